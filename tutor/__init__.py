@@ -1,0 +1,1 @@
+"""An adaptive, step-by-step tutor for how a neural network learns."""
