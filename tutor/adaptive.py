@@ -1,0 +1,458 @@
+"""The tutor's next-item decision: one pure function of the lesson and the learner's state.
+
+The loop for each main question of a step:
+
+1. Ask it. Exactly on the first try moves straight on: a learner who knows the
+   material is never slowed down.
+2. After anything else: show another way to see it, from an angle this learner
+   has not seen for this question (Thompson sampling over what has worked for
+   them before), then check the same skill with another item: one of the
+   question's checks, or the question regenerated with new numbers; never the
+   identical item just answered.
+3. A check answered Exactly moves on. After two misses the tutor says, kindly,
+   that this is hard, and offers another angle, a step back to a weak
+   prerequisite (fault tracing), or to go on. After three checks it moves on
+   regardless, with the skill marked for review: nobody is ever trapped.
+4. At the end of a step, skills that were missed and are still below mastery come
+   back once as review questions; at the end of the lesson, once more.
+
+Nothing here touches a request, a database or the clock: randomness arrives as a
+seeded ``numpy.random.Generator``, mastery as a mapping of P(known) per skill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from tutor import mastery, variants
+from tutor.lessons import LoadedLesson
+
+MAX_CHECKS = 3
+STUCK_AFTER = 2
+WEAK = 0.6  # a prerequisite below this P(known), once practised, is a likely culprit
+ANGLES = ("analogy", "numbers", "picture", "formal")
+
+
+@dataclass(frozen=True)
+class Item:
+    question: str
+    variant: int
+    role: str  # main, check, review or revisit
+
+
+@dataclass(frozen=True)
+class Offer:
+    """After repeated misses: another angle, a step back, or going on."""
+
+    skill: str
+    fault_step: str | None  # the earlier step that seems to be the trouble
+    fault_skill: str | None
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a learner is in one lesson and what the tutor remembers of the way there.
+
+    Positions are kept by ids, never by index, so a lesson edit cannot point a
+    learner at the wrong question.
+    """
+
+    step: str
+    main: str | None
+    item: Item | None
+    phase: str = "questions"  # questions, step_review, lesson_review or done
+    checks: int = 0
+    loop_misses: int = 0
+    asked: tuple[str, ...] = ()  # question ids asked in this lesson, most recent last
+    angles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    pending_angle: str | None = None
+    angle_stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    missed: tuple[str, ...] = ()
+    review: tuple[str, ...] = ()
+    reviewed: tuple[str, ...] = ()  # skills already reviewed in this phase
+    completed: tuple[str, ...] = ()  # step ids
+    offer: Offer | None = None
+    revisit: tuple[str, ...] = ()  # question ids still to ask on a step back
+    return_to: dict[str, Any] | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.item is None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> State:
+        data = dict(data)
+        item = data.pop("item", None)
+        offer = data.pop("offer", None)
+        for name in ("asked", "missed", "review", "reviewed", "completed", "revisit"):
+            data[name] = tuple(data.get(name, ()))
+        data["angles"] = {k: tuple(v) for k, v in data.get("angles", {}).items()}
+        data["angle_stats"] = {k: tuple(v) for k, v in data.get("angle_stats", {}).items()}
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(
+            item=Item(**item) if item else None,
+            offer=Offer(**offer) if offer else None,
+            **{k: v for k, v in data.items() if k in known},
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do after an answer: the new state and what to tell the learner."""
+
+    state: State
+    angle: str | None = None  # the another_way angle to show for the answered question
+    reason: str | None = None  # why the next item is what it is (a key for a message)
+    finished_step: str | None = None  # the step this answer completed
+    solution: bool = False  # show the worked answer of the item just answered
+
+
+def new_variant(rng: np.random.Generator) -> int:
+    return int(rng.integers(0, 2**31 - 1))
+
+
+def start(lesson: LoadedLesson, rng: np.random.Generator) -> State:
+    """A learner's state before the first answer: the first question of the first step."""
+    step = lesson.lesson.steps[0]
+    first = step.questions[0].id
+    return State(step=step.id, main=first, item=Item(first, new_variant(rng), "main"))
+
+
+# --- after an answer ----------------------------------------------------------------
+
+
+def after_answer(
+    lesson: LoadedLesson,
+    state: State,
+    grade: str,
+    *,
+    p_known: Mapping[str, float],
+    misconception_skill: str | None = None,
+    rng: np.random.Generator,
+) -> Decision:
+    """The next state after the current item was answered with ``grade``.
+
+    ``p_known`` is every skill's P(known) after this answer was counted;
+    ``misconception_skill`` is the earlier skill the chosen option's misconception
+    points at, if any.
+    """
+    item = state.item
+    assert item is not None, "the lesson is done: there is nothing to answer"
+    entry = lesson.entries[item.question]
+    skill = entry.skill
+    right = grade == "exactly"
+    state = replace(state, asked=(*state.asked, item.question), offer=None)
+    if state.pending_angle and item.role == "check":
+        state = _credit_angle(state, state.pending_angle, right)
+    state = replace(state, pending_angle=None)
+    if not right:
+        state = replace(state, missed=_add(state.missed, skill))
+    angle = None if right else _choose_angle(lesson, state, item.question, rng)
+    if angle:
+        seen = state.angles.get(item.question, ())
+        state = replace(state, angles={**state.angles, item.question: (*seen, angle)})
+
+    if item.role == "revisit":
+        return Decision(
+            _after_revisit(lesson, state, p_known, rng), angle, "revisit", solution=not right
+        )
+    if item.role == "review" or right:
+        next_state, finished = _advance(lesson, state, p_known, rng)
+        reason = "review" if next_state.item and next_state.item.role == "review" else None
+        return Decision(next_state, angle, reason, finished, solution=not right)
+
+    # A miss on the main question or one of its checks.
+    misses = state.loop_misses + 1
+    if state.checks >= MAX_CHECKS:
+        state = replace(state, review=_add(state.review, skill))
+        next_state, finished = _advance(lesson, state, p_known, rng)
+        return Decision(next_state, angle, "moving_on", finished, solution=True)
+    check, reason = _pick_check(lesson, state, item, rng)
+    offer = None
+    if misses >= STUCK_AFTER:
+        fault_skill = trace_fault(lesson, skill, p_known, misconception_skill)
+        fault_step = _step_of_skill(lesson, fault_skill) if fault_skill else None
+        offer = Offer(skill, fault_step, fault_skill)
+        reason = "stuck"
+    state = replace(
+        state,
+        item=check,
+        checks=state.checks + 1,
+        loop_misses=misses,
+        pending_angle=angle,
+        offer=offer,
+    )
+    return Decision(state, angle, reason)
+
+
+def _add(values: tuple[str, ...], value: str) -> tuple[str, ...]:
+    return values if value in values else (*values, value)
+
+
+def _credit_angle(state: State, angle: str, worked: bool) -> State:
+    wins, losses = state.angle_stats.get(angle, (0, 0))
+    stats = (wins + 1, losses) if worked else (wins, losses + 1)
+    return replace(state, angle_stats={**state.angle_stats, angle: stats})
+
+
+def _choose_angle(
+    lesson: LoadedLesson, state: State, question_id: str, rng: np.random.Generator
+) -> str | None:
+    """An explanation angle not yet shown for this question, by Thompson sampling.
+
+    Each angle's chance of being followed by a right check is Beta(1 + wins,
+    1 + losses) for this learner; sampling (rather than taking the best mean)
+    keeps showing a new learner some variety.
+    """
+    ways = _another_ways(lesson, question_id)
+    if not ways:
+        return None
+    seen = state.angles.get(question_id, ())
+    fresh = [a for a in ways if a not in seen] or list(ways)
+    draws = [
+        rng.beta(1 + state.angle_stats.get(a, (0, 0))[0], 1 + state.angle_stats.get(a, (0, 0))[1])
+        for a in fresh
+    ]
+    return fresh[int(np.argmax(draws))]
+
+
+def _another_ways(lesson: LoadedLesson, question_id: str) -> list[str]:
+    """The angles available for a question; a check without its own uses its parent's."""
+    entry = lesson.entries[question_id]
+    ways = entry.question.another_way
+    if not ways and entry.parent:
+        ways = lesson.entries[entry.parent].question.another_way
+    return [w.angle for w in ways]
+
+
+def another_way_for(lesson: LoadedLesson, question_id: str, angle: str) -> tuple[str, str]:
+    """(question id whose text to render, angle): a check may borrow its parent's."""
+    entry = lesson.entries[question_id]
+    if any(w.angle == angle for w in entry.question.another_way):
+        return question_id, angle
+    return entry.parent or question_id, angle
+
+
+def _pick_check(
+    lesson: LoadedLesson, state: State, item: Item, rng: np.random.Generator
+) -> tuple[Item, str]:
+    """Another item on the same skill, never the identical one just answered."""
+    main = lesson.entries[state.main or item.question]
+    in_loop = set(state.asked[-(state.checks + 1) :])
+    for check, _ in main.question.walk_checks():
+        if check.id not in in_loop:
+            return Item(check.id, new_variant(rng), "check"), "another_question"
+    for question_id in (main.question.id, item.question):
+        question = lesson.entries[question_id].question
+        if question.sampled:
+            variant = _fresh_variant(question, item.variant, rng)
+            return Item(question_id, variant, "check"), "new_numbers"
+    pool = [q for q in lesson.questions_for_skill(main.skill) if q != item.question]
+    unasked = [q for q in pool if q not in state.asked]
+    chosen = (unasked or pool or [item.question])[0]
+    return Item(chosen, new_variant(rng), "check"), "another_question"
+
+
+def _fresh_variant(question, old: int, rng: np.random.Generator) -> int:
+    """A variant whose numbers differ from the old one's, when the params allow it."""
+    before = variants.draw_params(question, old)
+    for _ in range(20):
+        variant = new_variant(rng)
+        if variant != old and variants.draw_params(question, variant) != before:
+            return variant
+    return new_variant(rng)
+
+
+# --- moving on --------------------------------------------------------------------
+
+
+def _loop_reset(state: State, **changes: Any) -> State:
+    return replace(state, checks=0, loop_misses=0, pending_angle=None, offer=None, **changes)
+
+
+def _advance(
+    lesson: LoadedLesson, state: State, p_known: Mapping[str, float], rng: np.random.Generator
+) -> tuple[State, str | None]:
+    """The next item after a loop ends; returns the state and the step it finished, if any."""
+    step_index = lesson.step_index(state.step)
+    assert step_index is not None
+    step = lesson.step(step_index)
+    ids = [q.id for q in step.questions]
+    if state.phase == "questions" and state.main in ids and ids.index(state.main) + 1 < len(ids):
+        following = ids[ids.index(state.main) + 1]
+        item = Item(following, new_variant(rng), "main")
+        return _loop_reset(state, main=following, item=item), None
+    if state.phase == "questions":
+        state = replace(state, phase="step_review", reviewed=())
+    if state.phase == "step_review":
+        skills = [lesson.entries[q].skill for q in ids]
+        review = _review_item(lesson, state, skills, p_known, rng)
+        if review is not None:
+            return review, None
+        finished = step.id
+        state = replace(state, completed=_add(state.completed, step.id))
+        if step_index + 1 < len(lesson.lesson.steps):
+            following_step = lesson.step(step_index + 1)
+            first = following_step.questions[0].id
+            item = Item(first, new_variant(rng), "main")
+            return _loop_reset(
+                state, step=following_step.id, main=first, item=item, phase="questions"
+            ), finished
+        state = replace(state, phase="lesson_review", reviewed=())
+        review = _review_item(lesson, state, list(state.missed), p_known, rng)
+        return (review, finished) if review else (_finish(state), finished)
+    # lesson_review
+    review = _review_item(lesson, state, list(state.missed), p_known, rng)
+    return (review, None) if review else (_finish(state), None)
+
+
+def _finish(state: State) -> State:
+    return _loop_reset(state, item=None, main=None, phase="done")
+
+
+def needs_review(skill: str, state: State, p_known: Mapping[str, float]) -> bool:
+    """A skill comes back when it was missed and is still below mastery, or was marked."""
+    if skill in state.review:
+        return True
+    return skill in state.missed and not mastery.is_mastered(p_known.get(skill, mastery.PRIOR))
+
+
+def _review_item(
+    lesson: LoadedLesson,
+    state: State,
+    skills: list[str],
+    p_known: Mapping[str, float],
+    rng: np.random.Generator,
+) -> State | None:
+    for skill in dict.fromkeys(skills):
+        if skill in state.reviewed or not needs_review(skill, state, p_known):
+            continue
+        pool = lesson.questions_for_skill(skill)
+        # The least recently asked item of the skill, with new numbers.
+        last_asked = {q: i for i, q in enumerate(state.asked)}
+        chosen = min(pool, key=lambda q: last_asked.get(q, -1))
+        item = Item(chosen, new_variant(rng), "review")
+        return _loop_reset(
+            state,
+            item=item,
+            reviewed=(*state.reviewed, skill),
+            review=tuple(s for s in state.review if s != skill),
+        )
+    return None
+
+
+# --- fault tracing and stepping back ------------------------------------------------
+
+
+def trace_fault(
+    lesson: LoadedLesson,
+    skill: str,
+    p_known: Mapping[str, float],
+    misconception_skill: str | None = None,
+) -> str | None:
+    """The earlier skill that most likely trips the learner on ``skill``, if any.
+
+    A misconception tied to an earlier skill names it directly; otherwise the
+    weakest prerequisite (direct ones first, then theirs) that is below ``WEAK``.
+    """
+    requires = _prerequisites(lesson, skill)
+    if misconception_skill and misconception_skill != skill:
+        return misconception_skill
+    weak = [s for s in requires if p_known.get(s, mastery.PRIOR) < WEAK]
+    return min(weak, key=lambda s: p_known.get(s, mastery.PRIOR)) if weak else None
+
+
+def _prerequisites(lesson: LoadedLesson, skill: str) -> list[str]:
+    by_id = {s.id: s for s in lesson.lesson.skills}
+    seen: list[str] = []
+    frontier = list(by_id[skill].requires) if skill in by_id else []
+    while frontier:
+        current = frontier.pop(0)
+        if current not in seen and current in by_id:
+            seen.append(current)
+            frontier.extend(by_id[current].requires)
+    return seen
+
+
+def _step_of_skill(lesson: LoadedLesson, skill: str) -> str | None:
+    for step in lesson.lesson.steps:
+        if any(q.skill == skill for q in step.questions):
+            return step.id
+    return None
+
+
+def choose(
+    lesson: LoadedLesson,
+    state: State,
+    choice: str,
+    *,
+    p_known: Mapping[str, float],
+    rng: np.random.Generator,
+) -> Decision:
+    """Act on the learner's answer to an offer: ``another_angle``, ``revisit`` or ``go_on``."""
+    offer = state.offer
+    if offer is None or state.item is None:
+        raise ValueError("there is no offer to answer right now")
+    if choice == "go_on":
+        state = replace(state, review=_add(state.review, offer.skill))
+        next_state, finished = _advance(lesson, state, p_known, rng)
+        return Decision(next_state, None, "moving_on", finished)
+    if choice == "another_angle":
+        question = state.main or state.item.question
+        angle = _choose_angle(lesson, state, question, rng)
+        if angle:
+            seen = state.angles.get(question, ())
+            state = replace(
+                state, angles={**state.angles, question: (*seen, angle)}, pending_angle=angle
+            )
+        return Decision(replace(state, offer=None), angle, "another_angle")
+    if choice == "revisit" and offer.fault_step and offer.fault_skill:
+        return Decision(_start_revisit(lesson, state, offer, rng), None, "revisit")
+    raise ValueError(f"choice: {choice!r} is not one of the choices offered")
+
+
+def _start_revisit(
+    lesson: LoadedLesson, state: State, offer: Offer, rng: np.random.Generator
+) -> State:
+    step_index = lesson.step_index(offer.fault_step or "")
+    assert step_index is not None
+    questions = [q.id for q in lesson.step(step_index).questions if q.skill == offer.fault_skill]
+    saved = {
+        k: v
+        for k, v in asdict(replace(state, offer=None)).items()
+        if k
+        in ("step", "main", "item", "phase", "checks", "loop_misses", "pending_angle", "reviewed")
+    }
+    first, rest = questions[0], tuple(questions[1:])
+    return replace(
+        state,
+        item=Item(first, new_variant(rng), "revisit"),
+        revisit=rest,
+        return_to=saved,
+        offer=None,
+    )
+
+
+def _after_revisit(
+    lesson: LoadedLesson, state: State, p_known: Mapping[str, float], rng: np.random.Generator
+) -> State:
+    if state.revisit:
+        following, rest = state.revisit[0], state.revisit[1:]
+        return replace(state, item=Item(following, new_variant(rng), "revisit"), revisit=rest)
+    saved = dict(state.return_to or {})
+    item = saved.pop("item", None)
+    # Back where the learner was: the same item, numbers and all.
+    return replace(
+        state,
+        item=Item(**item) if item else None,
+        return_to=None,
+        revisit=(),
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()},
+    )

@@ -1,0 +1,205 @@
+"""The JSON API: thin routes over the tutoring service (OpenAPI at /docs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+
+from tutor import losses
+from tutor.schemas import (
+    AnswerIn,
+    AnswerOut,
+    ChoiceIn,
+    ChoiceResultOut,
+    ErrorOut,
+    LearnerOut,
+    LessonOut,
+    LessonProgressOut,
+    LessonSummary,
+    LossIn,
+    LossOut,
+    NextOut,
+    ProgressOut,
+    StepOut,
+    TopicIn,
+)
+from tutor.security import bearer_token
+from tutor.tutoring import Tutor
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+NOT_FOUND = {404: {"model": ErrorOut, "description": "No such lesson, step or topic."}}
+UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."}}
+CONFLICT = {409: {"model": ErrorOut, "description": "Not the current item; nothing changed."}}
+
+
+def get_tutor(request: Request) -> Tutor:
+    return request.app.state.tutor
+
+
+TutorDep = Annotated[Tutor, Depends(get_tutor)]
+
+
+def api_learner(
+    tutor: TutorDep,
+    authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
+) -> str:
+    """The learner whose bearer token came with the request."""
+    token = bearer_token(authorization)
+    learner_id = tutor.learner_for_token(token) if token else None
+    if learner_id is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "send Authorization: Bearer <token>, with a token from POST /api/learners"
+            if token is None
+            else "that bearer token is not known",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return learner_id
+
+
+Learner = Annotated[str, Depends(api_learner)]
+TopicQuery = Annotated[str | None, Query(max_length=80, description="Re-skin the texts.")]
+
+
+@router.get("/lessons", response_model=list[LessonSummary])
+def list_lessons(tutor: TutorDep) -> list[dict]:
+    """Every lesson."""
+    return [
+        {
+            "id": loaded.id,
+            "title": loaded.lesson.title,
+            "summary": loaded.lesson.summary,
+            "steps": len(loaded.lesson.steps),
+            "topics": _topics(loaded),
+        }
+        for loaded in tutor.catalog
+    ]
+
+
+def _topics(loaded) -> list[dict]:
+    return [{"id": k, "label": t.label} for k, t in loaded.lesson.topics.items()]
+
+
+@router.get("/lessons/{lesson_id}", response_model=LessonOut, responses=NOT_FOUND)
+def get_lesson(lesson_id: str, tutor: TutorDep) -> dict:
+    """One lesson: its topics, skills and steps."""
+    loaded = tutor.lesson(lesson_id)
+    lesson = loaded.lesson
+    n = len(lesson.steps)
+    return {
+        "id": lesson.id,
+        "title": lesson.title,
+        "summary": lesson.summary,
+        "version": loaded.content_hash,
+        "topics": _topics(loaded),
+        "default_topic": lesson.default_topic,
+        "skills": [{"id": s.id, "name": s.name, "requires": s.requires} for s in lesson.skills],
+        "steps": [
+            {"n": i + 1, "of": n, "id": s.id, "title": s.title} for i, s in enumerate(lesson.steps)
+        ],
+    }
+
+
+@router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
+def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) -> dict:
+    """A step (1-based) with its worked example and questions; no grades or feedback."""
+    return tutor.step_json(lesson_id, n, topic)
+
+
+@router.post("/learners", response_model=LearnerOut, status_code=status.HTTP_201_CREATED)
+def create_learner(tutor: TutorDep) -> dict:
+    """A new learner and its bearer token (shown only this once)."""
+    learner_id, token = tutor.create_api_learner()
+    return {"learner_id": learner_id, "token": token}
+
+
+@router.get(
+    "/lessons/{lesson_id}/next", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
+)
+def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> dict:
+    """The learner's current item in a lesson."""
+    return tutor.next_json(tutor.current(learner, lesson_id))
+
+
+@router.post(
+    "/lessons/{lesson_id}/answers",
+    response_model=AnswerOut,
+    responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
+)
+def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner) -> dict:
+    """Answer the current item; the reply grades it and gives the next item."""
+    _, response = tutor.answer(
+        learner,
+        lesson_id,
+        question_id=body.question_id,
+        variant=body.variant,
+        option_id=body.option_id,
+        value=body.value,
+        idempotency_key=body.idempotency_key,
+    )
+    return response
+
+
+@router.post(
+    "/lessons/{lesson_id}/choices",
+    response_model=ChoiceResultOut,
+    responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
+)
+def post_choice(lesson_id: str, body: ChoiceIn, tutor: TutorDep, learner: Learner) -> dict:
+    """After repeated misses: see another angle, step back to the weak step, or go on."""
+    return tutor.choose(learner, lesson_id, body.choice)
+
+
+@router.put(
+    "/lessons/{lesson_id}/topic", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
+)
+def put_topic(lesson_id: str, body: TopicIn, tutor: TutorDep, learner: Learner) -> dict:
+    """Make the lesson about another topic; every text re-renders in it."""
+    tutor.set_topic(learner, lesson_id, body.topic)
+    return tutor.next_json(tutor.current(learner, lesson_id))
+
+
+@router.get("/learners/me/progress", response_model=ProgressOut, responses=UNAUTHORIZED)
+def get_progress(tutor: TutorDep, learner: Learner) -> dict:
+    """Per lesson: step statuses, the current position and mastery per skill."""
+    lessons: list[LessonProgressOut | dict] = []
+    for row in tutor.progress(learner):
+        current = row["current"]
+        lessons.append(
+            {
+                "lesson_id": row["lesson"].id,
+                "title": row["lesson"].lesson.title,
+                "started": row["started"],
+                "done": current.done,
+                "topic": current.topic,
+                "steps": row["steps"],
+                "position": None if current.step is None else vars(current.step),
+                "question_id": current.question.id if current.question else None,
+                "skills": tutor.skill_report(learner, row["lesson"].id),
+            }
+        )
+    return {"learner_id": learner, "lessons": lessons}
+
+
+@router.post(
+    "/losses/{name}",
+    response_model=LossOut,
+    responses={422: {"model": ErrorOut, "description": "Bad arrays."}},
+)
+def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> dict:
+    """Compute a loss with the engine: the value, each item's term and the gradient."""
+    kwargs = {} if body.eps is None else {"eps": body.eps}
+    if body.eps is not None and not losses.LOSSES[name].uses_eps:
+        raise HTTPException(422, f"eps: {name} does not clip, so it takes no eps")
+    try:
+        result = losses.breakdown(name, body.y_true, body.y_pred, **kwargs).as_dict()
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {
+        "loss": result["loss"],
+        "eps": result["eps"],
+        "items": result["items"],
+        "gradient": result["gradient"],
+    }

@@ -1,0 +1,91 @@
+"""The application factory: everything is built here, nothing at import time."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from tutor import api, db, web
+from tutor.config import Settings
+from tutor.grading import AnswerError
+from tutor.lessons import load_catalog
+from tutor.security import SecurityHeaders, Signer
+from tutor.tutoring import Conflict, NotFound, Tutor
+
+log = logging.getLogger("tutor")
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
+    """Build the app: settings, database (migrated), lesson catalog, routes."""
+    settings = settings or Settings()
+    if migrate:
+        db.upgrade(settings.database_url)
+    database = db.connect(settings.database_url)
+    catalog = load_catalog([settings.lessons_dir])
+    for problem in catalog.problems:
+        log.warning("lesson problem: %s", problem)
+    tutor = Tutor(catalog, database)
+    secret = settings.secret_key or tutor.secret("cookie-key")
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="tutor",
+        summary="An adaptive, step-by-step tutor for how a neural network learns.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.tutor = tutor
+    app.state.signer = Signer(secret)
+    app.state.templates = web.templates(settings)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.include_router(api.router)
+    app.include_router(web.router)
+    _error_handlers(app, app.state.templates)
+    return app
+
+
+def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
+    def reply(request: Request, status: int, message: str):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=status)
+        return web.error_page(request, status, message)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound):
+        return reply(request, 404, str(exc))
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict):
+        return reply(request, 409, str(exc))
+
+    @app.exception_handler(web.Forbidden)
+    async def forbidden(request: Request, exc: web.Forbidden):
+        return reply(request, 403, str(exc))
+
+    @app.exception_handler(AnswerError)
+    async def bad_answer(request: Request, exc: AnswerError):
+        return reply(request, 422, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        if request.url.path.startswith("/api/"):
+            errors = [
+                {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type")}
+                for e in exc.errors()
+            ]
+            return JSONResponse({"detail": errors}, status_code=422)
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())[1:])
+        return web.error_page(request, 422, f"{where}: {first.get('msg', 'invalid input')}")

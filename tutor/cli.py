@@ -1,0 +1,93 @@
+"""The `tutor` command: serve the tutor, validate lessons, print the lesson schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tutor.config import Settings
+
+app = typer.Typer(
+    help="An adaptive, step-by-step tutor for how a neural network learns.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    lessons: Annotated[
+        Path | None, typer.Option(help="Lesson folder (default: TUTOR_LESSONS_DIR or lessons/).")
+    ] = None,
+) -> None:
+    """Serve the tutor; pending database migrations are applied first."""
+    import uvicorn
+
+    from tutor import db
+
+    settings = Settings()
+    if lessons is not None:
+        settings = settings.model_copy(update={"lessons_dir": lessons})
+    db.upgrade(settings.database_url)
+    typer.echo(f"tutor: serving on http://{host}:{port}/ (lessons from {settings.lessons_dir})")
+    if workers == 1:
+        from tutor.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    else:
+        # Each worker builds its own app from the same environment; no learner state lives
+        # in process memory, so any worker can serve any request.
+        import os
+
+        os.environ["TUTOR_LESSONS_DIR"] = str(settings.lessons_dir)
+        uvicorn.run(
+            "tutor.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Lesson files or folders (default: lessons/).")
+    ] = None,
+) -> None:
+    """Check lesson files; print every problem as file:line:col: path: message."""
+    from tutor.lessons import lesson_files, load_catalog
+
+    targets = paths or [Settings().lessons_dir]
+    catalog = load_catalog(targets)
+    for problem in catalog.problems:
+        typer.echo(str(problem))
+    files = lesson_files(targets)
+    if catalog.problems:
+        n = len(catalog.problems)
+        typer.echo(f"{n} problem{'s' if n != 1 else ''} in {len(files)} file(s)", err=True)
+        raise typer.Exit(1)
+    if not files:
+        typer.echo("no lesson files found in " + ", ".join(map(str, targets)), err=True)
+        raise typer.Exit(1)
+    questions = sum(len(lesson.entries) for lesson in catalog)
+    typer.echo(f"ok: {len(catalog.lessons)} lesson(s), {questions} question(s), no problems")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of lesson files (for editor autocomplete)."""
+    from tutor.lesson_schema import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2))
+
+
+if __name__ == "__main__":
+    app()

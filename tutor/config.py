@@ -1,0 +1,42 @@
+"""Settings, read from the environment (``TUTOR_*``) with working defaults for one machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting, with the environment variable that sets it."""
+
+    model_config = SettingsConfigDict(env_prefix="TUTOR_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./tutor.db",
+        description="Where progress is kept (TUTOR_DATABASE_URL): a SQLite file by default, "
+        "or postgresql+psycopg://user@host/db.",
+    )
+    lessons_dir: Path = Field(
+        ROOT / "lessons",
+        description="The folder of lesson YAML files (TUTOR_LESSONS_DIR).",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Signs learner cookies (TUTOR_SECRET_KEY). When unset, a random key is "
+        "made once and kept in the database, so cookies survive restarts.",
+    )
+    instructor_token: str | None = Field(
+        None,
+        description="The instructor's token (TUTOR_INSTRUCTOR_TOKEN). When unset, one is "
+        "made at start and a sign-in URL is printed.",
+    )
+    secure_cookies: bool = Field(
+        False,
+        description="Mark cookies Secure (TUTOR_SECURE_COOKIES); turn on behind HTTPS.",
+    )
+    templates_dir: Path = Field(ROOT / "templates", description="HTML templates.")
+    static_dir: Path = Field(ROOT / "static", description="CSS, scripts and images.")

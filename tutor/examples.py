@@ -1,0 +1,83 @@
+"""Live worked examples: a step's `example` computed by the engine for one topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor import losses, neuron, text
+from tutor.lesson_schema import Lesson, LossExample, NeuronExample, TrainingExample
+from tutor.variants import topic_words
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    """What a step's example shows: every number straight from the engine."""
+
+    kind: str  # "loss", "neuron" or "training"
+    caption: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "caption": self.caption, **self.data}
+
+
+def compute_example(
+    lesson: Lesson, example: LossExample | NeuronExample | TrainingExample, topic: str | None
+) -> WorkedExample:
+    """Compute ``example`` and render its texts; raises ValueError on bad inputs."""
+    context = {"topic": topic_words(lesson, topic)}
+    caption = text.render(example.caption, context) if example.caption else None
+    if isinstance(example, LossExample):
+        kwargs = {} if example.eps is None else {"eps": example.eps}
+        result = losses.breakdown(example.compute, example.y_true, example.y_pred, **kwargs)
+        labels = [text.render(label, context) for label in example.labels or []]
+        if labels and len(labels) != len(result.items):
+            raise ValueError(
+                f"labels: {len(labels)} label(s) for {len(result.items)} item(s); "
+                "give one per item or none"
+            )
+        data = {
+            "loss": example.compute,
+            "loss_name": losses.LOSSES[example.compute].name,
+            "labels": labels,
+            "breakdown": result.as_dict(),
+        }
+        return WorkedExample("loss", caption, data)
+    if isinstance(example, NeuronExample):
+        return WorkedExample("neuron", caption, _neuron(example, context))
+    runs = [
+        neuron.train(
+            *neuron.toy_dataset(seed=example.seed), lr=lr, epochs=example.epochs, seed=example.seed
+        )
+        for lr in example.learning_rates
+    ]
+    data = {
+        "epochs": example.epochs,
+        "runs": [{"lr": run.lr, "losses": list(run.losses)} for run in runs],
+    }
+    return WorkedExample("training", caption, data)
+
+
+def _neuron(example: NeuronExample, context: dict[str, Any]) -> dict[str, Any]:
+    if len(example.x) != len(example.w):
+        raise ValueError(f"w: {len(example.w)} weight(s) for {len(example.x)} input(s)")
+    features = [text.render(f, context) for f in example.features or []]
+    if features and len(features) != len(example.x):
+        raise ValueError(f"features: {len(features)} name(s) for {len(example.x)} input(s)")
+    data: dict[str, Any] = {
+        "show": list(example.show),
+        "features": features,
+        "y": example.y,
+        "forward": neuron.forward(example.x, example.w, example.b).as_dict(),
+        "loss": neuron.loss(example.x, example.w, example.b, example.y),
+    }
+    if {"gradient", "update"} & set(example.show):
+        data["gradients"] = neuron.gradients(example.x, example.w, example.b, example.y).as_dict()
+    if "update" in example.show:
+        if example.lr is None:
+            raise ValueError("lr: an update needs a learning rate")
+        data["update"] = neuron.update(
+            example.x, example.w, example.b, example.y, lr=example.lr
+        ).as_dict()
+    return data

@@ -1,0 +1,312 @@
+"""The lesson format: Pydantic models that are the single source of truth.
+
+Lesson YAML is validated against these models, the JSON Schema for editors is
+exported from them (``tutor schema``) and the authoring guide is checked against
+them. Every model forbids unknown fields so that a misspelled key is an error
+with a "did you mean", not a silently ignored line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+Slug = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        max_length=80,
+        description="Lower-case letters, digits and hyphens, e.g. `loss-is-a-score`.",
+    ),
+]
+Text = Annotated[
+    str,
+    Field(
+        min_length=1,
+        description="Markdown (raw HTML is shown as text) with `{{ ... }}` placeholders.",
+    ),
+]
+Grade = Literal["exactly", "close", "not_quite"]
+MissGrade = Literal["close", "not_quite"]
+Angle = Literal["analogy", "numbers", "picture", "formal"]
+LossName = Literal["mse", "mae", "bce", "cce"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- params: fixed values or values sampled per variant --------------------
+
+
+class Sampled(_Model):
+    """A parameter drawn anew for each variant from a seeded generator.
+
+    Give exactly one of ``uniform``, ``integers`` or ``choice``.
+    """
+
+    uniform: tuple[float, float] | None = Field(
+        None, description="Draw a real number between the two bounds."
+    )
+    integers: tuple[int, int] | None = Field(
+        None, description="Draw a whole number between the two bounds, both included."
+    )
+    choice: list[Any] | None = Field(
+        None, min_length=1, description="Pick one of these values (numbers, lists or mappings)."
+    )
+    round: int | None = Field(
+        None, ge=0, le=10, description="Round drawn numbers to this many decimals."
+    )
+    size: int | None = Field(
+        None, ge=1, le=1000, description="Draw a list of this many values instead of one."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Sampled:
+        given = [k for k in ("uniform", "integers", "choice") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of uniform, integers or choice"
+                + (f" (found {', '.join(given)})" if given else "")
+            )
+        bounds = self.uniform or self.integers
+        if bounds is not None and bounds[0] > bounds[1]:
+            raise ValueError(f"the lower bound {bounds[0]} is above the upper bound {bounds[1]}")
+        return self
+
+
+Fixed = float | int | bool | str | list[Any]
+
+
+def _param_kind(value: Any) -> str:
+    return "sampled" if isinstance(value, dict) else "fixed"
+
+
+ParamValue = Annotated[
+    Annotated[Sampled, Tag("sampled")] | Annotated[Fixed, Tag("fixed")],
+    Discriminator(_param_kind),
+]
+
+
+# --- live worked examples ---------------------------------------------------
+
+
+class LossExample(_Model):
+    """A loss computed live, shown item by item."""
+
+    compute: LossName = Field(description="Which loss: mse, mae, bce or cce.")
+    y_true: list[Any] = Field(
+        min_length=1, description="The truths: numbers, class labels or one-hot rows."
+    )
+    y_pred: list[Any] = Field(
+        min_length=1, description="The predictions: numbers or probability rows."
+    )
+    eps: float | None = Field(
+        None, description="Clipping for cross-entropy; the engine's default when absent."
+    )
+    labels: list[Text] | None = Field(
+        None, description="A name for each item, e.g. `{{ topic.thing }} 1`."
+    )
+    caption: Text | None = Field(None, description="A sentence shown above the table.")
+
+
+class NeuronExample(_Model):
+    """One neuron, p = sigmoid(w·x + b): its forward pass, gradient and update."""
+
+    compute: Literal["neuron"]
+    x: list[float] = Field(min_length=1, description="The inputs.")
+    w: list[float] = Field(min_length=1, description="One weight per input.")
+    b: float = Field(description="The bias.")
+    y: float = Field(ge=0, le=1, description="The truth, 0 or 1.")
+    lr: float | None = Field(None, gt=0, description="Learning rate for the update.")
+    features: list[Text] | None = Field(None, description="A name for each input.")
+    show: list[Literal["forward", "loss", "gradient", "update"]] = Field(
+        default_factory=lambda: ["forward"], min_length=1, description="Which parts to show."
+    )
+    caption: Text | None = Field(None, description="A sentence shown above the table.")
+
+
+class TrainingExample(_Model):
+    """A real training run of the one-neuron model: loss per epoch per learning rate."""
+
+    compute: Literal["training"]
+    learning_rates: list[Annotated[float, Field(gt=0)]] = Field(min_length=1, max_length=5)
+    epochs: int = Field(30, ge=1, le=500)
+    seed: int = Field(0, ge=0)
+    caption: Text | None = None
+
+
+Example = Annotated[LossExample | NeuronExample | TrainingExample, Field(discriminator="compute")]
+
+
+# --- questions ----------------------------------------------------------------
+
+
+class Option(_Model):
+    """One answer of a choice question, graded with its own feedback."""
+
+    text: Text
+    grade: Grade = Field(description="exactly, close or not_quite.")
+    feedback: Text = Field(description="What the learner reads after choosing this option.")
+    misconception: Slug | None = Field(
+        None, description="The mistaken idea behind this option, for analytics and tracing."
+    )
+
+
+class AnotherWay(_Model):
+    """An alternative explanation shown after a miss."""
+
+    angle: Angle = Field(description="analogy, numbers, picture or formal.")
+    text: Text
+
+
+class NumericAnswer(_Model):
+    """How the engine computes a numeric question's answer from its params."""
+
+    compute: str = Field(description="An engine computation, e.g. `mse` or `update`.")
+    args: dict[str, Any] = Field(
+        description="Its arguments: a text is an expression over params, a number is a value."
+    )
+
+
+class MistakeFeedback(_Model):
+    """A typical wrong answer, recognised by computing what the mistake gives."""
+
+    mistake: str = Field(description="An engine mistake of the computation, e.g. `rmse`.")
+    grade: MissGrade = Field(description="close or not_quite.")
+    feedback: Text
+
+
+class Question(_Model):
+    """A question: graded options (choice) or a number computed by the engine (numeric)."""
+
+    id: Slug
+    kind: Literal["choice", "numeric"]
+    skill: Slug | None = Field(
+        None, description="The skill it checks; questions under `checks` inherit it."
+    )
+    prompt: Text
+    params: dict[str, ParamValue] = Field(default_factory=dict)
+    options: list[Option] = Field(default_factory=list, description="Choice questions only.")
+    answer: NumericAnswer | None = Field(None, description="Numeric questions only.")
+    tolerance: float | None = Field(
+        None, gt=0, description="Numeric: how far from the answer still counts (default 0.01)."
+    )
+    decimals: int = Field(2, ge=0, le=8, description="Numeric: decimals to show the answer with.")
+    mistakes: list[MistakeFeedback] = Field(default_factory=list)
+    solution: Text | None = Field(
+        None,
+        description="Numeric: the worked answer, shown after a right answer or once the "
+        "tutor moves on. `{{ answer }}` is the engine's value.",
+    )
+    not_sure: Text = Field(description='The feedback for "I\'m not sure".')
+    another_way: list[AnotherWay] = Field(default_factory=list)
+    bridge: Text | None = Field(None, description="The line that leads into what comes next.")
+    checks: list[Question] = Field(
+        default_factory=list, description="Further questions on the same skill, asked after a miss."
+    )
+
+    @field_validator("params")
+    @classmethod
+    def _param_names(cls, params: dict[str, Any]) -> dict[str, Any]:
+        for name in params:
+            if not name.isidentifier() or name.startswith("_") or name == "topic":
+                raise ValueError(
+                    f"{name!r} cannot be a param name: use letters, digits and underscores, "
+                    "not starting with an underscore, and not `topic`"
+                )
+        return params
+
+    def walk_checks(self, path: tuple = ()) -> Iterator[tuple[Question, tuple]]:
+        """Its checks, nested ones included, each with its path relative to this question."""
+        for i, check in enumerate(self.checks):
+            sub = (*path, "checks", i)
+            yield check, sub
+            yield from check.walk_checks(sub)
+
+    @property
+    def sampled(self) -> bool:
+        """True when a new variant gets new numbers."""
+        return any(isinstance(v, Sampled) for v in self.params.values())
+
+
+# --- lessons --------------------------------------------------------------------
+
+
+class Mastery(_Model):
+    """Knowledge-tracing parameters for one skill (the tutor's defaults when absent)."""
+
+    prior: float | None = Field(None, gt=0, lt=1)
+    learn: float | None = Field(None, gt=0, lt=1)
+    guess: float | None = Field(None, gt=0, lt=1)
+    slip: float | None = Field(None, gt=0, lt=1)
+
+
+class Skill(_Model):
+    id: Slug
+    name: Text
+    requires: list[Slug] = Field(default_factory=list, description="Prerequisite skill ids.")
+    mastery: Mastery | None = None
+
+
+class Step(_Model):
+    id: Slug
+    title: Text
+    intro: Text
+    example: Example | None = None
+    questions: list[Question] = Field(min_length=1)
+    takeaway: Text
+    next: Text | None = Field(None, description="The teaser for the next step.")
+
+
+class Topic(BaseModel):
+    """The words that re-skin a lesson: a `label` plus words such as `thing`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, str] = Field(init=False)
+
+    label: str = Field(min_length=1, description="The name learners choose from.")
+
+    @property
+    def words(self) -> dict[str, str]:
+        return {"label": self.label, **(self.model_extra or {})}
+
+
+class Lesson(_Model):
+    """A lesson: topics to re-skin it, skills, and steps of questions."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"title": "tutor lesson"},
+    )
+
+    id: Slug
+    title: Text
+    summary: Text
+    topics: dict[Slug, Topic] = Field(
+        min_length=1, description="Topic id to its words; the first one is the default."
+    )
+    skills: list[Skill] = Field(min_length=1)
+    steps: list[Step] = Field(min_length=1)
+
+    @property
+    def default_topic(self) -> str:
+        return next(iter(self.topics))
+
+
+def json_schema() -> dict:
+    """The JSON Schema editors use to autocomplete and check lesson files."""
+    schema = Lesson.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

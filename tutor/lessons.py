@@ -1,0 +1,143 @@
+"""Loading lesson files into validated lessons, and the catalog the app serves.
+
+Loading is three passes, each reporting every problem it finds: YAML (syntax,
+duplicate keys, object tags), the Pydantic models (fields and types), then the
+cross checks only a whole lesson can answer (ids, skills, placeholders rendered
+for every topic and several seeds, numeric answers the engine can compute).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from tutor import checks
+from tutor.lesson_errors import LessonProblem, Locator, validation_problems
+from tutor.lesson_schema import Lesson, Question, Step
+from tutor.yaml_loader import load as load_yaml
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where a question sits in its lesson."""
+
+    question: Question
+    skill: str
+    step_index: int
+    main_index: int  # index among the step's questions (its parent's, for a check)
+    parent: str | None  # the main question a check belongs to
+
+
+@dataclass(frozen=True)
+class LoadedLesson:
+    """A valid lesson with the file it came from and an index of its questions."""
+
+    lesson: Lesson
+    file: str
+    content_hash: str
+    entries: dict[str, Entry]
+
+    @property
+    def id(self) -> str:
+        return self.lesson.id
+
+    def step(self, index: int) -> Step:
+        return self.lesson.steps[index]
+
+    def step_index(self, step_id: str) -> int | None:
+        return next((i for i, s in enumerate(self.lesson.steps) if s.id == step_id), None)
+
+    def questions_for_skill(self, skill: str) -> list[str]:
+        return [qid for qid, e in self.entries.items() if e.skill == skill]
+
+
+def index_questions(lesson: Lesson) -> dict[str, Entry]:
+    """Every question and check by id, with its step, position and skill."""
+    entries: dict[str, Entry] = {}
+    for s, step in enumerate(lesson.steps):
+        for m, question in enumerate(step.questions):
+            skill = question.skill or ""
+            entries.setdefault(question.id, Entry(question, skill, s, m, None))
+            for check, _ in question.walk_checks():
+                entries.setdefault(check.id, Entry(check, skill, s, m, question.id))
+    return entries
+
+
+def load_text(source: str, file: str) -> tuple[LoadedLesson | None, list[LessonProblem]]:
+    """Validate one lesson file's text; the lesson is None when there is any problem."""
+    doc = load_yaml(source)
+    locate = Locator(file, doc)
+    problems = [locate.problem(p.path, p.message) for p in doc.problems]
+    if doc.data is None or problems:
+        return None, sorted(problems)
+    if not isinstance(doc.data, dict):
+        return None, [locate.problem((), "a lesson file must be a mapping (id: ..., title: ...)")]
+    try:
+        lesson = Lesson.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, sorted(validation_problems(exc, locate))
+    problems = checks.cross_check(lesson, locate)
+    if problems:
+        return None, sorted(set(problems))
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    return LoadedLesson(lesson, file, digest, index_questions(lesson)), []
+
+
+def load_file(path: Path) -> tuple[LoadedLesson | None, list[LessonProblem]]:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [LessonProblem(str(path), 1, 1, "", f"cannot read the file: {exc}")]
+    return load_text(source, str(path))
+
+
+def lesson_files(paths: Iterable[Path]) -> list[Path]:
+    """The YAML files named, and those inside the folders named, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+        else:
+            files.append(path)
+    return files
+
+
+@dataclass
+class Catalog:
+    """The lessons the app serves, by id, and the problems of the files left out."""
+
+    lessons: dict[str, LoadedLesson] = field(default_factory=dict)
+    problems: list[LessonProblem] = field(default_factory=list)
+
+    def get(self, lesson_id: str) -> LoadedLesson | None:
+        return self.lessons.get(lesson_id)
+
+    def __iter__(self) -> Iterator[LoadedLesson]:
+        return iter(self.lessons.values())
+
+
+def load_catalog(paths: Iterable[Path]) -> Catalog:
+    """Load every lesson file; a lesson id used twice is a problem in the second file."""
+    catalog = Catalog()
+    for path in lesson_files(paths):
+        if not path.exists():
+            catalog.problems.append(LessonProblem(str(path), 1, 1, "", "no such file or folder"))
+            continue
+        loaded, problems = load_file(path)
+        catalog.problems.extend(problems)
+        if loaded is None:
+            continue
+        if loaded.id in catalog.lessons:
+            first = catalog.lessons[loaded.id].file
+            catalog.problems.append(
+                LessonProblem(
+                    str(path), 1, 1, "id", f"lesson id {loaded.id!r} is already used by {first}"
+                )
+            )
+            continue
+        catalog.lessons[loaded.id] = loaded
+    return catalog

@@ -1,0 +1,235 @@
+"""JSON API payloads. These names and fields are a contract with API clients."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+GradeName = Literal["exactly", "close", "not_quite", "not_sure"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TopicOut(_Out):
+    id: str
+    label: str
+
+
+class SkillOut(_Out):
+    id: str
+    name: str
+    requires: list[str]
+
+
+class StepRefOut(_Out):
+    n: int = Field(description="1-based step number.")
+    of: int
+    id: str
+    title: str
+
+
+class LessonSummary(_Out):
+    id: str
+    title: str
+    summary: str
+    steps: int
+    topics: list[TopicOut]
+
+
+class LessonOut(_Out):
+    id: str
+    title: str
+    summary: str
+    version: str = Field(description="A hash of the lesson file; changes with every edit.")
+    topics: list[TopicOut]
+    default_topic: str
+    skills: list[SkillOut]
+    steps: list[StepRefOut]
+
+
+class OptionOut(_Out):
+    id: str
+    text: str
+
+
+class QuestionOut(_Out):
+    id: str
+    kind: Literal["choice", "numeric"]
+    prompt: str = Field(description="Markdown, placeholders filled in.")
+    n: int = Field(description="Which question of the step (checks share their question's n).")
+    of: int
+    options: list[OptionOut] = Field(
+        description="For numeric questions, only the `not_sure` option (beside the number field)."
+    )
+
+
+class CurrentQuestionOut(QuestionOut):
+    role: Literal["main", "check", "review", "revisit"] = Field(
+        description="main, a check after a miss, a review, or a step back to an earlier idea."
+    )
+
+
+class ExampleOut(_Out):
+    model_config = ConfigDict(extra="allow")
+    kind: Literal["loss", "neuron", "training"]
+    caption: str | None
+
+
+class StepOut(_Out):
+    n: int
+    of: int
+    id: str
+    title: str
+    intro: str
+    example: ExampleOut | None
+    questions: list[QuestionOut] = Field(
+        description="The step's questions in a fixed variant; never grades or feedback."
+    )
+    takeaway: str
+    next: str | None
+    topic: str
+
+
+class ChoiceOut(_Out):
+    id: Literal["another_angle", "revisit", "go_on"]
+    text: str
+
+
+class FaultOut(_Out):
+    n: int
+    id: str
+    title: str
+    message: str
+
+
+class OfferOut(_Out):
+    message: str
+    fault: FaultOut | None = Field(description="The earlier step that seems to be the trouble.")
+    choices: list[ChoiceOut]
+
+
+class NextOut(_Out):
+    done: bool
+    step: StepRefOut | None
+    question: CurrentQuestionOut | None
+    variant: int | None = Field(description="Send it back with the answer.")
+    topic: str
+    offer: OfferOut | None = Field(
+        None, description="After repeated misses: choices to make with POST .../choices."
+    )
+
+
+class AnswerIn(_In):
+    question_id: Annotated[str, Field(min_length=1, max_length=80)]
+    variant: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    option_id: Annotated[str | None, Field(max_length=64)] = Field(
+        None, description="The chosen option's id, or `not_sure`."
+    )
+    value: float | Annotated[str, Field(max_length=40)] | None = Field(
+        None, description="For numeric questions: the number."
+    )
+    idempotency_key: Annotated[str | None, Field(min_length=1, max_length=128)] = Field(
+        None, description="Send the same key when retrying: the answer is recorded once."
+    )
+
+
+class AnotherWayOut(_Out):
+    angle: Literal["analogy", "numbers", "picture", "formal"]
+    text: str
+
+
+class AnswerOut(_Out):
+    question_id: str
+    variant: int
+    said: str = Field(description="The answer as the learner gave it.")
+    grade: GradeName
+    label: str = Field(description="Exactly, Close, Not quite or Not sure.")
+    feedback: str
+    mistake: str | None = Field(description="The typical mistake the number matched, if any.")
+    another_way: AnotherWayOut | None
+    bridge: str | None
+    message: str | None = Field(description="Why the next item is what it is.")
+    solution: str | None
+    answer: str | None = Field(description="A numeric question's answer, once it is revealed.")
+    step_finished: bool
+    takeaway: str | None
+    next_step: str | None = Field(description="The teaser for the next step.")
+    next: NextOut
+
+
+class ChoiceIn(_In):
+    choice: Literal["another_angle", "revisit", "go_on"]
+
+
+class ChoiceResultOut(_Out):
+    another_way: AnotherWayOut | None
+    message: str | None
+    next: NextOut
+
+
+class TopicIn(_In):
+    topic: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class LearnerOut(_Out):
+    learner_id: str
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; shown only once.")
+
+
+class SkillProgressOut(_Out):
+    id: str
+    name: str
+    p_known: float
+    attempts: int
+    label: str
+
+
+class LessonProgressOut(_Out):
+    lesson_id: str
+    title: str
+    started: bool
+    done: bool
+    topic: str
+    steps: list[Literal["not_started", "in_progress", "done"]]
+    position: StepRefOut | None
+    question_id: str | None
+    skills: list[SkillProgressOut]
+
+
+class ProgressOut(_Out):
+    learner_id: str
+    lessons: list[LessonProgressOut]
+
+
+class LossIn(_In):
+    y_true: list[Any] = Field(description="Truths: numbers, class labels or one-hot rows.")
+    y_pred: list[Any] = Field(description="Predictions: numbers or probability rows.")
+    eps: float | None = Field(None, description="Clipping for cross-entropy.")
+
+
+class LossItemOut(_Out):
+    index: int
+    prediction: float
+    truth: float
+    error: float
+    term: float
+    clipped: bool
+    clipped_to: float | None
+
+
+class LossOut(_Out):
+    loss: float
+    eps: float | None
+    items: list[LossItemOut]
+    gradient: list[Any]
+
+
+class ErrorOut(_Out):
+    detail: str

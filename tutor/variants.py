@@ -1,0 +1,197 @@
+"""Question variants: params drawn from a seed, then every text rendered for a topic.
+
+A variant is fully determined by (question, seed, topic): the same three always
+give the same numbers, the same option order and the same option ids, so a
+learner's current item can be stored as a seed and regenerated at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tutor import computations, text
+from tutor.lesson_schema import Lesson, Question, Sampled, Step
+
+NOT_SURE = "not_sure"
+DEFAULT_TOLERANCE = 0.01
+
+
+def sample_param(spec: Sampled, rng: np.random.Generator) -> Any:
+    """Draw one param value; pure apart from the generator it is given."""
+    size = spec.size
+    if spec.uniform is not None:
+        drawn = rng.uniform(spec.uniform[0], spec.uniform[1], size=size)
+        if spec.round is not None:
+            drawn = np.round(drawn, spec.round)
+    elif spec.integers is not None:
+        drawn = rng.integers(spec.integers[0], spec.integers[1], endpoint=True, size=size)
+    else:
+        assert spec.choice is not None
+        picks = rng.integers(0, len(spec.choice), size=size)
+        return [spec.choice[i] for i in picks] if size else spec.choice[int(picks)]
+    return drawn.tolist()
+
+
+def draw_params(question: Question, seed: int) -> dict[str, Any]:
+    """All params of a question for one variant, in the order they are declared."""
+    rng = np.random.default_rng(seed)
+    return {
+        name: sample_param(spec, rng) if isinstance(spec, Sampled) else spec
+        for name, spec in question.params.items()
+    }
+
+
+def option_id(question_id: str, seed: int, index: int) -> str:
+    """A short id for an option, stable for a variant but no hint of its grade."""
+    digest = hashlib.blake2s(f"{question_id}:{seed}:{index}".encode(), digest_size=4)
+    return "o" + digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class RenderedOption:
+    id: str
+    index: int  # its place in the lesson file, stable across variants
+    text: str
+    grade: str
+    feedback: str
+    misconception: str | None
+
+
+@dataclass(frozen=True)
+class RenderedMistake:
+    mistake: str
+    value: float
+    grade: str
+    feedback: str
+
+
+@dataclass(frozen=True)
+class RenderedQuestion:
+    """A question as one learner sees it: numbers drawn, placeholders filled."""
+
+    id: str
+    kind: str
+    skill: str
+    seed: int
+    topic: str
+    params: dict[str, Any]
+    prompt: str
+    options: tuple[RenderedOption, ...]
+    not_sure: str
+    another_way: tuple[tuple[str, str], ...]
+    bridge: str | None
+    answer: float | None
+    tolerance: float | None
+    decimals: int
+    mistakes: tuple[RenderedMistake, ...]
+    solution: str | None
+
+    def option(self, option_id: str) -> RenderedOption | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+    @property
+    def answer_text(self) -> str | None:
+        return None if self.answer is None else text._num(self.answer, self.decimals)
+
+
+def topic_words(lesson: Lesson, topic: str | None) -> dict[str, str]:
+    """The words of a topic, falling back to the lesson's default topic."""
+    chosen = lesson.topics.get(topic or "") or lesson.topics[lesson.default_topic]
+    return chosen.words
+
+
+def answer_args(question: Question, context: dict[str, Any]) -> dict[str, Any]:
+    """A numeric answer's arguments: texts are expressions over params, the rest values."""
+    assert question.answer is not None
+    return {
+        name: text.evaluate(value, context) if isinstance(value, str) else value
+        for name, value in question.answer.args.items()
+    }
+
+
+def render_question(
+    lesson: Lesson, question: Question, *, skill: str, seed: int, topic: str | None
+) -> RenderedQuestion:
+    """Draw the params for ``seed`` and render every text of ``question`` in ``topic``.
+
+    Raises the Jinja or engine error of the first text or computation that fails;
+    the lesson validator calls this for every topic and several seeds so that a
+    shipped lesson never fails here.
+    """
+    topic_id = topic if topic in lesson.topics else lesson.default_topic
+    params = draw_params(question, seed)
+    context: dict[str, Any] = {**params, "topic": topic_words(lesson, topic_id)}
+    answer = None
+    mistakes: tuple[RenderedMistake, ...] = ()
+    if question.answer is not None:
+        args = answer_args(question, context)
+        answer = computations.compute(question.answer.compute, **args)
+        context["answer"] = answer
+        mistakes = tuple(
+            RenderedMistake(
+                m.mistake,
+                computations.compute_mistake(question.answer.compute, m.mistake, **args),
+                m.grade,
+                text.render(m.feedback, context),
+            )
+            for m in question.mistakes
+        )
+
+    def r(source: str) -> str:
+        return text.render(source, context)
+
+    order = np.random.default_rng([seed, 7]).permutation(len(question.options))
+    options = tuple(
+        RenderedOption(
+            option_id(question.id, seed, int(i)),
+            int(i),
+            r(question.options[i].text),
+            question.options[i].grade,
+            r(question.options[i].feedback),
+            question.options[i].misconception,
+        )
+        for i in order
+    )
+    return RenderedQuestion(
+        id=question.id,
+        kind=question.kind,
+        skill=skill,
+        seed=seed,
+        topic=topic_id,
+        params=params,
+        prompt=r(question.prompt),
+        options=options,
+        not_sure=r(question.not_sure),
+        another_way=tuple((w.angle, r(w.text)) for w in question.another_way),
+        bridge=r(question.bridge) if question.bridge else None,
+        answer=answer,
+        tolerance=(question.tolerance or DEFAULT_TOLERANCE) if question.answer else None,
+        decimals=question.decimals,
+        mistakes=mistakes,
+        solution=r(question.solution) if question.solution else None,
+    )
+
+
+@dataclass(frozen=True)
+class RenderedStep:
+    title: str
+    intro: str
+    takeaway: str
+    next: str | None
+
+
+STEP_TEXTS = ("title", "intro", "takeaway", "next")
+
+
+def render_step(lesson: Lesson, step: Step, topic: str | None) -> RenderedStep:
+    """A step's own texts in a topic."""
+    context = {"topic": topic_words(lesson, topic)}
+    values = {
+        name: text.render(getattr(step, name), context) if getattr(step, name) else None
+        for name in STEP_TEXTS
+    }
+    return RenderedStep(**values)

@@ -1,0 +1,138 @@
+"""Safe YAML loading that remembers where every value came from.
+
+PyYAML's ``safe_load`` loses positions, silently keeps the last of two duplicate
+keys and stops at the first problem. Instructors deserve better: this module
+composes the node tree with the safe loader, reports every duplicate key and every
+tag that is not plain data, then builds ordinary Python values together with a map
+from each value's path (``("steps", 1, "questions", 0)``) to its line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+Path = tuple[str | int, ...]
+
+# Tags that describe plain data. Anything else (``!!python/object``, custom tags)
+# would ask a loader to build an object, which lessons never need.
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based position in a file."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    path: Path
+    mark: Mark
+    message: str
+
+
+@dataclass
+class Document:
+    """Plain Python data plus where each part of it was written."""
+
+    data: object
+    marks: dict[Path, Mark] = field(default_factory=dict)
+    key_marks: dict[Path, Mark] = field(default_factory=dict)
+    problems: list[YamlProblem] = field(default_factory=list)
+
+    def mark_of(self, path: Path, *, key: bool = False) -> Mark:
+        """Where ``path`` was written, or its nearest written ancestor."""
+        table = self.key_marks if key else self.marks
+        if key and path in table:
+            return table[path]
+        while path not in self.marks and path:
+            path = path[:-1]
+        return self.marks.get(path, Mark(1, 1))
+
+
+def _mark(node: Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.doc = Document(data=None)
+        self._constructor = yaml.SafeLoader("")
+
+    def build(self, node: Node, path: Path) -> object:
+        self.doc.marks[path] = _mark(node)
+        if node.tag not in _PLAIN_TAGS:
+            self.doc.problems.append(
+                YamlProblem(
+                    path,
+                    _mark(node),
+                    f"the tag {node.tag!r} is not allowed: lessons hold plain data "
+                    "(text, numbers, lists and mappings) only",
+                )
+            )
+            return None
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self._constructor.construct_object(node, deep=True)
+
+    def _mapping(self, node: MappingNode, path: Path) -> dict:
+        self._constructor.flatten_mapping(node)
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag not in _PLAIN_TAGS:
+                self.doc.problems.append(
+                    YamlProblem(path, _mark(key_node), "a mapping key must be plain text")
+                )
+                continue
+            key = self._constructor.construct_object(key_node)
+            if not isinstance(key, str):
+                key = str(key)
+            child = (*path, key)
+            if key in result:
+                first = self.doc.key_marks[child]
+                self.doc.problems.append(
+                    YamlProblem(
+                        child,
+                        _mark(key_node),
+                        f"duplicate key {key!r} (first written at line {first.line}); "
+                        "YAML would silently keep only the last one",
+                    )
+                )
+                continue
+            self.doc.key_marks[child] = _mark(key_node)
+            result[key] = self.build(value_node, child)
+        return result
+
+
+def load(text: str) -> Document:
+    """Parse one YAML document into plain data, positions and problems.
+
+    A syntax error is reported as a single problem (the parser cannot go on);
+    duplicate keys and disallowed tags are all reported, and the rest of the
+    document is still built so that later checks can find more problems.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        return Document(data=None, problems=[YamlProblem((), where, f"YAML syntax: {what}")])
+    except yaml.YAMLError as exc:
+        return Document(data=None, problems=[YamlProblem((), Mark(1, 1), f"YAML: {exc}")])
+    if node is None:
+        return Document(data=None, problems=[YamlProblem((), Mark(1, 1), "the file is empty")])
+    builder = _Builder()
+    builder.doc.data = builder.build(node, ())
+    return builder.doc
