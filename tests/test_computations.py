@@ -1,0 +1,181 @@
+"""Tests of tutor.computations: the registry, its values, its mistakes and its errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import math
+import re
+
+import pytest
+
+from tutor import losses, neuron
+from tutor.computations import COMPUTATIONS, Computation, Mistake, compute, compute_mistake
+
+HOUSE = {"y_true": [260, 290, 200, 410], "y_pred": [250, 300, 180, 400]}
+SPAM = {"y_true": [1, 0, 1, 0], "y_pred": [0.9, 0.1, 0.8, 0.3]}
+CLIPPED = {"y_true": [1, 0], "y_pred": [0.0, 0.2]}
+THREE = {"y_true": [0, 1], "y_pred": [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3]]}
+NEURON = {"x": [1.0, 2.0], "w": [0.5, -0.25], "b": 0.1}
+SPAM_BCE = -(2 * math.log(0.9) + math.log(0.8) + math.log(0.7)) / 4
+THREE_CCE = -(math.log(0.7) + math.log(0.6)) / 2
+S01 = 1 / (1 + math.exp(-0.1))
+
+CONTRACT = {
+    "mse": ("y_true", "y_pred"),
+    "mae": ("y_true", "y_pred"),
+    "bce": ("y_true", "y_pred"),
+    "cce": ("y_true", "y_pred"),
+    "bce_term": ("y", "p"),
+    "weighted_sum": ("x", "w", "b"),
+    "sigmoid": ("z",),
+    "neuron_output": ("x", "w", "b"),
+    "gradient_z": ("p", "y"),
+    "gradient_w": ("p", "y", "x"),
+    "update": ("w", "gradient", "lr"),
+}
+
+
+def test_registry_names_and_keywords_are_the_contract():
+    assert {name: c.params for name, c in COMPUTATIONS.items()} == CONTRACT
+
+
+@pytest.mark.parametrize("name", list(CONTRACT))
+def test_computation_shape(name):
+    c = COMPUTATIONS[name]
+    assert isinstance(c, Computation) and c.name == name and c.description
+    assert tuple(inspect.signature(c.fn).parameters) == c.params
+    assert len(c.mistakes) >= 2
+    for key, mistake in c.mistakes.items():
+        assert isinstance(mistake, Mistake) and mistake.name == key
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", key)
+        assert mistake.description and mistake.description != key
+        assert tuple(inspect.signature(mistake.fn).parameters) == c.params, key
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.name = "other"
+    with pytest.raises(TypeError):
+        c.mistakes["new"] = next(iter(c.mistakes.values()))
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "expected"),
+    [
+        ("mse", HOUSE, 175.0),
+        ("mae", HOUSE, 12.5),
+        ("bce", SPAM, SPAM_BCE),
+        ("bce", CLIPPED, (-math.log(1e-15) - math.log(0.8)) / 2),
+        ("cce", THREE, THREE_CCE),
+        ("bce_term", {"y": 1, "p": 0.7}, -math.log(0.7)),
+        ("bce_term", {"y": 0, "p": 0.3}, -math.log(0.7)),
+        ("bce_term", {"y": 1, "p": 0.0}, -math.log(1e-15)),
+        ("weighted_sum", NEURON, 0.1),
+        ("sigmoid", {"z": 0.1}, S01),
+        ("sigmoid", {"z": 0}, 0.5),
+        ("neuron_output", NEURON, S01),
+        ("gradient_z", {"p": 0.8, "y": 1}, -0.2),
+        ("gradient_w", {"p": 0.8, "y": 1, "x": 2.0}, -0.4),
+        ("update", {"w": 0.5, "gradient": 0.2, "lr": 0.1}, 0.48),
+    ],
+)
+def test_compute(name, kwargs, expected):
+    value = compute(name, **kwargs)
+    assert type(value) is float
+    assert value == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_loss_computations_are_the_engine_losses():
+    assert compute("mse", **HOUSE) == losses.mse(**HOUSE)
+    assert compute("bce", **SPAM) == losses.binary_cross_entropy(**SPAM)
+    assert compute("cce", **THREE) == losses.categorical_cross_entropy(**THREE)
+    assert compute("neuron_output", **NEURON) == neuron.forward(**NEURON).p
+
+
+# (computation, mistake, arguments, the value the learner gets)
+MISTAKES = [
+    ("mse", "sum_instead_of_mean", HOUSE, 700.0),
+    ("mse", "mae_instead", HOUSE, 12.5),
+    ("mse", "rmse", HOUSE, math.sqrt(175.0)),
+    ("mse", "square_of_mean_error", HOUSE, 56.25),
+    ("mse", "forgot_to_square", HOUSE, -7.5),
+    ("mse", "half", HOUSE, 87.5),
+    ("mae", "sum_instead_of_mean", HOUSE, 50.0),
+    ("mae", "mse_instead", HOUSE, 175.0),
+    ("mae", "forgot_absolute", HOUSE, -7.5),
+    ("bce", "sum_instead_of_mean", SPAM, 4 * SPAM_BCE),
+    ("bce", "missing_minus", SPAM, -SPAM_BCE),
+    ("bce", "log10", SPAM, SPAM_BCE / math.log(10)),
+    ("bce", "no_clipping", CLIPPED, math.inf),
+    ("bce", "wrong_class", SPAM, -math.log(0.9 * 0.1 * 0.8 * 0.3) / 4),
+    ("bce", "only_positive_term", SPAM, -math.log(0.9 * 0.8) / 4),
+    ("cce", "all_classes", THREE, -math.log(0.7 * 0.2 * 0.1 * 0.1 * 0.6 * 0.3) / 2),
+    ("cce", "log10", THREE, THREE_CCE / math.log(10)),
+    ("cce", "missing_minus", THREE, -THREE_CCE),
+    ("cce", "sum_instead_of_mean", THREE, 2 * THREE_CCE),
+    ("bce_term", "missing_minus", {"y": 1, "p": 0.7}, math.log(0.7)),
+    ("bce_term", "log10", {"y": 1, "p": 0.7}, -math.log10(0.7)),
+    ("bce_term", "no_clipping", {"y": 1, "p": 0.0}, math.inf),
+    ("bce_term", "wrong_class", {"y": 0, "p": 0.3}, -math.log(0.3)),
+    ("weighted_sum", "forgot_bias", NEURON, 0.0),
+    ("weighted_sum", "added_instead_of_multiplied", NEURON, 3.35),
+    ("sigmoid", "forgot_minus", {"z": 0.1}, 1 - S01),
+    ("sigmoid", "returned_z", {"z": 0.1}, 0.1),
+    ("neuron_output", "forgot_bias", NEURON, 0.5),
+    ("neuron_output", "returned_z", NEURON, 0.1),
+    ("neuron_output", "forgot_minus", NEURON, 1 - S01),
+    ("gradient_z", "sign_flipped", {"p": 0.8, "y": 1}, 0.2),
+    ("gradient_z", "extra_sigmoid_derivative", {"p": 0.8, "y": 1}, -0.032),
+    ("gradient_w", "sign_flipped", {"p": 0.8, "y": 1, "x": 2.0}, 0.4),
+    ("gradient_w", "forgot_input", {"p": 0.8, "y": 1, "x": 2.0}, -0.2),
+    ("gradient_w", "extra_sigmoid_derivative", {"p": 0.8, "y": 1, "x": 2.0}, -0.064),
+    ("update", "added_gradient", {"w": 0.5, "gradient": 0.2, "lr": 0.1}, 0.52),
+    ("update", "forgot_learning_rate", {"w": 0.5, "gradient": 0.2, "lr": 0.1}, 0.3),
+    ("update", "only_step", {"w": 0.5, "gradient": 0.2, "lr": 0.1}, 0.02),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "mistake", "kwargs", "wrong"), MISTAKES, ids=[f"{m[0]}-{m[1]}" for m in MISTAKES]
+)
+def test_compute_mistake(name, mistake, kwargs, wrong):
+    value = compute_mistake(name, mistake, **kwargs)
+    assert type(value) is float
+    assert value == pytest.approx(wrong, rel=1e-12, abs=1e-15)
+    assert not math.isclose(value, compute(name, **kwargs), rel_tol=1e-6, abs_tol=1e-9)
+    assert COMPUTATIONS[name].mistakes[mistake].fn(**kwargs) == value
+
+
+def test_every_mistake_is_in_the_table():
+    registered = {(n, m) for n, c in COMPUTATIONS.items() for m in c.mistakes}
+    assert registered == {(m[0], m[1]) for m in MISTAKES}
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: compute("rmse", y_true=[1], y_pred=[1]), ["'rmse'", "mse"]),
+        (lambda: compute(None), ["None"]),
+        (lambda: compute("mse", y_true=[1]), ["missing", "y_pred"]),
+        (lambda: compute("mse", y_true=[1], y_pred=[1], eps=0.1), ["unexpected", "eps"]),
+        (lambda: compute("update", w=1, gradient=1), ["missing", "lr"]),
+        (lambda: compute_mistake("mse", "typo", **HOUSE), ["'typo'", "sum_instead_of_mean"]),
+        (lambda: compute_mistake("nope", "rmse", **HOUSE), ["'nope'"]),
+        (lambda: compute_mistake("mse", "rmse", y_true=[1]), ["missing", "y_pred"]),
+        (lambda: compute_mistake("sigmoid", "returned_z", z=1, x=2), ["unexpected", "x"]),
+        (lambda: compute("mse", y_true=[1, 2], y_pred=[1]), ["y_pred", "shape"]),
+        (lambda: compute("bce", y_true=[1], y_pred=[1.5]), ["y_pred", "[0, 1]"]),
+        (lambda: compute("bce_term", y=1, p=[0.5, 0.5]), ["p"]),
+        (lambda: compute("bce_term", y=2, p=0.5), ["y"]),
+        (lambda: compute("sigmoid", z="big"), ["z"]),
+        (lambda: compute("sigmoid", z=math.nan), ["z"]),
+        (lambda: compute("weighted_sum", x=[1, 2], w=[1], b=0), ["w"]),
+        (lambda: compute("gradient_z", p=1.2, y=1), ["p"]),
+        (lambda: compute("gradient_w", p=0.5, y=1, x=[1, 2]), ["x"]),
+        (lambda: compute("update", w=1, gradient=1, lr=0), ["lr"]),
+        (lambda: compute_mistake("update", "only_step", w=1, gradient=1, lr=-1), ["lr"]),
+    ],
+)
+def test_errors_are_value_errors_that_say_what_is_wrong(call, words):
+    with pytest.raises(ValueError) as info:
+        call()
+    for word in words:
+        assert word in str(info.value)
