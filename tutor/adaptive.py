@@ -243,21 +243,31 @@ def another_way_for(lesson: LoadedLesson, question_id: str, angle: str) -> tuple
 def _pick_check(
     lesson: LoadedLesson, state: State, item: Item, rng: np.random.Generator
 ) -> tuple[Item, str]:
-    """Another item on the same skill, never the identical one just answered."""
+    """Another item on the same skill, never the identical one just answered.
+
+    In order: the main question's own checks; the question regenerated with new
+    numbers; checks written for other questions of the skill; and last, the main
+    question again with its options in a new order.
+    """
     main = lesson.entries[state.main or item.question]
     in_loop = set(state.asked[-(state.checks + 1) :])
     for check, _ in main.question.walk_checks():
         if check.id not in in_loop:
             return Item(check.id, new_variant(rng), "check"), "another_question"
-    for question_id in (main.question.id, item.question):
+    for question_id in dict.fromkeys((main.question.id, item.question)):
         question = lesson.entries[question_id].question
         if question.sampled:
             variant = _fresh_variant(question, item.variant, rng)
             return Item(question_id, variant, "check"), "new_numbers"
-    pool = [q for q in lesson.questions_for_skill(main.skill) if q != item.question]
-    unasked = [q for q in pool if q not in state.asked]
-    chosen = (unasked or pool or [item.question])[0]
-    return Item(chosen, new_variant(rng), "check"), "another_question"
+    others = [
+        q
+        for q in lesson.questions_for_skill(main.skill)
+        if lesson.entries[q].parent is not None and q not in in_loop
+    ]
+    if others:
+        return Item(others[0], new_variant(rng), "check"), "another_question"
+    variant = new_variant(rng)
+    return Item(main.question.id, variant, "check"), "another_question"
 
 
 def _fresh_variant(question, old: int, rng: np.random.Generator) -> int:
@@ -334,7 +344,13 @@ def _review_item(
     for skill in dict.fromkeys(skills):
         if skill in state.reviewed or not needs_review(skill, state, p_known):
             continue
-        pool = lesson.questions_for_skill(skill)
+        here = lesson.step_index(state.step) or 0
+        # Nothing from a step the learner has not reached yet.
+        pool = [
+            q for q in lesson.questions_for_skill(skill) if lesson.entries[q].step_index <= here
+        ]
+        if not pool:
+            continue
         # The least recently asked item of the skill, with new numbers.
         last_asked = {q: i for i, q in enumerate(state.asked)}
         chosen = min(pool, key=lambda q: last_asked.get(q, -1))

@@ -168,7 +168,19 @@ def validation_problems(exc: ValidationError, locate: Locator) -> list[LessonPro
     """Every pydantic error of one lesson file, located and worded for instructors."""
     problems = []
     data = locate.doc.data
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # A misspelled field is reported once, as unknown with a suggestion, not also as missing.
+    suggested = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            path = _data_path(error["loc"], data, missing=False)
+            owner = _model_at(path[:-1], data)
+            hint = did_you_mean(path[-1], owner.model_fields if owner else [])
+            if hint:
+                suggested.add((*path[:-1], hint.split("'")[1]))
+    for error in errors:
+        if error["type"] == "missing" and _data_path(error["loc"], data, missing=True) in suggested:
+            continue
         path = _data_path(error["loc"], data, missing=error["type"] == "missing")
         message, at_key = _message(error, path, data)
         if error["type"] == "missing":

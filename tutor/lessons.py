@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from tutor import checks
-from tutor.lesson_errors import LessonProblem, Locator, validation_problems
+from tutor.lesson_errors import LessonProblem, Locator, format_path, validation_problems
 from tutor.lesson_schema import Lesson, Question, Step
 from tutor.yaml_loader import load as load_yaml
 
@@ -71,7 +71,10 @@ def load_text(source: str, file: str) -> tuple[LoadedLesson | None, list[LessonP
     """Validate one lesson file's text; the lesson is None when there is any problem."""
     doc = load_yaml(source)
     locate = Locator(file, doc)
-    problems = [locate.problem(p.path, p.message) for p in doc.problems]
+    problems = [
+        LessonProblem(file, p.mark.line, p.mark.column, format_path(p.path), p.message)
+        for p in doc.problems
+    ]
     if doc.data is None or problems:
         return None, sorted(problems)
     if not isinstance(doc.data, dict):

@@ -642,7 +642,7 @@ class Tutor:
             "feedback": graded.feedback,
             "mistake": graded.mistake,
             "another_way": another_way,
-            "bridge": question.bridge if moving_on and not finished else None,
+            "bridge": self._bridge(current) if moving_on and not finished else None,
             "message": REASONS.get(decision.reason or ""),
             "solution": question.solution
             if decision.solution and question.kind == "numeric"
@@ -656,6 +656,15 @@ class Tutor:
             "next": self.next_json(following),
         }
         return response
+
+    def _bridge(self, current: Current) -> str | None:
+        """The bridge out of the loop just finished: its main question's, even after a check."""
+        question = current.question
+        assert question is not None
+        main = current.state.main
+        if main is None or main == question.id:
+            return question.bridge
+        return self.preview(current.lesson, main, current.topic).bridge
 
     def next_json(self, current: Current) -> dict[str, Any]:
         """The `next` payload: the current item, without any grade or feedback."""

@@ -107,13 +107,13 @@ def redirect(visitor: Visitor, url: str) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, tutor: TutorDep, visitor: VisitorDep) -> Response:
-    learner = None if visitor.is_new else visitor.id
+    learner = visitor.id
     return render(request, visitor, "index.html", {"rows": tutor.progress(learner)})
 
 
 @router.get("/lessons/{lesson_id}", response_class=HTMLResponse)
 def lesson_page(request: Request, lesson_id: str, tutor: TutorDep, visitor: VisitorDep) -> Response:
-    learner = None if visitor.is_new else visitor.id
+    learner = visitor.id
     current = tutor.current(learner, lesson_id)
     lesson = current.lesson
     steps = [
@@ -146,7 +146,7 @@ def step_page(
     after: Annotated[int | None, Query(ge=1)] = None,
     shown: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
-    learner = None if visitor.is_new else visitor.id
+    learner = visitor.id
     return render(
         request,
         visitor,

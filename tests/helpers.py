@@ -1,0 +1,59 @@
+"""Small helpers shared by the tests: make a learner, find an option by its grade, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tutor.variants import render_question
+
+
+def new_learner(client: TestClient) -> dict[str, str]:
+    """Headers for a fresh API learner."""
+    response = client.post("/api/learners")
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def rendered(client: TestClient, lesson_id: str, nxt: dict[str, Any]):
+    """The current item of a `next` payload, rendered with its grades (test-only knowledge)."""
+    lesson = client.app.state.tutor.lesson(lesson_id)
+    entry = lesson.entries[nxt["question"]["id"]]
+    return render_question(
+        lesson.lesson, entry.question, skill=entry.skill, seed=nxt["variant"], topic=nxt["topic"]
+    )
+
+
+def option_with_grade(client: TestClient, lesson_id: str, nxt: dict[str, Any], grade: str) -> str:
+    question = rendered(client, lesson_id, nxt)
+    return next(o.id for o in question.options if o.grade == grade)
+
+
+def answer_body(client: TestClient, lesson_id: str, nxt: dict[str, Any], grade: str) -> dict:
+    """An answer to the current item that earns ``grade`` (choice or numeric)."""
+    q = nxt["question"]
+    body: dict[str, Any] = {"question_id": q["id"], "variant": nxt["variant"]}
+    if grade == "not_sure":
+        body["option_id"] = "not_sure"
+    elif q["kind"] == "choice":
+        body["option_id"] = option_with_grade(client, lesson_id, nxt, grade)
+    else:
+        question = rendered(client, lesson_id, nxt)
+        if grade == "exactly":
+            body["value"] = question.answer
+        else:
+            body["value"] = question.answer + 1000.0  # matches no known mistake
+    return body
+
+
+def answer(client: TestClient, headers: dict, lesson_id: str, grade: str) -> dict:
+    """Fetch the current item and answer it with ``grade``; returns the answer payload."""
+    nxt = client.get(f"/api/lessons/{lesson_id}/next", headers=headers).json()
+    response = client.post(
+        f"/api/lessons/{lesson_id}/answers",
+        headers=headers,
+        json=answer_body(client, lesson_id, nxt, grade),
+    )
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -1,0 +1,190 @@
+"""The next-item policy, pure: sequences of answers and the decisions they must lead to."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutor import adaptive, variants
+from tutor.adaptive import State, after_answer, choose, start
+from tutor.lessons import load_catalog
+
+DATA = Path(__file__).parent / "data"
+LESSON = load_catalog([DATA]).lessons["mini"]
+WEAK = {"score": 0.3, "compute": 0.3}
+STRONG = {"score": 0.99, "compute": 0.99}
+
+
+def rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def play(grades: list[str], p_known=WEAK, state: State | None = None):
+    """Answer the current items with ``grades`` in turn; return the states and decisions."""
+    state = state or start(LESSON, rng())
+    trail = []
+    for i, grade in enumerate(grades):
+        decision = after_answer(LESSON, state, grade, p_known=p_known, rng=rng(i + 1))
+        trail.append((state, decision))
+        state = decision.state
+    return state, trail
+
+
+def asked(trail) -> list[tuple[str, str]]:
+    return [(s.item.question, s.item.role) for s, _ in trail]
+
+
+def test_a_learner_who_knows_it_all_sees_each_question_once():
+    state, trail = play(["exactly"] * 3, p_known=STRONG)
+    assert asked(trail) == [("what-loss-does", "main"), ("order", "main"), ("mse-number", "main")]
+    assert state.done and state.phase == "done"
+    assert [d.angle for _, d in trail] == [None, None, None]
+    assert trail[1][1].finished_step == "loss" and trail[2][1].finished_step == "compute"
+
+
+def test_a_miss_shows_an_angle_then_checks_with_another_item():
+    state, trail = play(["not_quite", "exactly"], p_known=STRONG)
+    first = trail[0][1]
+    assert first.angle in ("analogy", "numbers") and first.reason == "another_question"
+    assert asked(trail) == [("what-loss-does", "main"), ("what-loss-does-again", "check")]
+    assert state.item.question == "order" and state.item.role == "main"
+
+
+@pytest.mark.parametrize(
+    ("grades", "reasons"),
+    [
+        (["close", "close"], ["another_question", "stuck"]),
+        (["not_sure", "not_quite", "not_quite"], ["another_question", "stuck", "stuck"]),
+    ],
+)
+def test_two_misses_offer_a_kind_way_out(grades, reasons):
+    state, trail = play(grades)
+    assert [d.reason for _, d in trail] == reasons
+    assert state.offer is not None and state.offer.skill == "score"
+    assert state.offer.fault_step is None  # score has no prerequisite to blame
+
+
+def test_never_more_than_three_checks_then_move_on_marked_for_review():
+    state, trail = play(["not_quite"] * 4)
+    roles = [role for _, role in asked(trail)]
+    assert roles == ["main", "check", "check", "check"]
+    last = trail[-1][1]
+    assert last.reason == "moving_on" and "score" in last.state.review
+    assert state.item.question == "order"
+
+
+def test_checks_are_never_the_identical_item():
+    _, trail = play(["not_quite"] * 4)
+    items = [(s.item.question, s.item.variant) for s, _ in trail]
+    assert len(set(items)) == len(items)
+
+
+def test_a_sampled_question_is_checked_with_new_numbers():
+    state, _ = play(["exactly", "exactly"], p_known=STRONG)
+    before = state.item
+    decision = after_answer(LESSON, state, "not_quite", p_known=WEAK, rng=rng(9))
+    check = decision.state.item
+    assert decision.reason == "new_numbers"
+    assert check.question == before.question == "mse-number" and check.role == "check"
+    question = LESSON.entries["mse-number"].question
+    assert variants.draw_params(question, check.variant) != variants.draw_params(
+        question, before.variant
+    )
+
+
+@pytest.mark.parametrize(("p_score", "reviewed"), [(0.5, True), (0.99, False)])
+def test_missed_skills_below_mastery_come_back_at_the_end_of_the_step(p_score, reviewed):
+    p_known = {"score": p_score, "compute": 0.5}
+    state, trail = play(["not_quite", "exactly", "exactly"], p_known=p_known)
+    if reviewed:
+        assert state.item.role == "review" and state.step == "loss"
+        assert LESSON.entries[state.item.question].skill == "score"
+        assert trail[-1][1].reason == "review"
+        state, trail = play(["not_quite"], p_known=p_known, state=state)
+        assert state.item.question == "mse-number"  # one review, then on: never trapped
+        assert trail[0][1].finished_step == "loss"
+    else:
+        assert state.item.question == "mse-number"
+
+
+def test_fault_tracing_points_at_the_weak_prerequisite_step():
+    state, _ = play(["exactly", "exactly"], p_known=STRONG)
+    state, trail = play(
+        ["not_quite", "not_quite"], p_known={"score": 0.2, "compute": 0.2}, state=state
+    )
+    assert trail[-1][1].reason == "stuck"
+    assert state.offer.fault_step == "loss" and state.offer.fault_skill == "score"
+
+
+def test_a_misconception_tied_to_an_earlier_skill_names_it():
+    assert adaptive.trace_fault(LESSON, "compute", {"score": 0.99}, "score") == "score"
+    assert adaptive.trace_fault(LESSON, "compute", {"score": 0.99}) is None
+
+
+def test_going_back_to_the_weak_step_returns_to_the_same_item():
+    state, _ = play(["exactly", "exactly"], p_known=STRONG)
+    state, _ = play(["not_quite", "not_quite"], p_known={"score": 0.2, "compute": 0.2}, state=state)
+    waiting = state.item
+    decision = choose(LESSON, state, "revisit", p_known=WEAK, rng=rng(3))
+    back = decision.state
+    assert back.item.role == "revisit" and LESSON.entries[back.item.question].skill == "score"
+    for i in range(5):
+        if back.item != waiting and back.item.role == "revisit":
+            back = after_answer(LESSON, back, "exactly", p_known=WEAK, rng=rng(10 + i)).state
+    assert back.item == waiting and back.return_to is None
+
+
+def test_going_on_marks_the_skill_for_review():
+    state, _ = play(["not_quite", "not_quite"])
+    decision = choose(LESSON, state, "go_on", p_known=WEAK, rng=rng(4))
+    assert "score" in decision.state.review or decision.state.item.role == "review"
+    assert (
+        decision.state.item.question != state.item.question or decision.state.item.role != "check"
+    )
+
+
+def test_another_angle_shows_one_not_seen_yet():
+    state, trail = play(["not_quite", "not_quite"])
+    seen = set(state.angles["what-loss-does"])
+    decision = choose(LESSON, state, "another_angle", p_known=WEAK, rng=rng(5))
+    assert decision.angle in ("analogy", "numbers")
+    assert decision.state.item == state.item
+    assert len(seen) == 1 and decision.angle not in seen
+
+
+def test_an_offer_must_exist_to_be_answered():
+    with pytest.raises(ValueError, match="no offer"):
+        choose(LESSON, start(LESSON, rng()), "go_on", p_known=WEAK, rng=rng())
+
+
+def test_angles_that_worked_before_are_preferred():
+    state = replace(start(LESSON, rng()), angle_stats={"analogy": (30, 0), "numbers": (0, 30)})
+    picks = [
+        after_answer(LESSON, state, "not_quite", p_known=WEAK, rng=rng(i)).angle for i in range(40)
+    ]
+    assert picks.count("analogy") >= 38
+
+
+def test_a_new_learner_still_sees_variety():
+    state = start(LESSON, rng())
+    picks = {
+        after_answer(LESSON, state, "not_quite", p_known=WEAK, rng=rng(i)).angle for i in range(40)
+    }
+    assert picks == {"analogy", "numbers"}
+
+
+def test_a_right_check_credits_the_angle_shown_before_it():
+    state, trail = play(["not_quite", "exactly"])
+    angle = trail[0][1].angle
+    assert state.angle_stats == {angle: (1, 0)}
+
+
+def test_the_state_survives_a_json_round_trip():
+    state, _ = play(["not_quite", "not_quite"])
+    import json
+
+    again = State.from_json(json.loads(json.dumps(state.to_json())))
+    assert again == state

@@ -1,0 +1,196 @@
+"""A real walk through a lesson in Chromium, driven by Playwright, with the keyboard too.
+
+Runs against a live server on a free port. Skipped when Debian's chromium is not
+installed, unless TUTOR_REQUIRE_BROWSER is set (as CI does), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from tutor.app import create_app
+from tutor.config import Settings
+
+CHROMIUM = Path(os.environ.get("TUTOR_CHROMIUM", "/usr/bin/chromium"))
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    if os.environ.get("TUTOR_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is missing and browser tests are required")
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    lessons = ROOT / "lessons"
+    if not any(lessons.glob("*.yaml")):
+        lessons = ROOT / "tests" / "data"
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
+        lessons_dir=lessons,
+        secret_key="browser-test",
+    )
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    live = uvicorn.Server(config)
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not live.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", settings
+    live.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 1000, "height": 1200})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def grade_of_option(server_settings: Settings, page, grade: str) -> str:
+    """The id of an option with ``grade`` on the page's current question (test-only)."""
+    from tutor.lessons import load_catalog
+    from tutor.variants import render_question
+
+    question_id = page.locator("input[name=question_id]").input_value()
+    variant = int(page.locator("input[name=variant]").input_value())
+    topic = page.locator("select[name=topic]").input_value()
+    catalog = load_catalog([server_settings.lessons_dir])
+    for lesson in catalog:
+        if question_id in lesson.entries:
+            entry = lesson.entries[question_id]
+            question = render_question(
+                lesson.lesson, entry.question, skill=entry.skill, seed=variant, topic=topic
+            )
+            return next(o.id for o in question.options if o.grade == grade)
+    raise AssertionError(question_id)
+
+
+def current_question(settings: Settings, page):
+    """The page's current question, rendered with its grades (test-only knowledge)."""
+    from tutor.lessons import load_catalog
+    from tutor.variants import render_question
+
+    question_id = page.locator("input[name=question_id]").input_value()
+    variant = int(page.locator("input[name=variant]").input_value())
+    topic = page.locator("select[name=topic]").input_value()
+    lesson = next(x for x in load_catalog([settings.lessons_dir]) if question_id in x.entries)
+    entry = lesson.entries[question_id]
+    return render_question(
+        lesson.lesson, entry.question, skill=entry.skill, seed=variant, topic=topic
+    )
+
+
+def answer_right(settings: Settings, page) -> None:
+    """Answer the page's question right with the mouse (choice) or by typing (numeric)."""
+    question = current_question(settings, page)
+    if question.kind == "choice":
+        right = next(o.id for o in question.options if o.grade == "exactly")
+        page.locator(f"input[value='{right}']").check()
+    else:
+        page.locator("#value").fill(f"{question.answer:.6f}")
+    page.get_by_role("button", name="Submit").click()
+
+
+def test_a_learner_walks_through_a_step_and_gets_feedback(server, page):
+    url, settings = server
+    page.goto(url + "/")
+    page.get_by_role("link", name="Start").first.click()
+    assert " · Step 1 of " in page.locator(".eyebrow").first.inner_text()
+    assert page.locator("#question-title").inner_text().startswith("Question 1 of")
+    page.locator(f"input[value='{grade_of_option(settings, page, 'not_quite')}']").check()
+    page.get_by_role("button", name="Submit").click()
+    feedback = page.locator("#feedback")
+    assert "Not quite" in feedback.locator(".grade-word").inner_text()
+    assert "Another way to see it" in feedback.inner_text()
+    assert "checking the same idea" in page.locator("#question-title").inner_text()
+    answer_right(settings, page)
+    assert "Exactly" in page.locator("#feedback .grade-word").inner_text()
+    assert page.evaluate("document.activeElement.id") == "feedback"
+
+
+def test_a_step_can_be_done_with_the_keyboard_alone(server, page):
+    url, settings = server
+    page.goto(url + "/")
+    for _ in range(60):  # Tab from the top of the page to the lesson's Start link
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Start":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector("form.answer")
+    for _ in range(3):
+        question = current_question(settings, page)
+        if question.kind != "choice":
+            break
+        right = next(o.id for o in question.options if o.grade == "exactly")
+        for _ in range(60):  # Tab into the radio group
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.name") == "option_id":
+                break
+        for _ in range(len(question.options) + 1):  # arrows move within the group
+            if page.evaluate("document.activeElement.value") == right:
+                break
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Space")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#feedback")
+        assert "Exactly" in page.locator("#feedback .grade-word").inner_text()
+        if page.locator("form.answer").count() == 0:
+            break
+
+
+def test_screenshot_for_the_readme(server, page):
+    """The moment the seed preview shows: a miss, its feedback, another way to see it."""
+    url, settings = server
+    lesson = "how-a-network-learns"
+    page.goto(f"{url}/lessons/{lesson}/steps/1")
+    if page.locator("h1").inner_text() == "Not found":
+        pytest.skip("the shipped lessons are not there")
+    while page.locator("form.answer").count():
+        answer_right(settings, page)
+    page.locator(".continue a").click()
+    page.locator(f"input[value='{grade_of_option(settings, page, 'close')}']").check()
+    page.get_by_role("button", name="Submit").click()
+    page.set_viewport_size({"width": 900, "height": 1000})
+    box = page.locator("#feedback").bounding_box()
+    target = ROOT / "docs" / "screenshot.png"
+    page.screenshot(
+        path=str(target), clip={"x": 0, "y": max(0, box["y"] - 60), "width": 900, "height": 1000}
+    )
+    assert target.stat().st_size > 10_000

@@ -1,0 +1,66 @@
+"""Migrations are the only thing that makes tables, and they agree with the models."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from tutor import db
+from tutor.models import Base
+
+
+def test_a_fresh_database_upgrades_to_tables_that_match_the_models(db_url: str):
+    db.upgrade(db_url)
+    assert db.table_names(db_url) == {
+        "alembic_version",
+        "learners",
+        "attempts",
+        "skill_states",
+        "positions",
+        "instance_secrets",
+    }
+    engine = db.make_engine(db_url)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_upgrading_twice_is_harmless(db_url: str):
+    db.upgrade(db_url)
+    db.upgrade(db_url)
+
+
+def test_sqlite_runs_in_wal_mode(db_url: str):
+    db.upgrade(db_url)
+    database = db.connect(db_url)
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    database.dispose()
+
+
+def test_an_answer_is_all_or_nothing(client, monkeypatch):
+    """If anything fails mid-answer, neither the attempt nor the position is written."""
+    from helpers import answer_body, new_learner
+    from sqlalchemy import func, select
+
+    from tutor import repo
+    from tutor.models import Attempt, Position
+
+    headers = new_learner(client)
+    nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+
+    def broken(**_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(repo, "save_position", broken)
+    client_no_raise = type(client)(client.app, raise_server_exceptions=False)
+    response = client_no_raise.post(
+        "/api/lessons/mini/answers",
+        headers=headers,
+        json=answer_body(client, "mini", nxt, "exactly"),
+    )
+    assert response.status_code == 500
+    with client.app.state.tutor.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Attempt)) == 0
+        assert session.scalar(select(func.count()).select_from(Position)) == 0

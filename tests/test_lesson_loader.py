@@ -1,0 +1,286 @@
+"""The loader and validator: every broken lesson yields its message at its line and column."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tutor.lesson_schema import json_schema
+from tutor.lessons import load_catalog, load_text
+
+BASE = """\
+id: broken
+title: A lesson to break
+summary: Each test breaks one thing.
+topics:
+  cats: {label: Cat photos, thing: a photo}
+  spam: {label: Spam, thing: an email}
+skills:
+  - id: score
+    name: A loss is a score
+  - id: compute
+    name: Computing a loss
+    requires: [score]
+steps:
+  - id: loss
+    title: Loss
+    intro: A loss scores {{ topic.thing }}.
+    questions:
+      - id: what
+        kind: choice
+        skill: score
+        prompt: What does a loss do with {{ topic.thing }}?
+        params: {p: {uniform: [0.1, 0.4], round: 2}}
+        options:
+          - text: It scores the miss
+            grade: exactly
+            feedback: Yes, {{ p }} is scored.
+          - text: It fixes it
+            grade: not_quite
+            feedback: Not yet.
+          - text: True or false
+            grade: close
+            feedback: Graded, not pass or fail.
+        not_sure: It scores the miss.
+        another_way:
+          - {angle: analogy, text: Darts.}
+    takeaway: One number.
+    next: Next, compute.
+  - id: compute
+    title: Compute
+    intro: Squares, then the mean.
+    questions:
+      - id: mse-number
+        kind: numeric
+        skill: compute
+        prompt: MSE of {{ t }} and {{ p }}?
+        params:
+          t: [1, 2]
+          p: {choice: [[2, 4], [3, 3]]}
+        answer: {compute: mse, args: {y_true: t, y_pred: p}}
+        mistakes:
+          - {mistake: sum_instead_of_mean, grade: close, feedback: Divide by two.}
+        solution: It is {{ answer }}.
+        not_sure: Square, then average.
+        another_way:
+          - {angle: formal, text: The mean of squares.}
+    takeaway: MSE averages squares.
+"""
+
+
+def problems_of(source: str) -> list[str]:
+    loaded, problems = load_text(source, "broken.yaml")
+    assert (loaded is None) == bool(problems)
+    return [str(p) for p in problems]
+
+
+def test_the_base_lesson_is_valid():
+    assert problems_of(BASE) == []
+
+
+def swap(old: str, new: str) -> str:
+    assert BASE.count(old) == 1, old
+    return BASE.replace(old, new)
+
+
+BROKEN = [
+    pytest.param(
+        swap("    title: Loss\n", "    title: Loss\n  bad: [\n"),
+        "broken.yaml:16:3: YAML syntax:",
+        id="syntax-error",
+    ),
+    pytest.param(
+        swap(
+            "summary: Each test breaks one thing.", "summary: !!python/object/apply:os.system [ls]"
+        ),
+        "broken.yaml:3:10: summary: the tag 'tag:yaml.org,2002:python/object/apply:os.system' "
+        "is not allowed",
+        id="object-tag",
+    ),
+    pytest.param(
+        swap("    title: Loss\n", "    title: Loss\n    title: Again\n"),
+        "broken.yaml:16:5: steps[0].title: duplicate key 'title' (first written at line 15)",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        swap("        prompt: What does", "        promt: What does"),
+        "broken.yaml:21:9: steps[0].questions[0].promt: unknown field 'promt' "
+        "(did you mean 'prompt'?)",
+        id="unknown-field",
+    ),
+    pytest.param(
+        swap("            grade: close\n", "            grade: closish\n"),
+        "broken.yaml:31:20: steps[0].questions[0].options[2].grade: 'closish' is not allowed; "
+        "use one of 'exactly', 'close' or 'not_quite' (did you mean 'close'?)",
+        id="bad-grade",
+    ),
+    pytest.param(
+        swap("            grade: exactly\n", "            grade: close\n"),
+        "broken.yaml:24:11: steps[0].questions[0].options: a choice question needs exactly one "
+        "option graded `exactly` (found 0)",
+        id="no-exactly-option",
+    ),
+    pytest.param(
+        swap("        skill: score\n", "        skill: scor\n"),
+        "broken.yaml:20:16: steps[0].questions[0].skill: unknown skill 'scor' "
+        "(did you mean 'score'?)",
+        id="unknown-skill",
+    ),
+    pytest.param(
+        swap(
+            "  - id: score\n    name: A loss is a score\n",
+            "  - id: score\n    name: A loss is a score\n    requires: [compute]\n",
+        ),
+        "broken.yaml:10:15: skills[0].requires: prerequisites form a cycle: "
+        "score -> compute -> score",
+        id="prerequisite-cycle",
+    ),
+    pytest.param(
+        swap("What does a loss do with {{ topic.thing }}?", "What of {{ topic.thingz }}?"),
+        "broken.yaml:21:17: steps[0].questions[0].prompt: placeholder error (topic 'cats'): "
+        "'dict object' has no attribute 'thingz'",
+        id="unknown-placeholder",
+    ),
+    pytest.param(
+        swap("feedback: Yes, {{ p }} is scored.", "feedback: Yes, {{ q }} is scored."),
+        "broken.yaml:26:23: steps[0].questions[0].options[0].feedback: placeholder error "
+        "(topic 'cats'): 'q' is undefined",
+        id="undefined-param",
+    ),
+    pytest.param(
+        swap(
+            "answer: {compute: mse, args: {y_true: t, y_pred: p}}",
+            "answer: {compute: mse, args: {y_true: t, y_pred: '[1, 2, 3]'}}",
+        ),
+        "broken.yaml:49:17: steps[1].questions[0].answer: the engine cannot compute this answer "
+        "(seed 0):",
+        id="answer-the-engine-rejects",
+    ),
+    pytest.param(
+        swap(
+            "answer: {compute: mse, args: {y_true: t, y_pred: p}}",
+            "answer: {compute: msq, args: {y_true: t, y_pred: p}}",
+        ),
+        "broken.yaml:49:27: steps[1].questions[0].answer.compute: unknown computation 'msq' "
+        "(did you mean 'mse'?)",
+        id="unknown-computation",
+    ),
+    pytest.param(
+        swap("{mistake: sum_instead_of_mean,", "{mistake: sum_of_squares,"),
+        "broken.yaml:51:23: steps[1].questions[0].mistakes[0].mistake: mse has no mistake "
+        "'sum_of_squares'",
+        id="unknown-mistake",
+    ),
+    pytest.param(
+        swap(
+            "        answer: {compute: mse, args: {y_true: t, y_pred: p}}\n        mistakes:\n"
+            "          - {mistake: sum_instead_of_mean, grade: close, feedback: Divide by two.}\n",
+            "        answer: {compute: update, args: {w: 1e308, gradient: -1e308, lr: 10}}\n",
+        ),
+        "broken.yaml:49:17: steps[1].questions[0].answer: the answer is not a finite number",
+        id="non-finite-answer",
+    ),
+    pytest.param(
+        swap("  spam: {label: Spam, thing: an email}", "  spam: {label: Spam}"),
+        "broken.yaml:6:9: topics.spam: missing the word 'thing' that topic 'cats' defines",
+        id="topic-missing-a-word",
+    ),
+    pytest.param(
+        swap(
+            "          - text: It fixes it\n            grade: not_quite\n"
+            "            feedback: Not yet.\n",
+            "",
+        ),
+        "broken.yaml:24:11: steps[0].questions[0].options: a choice question needs at least two "
+        "options besides the `exactly` one",
+        id="too-few-options",
+    ),
+    pytest.param(
+        swap("            feedback: Not yet.\n", ""),
+        "broken.yaml:27:13: steps[0].questions[0].options[1].feedback: this required field "
+        "is missing",
+        id="missing-feedback",
+    ),
+    pytest.param(
+        swap("            feedback: Not yet.\n", "            feedback: No\n"),
+        "broken.yaml:29:23: steps[0].questions[0].options[1].feedback: expected text, but YAML "
+        "read this as the boolean False; put the text in quotes",
+        id="yaml-boolean-as-text",
+    ),
+    pytest.param(
+        swap("      - id: mse-number\n", "      - id: what\n"),
+        "broken.yaml:42:13: steps[1].questions[0].id: question id 'what' is already used at "
+        "line 18",
+        id="duplicate-question-id",
+    ),
+    pytest.param(
+        swap("    next: Next, compute.\n", ""),
+        "broken.yaml:14:5: steps[0]: every step but the last needs a `next` teaser",
+        id="missing-teaser",
+    ),
+    pytest.param(
+        swap(
+            "        params: {p: {uniform: [0.1, 0.4], round: 2}}\n", "        params: {p: 0.2}\n"
+        ),
+        "broken.yaml:8:5: skills[0]: the skill 'score' can be asked only once",
+        id="skill-not-checkable",
+    ),
+    pytest.param(
+        swap("{p: {uniform: [0.1, 0.4], round: 2}}", "{p: {uniform: [0.4, 0.1]}}"),
+        "broken.yaml:22:21: steps[0].questions[0].params.p: the lower bound 0.4 is above the "
+        "upper bound 0.1",
+        id="bad-sampling-bounds",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), BROKEN)
+def test_each_broken_lesson_names_the_problem_where_it_is(source: str, expected: str):
+    problems = problems_of(source)
+    assert any(p.startswith(expected) for p in problems), "\n".join(problems)
+
+
+def test_every_problem_is_reported_in_one_run():
+    source = BASE.replace("grade: close\n", "grade: closish\n").replace("promt", "prompt")
+    source = source.replace("        prompt: What does", "        promt: What does")
+    source = source.replace(
+        "  spam: {label: Spam, thing: an email}", "  spam: {label: Spam, thing: 3}"
+    )
+    problems = problems_of(source)
+    assert len(problems) == 3, problems
+
+
+def test_problems_in_several_files_are_all_reported(tmp_path: Path):
+    (tmp_path / "a.yaml").write_text(BASE.replace("grade: close\n", "grade: closish\n"))
+    (tmp_path / "b.yaml").write_text("id: [unclosed\n")
+    (tmp_path / "c.yaml").write_text(BASE.replace("id: broken", "id: fine"))
+    catalog = load_catalog([tmp_path])
+    files = {p.file.rsplit("/", 1)[-1] for p in catalog.problems}
+    assert files == {"a.yaml", "b.yaml"}
+    assert list(catalog.lessons) == ["fine"]
+
+
+def test_object_tags_are_refused_without_side_effects(tmp_path: Path):
+    marker = tmp_path / "touched"
+    source = BASE.replace(
+        "summary: Each test breaks one thing.",
+        f"summary: !!python/object/apply:os.system ['touch {marker}']",
+    )
+    assert problems_of(source)
+    assert not marker.exists()
+
+
+def test_a_lesson_id_used_twice_is_a_problem(tmp_path: Path):
+    (tmp_path / "a.yaml").write_text(BASE)
+    (tmp_path / "b.yaml").write_text(BASE)
+    catalog = load_catalog([tmp_path])
+    assert [str(p).split(": ", 1)[1] for p in catalog.problems] == [
+        f"id: lesson id 'broken' is already used by {tmp_path / 'a.yaml'}"
+    ]
+
+
+def test_the_committed_json_schema_is_up_to_date():
+    committed = json.loads((Path(__file__).parent.parent / "docs/lesson.schema.json").read_text())
+    assert committed == json_schema(), "run: tutor schema > docs/lesson.schema.json"

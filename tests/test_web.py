@@ -1,0 +1,211 @@
+"""The learner's pages through the test client, as a browser without JavaScript sees them."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from helpers import rendered
+
+from tutor.app import create_app
+
+LESSON = "mini"
+
+
+def page(client: TestClient, url: str, status: int = 200) -> BeautifulSoup:
+    response = client.get(url)
+    assert response.status_code == status, response.text
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def text_of(soup: BeautifulSoup, selector: str) -> str:
+    node = soup.select_one(selector)
+    assert node is not None, f"no {selector!r} on the page"
+    return " ".join(node.get_text(" ").split())
+
+
+def form_fields(soup: BeautifulSoup, selector: str = "form.answer") -> dict[str, str]:
+    form = soup.select_one(selector)
+    assert form is not None
+    return {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+
+
+def answer_with(client: TestClient, soup: BeautifulSoup, grade: str) -> BeautifulSoup:
+    """Submit the page's answer form with an option of ``grade``; follow the redirect."""
+    fields = form_fields(soup)
+    nxt = {
+        "question": {"id": fields["question_id"]},
+        "variant": int(fields["variant"]),
+        "topic": client.app.state.tutor.current(None, LESSON).topic,
+    }
+    nxt["topic"] = soup.select_one("select[name=topic] option[selected]")["value"]
+    question = rendered(client, LESSON, nxt)
+    if grade == "not_sure":
+        fields["option_id"] = "not_sure"
+    elif question.kind == "choice":
+        fields["option_id"] = next(o.id for o in question.options if o.grade == grade)
+    else:
+        fields["value"] = str(question.answer if grade == "exactly" else question.answer + 999)
+    response = client.post(f"/lessons/{LESSON}/answer", data=fields, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert re.fullmatch(
+        rf"/lessons/{LESSON}/steps/\d\?after=\d+#feedback", response.headers["location"]
+    )
+    return page(client, response.headers["location"])
+
+
+def test_home_lists_the_lessons_and_sets_a_safe_cookie(client: TestClient):
+    response = client.get("/")
+    assert response.status_code == 200
+    cookie = response.headers["set-cookie"]
+    assert "tutor_learner=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert text_of(soup, ".card h2") == "A tiny lesson"
+    assert text_of(soup, ".progress-line span") == "0 of 2 steps done"
+    assert soup.select_one(".card a.button")["href"] == f"/lessons/{LESSON}/steps/1"
+
+
+def test_the_step_page_shows_the_example_and_the_first_question(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    assert text_of(soup, ".eyebrow") == "A tiny lesson · Step 1 of 2"
+    assert text_of(soup, "h1") == "Loss"
+    assert text_of(soup, ".intro") == "A loss scores a photo."
+    rows = soup.select(".example tbody tr")
+    assert [r.th.get_text() for r in rows] == ["a photo 1", "a photo 2"]
+    assert "clipped to" in rows[1].get_text()
+    assert text_of(soup, "#question-title") == "Question 1 of 2"
+    labels = [" ".join(label.get_text().split()) for label in soup.select("label.option")]
+    assert len(labels) == 4 and labels[-1] == "I'm not sure"
+    assert all(r.get("required") is not None for r in soup.select("input[type=radio]"))
+    assert soup.select_one("form.answer button[type=submit]").get_text() == "Submit"
+
+
+def test_answering_shows_the_grade_feedback_and_the_next_question(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    soup = answer_with(client, soup, "close")
+    assert text_of(soup, "#feedback .grade-word") == "≈ Close"
+    assert text_of(soup, "#feedback .said") == "You said: True or false" or text_of(
+        soup, "#feedback .said"
+    ).startswith("You said:")
+    assert text_of(soup, "#feedback .feedback-text") == "Graded, not pass or fail"
+    assert text_of(soup, ".another-way h3") == "Another way to see it"
+    assert text_of(soup, "#question-title") == "Question 1 of 2 · checking the same idea"
+    soup = answer_with(client, soup, "exactly")
+    assert text_of(soup, "#feedback .grade-word") == "✓ Exactly"
+    assert text_of(soup, "#feedback .bridge") == "Now the order."
+    assert text_of(soup, "#question-title") == "Question 2 of 2"
+
+
+def test_finishing_a_step_shows_the_takeaway_and_the_teaser(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    soup = answer_with(client, soup, "exactly")
+    soup = answer_with(client, soup, "exactly")
+    assert text_of(soup, "#feedback .takeaway") == "The takeaway A loss is one number."
+    assert text_of(soup, "#feedback .teaser") == "Next step Next, compute one."
+    assert soup.select_one("form.answer") is None
+    link = soup.select_one(".continue a")
+    assert link["href"] == f"/lessons/{LESSON}/steps/2#question"
+    soup = page(client, link["href"])
+    assert text_of(soup, "#question-title") == "Question 1 of 1"
+    assert soup.select_one("input#value") is not None
+    assert soup.select_one("button[value=not_sure]").get_text() == "I'm not sure"
+
+
+def test_a_numeric_answer_through_the_form(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    soup = answer_with(client, soup, "exactly")
+    answer_with(client, soup, "exactly")
+    soup = page(client, f"/lessons/{LESSON}/steps/2")
+    soup = answer_with(client, soup, "exactly")
+    assert text_of(soup, "#feedback .grade-word") == "✓ Exactly"
+    assert text_of(soup, ".finished h2") == "You have finished the lesson"
+
+
+def test_an_empty_answer_is_refused_with_a_message(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    fields = form_fields(soup)
+    response = client.post(f"/lessons/{LESSON}/answer", data=fields)
+    assert response.status_code == 422
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert text_of(soup, "#answer-error") == "option_id: choose one of the options, or not_sure"
+
+
+def test_forms_without_a_valid_csrf_token_are_refused(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    fields = {**form_fields(soup), "csrf": "forged", "option_id": "not_sure"}
+    response = client.post(f"/lessons/{LESSON}/answer", data=fields)
+    assert response.status_code == 403
+    assert "did not come from this site" in response.text
+    stranger = TestClient(client.app)
+    response = stranger.post(f"/lessons/{LESSON}/answer", data={**fields, "csrf": ""})
+    assert response.status_code == 403
+
+
+def test_the_lesson_page_shows_steps_status_and_resume(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}")
+    assert [" ".join(li.get_text().split()) for li in soup.select(".steps li")] == [
+        "Loss not started",
+        "Compute an MSE not started",
+    ]
+    assert text_of(soup, "main p a.button") == "Start the lesson"
+    answer_with(client, page(client, f"/lessons/{LESSON}/steps/1"), "exactly")
+    soup = page(client, f"/lessons/{LESSON}")
+    assert soup.select(".steps .status")[0].get_text() == "in progress"
+    assert text_of(soup, "main p a.button") == "Resume at step 1"
+    assert [td.get_text() for td in soup.select(".skills .skill-label")] == [
+        "getting there",
+        "not started",
+    ]
+
+
+def test_resume_after_the_browser_and_server_restart(client: TestClient, settings):
+    soup = answer_with(client, page(client, f"/lessons/{LESSON}/steps/1"), "not_quite")
+    expected = form_fields(soup)
+    cookies = dict(client.cookies)
+    with TestClient(create_app(settings), cookies=cookies) as browser:
+        again = page(browser, f"/lessons/{LESSON}/steps/1")
+    assert form_fields(again)["question_id"] == expected["question_id"]
+    assert form_fields(again)["variant"] == expected["variant"]
+
+
+def test_topic_choice_re_skins_the_pages(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    csrf = form_fields(soup)["csrf"]
+    response = client.post(
+        f"/lessons/{LESSON}/topic",
+        follow_redirects=False,
+        data={"topic": "spam", "csrf": csrf, "back": f"/lessons/{LESSON}/steps/1"},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/lessons/{LESSON}/steps/1"
+    soup = page(client, response.headers["location"])
+    assert text_of(soup, ".intro") == "A loss scores an email."
+    assert "an email that is spam" in text_of(soup, "legend.prompt")
+    response = client.post(
+        f"/lessons/{LESSON}/topic",
+        follow_redirects=False,
+        data={"topic": "spam", "csrf": csrf, "back": "https://evil.example"},
+    )
+    assert response.headers["location"] == f"/lessons/{LESSON}"
+
+
+def test_unknown_pages_are_friendly_404s(client: TestClient):
+    soup = page(client, "/lessons/nope", 404)
+    assert text_of(soup, ".error") == "no lesson 'nope'; see /api/lessons for the lessons there are"
+    page(client, f"/lessons/{LESSON}/steps/9", 404)
+    page(client, f"/lessons/{LESSON}/steps/x", 422)
+
+
+def test_security_headers_on_every_page(client: TestClient):
+    for url in ("/", f"/lessons/{LESSON}", "/api/lessons"):
+        headers = client.get(url).headers
+        assert "unsafe-inline" not in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+
+
+def test_a_future_step_points_back_to_where_the_learner_is(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/2")
+    assert "The questions of this step open once you get here." in text_of(soup, ".note")
+    assert soup.select_one("form.answer") is None
