@@ -56,6 +56,16 @@ class Locator:
         return LessonProblem(self.file, mark.line, mark.column, format_path(path), message)
 
 
+def model_classes(annotation: Any) -> list[type[BaseModel]]:
+    """Every model class an annotation can hold, through lists, unions and Annotated."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Annotated:
+        args = args[:1]
+    return [m for arg in args for m in model_classes(arg)]
+
+
 def _unwrap(annotation: Any, node: Any) -> Any:
     """Strip Annotated and pick the union member that fits ``node``."""
     while True:
