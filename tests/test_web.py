@@ -209,3 +209,25 @@ def test_a_future_step_points_back_to_where_the_learner_is(client: TestClient):
     soup = page(client, f"/lessons/{LESSON}/steps/2")
     assert "The questions of this step open once you get here." in text_of(soup, ".note")
     assert soup.select_one("form.answer") is None
+
+
+def test_every_step_of_the_shipped_lessons_renders_in_every_topic(settings, tmp_path):
+    from tutor.config import ROOT
+
+    shipped = create_app(settings.model_copy(update={"lessons_dir": ROOT / "lessons"}))
+    with TestClient(shipped) as browser:
+        for loaded in shipped.state.tutor.catalog:
+            lesson = loaded.lesson
+            for topic in lesson.topics:
+                for n in range(1, len(lesson.steps) + 1):
+                    response = browser.get(f"/api/lessons/{lesson.id}/steps/{n}?topic={topic}")
+                    assert response.status_code == 200, (lesson.id, n, topic, response.text)
+                browser.get(f"/api/lessons/{lesson.id}/steps/1")
+                soup = page(browser, f"/lessons/{lesson.id}")
+                csrf = soup.select_one("input[name=csrf]")["value"]
+                browser.post(f"/lessons/{lesson.id}/topic", data={"topic": topic, "csrf": csrf})
+                for n in range(1, len(lesson.steps) + 1):
+                    soup = page(browser, f"/lessons/{lesson.id}/steps/{n}")
+                    assert soup.select_one("h1").get_text().strip()
+                    if soup.select_one(".example") is not None:
+                        assert soup.select_one(".example table, .example dl") is not None
