@@ -379,7 +379,10 @@ def trace_fault(
     weakest prerequisite (direct ones first, then theirs) that is below ``WEAK``.
     """
     requires = _prerequisites(lesson, skill)
-    if misconception_skill and misconception_skill != skill:
+    if misconception_skill and misconception_skill != skill and (
+        misconception_skill in requires or _first_step(lesson, misconception_skill)
+        < _first_step(lesson, skill)
+    ):
         return misconception_skill
     weak = [s for s in requires if p_known.get(s, mastery.PRIOR) < WEAK]
     return min(weak, key=lambda s: p_known.get(s, mastery.PRIOR)) if weak else None
@@ -395,6 +398,11 @@ def _prerequisites(lesson: LoadedLesson, skill: str) -> list[str]:
             seen.append(current)
             frontier.extend(by_id[current].requires)
     return seen
+
+
+def _first_step(lesson: LoadedLesson, skill: str) -> int:
+    steps = [e.step_index for e in lesson.entries.values() if e.skill == skill]
+    return min(steps, default=len(lesson.lesson.steps))
 
 
 def _step_of_skill(lesson: LoadedLesson, skill: str) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -32,7 +33,7 @@ class Entry:
     parent: str | None  # the main question a check belongs to
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LoadedLesson:
     """A valid lesson with the file it came from and an index of its questions."""
 
@@ -53,6 +54,20 @@ class LoadedLesson:
 
     def questions_for_skill(self, skill: str) -> list[str]:
         return [qid for qid, e in self.entries.items() if e.skill == skill]
+
+    @cached_property
+    def misconception_skills(self) -> dict[str, str]:
+        """Each misconception slug and the skill of the earliest question that names it.
+
+        A learner who picks an option carrying a misconception first met under an
+        earlier skill is probably tripping over that earlier skill.
+        """
+        found: dict[str, str] = {}
+        for entry in self.entries.values():  # in lesson order: steps, then questions
+            for option in entry.question.options:
+                if option.misconception:
+                    found.setdefault(option.misconception, entry.skill)
+        return found
 
 
 def index_questions(lesson: Lesson) -> dict[str, Entry]:

@@ -539,7 +539,9 @@ class Tutor:
             row.misses += graded.grade != "exactly"
 
     def _misconception_skill(self, lesson: LoadedLesson, graded: Graded) -> str | None:
-        return None
+        if graded.misconception is None:
+            return None
+        return lesson.misconception_skills.get(graded.misconception)
 
     def choose(self, learner_id: str, lesson_id: str, choice: str) -> dict[str, Any]:
         """Act on an offer after repeated misses: another angle, a step back, or go on."""
