@@ -56,7 +56,7 @@ def test_an_answer_is_all_or_nothing(client, monkeypatch):
     def broken(**_kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(repo, "save_position", broken)
+    monkeypatch.setattr(repo, "add_position", broken)
     client_no_raise = type(client)(client.app, raise_server_exceptions=False)
     response = client_no_raise.post(
         "/api/lessons/mini/answers",

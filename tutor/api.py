@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 
 from tutor import losses
 from tutor.schemas import (
@@ -34,7 +35,8 @@ UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."
 CONFLICT = {409: {"model": ErrorOut, "description": "Not the current item; nothing changed."}}
 
 
-def get_tutor(request: Request) -> Tutor:
+async def get_tutor(request: Request) -> Tutor:
+    # async: no I/O here, and a sync dependency would cost a trip to the thread pool.
     return request.app.state.tutor
 
 
@@ -60,7 +62,24 @@ def api_learner(
 
 
 Learner = Annotated[str, Depends(api_learner)]
+
+
+def _json(payload: object) -> Response:
+    """A payload the service built to the documented shape, sent without re-validating it
+    (the hot paths: a step, the next item, an answer). Tests check it against the schema."""
+    return Response(
+        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        media_type="application/json",
+    )
+
+
 TopicQuery = Annotated[str | None, Query(max_length=80, description="Re-skin the texts.")]
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """Liveness for load balancers: answers without touching the database."""
+    return {"status": "ok"}
 
 
 @router.get("/lessons", response_model=list[LessonSummary])
@@ -105,7 +124,7 @@ def get_lesson(lesson_id: str, tutor: TutorDep) -> dict:
 @router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
 def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) -> dict:
     """A step (1-based) with its worked example and questions; no grades or feedback."""
-    return tutor.step_json(lesson_id, n, topic)
+    return _json(tutor.step_json(lesson_id, n, topic))
 
 
 @router.post("/learners", response_model=LearnerOut, status_code=status.HTTP_201_CREATED)
@@ -139,7 +158,7 @@ def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learne
         value=body.value,
         idempotency_key=body.idempotency_key,
     )
-    return response
+    return _json(response)
 
 
 @router.post(

@@ -8,9 +8,10 @@ code by URL.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -58,6 +59,7 @@ class Database:
     write_engine: Engine
     Session: sessionmaker[Session]
     WriteSession: sessionmaker[Session]
+    write_lock: AbstractContextManager = field(default_factory=nullcontext)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -66,8 +68,13 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any error."""
-        with self.WriteSession() as session, session.begin():
+        """One transaction: committed when the block ends, rolled back on any error.
+
+        SQLite has a single writer. Threads of this process queue for it here, in
+        order, rather than in SQLite's busy handler, which sleeps and retries and
+        turns a short queue into long tail latencies.
+        """
+        with self.write_lock, self.WriteSession() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
@@ -85,6 +92,7 @@ def connect(url: str) -> Database:
         write_engine=write_engine,
         Session=sessionmaker(engine, expire_on_commit=False),
         WriteSession=sessionmaker(write_engine, expire_on_commit=False),
+        write_lock=threading.Lock() if is_sqlite(url) else nullcontext(),
     )
 
 

@@ -99,9 +99,14 @@ class Position(Base):
     lesson_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     topic: Mapped[str | None] = mapped_column(String(80))
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # Bumped on every answer: two answers racing for one position cannot both win.
+    # Bumped on every write and checked by it: two answers racing for one position cannot
+    # both win (the loser's UPDATE matches no row and raises StaleDataError).
     version: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class InstanceSecret(Base):

@@ -1,4 +1,8 @@
-"""Queries. Every function takes the session it works in; none commits."""
+"""Queries. Every function takes the session it works in; none commits.
+
+The queries on the answer path are built once, with bound parameters, rather than
+on every call: building a statement costs more than SQLite takes to run it.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from tutor.models import Attempt, InstanceSecret, Learner, Position, SkillState, utcnow
+from tutor.models import Attempt, InstanceSecret, Learner, Position, SkillState
 
 
 def hash_token(token: str) -> str:
@@ -36,19 +40,36 @@ def ensure_learner(*, session: Session, learner_id: str) -> None:
         session.flush()
 
 
+_LEARNER_FOR_TOKEN = select(Learner.id).where(Learner.token_hash == bindparam("token_hash"))
+_POSITION = select(Position).where(
+    Position.learner_id == bindparam("learner_id"), Position.lesson_id == bindparam("lesson_id")
+)
+_POSITION_FOR_UPDATE = _POSITION.with_for_update()
+_SKILL_STATES = select(SkillState).where(
+    SkillState.learner_id == bindparam("learner_id"),
+    SkillState.lesson_id == bindparam("lesson_id"),
+)
+_ANSWERED = (
+    select(Attempt.id)
+    .where(
+        Attempt.learner_id == bindparam("learner_id"),
+        Attempt.lesson_id == bindparam("lesson_id"),
+        Attempt.question_id == bindparam("question_id"),
+        Attempt.variant == bindparam("variant"),
+    )
+    .limit(1)
+)
+
+
 def learner_for_token(*, session: Session, token: str) -> str | None:
-    return session.scalar(select(Learner.id).where(Learner.token_hash == hash_token(token)))
+    return session.scalar(_LEARNER_FOR_TOKEN, {"token_hash": hash_token(token)})
 
 
 def get_position(
     *, session: Session, learner_id: str, lesson_id: str, for_update: bool = False
 ) -> Position | None:
-    query = select(Position).where(
-        Position.learner_id == learner_id, Position.lesson_id == lesson_id
-    )
-    if for_update:
-        query = query.with_for_update()
-    return session.scalar(query)
+    query = _POSITION_FOR_UPDATE if for_update else _POSITION
+    return session.scalar(query, {"learner_id": learner_id, "lesson_id": lesson_id})
 
 
 def positions(*, session: Session, learner_id: str) -> dict[str, Position]:
@@ -56,42 +77,16 @@ def positions(*, session: Session, learner_id: str) -> dict[str, Position]:
     return {p.lesson_id: p for p in rows}
 
 
-def save_position(
-    *,
-    session: Session,
-    learner_id: str,
-    lesson_id: str,
-    state: dict,
-    topic: str | None,
-    expected_version: int | None,
-) -> bool:
-    """Write a position; False when another request moved it first (``expected_version``)."""
-    if expected_version is None:
-        session.add(
-            Position(
-                learner_id=learner_id, lesson_id=lesson_id, state=state, topic=topic, version=1
-            )
-        )
-        session.flush()
-        return True
-    result = session.execute(
-        update(Position)
-        .where(
-            Position.learner_id == learner_id,
-            Position.lesson_id == lesson_id,
-            Position.version == expected_version,
-        )
-        .values(state=state, topic=topic, version=expected_version + 1, updated_at=utcnow())
-    )
-    return result.rowcount == 1
+def add_position(
+    *, session: Session, learner_id: str, lesson_id: str, state: dict, topic: str | None
+) -> Position:
+    position = Position(learner_id=learner_id, lesson_id=lesson_id, state=state, topic=topic)
+    session.add(position)
+    return position
 
 
 def skill_states(*, session: Session, learner_id: str, lesson_id: str) -> dict[str, SkillState]:
-    rows = session.scalars(
-        select(SkillState).where(
-            SkillState.learner_id == learner_id, SkillState.lesson_id == lesson_id
-        )
-    )
+    rows = session.scalars(_SKILL_STATES, {"learner_id": learner_id, "lesson_id": lesson_id})
     return {s.skill_id: s for s in rows}
 
 
@@ -109,30 +104,13 @@ def attempt_for_learner(*, session: Session, learner_id: str, attempt_id: int) -
 def answered_before(
     *, session: Session, learner_id: str, lesson_id: str, question_id: str, variant: int
 ) -> bool:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Attempt)
-            .where(
-                Attempt.learner_id == learner_id,
-                Attempt.lesson_id == lesson_id,
-                Attempt.question_id == question_id,
-                Attempt.variant == variant,
-            )
-        )
-        > 0
-    )
-
-
-def count_attempts(*, session: Session, learner_id: str, lesson_id: str) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Attempt)
-            .where(Attempt.learner_id == learner_id, Attempt.lesson_id == lesson_id)
-        )
-        or 0
-    )
+    params = {
+        "learner_id": learner_id,
+        "lesson_id": lesson_id,
+        "question_id": question_id,
+        "variant": variant,
+    }
+    return session.scalar(_ANSWERED, params) is not None
 
 
 def instance_secret(*, session: Session, name: str) -> str:

@@ -1,28 +1,30 @@
 """The tutoring service: what the HTML pages and the JSON API both call.
 
-It reads the learner's state, renders the current item, grades answers and
-records them. Every answer is one transaction: the attempt, the skill state and
-the position are written together or not at all. The decisions themselves are
-made by the pure ``adaptive`` and ``mastery`` modules.
+It reads the learner's state, grades answers and records them. Every answer is
+one transaction: the attempt, the skill state and the position are written
+together or not at all. The decisions are made by the pure ``adaptive`` and
+``mastery`` modules; what is shown is built by the pure ``payloads`` module.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from tutor import adaptive, mastery, repo
+from tutor import adaptive, mastery, payloads, repo
 from tutor.db import Database
-from tutor.examples import WorkedExample, compute_example
-from tutor.grading import LABELS, AnswerError, Graded, grade
+from tutor.examples import WorkedExample
+from tutor.grading import AnswerError, Graded, grade
 from tutor.lessons import Catalog, LoadedLesson
-from tutor.models import Attempt, SkillState
-from tutor.variants import NOT_SURE, RenderedQuestion, render_question, render_step
+from tutor.models import Attempt, Position, SkillState
+from tutor.payloads import NOT_SURE_TEXT, Current, StepRef
+from tutor.variants import RenderedQuestion, render_step
 
 
 class NotFound(LookupError):
@@ -33,55 +35,8 @@ class Conflict(RuntimeError):
     """An answer to anything but the current item: a 409, and nothing changes."""
 
 
-REASONS = {
-    "new_numbers": "Let's check that with new numbers.",
-    "another_question": "Let's check the same idea with another question.",
-    "review": "A quick review of an idea that gave you trouble earlier.",
-    "moving_on": "Let's move on for now; this idea will come back for a short review.",
-    "stuck": "No shame in this: it is a tricky idea, and getting stuck here is how it sticks "
-    "later. You can see it from yet another angle, go on for now, or step back.",
-    "revisit": "Let's step back to an earlier idea; you will return to where you were.",
-    "another_angle": "Here is one more way to see it. The question is still waiting for you.",
-}
-NOT_SURE_TEXT = "I'm not sure"
-CHOICES = {
-    "another_angle": "Show me another angle",
-    "revisit": "Go back to that step",
-    "go_on": "Go on for now",
-}
-
-
 def stable_hash(*parts: str) -> int:
     return int.from_bytes(hashlib.blake2s("\x00".join(parts).encode(), digest_size=8).digest())
-
-
-@dataclass(frozen=True)
-class StepRef:
-    n: int
-    of: int
-    id: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Current:
-    """A learner's current item in a lesson, rendered in their topic."""
-
-    lesson: LoadedLesson
-    state: adaptive.State
-    topic: str
-    step: StepRef | None
-    question: RenderedQuestion | None
-    n: int  # the main question's number within the step
-    of: int
-
-    @property
-    def done(self) -> bool:
-        return self.question is None
-
-    @property
-    def role(self) -> str | None:
-        return self.state.item.role if self.state.item else None
 
 
 class Tutor:
@@ -90,6 +45,7 @@ class Tutor:
     def __init__(self, catalog: Catalog, database: Database):
         self.catalog = catalog
         self.db = database
+        self._tokens: dict[str, str] = {}
 
     # --- lessons -----------------------------------------------------------------
 
@@ -99,19 +55,12 @@ class Tutor:
             raise NotFound(f"no lesson {lesson_id!r}; see /api/lessons for the lessons there are")
         return found
 
-    def step_ref(self, lesson: LoadedLesson, step_id: str) -> StepRef:
-        index = lesson.step_index(step_id)
-        if index is None:
-            raise NotFound(f"no step {step_id!r} in lesson {lesson.id!r}")
-        step = lesson.step(index)
-        return StepRef(index + 1, len(lesson.lesson.steps), step.id, step.title)
-
-    def step_at(self, lesson: LoadedLesson, n: int) -> StepRef:
+    def step_at(self, lesson: LoadedLesson, n: int, topic: str | None = None) -> StepRef:
         if not 1 <= n <= len(lesson.lesson.steps):
             raise NotFound(
                 f"lesson {lesson.id!r} has steps 1 to {len(lesson.lesson.steps)}, not {n}"
             )
-        return self.step_ref(lesson, lesson.step(n - 1).id)
+        return payloads.step_ref(lesson, n - 1, self.topic(lesson, topic))
 
     def topic(self, lesson: LoadedLesson, topic: str | None) -> str:
         if topic is None:
@@ -124,98 +73,23 @@ class Tutor:
         return topic
 
     def example(self, lesson: LoadedLesson, step_n: int, topic: str) -> WorkedExample | None:
-        step = lesson.step(step_n - 1)
-        return None if step.example is None else compute_example(lesson.lesson, step.example, topic)
+        return payloads.example(lesson, step_n, topic)
 
     def preview(
         self, lesson: LoadedLesson, question_id: str, topic: str, variant: int = 0
     ) -> RenderedQuestion:
-        """A question as the API's step view shows it (a fixed variant)."""
-        entry = lesson.entries[question_id]
-        return render_question(
-            lesson.lesson, entry.question, skill=entry.skill, seed=variant, topic=topic
-        )
+        """A question in a fixed variant, as the API's step view shows it."""
+        return payloads.rendered(lesson, question_id, variant, topic)
 
     def step_json(self, lesson_id: str, n: int, topic: str | None) -> dict[str, Any]:
         """A step as API clients see it: texts, worked example, questions without grades."""
         lesson = self.lesson(lesson_id)
-        ref = self.step_at(lesson, n)
         chosen = self.topic(lesson, topic)
-        step = lesson.step(n - 1)
-        texts = render_step(lesson.lesson, step, chosen)
-        example = self.example(lesson, n, chosen)
-        questions = []
-        for i, question in enumerate(step.questions):
-            rendered = self.preview(lesson, question.id, chosen)
-            questions.append(
-                {
-                    "id": rendered.id,
-                    "kind": rendered.kind,
-                    "prompt": rendered.prompt,
-                    "n": i + 1,
-                    "of": len(step.questions),
-                    "options": _options_json(rendered),
-                }
-            )
-        return {
-            "n": ref.n,
-            "of": ref.of,
-            "id": step.id,
-            "title": texts.title,
-            "intro": texts.intro,
-            "example": example.as_dict() if example else None,
-            "questions": questions,
-            "takeaway": texts.takeaway,
-            "next": texts.next,
-            "topic": chosen,
-        }
+        self.step_at(lesson, n, chosen)
+        return payloads.step_payload(lesson, n, chosen)
 
-    def step_page(
-        self,
-        learner_id: str | None,
-        lesson_id: str,
-        n: int,
-        *,
-        after: int | None = None,
-        shown: str | None = None,
-    ) -> dict[str, Any]:
-        """Everything the step page shows: texts, example, last feedback, current item."""
-        current = self.current(learner_id, lesson_id)
-        lesson = current.lesson
-        ref = self.step_at(lesson, n)
-        step = lesson.step(n - 1)
-        feedback = None
-        if after is not None and learner_id is not None:
-            with self.db.reading() as session:
-                attempt = repo.attempt_for_learner(
-                    session=session, learner_id=learner_id, attempt_id=after
-                )
-                if attempt is not None and attempt.lesson_id == lesson.id:
-                    feedback = attempt.response
-        here = current.step.n if current.step else None
-        if current.done:
-            mode = "lesson_done"
-        elif here == n:
-            mode = "question"
-        elif here is not None and here > n or step.id in current.state.completed:
-            mode = "step_done"
-        else:
-            mode = "ahead"
-        another_way = None
-        if shown and current.question and mode == "question":
-            owner = current.state.main or current.question.id
-            another_way = self._another_way(lesson, owner, shown, current)
-        return {
-            "lesson": lesson.lesson,
-            "ref": ref,
-            "texts": render_step(lesson.lesson, step, current.topic),
-            "example": self.example(lesson, n, current.topic),
-            "current": current,
-            "next": self.next_json(current),
-            "feedback": feedback,
-            "mode": mode,
-            "another_way": another_way,
-        }
+    def next_json(self, current: Current) -> dict[str, Any]:
+        return payloads.next_json(current)
 
     # --- learners ----------------------------------------------------------------
 
@@ -226,8 +100,16 @@ class Tutor:
         return learner_id, token
 
     def learner_for_token(self, token: str) -> str | None:
-        with self.db.reading() as session:
-            return repo.learner_for_token(session=session, token=token)
+        """The learner a bearer token belongs to; tokens never change, so hits are kept."""
+        found = self._tokens.get(token)
+        if found is None:
+            with self.db.reading() as session:
+                found = repo.learner_for_token(session=session, token=token)
+            if found is not None:
+                if len(self._tokens) >= 100_000:
+                    self._tokens.clear()
+                self._tokens[token] = found
+        return found
 
     def secret(self, name: str) -> str:
         with self.db.writing() as session:
@@ -246,35 +128,24 @@ class Tutor:
             return adaptive.start(lesson, self._rng(learner_id, lesson.id, 0))
         return adaptive.State.from_json(stored)
 
+    def _stored_topic(self, lesson: LoadedLesson, position: Position | None) -> str:
+        topic = position.topic if position is not None else None
+        return topic if topic in lesson.lesson.topics else lesson.lesson.default_topic
+
     def current(
         self, learner_id: str | None, lesson_id: str, *, topic: str | None = None
     ) -> Current:
         """The learner's current item (the first one for a learner not yet started)."""
         lesson = self.lesson(lesson_id)
-        stored, stored_topic = None, None
+        position = None
         if learner_id is not None:
             with self.db.reading() as session:
                 position = repo.get_position(
                     session=session, learner_id=learner_id, lesson_id=lesson_id
                 )
-                if position is not None:
-                    stored, stored_topic = position.state, position.topic
-        state = self._state(lesson, learner_id or "", stored)
-        chosen = self.topic(lesson, topic or stored_topic)
-        return self._describe(lesson, state, chosen)
-
-    def _describe(self, lesson: LoadedLesson, state: adaptive.State, topic: str) -> Current:
-        if state.item is None:
-            return Current(lesson, state, topic, None, None, 0, 0)
-        entry = lesson.entries[state.item.question]
-        step = lesson.step(entry.step_index)
-        question = render_question(
-            lesson.lesson, entry.question, skill=entry.skill, seed=state.item.variant, topic=topic
-        )
-        ref = self.step_ref(lesson, step.id)
-        return Current(
-            lesson, state, topic, ref, question, entry.main_index + 1, len(step.questions)
-        )
+        state = self._state(lesson, learner_id or "", position.state if position else None)
+        chosen = self.topic(lesson, topic) if topic else self._stored_topic(lesson, position)
+        return payloads.describe(lesson, state, chosen)
 
     def p_known(self, lesson: LoadedLesson, states: Mapping[str, SkillState]) -> dict[str, float]:
         return {
@@ -310,7 +181,6 @@ class Tutor:
 
     def step_status(self, current: Current) -> list[str]:
         """not_started, in_progress or done for each step."""
-        steps = current.lesson.lesson.steps
         completed = set(current.state.completed)
         here = current.step.id if current.step else None
         started = bool(current.state.asked)
@@ -320,25 +190,20 @@ class Tutor:
             else "in_progress"
             if s.id == here and started
             else "not_started"
-            for s in steps
+            for s in current.lesson.lesson.steps
         ]
 
     def progress(self, learner_id: str | None) -> list[dict[str, Any]]:
         """Every lesson with the learner's step statuses and position."""
-        stored: dict[str, Any] = {}
+        stored: dict[str, Position] = {}
         if learner_id:
             with self.db.reading() as session:
-                stored = {
-                    k: (p.state, p.topic)
-                    for k, p in repo.positions(session=session, learner_id=learner_id).items()
-                }
+                stored = repo.positions(session=session, learner_id=learner_id)
         out = []
         for lesson in self.catalog:
-            state_json, topic = stored.get(lesson.id, (None, None))
-            state = self._state(lesson, learner_id or "", state_json)
-            current = self._describe(
-                lesson, state, self.topic(lesson, topic if topic in lesson.lesson.topics else None)
-            )
+            position = stored.get(lesson.id)
+            state = self._state(lesson, learner_id or "", position.state if position else None)
+            current = payloads.describe(lesson, state, self._stored_topic(lesson, position))
             statuses = self.step_status(current)
             out.append(
                 {
@@ -346,33 +211,82 @@ class Tutor:
                     "current": current,
                     "steps": statuses,
                     "done_steps": statuses.count("done"),
-                    "started": state_json is not None,
+                    "started": position is not None,
                 }
             )
         return out
+
+    def step_page(
+        self,
+        learner_id: str | None,
+        lesson_id: str,
+        n: int,
+        *,
+        after: int | None = None,
+        shown: str | None = None,
+    ) -> dict[str, Any]:
+        """Everything the step page shows: texts, example, last feedback, current item."""
+        current = self.current(learner_id, lesson_id)
+        lesson = current.lesson
+        ref = self.step_at(lesson, n, current.topic)
+        step = lesson.step(n - 1)
+        feedback = None
+        if after is not None and learner_id is not None:
+            with self.db.reading() as session:
+                attempt = repo.attempt_for_learner(
+                    session=session, learner_id=learner_id, attempt_id=after
+                )
+                if attempt is not None and attempt.lesson_id == lesson.id:
+                    feedback = attempt.response
+        here = current.step.n if current.step else None
+        if current.done:
+            mode = "lesson_done"
+        elif here == n:
+            mode = "question"
+        elif (here is not None and here > n) or step.id in current.state.completed:
+            mode = "step_done"
+        else:
+            mode = "ahead"
+        way = None
+        if shown and current.question and mode == "question":
+            owner = current.state.main or current.question.id
+            way = payloads.another_way(lesson, owner, shown, current.question.seed, current.topic)
+        return {
+            "lesson": lesson.lesson,
+            "ref": ref,
+            "texts": render_step(lesson.lesson, step, current.topic),
+            "example": self.example(lesson, n, current.topic),
+            "current": current,
+            "next": payloads.next_json(current),
+            "feedback": feedback,
+            "mode": mode,
+            "another_way": way,
+        }
 
     # --- writes ------------------------------------------------------------------
 
     def set_topic(self, learner_id: str, lesson_id: str, topic: str) -> None:
         lesson = self.lesson(lesson_id)
         self.topic(lesson, topic)
-        with self.db.writing() as session:
-            repo.ensure_learner(session=session, learner_id=learner_id)
-            position = repo.get_position(
-                session=session, learner_id=learner_id, lesson_id=lesson_id, for_update=True
-            )
-            if position is None:
-                state = self._state(lesson, learner_id, None)
-                repo.save_position(
-                    session=session,
-                    learner_id=learner_id,
-                    lesson_id=lesson_id,
-                    state=state.to_json(),
-                    topic=topic,
-                    expected_version=None,
+        try:
+            with self.db.writing() as session:
+                position = repo.get_position(
+                    session=session, learner_id=learner_id, lesson_id=lesson_id, for_update=True
                 )
-            else:
-                position.topic = topic
+                if position is None:
+                    repo.ensure_learner(session=session, learner_id=learner_id)
+                    state = self._state(lesson, learner_id, None)
+                    repo.add_position(
+                        session=session,
+                        learner_id=learner_id,
+                        lesson_id=lesson_id,
+                        state=state.to_json(),
+                        topic=topic,
+                    )
+                else:
+                    position.topic = topic
+        except (StaleDataError, IntegrityError):
+            raise Conflict("the lesson moved on while the topic was changing; try again") from None
 
     def answer(
         self,
@@ -389,7 +303,13 @@ class Tutor:
         lesson = self.lesson(lesson_id)
         try:
             with self.db.writing() as session:
-                return self._answer(
+                if idempotency_key:
+                    existing = repo.attempt_by_key(
+                        session=session, learner_id=learner_id, key=idempotency_key
+                    )
+                    if existing is not None:
+                        return existing.id, existing.response
+                return self._record_answer(
                     session,
                     lesson,
                     learner_id,
@@ -399,6 +319,8 @@ class Tutor:
                     value,
                     idempotency_key,
                 )
+        except StaleDataError:
+            raise Conflict("another answer moved this lesson on first; fetch /next") from None
         except IntegrityError:
             # Another request with the same idempotency key, or the same first answer,
             # won the race: report what it recorded, or a conflict.
@@ -414,9 +336,9 @@ class Tutor:
                 "fetch the next item and answer that"
             ) from None
 
-    def _answer(
+    def _record_answer(
         self,
-        session,
+        session: Session,
         lesson: LoadedLesson,
         learner_id: str,
         question_id: str,
@@ -425,21 +347,14 @@ class Tutor:
         value: str | float | None,
         idempotency_key: str | None,
     ) -> tuple[int, dict[str, Any]]:
-        if idempotency_key:
-            existing = repo.attempt_by_key(
-                session=session, learner_id=learner_id, key=idempotency_key
-            )
-            if existing is not None:
-                return existing.id, existing.response
-        repo.ensure_learner(session=session, learner_id=learner_id)
         position = repo.get_position(
             session=session, learner_id=learner_id, lesson_id=lesson.id, for_update=True
         )
+        if position is None:  # a first answer; a browser learner may have no row yet
+            repo.ensure_learner(session=session, learner_id=learner_id)
         state = self._state(lesson, learner_id, position.state if position else None)
-        topic = self.topic(
-            lesson, position.topic if position and position.topic in lesson.lesson.topics else None
-        )
-        current = self._describe(lesson, state, topic)
+        topic = self._stored_topic(lesson, position)
+        current = payloads.describe(lesson, state, topic)
         if current.question is None:
             raise Conflict(f"lesson {lesson.id!r} is finished: there is nothing left to answer")
         if question_id != current.question.id or variant != current.question.seed:
@@ -459,21 +374,20 @@ class Tutor:
         states = repo.skill_states(session=session, learner_id=learner_id, lesson_id=lesson.id)
         skill = current.question.skill
         self._count_evidence(session, lesson, states, learner_id, skill, graded, first_try)
-        counter = (
-            repo.count_attempts(session=session, learner_id=learner_id, lesson_id=lesson.id) + 1
-        )
+        # The position's version counts its writes: a fresh seed for every decision.
+        counter = (position.version if position else 0) + 1
         decision = adaptive.after_answer(
             lesson,
             state,
             graded.grade,
             p_known=self.p_known(lesson, states),
-            misconception_skill=self._misconception_skill(lesson, graded),
+            misconception_skill=lesson.misconception_skills.get(graded.misconception or ""),
             rng=self._rng(learner_id, lesson.id, counter),
         )
         for row in states.values():
             row.review = row.skill_id in decision.state.review
-        following = self._describe(lesson, decision.state, topic)
-        response = self._response(current, graded, decision, following)
+        following = payloads.describe(lesson, decision.state, topic)
+        response = payloads.answer_response(current, graded, decision, following)
         attempt = Attempt(
             learner_id=learner_id,
             lesson_id=lesson.id,
@@ -494,22 +408,22 @@ class Tutor:
             response=response,
         )
         session.add(attempt)
-        saved = repo.save_position(
-            session=session,
-            learner_id=learner_id,
-            lesson_id=lesson.id,
-            state=decision.state.to_json(),
-            topic=topic,
-            expected_version=position.version if position else None,
-        )
-        if not saved:
-            raise Conflict("another answer moved this lesson on first; fetch /next")
+        if position is None:
+            repo.add_position(
+                session=session,
+                learner_id=learner_id,
+                lesson_id=lesson.id,
+                state=decision.state.to_json(),
+                topic=topic,
+            )
+        else:
+            position.state = decision.state.to_json()
         session.flush()
         return attempt.id, response
 
     def _count_evidence(
         self,
-        session,
+        session: Session,
         lesson: LoadedLesson,
         states: dict[str, SkillState],
         learner_id: str,
@@ -517,6 +431,7 @@ class Tutor:
         graded: Graded,
         first_try: bool,
     ) -> None:
+        """Update the skill's P(known); only a first attempt at an item is evidence."""
         params = mastery.Params.of(
             next((s.mastery for s in lesson.lesson.skills if s.id == skill), None)
         )
@@ -538,196 +453,49 @@ class Tutor:
             row.attempts += 1
             row.misses += graded.grade != "exactly"
 
-    def _misconception_skill(self, lesson: LoadedLesson, graded: Graded) -> str | None:
-        if graded.misconception is None:
-            return None
-        return lesson.misconception_skills.get(graded.misconception)
-
     def choose(self, learner_id: str, lesson_id: str, choice: str) -> dict[str, Any]:
         """Act on an offer after repeated misses: another angle, a step back, or go on."""
         lesson = self.lesson(lesson_id)
-        with self.db.writing() as session:
-            position = repo.get_position(
-                session=session, learner_id=learner_id, lesson_id=lesson.id, for_update=True
-            )
-            if position is None:
-                raise Conflict("there is no offer to answer right now")
-            state = adaptive.State.from_json(position.state)
-            states = repo.skill_states(session=session, learner_id=learner_id, lesson_id=lesson.id)
-            counter = (
-                repo.count_attempts(session=session, learner_id=learner_id, lesson_id=lesson.id) + 1
-            )
-            try:
-                decision = adaptive.choose(
-                    lesson,
-                    state,
-                    choice,
-                    p_known=self.p_known(lesson, states),
-                    rng=self._rng(learner_id, lesson.id, counter + 10**6),
+        try:
+            with self.db.writing() as session:
+                position = repo.get_position(
+                    session=session, learner_id=learner_id, lesson_id=lesson.id, for_update=True
                 )
-            except ValueError as exc:
-                raise Conflict(str(exc)) from None
-            topic = self.topic(
-                lesson, position.topic if position.topic in lesson.lesson.topics else None
-            )
-            following = self._describe(lesson, decision.state, topic)
-            another_way = None
-            if decision.angle and state.item:
-                another_way = self._another_way(
-                    lesson, state.main or state.item.question, decision.angle, following
+                if position is None:
+                    raise Conflict("there is no offer to answer right now")
+                state = adaptive.State.from_json(position.state)
+                states = repo.skill_states(
+                    session=session, learner_id=learner_id, lesson_id=lesson.id
                 )
-            repo.save_position(
-                session=session,
-                learner_id=learner_id,
-                lesson_id=lesson.id,
-                state=decision.state.to_json(),
-                topic=topic,
-                expected_version=position.version,
-            )
-            return {
-                "another_way": another_way,
-                "message": REASONS.get(decision.reason or ""),
-                "next": self.next_json(following),
-            }
-
-    # --- responses ---------------------------------------------------------------
-
-    def _another_way(
-        self, lesson: LoadedLesson, question_id: str, angle: str, current: Current
-    ) -> dict[str, str] | None:
-        owner, angle = adaptive.another_way_for(lesson, question_id, angle)
-        entry = lesson.entries[owner]
-        variant = current.state.item.variant if current.state.item else 0
-        rendered = render_question(
-            lesson.lesson, entry.question, skill=entry.skill, seed=variant, topic=current.topic
-        )
-        text = dict(rendered.another_way).get(angle)
-        return {"angle": angle, "text": text} if text else None
-
-    def _response(
-        self, current: Current, graded: Graded, decision: adaptive.Decision, following: Current
-    ) -> dict[str, Any]:
-        question = current.question
-        assert question is not None
-        lesson = current.lesson
-        another_way = None
-        if decision.angle:
-            owner, angle = adaptive.another_way_for(lesson, question.id, decision.angle)
-            source = (
-                question
-                if owner == question.id
-                else render_question(
-                    lesson.lesson,
-                    lesson.entries[owner].question,
-                    skill=question.skill,
-                    seed=question.seed,
-                    topic=current.topic,
-                )
-            )
-            text = dict(source.another_way).get(angle)
-            another_way = {"angle": angle, "text": text} if text else None
-        moving_on = following.done or (
-            following.state.item is not None
-            and following.state.item.role == "main"
-            and following.state.main != current.state.main
-        )
-        finished = decision.finished_step
-        step = None
-        if finished and current.step:
-            step = render_step(lesson.lesson, lesson.step(current.step.n - 1), current.topic)
-        response: dict[str, Any] = {
-            "question_id": question.id,
-            "variant": question.seed,
-            "said": graded.said,
-            "grade": graded.grade,
-            "label": LABELS[graded.grade],
-            "feedback": graded.feedback,
-            "mistake": graded.mistake,
-            "another_way": another_way,
-            "bridge": self._bridge(current) if moving_on and not finished else None,
-            "message": REASONS.get(decision.reason or ""),
-            "solution": question.solution
-            if decision.solution and question.kind == "numeric"
-            else None,
-            "answer": question.answer_text
-            if question.kind == "numeric" and (graded.grade == "exactly" or decision.solution)
-            else None,
-            "step_finished": finished is not None,
-            "takeaway": step.takeaway if finished and step else None,
-            "next_step": step.next if finished and step else None,
-            "next": self.next_json(following),
-        }
-        return response
-
-    def _bridge(self, current: Current) -> str | None:
-        """The bridge out of the loop just finished: its main question's, even after a check."""
-        question = current.question
-        assert question is not None
-        main = current.state.main
-        if main is None or main == question.id:
-            return question.bridge
-        return self.preview(current.lesson, main, current.topic).bridge
-
-    def next_json(self, current: Current) -> dict[str, Any]:
-        """The `next` payload: the current item, without any grade or feedback."""
-        if current.question is None or current.step is None:
-            return {
-                "done": True,
-                "step": None,
-                "question": None,
-                "variant": None,
-                "topic": current.topic,
-                "offer": None,
-            }
-        q = current.question
-        options = _options_json(q)
-        offer = current.state.offer
-        offer_json = None
-        if offer is not None:
-            choices = ["another_angle", "go_on"]
-            fault = None
-            if offer.fault_step:
-                choices.insert(1, "revisit")
-                ref = self.step_ref(current.lesson, offer.fault_step)
-                fault = {
-                    "n": ref.n,
-                    "id": ref.id,
-                    "title": ref.title,
-                    "message": f"This may be about the step \u201c{ref.title}\u201d "
-                    f"(step {ref.n}).",
-                }
-            offer_json = {
-                "message": REASONS["stuck"],
-                "fault": fault,
-                "choices": [{"id": c, "text": CHOICES[c]} for c in choices],
-            }
+                try:
+                    decision = adaptive.choose(
+                        lesson,
+                        state,
+                        choice,
+                        p_known=self.p_known(lesson, states),
+                        rng=self._rng(learner_id, lesson.id, position.version + 1),
+                    )
+                except ValueError as exc:
+                    raise Conflict(str(exc)) from None
+                topic = self._stored_topic(lesson, position)
+                following = payloads.describe(lesson, decision.state, topic)
+                way = None
+                if decision.angle and state.item:
+                    way = payloads.another_way(
+                        lesson,
+                        state.main or state.item.question,
+                        decision.angle,
+                        state.item.variant,
+                        topic,
+                    )
+                position.state = decision.state.to_json()
+        except StaleDataError:
+            raise Conflict("another answer moved this lesson on first; fetch /next") from None
         return {
-            "done": False,
-            "step": {
-                "n": current.step.n,
-                "of": current.step.of,
-                "id": current.step.id,
-                "title": current.step.title,
-            },
-            "question": {
-                "id": q.id,
-                "kind": q.kind,
-                "role": current.role,
-                "prompt": q.prompt,
-                "n": current.n,
-                "of": current.of,
-                "options": options,
-            },
-            "variant": q.seed,
-            "topic": current.topic,
-            "offer": offer_json,
+            "another_way": way,
+            "message": payloads.REASONS.get(decision.reason or ""),
+            "next": payloads.next_json(following),
         }
 
 
-def _options_json(question: RenderedQuestion) -> list[dict[str, str]]:
-    """The options to show, "I'm not sure" last; a numeric question has only that one."""
-    options = [{"id": o.id, "text": o.text} for o in question.options]
-    return [*options, {"id": NOT_SURE, "text": NOT_SURE_TEXT}]
-
-
-__all__ = ["AnswerError", "Conflict", "Current", "NotFound", "Tutor"]
+__all__ = ["NOT_SURE_TEXT", "AnswerError", "Conflict", "Current", "NotFound", "StepRef", "Tutor"]

@@ -1,0 +1,322 @@
+"""Load: simulated learners against a running server, beside a bare endpoint as the floor.
+
+    python bench/load.py                      # starts `tutor serve` on SQLite itself
+    python bench/load.py --workers 2 --database-url postgresql+psycopg://postgres@127.0.0.1/test
+    python bench/load.py --url http://127.0.0.1:8000   # an already running server
+
+For each concurrency (1, 16 and 64 by default) it runs, for a few seconds each:
+the floor (GET /api/health, no database), the step JSON (GET /api/lessons/{id}/steps/{n})
+and learners (POST /api/learners, then answer, answer, answer... each answer's reply
+carries the next item). It prints requests per second and p50/p95/p99 latency per
+endpoint, the ratio to the floor at the same concurrency, errors, and the load
+generator's own CPU use, then checks that every acknowledged answer is in the
+database exactly once.
+
+The client is plain asyncio over keep-alive HTTP/1.1 connections, one per simulated
+user: light enough that it is not the bottleneck (its CPU use is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; just enough protocol for JSON requests."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, body: object = None, token: str | None = None
+    ) -> tuple[int, dict | list | None]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        data = b"" if body is None else json.dumps(body).encode()
+        head = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            f"Content-Length: {len(data)}",
+        ]
+        if body is not None:
+            head.append("Content-Type: application/json")
+        if token:
+            head.append(f"Authorization: Bearer {token}")
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        assert self.reader is not None
+        status = int((await self.reader.readline()).split()[1])
+        length, close = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and value.strip().lower() == "close":
+                close = True
+        raw = await self.reader.readexactly(length) if length else b""
+        if close:
+            await self.close()
+        return status, json.loads(raw) if raw else None
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    acknowledged: list[str] = field(default_factory=list)  # idempotency keys of 200 answers
+
+    async def timed(self, name: str, call) -> tuple[int, object]:
+        start = time.perf_counter()
+        try:
+            status, body = await call
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            self.errors[name] += 1
+            print(f"  {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 0, None
+        self.latencies[name].append(time.perf_counter() - start)
+        if status >= 400:
+            self.errors[name] += 1
+        return status, body
+
+
+async def floor_user(conn: Connection, stats: Stats, until: float) -> None:
+    while time.perf_counter() < until:
+        await stats.timed("floor GET /api/health", conn.request("GET", "/api/health"))
+
+
+async def step_user(conn: Connection, stats: Stats, until: float, lesson: str, steps: int) -> None:
+    n = 0
+    while time.perf_counter() < until:
+        n = n % steps + 1
+        await stats.timed("GET step JSON", conn.request("GET", f"/api/lessons/{lesson}/steps/{n}"))
+
+
+def choose(nxt: dict, rng: random.Random) -> dict:
+    """An answer to the current item: any option, or a number for numeric questions."""
+    question = nxt["question"]
+    body = {
+        "question_id": question["id"],
+        "variant": nxt["variant"],
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    if question["kind"] == "numeric" and rng.random() < 0.8:
+        body["value"] = round(rng.uniform(0, 2), 2)
+    else:
+        body["option_id"] = rng.choice(question["options"])["id"]
+    return body
+
+
+async def learner_user(
+    conn: Connection, stats: Stats, until: float, lesson: str, rng: random.Random
+) -> None:
+    while time.perf_counter() < until:
+        status, made = await stats.timed(
+            "POST /api/learners", conn.request("POST", "/api/learners", {})
+        )
+        if status != 201:
+            return
+        token = made["token"]
+        status, nxt = await stats.timed(
+            "GET next", conn.request("GET", f"/api/lessons/{lesson}/next", token=token)
+        )
+        while status == 200 and not nxt["done"] and time.perf_counter() < until:
+            body = choose(nxt, rng)
+            status, reply = await stats.timed(
+                "POST answer",
+                conn.request("POST", f"/api/lessons/{lesson}/answers", body, token=token),
+            )
+            if status != 200:
+                break
+            stats.acknowledged.append(body["idempotency_key"])
+            nxt = reply["next"]
+
+
+async def run_phase(
+    kind: str, url: str, concurrency: int, seconds: float, lesson: str, steps: int, stats: Stats
+) -> float:
+    host, port = urlsplit(url).hostname, urlsplit(url).port
+    conns = [Connection(host, port) for _ in range(concurrency)]
+    until = time.perf_counter() + seconds
+    start = time.perf_counter()
+    if kind == "floor":
+        tasks = [floor_user(c, stats, until) for c in conns]
+    elif kind == "step":
+        tasks = [step_user(c, stats, until, lesson, steps) for c in conns]
+    else:
+        tasks = [
+            learner_user(c, stats, until, lesson, random.Random(i)) for i, c in enumerate(conns)
+        ]
+    await asyncio.gather(*tasks)
+    for c in conns:
+        await c.close()
+    return time.perf_counter() - start
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "TUTOR_DATABASE_URL": database_url, "TUTOR_SECRET_KEY": "bench"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tutor.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            time.sleep(0.5 if workers > 1 else 0.1)
+            return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+def check_answers(database_url: str, keys: list[str]) -> str:
+    """Every acknowledged answer is stored exactly once."""
+    from sqlalchemy import create_engine, func, select
+
+    from tutor.models import Attempt
+
+    engine = create_engine(database_url)
+    counts: dict[str, int] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = connection.execute(
+                select(Attempt.idempotency_key, func.count())
+                .where(Attempt.idempotency_key.in_(chunk))
+                .group_by(Attempt.idempotency_key)
+            )
+            counts.update({k: n for k, n in rows})
+    engine.dispose()
+    missing = sum(1 for k in keys if k not in counts)
+    doubled = sum(1 for k in keys if counts.get(k, 0) > 1)
+    verdict = "ok" if not missing and not doubled else "FAILED"
+    return (
+        f"{verdict}: {len(keys)} acknowledged answers, {missing} missing, "
+        f"{doubled} stored more than once"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="a running server (default: start one)")
+    parser.add_argument(
+        "--database-url", help="database for the started server (default: a new SQLite file)"
+    )
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=4.0, help="per phase")
+    parser.add_argument("--concurrency", default="1,16,64")
+    parser.add_argument("--lesson", default="how-a-network-learns")
+    args = parser.parse_args()
+
+    proc = None
+    database_url = args.database_url
+    if args.url is None:
+        database_url = database_url or f"sqlite:///{tempfile.mkdtemp()}/load.db"
+        proc, url = start_server(database_url, args.workers)
+    else:
+        url = args.url
+    try:
+        return asyncio.run(report(url, args, database_url))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+async def report(url: str, args, database_url: str | None) -> int:
+    conn = Connection(urlsplit(url).hostname, urlsplit(url).port)
+    status, lesson = await conn.request("GET", f"/api/lessons/{args.lesson}")
+    await conn.close()
+    if status != 200:
+        raise SystemExit(f"no lesson {args.lesson!r} at {url}")
+    steps = len(lesson["steps"])
+    print(
+        f"server {url}, workers {args.workers}, database "
+        f"{(database_url or 'unknown').split('://')[0]}, {args.seconds:g} s per phase"
+    )
+    header = (
+        f"{'conc':>4}  {'endpoint':<24} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'p99 ms':>7} {'vs floor':>8} {'errors':>6} {'client cpu':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    all_keys: list[str] = []
+    errors = 0
+    for concurrency in [int(c) for c in args.concurrency.split(",")]:
+        floor_rps = None
+        for kind in ("floor", "step", "learners"):
+            stats = Stats()
+            cpu = time.process_time()
+            elapsed = await run_phase(
+                kind, url, concurrency, args.seconds, args.lesson, steps, stats
+            )
+            cpu_share = (time.process_time() - cpu) / elapsed
+            for name, values in stats.latencies.items():
+                rps = len(values) / elapsed
+                if kind == "floor":
+                    floor_rps = rps
+                ratio = f"{rps / floor_rps:.2f}" if floor_rps else "-"
+                print(
+                    f"{concurrency:>4}  {name:<24} {rps:>8.0f} {percentile(values, 0.5):>7.1f} "
+                    f"{percentile(values, 0.95):>7.1f} {percentile(values, 0.99):>7.1f} "
+                    f"{ratio:>8} {stats.errors.get(name, 0):>6} {cpu_share:>9.0%}"
+                )
+            errors += sum(stats.errors.values())
+            all_keys.extend(stats.acknowledged)
+    print()
+    print(f"errors: {errors}")
+    if database_url:
+        print("durability:", check_answers(database_url, all_keys))
+    return 0 if errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
