@@ -61,12 +61,15 @@ def validate(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Lesson files or folders (default: lessons/).")
     ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Also report lint: advice that makes a valid lesson better.")
+    ] = False,
 ) -> None:
     """Check lesson files; print every problem as file:line:col: path: message."""
     from tutor.lessons import lesson_files, load_catalog
 
     targets = paths or [Settings().lessons_dir]
-    catalog = load_catalog(targets)
+    catalog = load_catalog(targets, strict=strict)
     for problem in catalog.problems:
         typer.echo(str(problem))
     files = lesson_files(targets)

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from tutor import checks
 from tutor.lesson_errors import LessonProblem, Locator, format_path, validation_problems
 from tutor.lesson_schema import Lesson, Question, Step
+from tutor.lint import lint
 from tutor.yaml_loader import load as load_yaml
 
 
@@ -41,6 +42,7 @@ class LoadedLesson:
     file: str
     content_hash: str
     entries: dict[str, Entry]
+    advice: tuple[LessonProblem, ...] = ()  # lint: what would make it a better lesson
 
     @property
     def id(self) -> str:
@@ -102,7 +104,8 @@ def load_text(source: str, file: str) -> tuple[LoadedLesson | None, list[LessonP
     if problems:
         return None, sorted(set(problems))
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
-    return LoadedLesson(lesson, file, digest, index_questions(lesson)), []
+    advice = tuple(lint(lesson, locate))
+    return LoadedLesson(lesson, file, digest, index_questions(lesson), advice), []
 
 
 def load_file(path: Path) -> tuple[LoadedLesson | None, list[LessonProblem]]:
@@ -138,8 +141,11 @@ class Catalog:
         return iter(self.lessons.values())
 
 
-def load_catalog(paths: Iterable[Path]) -> Catalog:
-    """Load every lesson file; a lesson id used twice is a problem in the second file."""
+def load_catalog(paths: Iterable[Path], *, strict: bool = False) -> Catalog:
+    """Load every lesson file; a lesson id used twice is a problem in the second file.
+
+    With ``strict``, lint advice counts as problems too (the lessons are still loaded).
+    """
     catalog = Catalog()
     for path in lesson_files(paths):
         if not path.exists():
@@ -149,6 +155,8 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
         catalog.problems.extend(problems)
         if loaded is None:
             continue
+        if strict:
+            catalog.problems.extend(loaded.advice)
         if loaded.id in catalog.lessons:
             first = catalog.lessons[loaded.id].file
             catalog.problems.append(
@@ -159,3 +167,16 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
             continue
         catalog.lessons[loaded.id] = loaded
     return catalog
+
+
+def refresh(previous: Catalog, paths: Iterable[Path]) -> Catalog:
+    """Load the lessons again; a file that no longer validates keeps its last good lesson.
+
+    Its problems are kept too, so instructors see why their edit is not live yet.
+    """
+    fresh = load_catalog(paths)
+    failing = {p.file for p in fresh.problems}
+    for old in previous:
+        if old.file in failing and old.id not in fresh.lessons:
+            fresh.lessons[old.id] = old
+    return fresh

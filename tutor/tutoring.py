@@ -24,6 +24,7 @@ from tutor.grading import AnswerError, Graded, grade
 from tutor.lessons import Catalog, LoadedLesson
 from tutor.models import Attempt, Position, SkillState
 from tutor.payloads import NOT_SURE_TEXT, Current, StepRef
+from tutor.relocate import relocate
 from tutor.variants import RenderedQuestion, render_step
 
 
@@ -126,7 +127,10 @@ class Tutor:
     ) -> adaptive.State:
         if stored is None:
             return adaptive.start(lesson, self._rng(learner_id, lesson.id, 0))
-        return adaptive.State.from_json(stored)
+        state = adaptive.State.from_json(stored)
+        # An edited lesson may have lost the learner's item: move to the nearest valid one.
+        # The seed is fixed by the stored state, so every read agrees until it is saved.
+        return relocate(lesson, state, self._rng(learner_id, lesson.id, len(state.asked) + 7))
 
     def _stored_topic(self, lesson: LoadedLesson, position: Position | None) -> str:
         topic = position.topic if position is not None else None

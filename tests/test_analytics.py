@@ -1,0 +1,132 @@
+"""Analytics on a hand-made attempt log whose right answers are known."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutor import analytics
+from tutor.lessons import load_catalog
+
+LESSON = load_catalog([Path(__file__).parent / "data"]).lessons["mini"]
+V = LESSON.content_hash
+# In mini.yaml, what-loss-does's options are: 0 exactly, 1 not_quite, 2 close.
+STEP = {
+    "what-loss-does": "loss",
+    "what-loss-does-again": "loss",
+    "order": "loss",
+    "mse-number": "compute",
+}
+SKILL = {
+    "what-loss-does": "score",
+    "what-loss-does-again": "score",
+    "order": "score",
+    "mse-number": "compute",
+}
+
+
+def log() -> list[dict]:
+    rows = []
+
+    def add(learner, question, grade, option=None, angle=None, role="main", version=V):
+        rows.append(
+            {
+                "id": len(rows) + 1,
+                "learner_id": learner,
+                "lesson_hash": version,
+                "question_id": question,
+                "step_id": STEP[question],
+                "skill_id": SKILL[question],
+                "grade": grade,
+                "option_index": option,
+                "angle": angle,
+                "role": role,
+                "first_try": True,
+            }
+        )
+
+    add("A", "what-loss-does", "exactly", 0)
+    add("A", "order", "exactly", 0)
+    add("A", "mse-number", "exactly")
+    add("B", "what-loss-does", "not_quite", 1, angle="analogy")
+    add("B", "what-loss-does-again", "exactly", 0, role="check")
+    add("B", "order", "exactly", 0)
+    add("B", "mse-number", "close", angle="formal")
+    add("B", "mse-number", "not_quite", role="check")
+    add("C", "what-loss-does", "not_sure", angle="numbers")
+    add("C", "what-loss-does-again", "not_quite", 1, role="check")
+    add("D", "what-loss-does", "exactly", 0)
+    add("E", "what-loss-does", "exactly", 0)
+    add("E", "order", "exactly", 0)
+    add("E", "what-loss-does-again", "exactly", 0, role="review")
+    add("E", "order", "exactly", 0, role="review")
+    add("Z", "what-loss-does", "not_quite", 1, version="an-older-version")
+    return rows
+
+
+REPORT = analytics.report(LESSON, log())
+
+
+def question(qid):
+    return next(q for q in REPORT.questions if q.question_id == qid)
+
+
+def test_only_the_requested_version_counts():
+    assert REPORT.learners == 5 and REPORT.attempts == 15
+    older = analytics.report(LESSON, log(), version="an-older-version")
+    assert older.learners == 1 and question("what-loss-does") is not None
+
+
+def test_first_try_rate_and_distractors():
+    q = question("what-loss-does")
+    assert (q.attempts, q.learners) == (5, 5)
+    assert q.first_try_exactly == pytest.approx(3 / 5)
+    assert q.picks == {"0": 3, "1": 1, "not_sure": 1}
+
+
+def test_discrimination_against_the_rest_of_the_lesson():
+    # First answers right: A1 B0 C0 D1 E1. Rest of the lesson: A 2/2, B 2/3, C 0/1,
+    # D 0 (nothing else answered), E 2/2 (its review of the check counts as a first answer).
+    flags = [1, 0, 0, 1, 1]
+    rest = [1.0, 2 / 3, 0.0, 0.0, 1.0]
+    expected = analytics.point_biserial(flags, rest)
+    assert question("what-loss-does").discrimination == pytest.approx(expected)
+    assert expected == pytest.approx(0.3612, abs=1e-3)
+    # mse-number: A right, B wrong; their rest scores 1 and 2/3.
+    assert question("mse-number").discrimination == pytest.approx(1.0)
+
+
+def test_point_biserial_is_none_without_variation():
+    assert analytics.point_biserial([1, 1, 1], [0.1, 0.5, 0.9]) is None
+    assert analytics.point_biserial([1, 0], [0.5, 0.5]) is None
+
+
+def test_skills_mastery_and_review():
+    score = next(s for s in REPORT.skills if s.skill_id == "score")
+    # Only E reaches P(known) >= 0.95: after its fourth Exactly.
+    assert (score.learners, score.mastered, score.median_tries_to_mastery) == (5, 1, 4)
+    assert score.review_share == pytest.approx(1 / 5)
+    compute = next(s for s in REPORT.skills if s.skill_id == "compute")
+    assert (compute.learners, compute.mastered, compute.median_tries_to_mastery) == (2, 0, None)
+
+
+def test_the_step_funnel():
+    assert [(s.step_id, s.reached, s.stopped_here) for s in REPORT.steps] == [
+        ("loss", 5, 3),
+        ("compute", 2, 2),
+    ]
+
+
+def test_angles_credit_the_next_answer():
+    rates = {a.angle: (a.shown, a.next_right) for a in REPORT.angles}
+    assert rates == {"analogy": (1, 1), "numbers": (1, 0), "picture": (0, 0), "formal": (1, 0)}
+
+
+def test_csv_tables():
+    rows = analytics.csv_rows(REPORT, "questions")
+    assert rows[0][:4] == ["question_id", "step_id", "skill_id", "attempts"]
+    assert rows[1][:6] == ["what-loss-does", "loss", "score", 5, 5, "0.6"]
+    assert analytics.csv_rows(REPORT, "options")[1] == ["what-loss-does", "0", 3]
+    with pytest.raises(ValueError, match="table"):
+        analytics.csv_rows(REPORT, "nope")

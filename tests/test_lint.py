@@ -1,0 +1,72 @@
+"""Lint: advice beyond validity, located like every other problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_lesson_loader import BASE, swap
+from typer.testing import CliRunner
+
+from tutor.cli import app
+from tutor.lessons import load_text
+
+
+def advice(source: str) -> list[str]:
+    loaded, problems = load_text(source, "lesson.yaml")
+    assert loaded is not None, problems
+    return [str(p) for p in loaded.advice]
+
+
+def test_each_kind_of_advice_is_given_where_it_belongs():
+    found = advice(BASE)
+    assert (
+        "lesson.yaml:27:13: steps[0].questions[0].options[1]: lint: this wrong option names "
+        "no `misconception`" in "\n".join(found)
+    )
+    assert any(
+        p.startswith(
+            "lesson.yaml:29:23: steps[0].questions[0].options[1].feedback: "
+            "lint: this feedback is too short"
+        )
+        for p in found
+    )
+    assert any(
+        p.startswith(
+            "lesson.yaml:35:11: steps[0].questions[0].another_way: lint: only one `another_way`"
+        )
+        for p in found
+    )
+    assert any(
+        p.startswith("lesson.yaml:10:5: skills[1]: lint: the skill 'compute' has only one item")
+        for p in found
+    )
+
+
+def test_typed_numbers_are_flagged_but_params_and_placeholders_are_not():
+    source = swap(
+        "        not_sure: It scores the miss.\n",
+        "        not_sure: A guess of 0.7 costs 0.357, and {{ bce_term(1, 0.25) }}.\n",
+    )
+    found = [p for p in advice(source) if "typed in" in p]
+    assert len(found) == 1 and "the number 0.357 is typed in" in found[0]
+
+
+def test_a_well_written_question_gets_no_advice():
+    good = swap(
+        "          - text: It fixes it\n            grade: not_quite\n"
+        "            feedback: Not yet.\n",
+        "          - text: It fixes it\n            grade: not_quite\n"
+        "            feedback: Not yet; fixing the guess is the update step, later on.\n"
+        "            misconception: loss-fixes\n",
+    )
+    found = [p for p in advice(good) if "questions[0].options[1]" in p]
+    assert found == []
+
+
+def test_validate_strict_reports_advice_and_fails(tmp_path: Path):
+    (tmp_path / "lesson.yaml").write_text(BASE)
+    runner = CliRunner()
+    assert runner.invoke(app, ["validate", str(tmp_path)]).exit_code == 0
+    strict = runner.invoke(app, ["validate", "--strict", str(tmp_path)])
+    assert strict.exit_code == 1
+    assert all(": lint: " in line for line in strict.stdout.strip().splitlines())

@@ -1,0 +1,107 @@
+"""Live lesson reload: valid edits go live, broken ones never replace the last good lesson,
+and learners on a question that disappears move to the nearest valid item."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from helpers import answer, new_learner
+
+from tutor.lessons import load_catalog, refresh
+from tutor.watch import LessonWatcher
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def lessons_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    shutil.copy(DATA / "mini.yaml", folder / "mini.yaml")
+    return folder
+
+
+def edit(folder: Path, old: str, new: str) -> None:
+    path = folder / "mini.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_valid_edit_replaces_the_lesson(lessons_dir: Path):
+    before = load_catalog([lessons_dir])
+    edit(lessons_dir, "title: A tiny lesson", "title: A tiny, edited lesson")
+    after = refresh(before, [lessons_dir])
+    assert after.lessons["mini"].lesson.title == "A tiny, edited lesson"
+    assert after.problems == []
+
+
+def test_a_broken_edit_keeps_the_last_good_version_and_its_problems(lessons_dir: Path):
+    before = load_catalog([lessons_dir])
+    edit(lessons_dir, "grade: exactly", "grade: exactlyy")
+    after = refresh(before, [lessons_dir])
+    assert after.lessons["mini"] is before.lessons["mini"]
+    assert len(after.problems) == 1
+    assert "did you mean 'exactly'?" in str(after.problems[0])
+
+
+def test_the_server_serves_a_valid_edit_within_two_seconds(
+    app, client: TestClient, lessons_dir: Path
+):
+    watcher = LessonWatcher(app.state.tutor, lessons_dir, interval=0.1)
+    watcher.start()
+    try:
+        edit(lessons_dir, "title: A tiny lesson", "title: Live and edited")
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            if client.get("/api/lessons/mini").json()["title"] == "Live and edited":
+                break
+            time.sleep(0.05)
+        assert client.get("/api/lessons/mini").json()["title"] == "Live and edited"
+        edit(lessons_dir, "id: mini", "id: [broken")
+        time.sleep(0.4)
+        assert client.get("/api/lessons/mini").json()["title"] == "Live and edited"
+        assert app.state.tutor.catalog.problems
+    finally:
+        watcher.stop()
+
+
+def test_a_learner_on_a_removed_question_moves_to_the_nearest_item(
+    app, client: TestClient, lessons_dir: Path
+):
+    headers = new_learner(client)
+    answer(client, headers, "mini", "exactly")  # now on `order`
+    assert client.get("/api/lessons/mini/next", headers=headers).json()["question"]["id"] == "order"
+    source = (lessons_dir / "mini.yaml").read_text()
+    start = source.index("      - id: order")
+    end = source.index("    takeaway: A loss is one number.")
+    (lessons_dir / "mini.yaml").write_text(source[:start] + source[end:])
+    # `score` now has what-loss-does and its check: still checkable.
+    watcher = LessonWatcher(app.state.tutor, lessons_dir)
+    watcher._seen = {}
+    assert watcher.check()
+    assert app.state.tutor.catalog.problems == []
+    nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+    assert nxt["question"]["id"] == "mse-number"  # the step's only question was done
+    result = answer(client, headers, "mini", "exactly")
+    assert result["grade"] == "exactly"
+
+
+def test_a_learner_on_a_removed_step_moves_on(app, client: TestClient, lessons_dir: Path):
+    headers = new_learner(client)
+    answer(client, headers, "mini", "exactly")
+    answer(client, headers, "mini", "exactly")  # now on step 2
+    source = (lessons_dir / "mini.yaml").read_text()
+    source = source[: source.index("  - id: compute\n    title: Compute an MSE")]
+    source = source.replace("  - {id: compute, name: Computing an MSE, requires: [score]}\n", "")
+    source = source.replace("    next: Next, compute one.\n", "")
+    (lessons_dir / "mini.yaml").write_text(source)
+    watcher = LessonWatcher(app.state.tutor, lessons_dir)
+    watcher._seen = {}
+    watcher.check()
+    assert app.state.tutor.catalog.problems == []
+    assert client.get("/api/lessons/mini/next", headers=headers).json()["done"] is True
