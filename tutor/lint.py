@@ -49,8 +49,7 @@ def _questions(lesson: Lesson) -> Iterator[tuple[Question, tuple]]:
         for q, question in enumerate(step.questions):
             path = ("steps", s, "questions", q)
             yield question, path
-            for check, sub in question.walk_checks(path):
-                yield check, sub
+            yield from question.walk_checks(path)
 
 
 def _lint_question(question: Question, path: tuple, locate: Locator) -> Iterator[LessonProblem]:
