@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tutor.models import Attempt, InstanceSecret, Learner, Position, SkillState
@@ -122,3 +122,51 @@ def instance_secret(*, session: Session, name: str) -> str:
         row = session.get(InstanceSecret, name)
     assert row is not None
     return row.value
+
+
+_LOG_COLUMNS = (
+    Attempt.id,
+    Attempt.learner_id,
+    Attempt.lesson_hash,
+    Attempt.step_id,
+    Attempt.question_id,
+    Attempt.skill_id,
+    Attempt.role,
+    Attempt.grade,
+    Attempt.option_index,
+    Attempt.first_try,
+    Attempt.angle,
+    Attempt.created_at,
+)
+
+
+def attempt_log(*, session: Session, lesson_id: str) -> list[dict]:
+    """A lesson's attempts in the order they were made, as plain records for analytics."""
+    rows = session.execute(
+        select(*_LOG_COLUMNS).where(Attempt.lesson_id == lesson_id).order_by(Attempt.id)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def lesson_versions(*, session: Session, lesson_id: str) -> list[dict]:
+    """Each version of a lesson that has attempts, newest first."""
+    rows = session.execute(
+        select(
+            Attempt.lesson_hash,
+            func.count(),
+            func.min(Attempt.created_at),
+            func.max(Attempt.created_at),
+        )
+        .where(Attempt.lesson_id == lesson_id)
+        .group_by(Attempt.lesson_hash)
+        .order_by(func.max(Attempt.created_at).desc())
+    )
+    return [
+        {"version": v, "attempts": n, "first": str(first), "last": str(last)}
+        for v, n, first, last in rows
+    ]
+
+
+def attempt_counts(*, session: Session) -> dict[str, int]:
+    rows = session.execute(select(Attempt.lesson_id, func.count()).group_by(Attempt.lesson_id))
+    return {lesson: n for lesson, n in rows}
