@@ -24,11 +24,19 @@ from tutor.schemas import (
     ProgressOut,
     StepOut,
     TopicIn,
+    UnprocessableOut,
 )
 from tutor.security import bearer_token
 from tutor.tutoring import Tutor
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    responses={
+        400: {"model": ErrorOut, "description": "The body is not JSON at all."},
+        422: {"model": UnprocessableOut, "description": "The input does not fit: what and why."},
+    },
+)
 
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such lesson, step or topic."}}
 UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."}}
@@ -205,7 +213,7 @@ def get_progress(tutor: TutorDep, learner: Learner) -> dict:
 @router.post(
     "/losses/{name}",
     response_model=LossOut,
-    responses={422: {"model": ErrorOut, "description": "Bad arrays."}},
+    responses={422: {"model": UnprocessableOut, "description": "Bad arrays."}},
 )
 def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> dict:
     """Compute a loss with the engine: the value, each item's term and the gradient."""

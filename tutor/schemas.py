@@ -128,7 +128,7 @@ class NextOut(_Out):
 
 class AnswerIn(_In):
     question_id: Annotated[str, Field(min_length=1, max_length=80)]
-    variant: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    variant: Annotated[int, Field(ge=0, le=2**31 - 1, description="From `next`.")]
     option_id: Annotated[str | None, Field(max_length=64)] = Field(
         None, description="The chosen option's id, or `not_sure`."
     )
@@ -233,3 +233,15 @@ class LossOut(_Out):
 
 class ErrorOut(_Out):
     detail: str
+
+
+class FieldErrorOut(_Out):
+    loc: list[str | int]
+    msg: str
+    type: str | None
+
+
+class UnprocessableOut(_Out):
+    detail: str | list[FieldErrorOut] = Field(
+        description="What was wrong: a sentence, or one entry per field that failed to parse."
+    )
