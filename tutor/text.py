@@ -1,20 +1,31 @@
-"""Lesson text: `{{ ... }}` placeholders in a sandbox, then Markdown with raw HTML off.
+r"""Lesson text: `{{ ... }}` placeholders in a sandbox, then Markdown with raw HTML off.
 
 Placeholders are rendered first by a sandboxed Jinja environment with strict
 undefined, so a misspelled placeholder is an error, never an empty gap. The result
 is Markdown source; turning it into HTML escapes any HTML it contains, so neither
 lesson text nor topic words can inject markup or script.
+
+Formulas in LaTeX, `$...$` inline and `$$...$$` on their own, become MathML on the
+server. An opening `$` must be followed by a non-space and a closing `$` preceded by one
+and not followed by a digit, so "$5 and $10" stays text; `\$` is always a plain dollar
+sign. The MathML is rebuilt from an allowlist of elements and attributes, and a formula
+that cannot be converted is shown as its source, never as an error page.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import xml.etree.ElementTree as ET
 from functools import lru_cache
+from html import escape
 from typing import Any
 
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markupsafe import Markup
 
 from tutor import computations
@@ -123,8 +134,136 @@ def evaluate(expression: str, context: dict[str, Any]) -> Any:
     return value
 
 
+# --- formulas ----------------------------------------------------------------------
+
+_MATH_ELEMENTS = frozenset(
+    (
+        *("math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup"),
+        *("msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable"),
+        *("mtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "mmultiscripts"),
+        *("mprescripts", "none", "semantics"),
+    )
+)
+_MATH_ATTRIBUTES = frozenset(
+    (
+        *("display", "mathvariant", "stretchy", "fence", "separator", "accent", "accentunder"),
+        *("lspace", "rspace", "form", "largeop", "movablelimits", "symmetric", "minsize"),
+        *("maxsize", "linethickness", "columnalign", "rowalign", "columnspacing", "rowspacing"),
+        *("columnlines", "rowlines", "frame", "framespacing", "displaystyle", "scriptlevel"),
+        *("width", "height", "depth", "voffset", "notation"),
+    )
+)
+# What the converter's errors mean to an author; other errors are named after their class.
+_MATH_REASONS = {
+    "NoAvailableTokensError": "it ends too soon: a brace or an argument is missing",
+    "ExtraLeftOrMissingRightError": "a \\left has no matching \\right",
+    "MissingEndError": "a \\begin has no matching \\end",
+    "DenominatorNotFoundError": "a fraction has no denominator",
+    "NumeratorNotFoundError": "a fraction has no numerator",
+    "DoubleSuperscriptsError": "two superscripts in a row: use braces, as in {x^a}^b",
+    "DoubleSubscriptsError": "two subscripts in a row: use braces, as in {x_a}_b",
+    "MissingSuperScriptOrSubscriptError": "a ^ or _ has nothing after it",
+}
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+class MathError(ValueError):
+    """A formula that cannot be shown as MathML."""
+
+
+def _clean(element: ET.Element) -> str:
+    """The element as MathML text, keeping only allowed elements and attributes."""
+    tag = element.tag.rpartition("}")[2]
+    if tag not in _MATH_ELEMENTS:
+        raise MathError(f"it would produce <{tag}>, which a formula may not contain")
+    if tag in ("mi", "mo") and (element.text or "").startswith("\\") and len(element.text) > 1:
+        raise MathError(f"{element.text} is not a LaTeX command the converter knows")
+    attributes = "".join(
+        f' {name}="{escape(value)}"'
+        for name, value in element.attrib.items()
+        if name in _MATH_ATTRIBUTES
+    )
+    inner = escape(element.text or "", quote=False) + "".join(
+        _clean(child) + escape(child.tail or "", quote=False) for child in element
+    )
+    return f"<{tag}{attributes}>{inner}</{tag}>"
+
+
+@lru_cache(maxsize=2048)
+def _mathml(latex: str, display: bool) -> str:
+    """MathML for ``latex``; raises MathError with a reason when it cannot be converted."""
+    try:
+        converted = latex_to_mathml(latex, display="block" if display else "inline")
+        tree = ET.fromstring(converted)
+    except Exception as exc:  # the converter raises many kinds of errors, all the same here
+        name = type(exc).__name__
+        reason = _MATH_REASONS.get(name) or str(exc) or _CAMEL.sub(" ", name).lower()
+        raise MathError(reason) from None
+    return _clean(tree)
+
+
+def _math_html(latex: str, display: bool) -> str:
+    try:
+        return _mathml(latex, display)
+    except MathError:
+        fence = "$$" if display else "$"
+        return f'<code class="math-error">{escape(fence + latex + fence)}</code>'
+
+
+def _math_rule(state: StateInline, silent: bool) -> bool:
+    """`$...$` and `$$...$$` as math tokens (see the module docstring for the rules)."""
+    src, start, stop = state.src, state.pos, state.posMax
+    if src[start] != "$":
+        return False
+    if src.startswith("$$", start):
+        end = src.find("$$", start + 2, stop)
+        latex, after, kind = src[start + 2 : end], end + 2, "math_block"
+        if end == -1 or not latex.strip():
+            return False
+    else:
+        opener = start + 1
+        end = opener
+        while True:
+            end = src.find("$", end, stop)
+            if end == -1 or src[end - 1] != "\\":
+                break
+            end += 1
+        if opener >= stop or src[opener].isspace() or end in (-1, opener):
+            return False
+        if src[end - 1].isspace() or src[end + 1 : end + 2].isdigit():
+            return False
+        latex, after, kind = src[opener:end], end + 1, "math_inline"
+    if not silent:
+        token = state.push(kind, "math", 0)
+        token.content = latex
+    state.pos = after
+    return True
+
+
+def _render_math(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    return _math_html(token.content, token.type == "math_block")
+
+
+def math_problems(source: str) -> list[str]:
+    """Every formula in one (placeholder-rendered) text that cannot be shown, with why."""
+    problems = []
+    for block in _MD.parse(source):
+        for token in block.children or []:
+            if token.type in ("math_inline", "math_block"):
+                fence = "$$" if token.type == "math_block" else "$"
+                try:
+                    _mathml(token.content, token.type == "math_block")
+                except MathError as exc:
+                    problems.append(f"formula {fence}{token.content}{fence}: {exc}")
+    return problems
+
+
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _MD.enable("table")
+_MD.inline.ruler.before("escape", "math", _math_rule)
+_MD.add_render_rule("math_inline", _render_math)
+_MD.add_render_rule("math_block", _render_math)
 
 
 def to_html(markdown: str) -> Markup:

@@ -1,0 +1,90 @@
+"""Formulas in lesson text: LaTeX to MathML on the server, safely, without eating currency."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tutor import text
+
+
+def maths(html: str) -> list:
+    return BeautifulSoup(html, "html.parser").find_all("math")
+
+
+@pytest.mark.parametrize(
+    ("source", "inline", "block"),
+    [
+        ("the loss is $-\\ln p$ here", 1, 0),
+        ("$$\\frac{1}{n}\\sum_i e_i^2$$", 0, 1),
+        ("two: $a$ and $b^2$", 2, 0),
+        ("it cost $5 and then $10", 0, 0),  # currency: the closing $ is followed by a digit
+        ("from $5 to $ 10", 0, 0),  # the opening $ is followed by a space
+        ("between $5, and x is $y$", 1, 0),  # the first $ has no valid closer; $y$ is math
+        ("\\$x\\$ stays text", 0, 0),
+        ("`$x$` is code", 0, 0),
+        ("$5-$10", 0, 0),
+        ("**bold $x$**", 1, 0),
+    ],
+)
+def test_dollars_open_a_formula_only_where_they_should(source, inline, block):
+    found = maths(text.to_html(source))
+    assert sum(m.get("display") == "inline" for m in found) == inline
+    assert sum(m.get("display") == "block" for m in found) == block
+
+
+def test_currency_is_left_exactly_as_written():
+    assert text.to_html("it cost $5 and then $10") == "<p>it cost $5 and then $10</p>\n"
+    assert text.to_inline_html("a $3 fee") == "a $3 fee"
+
+
+def test_a_formula_becomes_mathml_in_inline_text_too():
+    html = text.to_inline_html("p = $\\sigma(z)$")
+    (formula,) = maths(html)
+    assert formula.find("mi").get_text() == "σ"
+
+
+def test_placeholders_are_filled_before_the_formula_is_read():
+    source = text.render("$p = {{ p }}$", {"p": 0.25})
+    (formula,) = maths(text.to_html(source))
+    assert formula.find("mn").get_text() == "0.25"
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        "\\text{<script>alert(1)</script>}",
+        "\\text{<img src=x onerror=alert(1)>}",
+        "\\href{javascript:alert(1)}{x}",
+        "\\style{color:red}{x}",
+    ],
+)
+def test_a_formula_cannot_inject_markup_or_script(latex):
+    html = text.to_html(f"see ${latex}$")
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("script") is None and soup.find("img") is None
+    for tag in soup.find_all(True):
+        assert not any(a.startswith("on") or a in ("href", "style", "src") for a in tag.attrs)
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("$\\frac{1}{$", "a brace or an argument is missing"),
+        ("$\\left( x$", "a \\left has no matching \\right"),
+        ("$x^$", "a ^ or _ has nothing after it"),
+        ("$\\foo$", "\\foo is not a LaTeX command the converter knows"),
+        ("$\\text{<b>x</b>}$", "it would produce <b>"),
+    ],
+)
+def test_invalid_latex_is_shown_as_its_source_and_named(source, problem):
+    html = text.to_html(source)
+    assert maths(html) == []
+    code = BeautifulSoup(html, "html.parser").find("code", class_="math-error")
+    assert code.get_text() == source
+    (message,) = text.math_problems(source)
+    assert message.startswith(f"formula {source}: ") and problem in message
+
+
+def test_good_text_has_no_math_problems():
+    assert text.math_problems("costs $5; $x^2$ and $$\\sqrt{y}$$") == []
