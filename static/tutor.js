@@ -1,5 +1,6 @@
 // A little help on top of pages that work without it: the topic menu switches on
 // change, and after an answer the feedback is focused so screen readers read it first.
+// In the labs, results follow the form as you type, and the descent lab can play its steps.
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
   for (const select of document.querySelectorAll("select[data-autosubmit]")) {
@@ -9,4 +10,65 @@ document.addEventListener("DOMContentLoaded", () => {
   if (feedback && location.hash === "#feedback") {
     feedback.focus({ preventScroll: false });
   }
+  for (const form of document.querySelectorAll("form[data-live]")) {
+    live(form);
+  }
+  playButton();
 });
+
+// Fetch the lab's results for the form's current values and swap them in.
+function live(form) {
+  const target = document.getElementById(form.dataset.target);
+  const status = document.getElementById("lab-status");
+  let timer = null;
+  let latest = 0;
+  const update = async () => {
+    const query = new URLSearchParams(new FormData(form)).toString();
+    const asked = ++latest;
+    try {
+      const response = await fetch(`${form.dataset.live}?${query}`);
+      const html = await response.text();
+      if (asked !== latest) return; // a newer request is on its way
+      target.innerHTML = html;
+      history.replaceState(null, "", `${form.action}?${query}`);
+      const out = target.querySelector("[data-summary]");
+      if (status && out) status.textContent = out.dataset.summary;
+      playButton();
+    } catch {
+      // Offline or the server is gone: the Compute button still submits the form.
+    }
+  };
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(update, 250);
+  });
+}
+
+// The descent lab: show the steps one at a time, unless motion is unwelcome.
+function playButton() {
+  const chart = document.querySelector("#lab-results .chart");
+  const steps = document.querySelectorAll("#lab-results .step");
+  if (!chart || !steps.length || document.getElementById("play")) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.id = "play";
+  button.className = "secondary";
+  button.textContent = "Play the steps";
+  chart.closest("figure").before(button);
+  button.addEventListener("click", () => {
+    const results = document.getElementById("lab-results");
+    const items = [...results.querySelectorAll(".step, tr[data-step]")];
+    if (matchMedia("(prefers-reduced-motion: reduce)").matches) return;
+    results.classList.add("playing");
+    items.forEach((item) => item.classList.remove("shown"));
+    const count = results.querySelectorAll(".step").length;
+    for (let n = 0; n <= count; n++) {
+      setTimeout(() => {
+        for (const item of items) {
+          if (Number(item.dataset.step) <= n) item.classList.add("shown");
+        }
+        if (n === count) results.classList.remove("playing");
+      }, 450 * n);
+    }
+  });
+}

@@ -71,7 +71,7 @@ def test_the_step_page_shows_the_example_and_the_first_question(client: TestClie
     assert text_of(soup, ".eyebrow") == "A tiny lesson · Step 1 of 2"
     assert text_of(soup, "h1") == "Loss"
     assert text_of(soup, ".intro") == "A loss scores a photo."
-    rows = soup.select(".example tbody tr")
+    rows = soup.select_one(".example table").select("tbody tr")  # the item table, not a chart's
     assert [r.th.get_text() for r in rows] == ["a photo 1", "a photo 2"]
     assert "clipped to" in rows[1].get_text()
     assert text_of(soup, "#question-title") == "Question 1 of 2"

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from tutor import api, db, web
+from tutor import api, db, labs, web
 from tutor.config import Settings
 from tutor.grading import AnswerError
 from tutor.lessons import load_catalog
@@ -51,7 +51,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api.router)
+    app.include_router(labs.api)
     app.include_router(web.router)
+    app.include_router(labs.pages)
     _error_handlers(app, app.state.templates)
     return app
 

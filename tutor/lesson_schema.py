@@ -118,6 +118,12 @@ class LossExample(_Model):
         None, description="A name for each item, e.g. `{{ topic.thing }} 1`."
     )
     caption: Text | None = Field(None, description="A sentence shown above the table.")
+    plot: Literal["auto", "loss-curves", "mse-vs-mae", "none"] = Field(
+        "auto",
+        description="The chart beside the table: `auto` picks one from the numbers, "
+        "`loss-curves` (loss against the prediction), `mse-vs-mae` (one error growing) "
+        "or `none`.",
+    )
 
 
 class NeuronExample(_Model):
@@ -134,6 +140,11 @@ class NeuronExample(_Model):
         default_factory=lambda: ["forward"], min_length=1, description="Which parts to show."
     )
     caption: Text | None = Field(None, description="A sentence shown above the table.")
+    plot: Literal["auto", "slope", "none"] = Field(
+        "auto",
+        description="The chart beside the table: `auto` draws the slope when `show` has "
+        "`gradient`, `slope` always draws it, `none` never.",
+    )
 
 
 class TrainingExample(_Model):
@@ -144,6 +155,9 @@ class TrainingExample(_Model):
     epochs: int = Field(30, ge=1, le=500)
     seed: int = Field(0, ge=0)
     caption: Text | None = None
+    plot: Literal["auto", "none"] = Field(
+        "auto", description="`auto` draws the loss per epoch for each rate; `none` does not."
+    )
 
 
 Example = Annotated[LossExample | NeuronExample | TrainingExample, Field(discriminator="compute")]

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from tutor import text
+from tutor import labs, plots, text
 from tutor.config import Settings
 from tutor.grading import AnswerError
 from tutor.repo import new_learner_id
@@ -30,6 +30,9 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.filters["md_inline"] = text.to_inline_html
     env.env.filters["num"] = text.format_number
     env.env.globals["NOT_SURE"] = NOT_SURE
+    env.env.globals["swatch"] = plots.swatch
+    env.env.globals["loss_lab_url"] = labs.loss_lab_url
+    env.env.globals["descent_lab_url"] = labs.descent_lab_url
     env.env.globals["NOT_SURE_TEXT"] = NOT_SURE_TEXT
     return env
 
