@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from tutor import losses
+from tutor.app import SWAGGER_UI
 from tutor.config import ROOT
 from tutor.labs import loss_lab_url, parse_values
 from tutor.text import format_number as num
@@ -197,3 +198,13 @@ def test_the_descent_lab_names_bad_settings(client):
     twin = client.get("/api/lab/descent", params={"steps": "500"})
     assert twin.status_code == 422 and "steps must be between 1 and 50" in twin.json()["detail"]
 
+
+def test_the_api_docs_load_nothing_from_another_host(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    urls = re.findall(r"""(?:src|href)=["']([^"']+)""", page.text)
+    assert urls and all(u.startswith(SWAGGER_UI + "/") for u in urls)
+    assert "http://" not in page.text and "https://" not in page.text
+    for url in urls:
+        assert client.get(url).status_code == 200
+    assert client.get("/redoc").status_code == 404

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -19,6 +20,9 @@ from tutor.security import SecurityHeaders, Signer
 from tutor.tutoring import Conflict, NotFound, Tutor
 
 log = logging.getLogger("tutor")
+
+SWAGGER_UI = "/static/vendor/swagger-ui-5.35.0"
+"""The API docs viewer, served from here: no page of the app loads anything from another host."""
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
@@ -43,6 +47,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         summary="An adaptive, step-by-step tutor for how a neural network learns.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.tutor = tutor
@@ -54,8 +60,23 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.include_router(labs.api)
     app.include_router(web.router)
     app.include_router(labs.pages)
+    _api_docs(app)
     _error_handlers(app, app.state.templates)
     return app
+
+
+def _api_docs(app: FastAPI) -> None:
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title}: the JSON API",
+            swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+            # The viewer would otherwise ask an outside validator about the schema.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
 
 
 def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
