@@ -1,0 +1,154 @@
+"""Accessibility in Chromium: axe-core finds nothing on any page, in light and dark, at 360 px.
+
+Every step of both shipped lessons is checked twice: with its question, and with the
+feedback on a miss showing. Each page must also fit a 360 px wide screen without the page
+scrolling sideways (tables may scroll inside their own box), and keyboard focus must show.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+from test_browser import ROOT, answer_right, current_question, page, server  # noqa: F401
+
+from tutor import lessons as lesson_loader
+from tutor.lessons import load_catalog
+
+axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+WIDTH = 360
+GRADE_WORDS = ("Exactly", "Close", "Not quite", "Not sure")
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return axe_api.Axe()
+
+
+def check(tab, axe, what: str) -> None:
+    """No axe violations in either colour scheme, and nothing wider than the screen."""
+    problems = []
+    for scheme in ("light", "dark"):
+        tab.emulate_media(color_scheme=scheme)
+        for v in axe.run(tab).response["violations"]:
+            targets = [node["target"] for node in v["nodes"]][:3]
+            problems.append(f"{what} ({scheme}): {v['id']}: {v['help']} at {targets}")
+    tab.emulate_media(color_scheme="light")
+    assert problems == []
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTH, f"{what} is {width} px wide at a {WIDTH} px screen"
+
+
+def miss(settings, tab) -> None:
+    """Answer the current question wrongly (choice: a not_quite option; numeric: far off)."""
+    question = current_question(settings, tab)
+    if question.kind == "choice":
+        wrong = next(o.id for o in question.options if o.grade == "not_quite")
+        tab.locator(f"input[value='{wrong}']").check()
+    else:
+        tab.locator("#value").fill(f"{question.answer + 1000:.3f}")
+    tab.get_by_role("button", name="Submit").click()
+
+
+@pytest.fixture
+def narrow(page, monkeypatch):  # noqa: F811
+    """A 360 px wide tab; the browser helpers read the lessons once, not once per answer."""
+    loaded = functools.cache(lambda paths: load_catalog(list(paths)))
+    monkeypatch.setattr(lesson_loader, "load_catalog", lambda paths, **kw: loaded(tuple(paths)))
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    return page
+
+
+def lessons() -> list[str]:
+    return [loaded.id for loaded in load_catalog([ROOT / "lessons"])]
+
+
+@pytest.mark.parametrize("lesson", lessons())
+def test_every_step_with_its_question_and_with_feedback(server, narrow, axe, lesson):  # noqa: F811
+    url, settings = server
+    narrow.goto(f"{url}/lessons/{lesson}")
+    check(narrow, axe, "the lesson page")
+    narrow.goto(f"{url}/lessons/{lesson}/steps/1")
+    checked: set[str] = set()
+    for _ in range(40):
+        if not narrow.locator("form.answer").count():
+            break
+        step = narrow.locator("p.eyebrow").inner_text()
+        if step not in checked:
+            checked.add(step)
+            check(narrow, axe, f"{step}, with a question")
+            miss(settings, narrow)
+            grade = narrow.locator("#feedback .grade-word").inner_text()
+            assert any(word in grade for word in GRADE_WORDS)  # a word, not only a colour
+            check(narrow, axe, f"{step}, with feedback")
+        answer_right(settings, narrow)
+        following = narrow.locator(".continue a")
+        if not narrow.locator("form.answer").count() and following.count():
+            following.click()
+    steps = load_catalog([ROOT / "lessons"]).get(lesson).lesson.steps
+    assert len(checked) == len(steps)
+
+
+OTHER_PAGES = [
+    "/",
+    "/lessons/no-such-lesson",
+    "/lab/loss",
+    "/lab/loss?y_true=260,290,200,410&y_pred=500,300,180,400",
+    "/lab/loss?y_true=1&y_pred=oops",
+    "/lab/loss?y_true=0,1&y_pred=0.7 0.2 0.1; 0.7 0.2 0.1",
+    "/lab/descent",
+    "/lab/descent?valley=bowl&lr=1.1&start=2",
+]
+
+
+def test_the_home_error_and_lab_pages(server, narrow, axe):  # noqa: F811
+    url, _ = server
+    for path in OTHER_PAGES:  # one browser for all: starting one costs more than a check
+        narrow.goto(url + path)
+        check(narrow, axe, path)
+
+
+def test_keyboard_focus_is_always_visible(server, page):  # noqa: F811
+    url, _ = server
+    page.goto(url + "/lab/loss")
+    seen = 0
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        style = page.evaluate(
+            "(() => { const s = getComputedStyle(document.activeElement);"
+            " return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]; })()"
+        )
+        tag, outline, width = style
+        if tag == "BODY":
+            continue
+        seen += 1
+        assert outline != "none" and width != "0px", f"no visible focus on a {tag}"
+    assert seen > 10
+
+
+def test_the_loss_lab_follows_typing_and_says_so_to_screen_readers(server, page):  # noqa: F811
+    url, _ = server
+    page.goto(url + "/lab/loss?y_true=260,290,200,410&y_pred=250,300,180,400")
+    mse = page.locator(".losses dd").first
+    assert mse.inner_text() == "175"
+    page.locator("#y_pred").fill("500, 300, 180, 400")
+    playwright_api.expect(mse).to_have_text("14550")
+    playwright_api.expect(page.locator("#lab-status")).to_contain_text("MSE 14550")
+    assert "y_pred=500" in page.url  # the address follows, so the state can be shared
+    page.locator("#y_pred").fill("500, 300")
+    page.wait_for_selector("#lab-results .error")
+    assert "same shape" in page.locator("#lab-results .error").inner_text()
+
+
+def test_the_descent_lab_can_play_its_steps(server, page):  # noqa: F811
+    url, _ = server
+    page.goto(url + "/lab/descent?lr=6&steps=6")
+    page.get_by_role("button", name="Play the steps").click()
+    results = page.locator("#lab-results")
+    playwright_api.expect(results).to_have_class("playing")
+    playwright_api.expect(results).not_to_have_class("playing", timeout=15_000)
+    shown = page.locator("#lab-results .step.shown").count()
+    assert shown == page.locator("#lab-results .step").count() > 5
