@@ -28,7 +28,7 @@ LOSS_DEFAULTS = {"y_true": "1, 0, 1, 0", "y_pred": "0.9, 0.1, 0.8, 0.3", "eps": 
 DESCENT_DEFAULTS = {"valley": "toy", "lr": "1", "start": "-1", "steps": "12"}
 _SEPARATORS = re.compile(r"[,\s]+")
 
-Field = Annotated[str | None, Query(max_length=2000)]
+Numbers = Annotated[str | None, Query(max_length=2000)]
 Short = Annotated[str | None, Query(max_length=40)]
 
 
@@ -326,7 +326,7 @@ def _page(request: Request, name: str, lab: Any) -> Response:
     )
 
 
-def _loss(y_true: Field = None, y_pred: Field = None, eps: Short = None) -> LossLab:
+def _loss(y_true: Numbers = None, y_pred: Numbers = None, eps: Short = None) -> LossLab:
     return loss_lab(y_true, y_pred, eps)
 
 

@@ -526,14 +526,20 @@ def descent_chart(key: str, walk: Any) -> Figure:
     chart.line(zip(grid, curve, strict=True), 0)
     path = [(walk.start, valley.loss(walk.start))] + [(s.w_next, s.loss_next) for s in walk.steps]
     chart.line(path, 2, "walk")
+    labelled: list[tuple[float, float]] = []
     for n, (wv, lv) in enumerate(path):
         if low <= wv <= high:
+            # Number a step only where its label has room: late steps crowd at the bottom.
+            px, py = chart.x(wv), chart.y(lv)
+            room = all(abs(px - x) > 16 or abs(py - y) > 14 for x, y in labelled)
+            if room:
+                labelled.append((px, py))
             chart.parts.append(f'<g class="step" data-step="{n}">')
-            chart.mark(wv, lv, 1, str(n) if n < 10 or n == len(path) - 1 else "")
+            chart.mark(wv, lv, 2, str(n) if room else "")
             chart.parts.append("</g>")
     caption = (
         f"Gradient descent on {valley.name.lower()}, from w = {num(walk.start)} with learning "
-        f"rate {num(walk.lr)}: each numbered square is the weight after that many steps. "
+        f"rate {num(walk.lr)}: each numbered triangle is the weight after that many steps. "
         f"After {len(walk.steps)} steps w = {num(walk.end)}"
         + (f" and the loss is {num(walk.steps[-1].loss_next)}" if walk.steps else "")
         + f"; the bottom of the valley is at w = {num(round(valley.bottom, 4))}."
