@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -12,12 +13,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from tutor import api, db, labs, web
+from tutor import api, db, instructor, labs, web
 from tutor.config import Settings
 from tutor.grading import AnswerError
+from tutor.instructor import AccessDenied, InstructorAccess
 from tutor.lessons import load_catalog
 from tutor.security import SecurityHeaders, Signer
 from tutor.tutoring import Conflict, NotFound, Tutor
+from tutor.watch import LessonWatcher
 
 log = logging.getLogger("tutor")
 
@@ -36,10 +39,19 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         log.warning("lesson problem: %s", problem)
     tutor = Tutor(catalog, database)
     secret = settings.secret_key or tutor.secret("cookie-key")
+    token = settings.instructor_token
+    if not token:
+        token = secrets.token_urlsafe(24)
+        log.warning("instructor sign-in: /instructor/sign-in?token=%s", token)
+    watcher = LessonWatcher(tutor, settings.lessons_dir) if settings.watch_lessons else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        if watcher:
+            watcher.start()
         yield
+        if watcher:
+            watcher.stop()
         database.dispose()
 
     app = FastAPI(
@@ -53,6 +65,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.settings = settings
     app.state.tutor = tutor
     app.state.signer = Signer(secret)
+    app.state.instructor = InstructorAccess(token, secret)
     app.state.templates = web.templates(settings)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
@@ -60,6 +73,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.include_router(labs.api)
     app.include_router(web.router)
     app.include_router(labs.pages)
+    app.include_router(instructor.api)
+    app.include_router(instructor.pages)
     _api_docs(app)
     _error_handlers(app, app.state.templates)
     return app
@@ -96,6 +111,13 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     @app.exception_handler(web.Forbidden)
     async def forbidden(request: Request, exc: web.Forbidden):
         return reply(request, 403, str(exc))
+
+    @app.exception_handler(AccessDenied)
+    async def denied(request: Request, exc: AccessDenied):
+        response = reply(request, exc.status, str(exc))
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.exception_handler(AnswerError)
     async def bad_answer(request: Request, exc: AnswerError):

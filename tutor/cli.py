@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -35,17 +37,25 @@ def serve(
     if lessons is not None:
         settings = settings.model_copy(update={"lessons_dir": lessons})
     db.upgrade(settings.database_url)
-    typer.echo(f"tutor: serving on http://{host}:{port}/ (lessons from {settings.lessons_dir})")
+    base = f"http://{host}:{port}"
+    typer.echo(f"tutor: serving on {base}/ (lessons from {settings.lessons_dir})")
+    if settings.instructor_token:
+        typer.echo(f"tutor: instructors: {base}/instructor (with TUTOR_INSTRUCTOR_TOKEN)")
+    else:
+        # As notebook servers do: a token for this run, and a link that signs you in.
+        token = secrets.token_urlsafe(24)
+        settings = settings.model_copy(update={"instructor_token": token})
+        typer.echo(f"tutor: instructor sign-in: {base}/instructor/sign-in?token={token}")
     if workers == 1:
         from tutor.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings, migrate=False), host=host, port=port, log_level="info")
     else:
-        # Each worker builds its own app from the same environment; no learner state lives
-        # in process memory, so any worker can serve any request.
-        import os
-
+        # Each worker builds its own app from the environment, so the settings chosen here
+        # go there too. No learner state lives in process memory: any worker can serve any
+        # request.
         os.environ["TUTOR_LESSONS_DIR"] = str(settings.lessons_dir)
+        os.environ["TUTOR_INSTRUCTOR_TOKEN"] = settings.instructor_token or ""
         uvicorn.run(
             "tutor.app:create_app",
             factory=True,

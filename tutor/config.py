@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         description="The instructor's token (TUTOR_INSTRUCTOR_TOKEN). When unset, one is "
         "made at start and a sign-in URL is printed.",
     )
+    watch_lessons: bool = Field(
+        True,
+        description="Reload lesson files as they are saved (TUTOR_WATCH_LESSONS); a broken "
+        "edit never replaces the last good version of its lesson.",
+    )
     secure_cookies: bool = Field(
         False,
         description="Mark cookies Secure (TUTOR_SECURE_COOKIES); turn on behind HTTPS.",

@@ -39,14 +39,20 @@ class LessonWatcher:
         self.interval = interval
         self._seen = snapshot(folder)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="lesson-watcher", daemon=True)
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """Start watching (again, after a stop: an app's lifespan may run more than once)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="lesson-watcher", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
     def check(self) -> bool:
         """Reload if anything changed since the last look; True when it did."""

@@ -1,0 +1,132 @@
+"""Instructor pages and endpoints: access, preview with answer keys, analytics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from helpers import answer, new_learner
+
+from tutor.watch import LessonWatcher
+
+DATA = Path(__file__).parent / "data"
+PAGES = [
+    "/instructor",
+    "/instructor/lessons/mini",
+    "/instructor/lessons/mini/analytics",
+    "/instructor/lessons/mini/analytics/questions.csv",
+]
+ENDPOINTS = ["/api/instructor/analytics?lesson_id=mini", "/api/instructor/lessons"]
+
+
+@pytest.fixture
+def lessons_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    shutil.copy(DATA / "mini.yaml", folder / "mini.yaml")
+    return folder
+
+
+@pytest.fixture
+def staff(app) -> dict[str, str]:
+    return {"Authorization": f"Bearer {app.state.instructor.token}"}
+
+
+@pytest.mark.parametrize("url", PAGES + ENDPOINTS)
+def test_everyone_but_the_instructor_is_refused(client: TestClient, url: str):
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 403
+    learner = new_learner(client)  # a learner's own token is no instructor token
+    assert client.get(url, headers=learner).status_code == 403
+    client.get("/")  # a learner's browser cookie is not enough either
+    assert client.get(url).status_code == 401
+
+
+@pytest.mark.parametrize("url", PAGES + ENDPOINTS)
+def test_the_instructor_token_opens_everything(client: TestClient, staff, url: str):
+    assert client.get(url, headers=staff).status_code == 200
+
+
+def test_the_sign_in_url_sets_a_safe_cookie(app, client: TestClient):
+    bad = client.get("/instructor/sign-in?token=nope", follow_redirects=False)
+    assert bad.status_code == 403
+    response = client.get(
+        f"/instructor/sign-in?token={app.state.instructor.token}", follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/instructor"
+    cookie = response.headers["set-cookie"]
+    assert "tutor_instructor=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert client.get("/instructor").status_code == 200
+
+
+def test_the_preview_shows_every_option_with_its_grade_and_feedback(client: TestClient, staff):
+    soup = BeautifulSoup(client.get("/instructor/lessons/mini", headers=staff).text, "html.parser")
+    first = soup.select_one("#q-what-loss-does").find_parent("article")
+    keys = [" ".join(li.get_text(" ").split()) for li in first.select(".key li")]
+    assert keys[0].startswith("✓ Exactly It scores the miss")
+    assert "Yes: one number, 1.61 here." in keys[0]
+    assert keys[1].startswith("✗ Not quite It fixes the prediction misconception loss-fixes")
+    assert keys[2].startswith("≈ Close It says true or false")
+    assert [h.get_text() for h in first.select(".another-way h4")] == [
+        "Another way to see it: analogy",
+        "Another way to see it: numbers",
+    ]
+    assert "check of what-loss-does" in soup.select_one("#q-what-loss-does-again").get_text()
+    numeric = soup.select_one("#q-mse-number").find_parent("article")
+    seeds = [p.get_text() for p in numeric.select(".variant .eyebrow")]
+    assert [s.split(":")[0] for s in seeds] == [
+        "Variant with seed 0",
+        "Variant with seed 1",
+        "Variant with seed 2",
+    ]
+    assert "sum_instead_of_mean gives" in " ".join(numeric.get_text(" ").split())
+    spam = client.get("/instructor/lessons/mini?topic=spam", headers=staff).text
+    assert "A loss scores an email." in spam
+
+
+def test_analytics_on_answers_made_through_the_api(client: TestClient, staff):
+    alice, bob = new_learner(client), new_learner(client)
+    answer(client, alice, "mini", "exactly")
+    answer(client, bob, "mini", "not_quite")
+    answer(client, bob, "mini", "exactly")
+    report = client.get("/api/instructor/analytics?lesson_id=mini", headers=staff).json()
+    assert report["learners"] == 2 and report["attempts"] == 3
+    first = next(q for q in report["questions"] if q["question_id"] == "what-loss-does")
+    assert first["first_try_exactly"] == 0.5
+    assert first["picks"] == {"0": 1, "1": 1}
+    angles = {a["angle"]: (a["shown"], a["next_right"]) for a in report["angles"]}
+    assert sum(shown for shown, _ in angles.values()) == 1
+    assert sum(right for _, right in angles.values()) == 1
+    assert report["versions"][0]["attempts"] == 3
+    table = client.get("/instructor/lessons/mini/analytics/questions.csv", headers=staff)
+    assert table.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(table.text)))
+    assert rows[1][:6] == ["what-loss-does", "loss", "score", "2", "2", "0.5"]
+    page = client.get("/instructor/lessons/mini/analytics", headers=staff).text
+    assert "2 learner(s), 3 answer(s)" in page
+    assert (
+        client.get("/instructor/lessons/mini/analytics/nope.csv", headers=staff).status_code == 404
+    )
+
+
+def test_a_broken_edit_is_shown_to_the_instructor(
+    app, client: TestClient, staff, lessons_dir: Path
+):
+    path = lessons_dir / "mini.yaml"
+    path.write_text(path.read_text().replace("grade: exactly", "grade: exactlyy", 1))
+    watcher = LessonWatcher(app.state.tutor, lessons_dir)
+    watcher._seen = {}
+    watcher.check()
+    soup = BeautifulSoup(client.get("/instructor", headers=staff).text, "html.parser")
+    problems = [li.get_text() for li in soup.select(".problem-list li")]
+    assert len(problems) == 1 and "mini.yaml:23:" in problems[0]
+    assert "did you mean 'exactly'?" in problems[0]
+    preview = client.get("/instructor/lessons/mini", headers=staff).text
+    assert "The version below is the last good one" in preview
+    listed = client.get("/api/instructor/lessons", headers=staff).json()
+    assert listed["lessons"][0]["id"] == "mini" and len(listed["problems"]) == 1
