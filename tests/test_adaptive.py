@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tutor import adaptive, variants
+from tutor import adaptive, mastery, variants
 from tutor.adaptive import State, after_answer, choose, start
 from tutor.lessons import load_catalog
 
@@ -33,20 +34,57 @@ def play(grades: list[str], p_known=WEAK, state: State | None = None):
     return state, trail
 
 
+def track(grades: list[str]):
+    """Like ``play`` from the start, with P(known) tracked from the prior as the service does."""
+    state = start(LESSON, rng())
+    p_known = {"score": mastery.PRIOR, "compute": mastery.PRIOR}
+    trail = []
+    for i, grade in enumerate(grades):
+        skill = LESSON.entries[state.item.question].skill
+        p_known = {**p_known, skill: mastery.update(p_known[skill], grade)}
+        decision = after_answer(LESSON, state, grade, p_known=p_known, rng=rng(i + 1))
+        trail.append((state, decision))
+        state = decision.state
+    return state, trail
+
+
 def asked(trail) -> list[tuple[str, str]]:
     return [(s.item.question, s.item.role) for s, _ in trail]
 
 
 def test_a_learner_who_knows_it_all_sees_each_question_once():
-    state, trail = play(["exactly"] * 3, p_known=STRONG)
+    state, trail = track(["exactly"] * 3)
     assert asked(trail) == [("what-loss-does", "main"), ("order", "main"), ("mse-number", "main")]
     assert state.done and state.phase == "done"
     assert [d.angle for _, d in trail] == [None, None, None]
     assert trail[1][1].finished_step == "loss" and trail[2][1].finished_step == "compute"
 
 
+def test_a_skill_already_mastered_is_not_asked_again():
+    # "order" is on the skill just answered, which is mastered by now: on to the next step.
+    state, trail = play(["exactly"], p_known=STRONG)
+    assert state.item.question == "mse-number" and state.item.role == "main"
+    assert trail[0][1].finished_step == "loss" and "loss" in state.completed
+
+
+def test_a_skill_never_tried_is_asked_however_likely_it_seems():
+    state = after_answer(LESSON, start(LESSON, rng()), "exactly", p_known=STRONG, rng=rng(1))
+    assert state.state.item.question == "mse-number"  # compute is untried: asked, not skipped
+
+
+def test_a_learner_who_knew_the_other_skills_is_trusted_sooner():
+    right = State("loss", None, None, untaught={"compute": ("exactly", "exactly")})
+    wrong = State("loss", None, None, untaught={"compute": ("not_quite",)})
+    p_known = {"score": mastery.update(mastery.PRIOR, "exactly"), "compute": 0.5}
+    here = adaptive.estimate(LESSON, right, p_known)["score"]
+    there = adaptive.estimate(LESSON, wrong, p_known)["score"]
+    alone = adaptive.estimate(LESSON, State("loss", None, None), p_known)["score"]
+    assert alone == pytest.approx(p_known["score"])
+    assert there < alone < here
+
+
 def test_a_miss_shows_an_angle_then_checks_with_another_item():
-    state, trail = play(["not_quite", "exactly"], p_known=STRONG)
+    state, trail = track(["not_quite", "exactly"])
     first = trail[0][1]
     assert first.angle in ("analogy", "numbers") and first.reason == "another_question"
     assert asked(trail) == [("what-loss-does", "main"), ("what-loss-does-again", "check")]
@@ -83,7 +121,7 @@ def test_checks_are_never_the_identical_item():
 
 
 def test_a_sampled_question_is_checked_with_new_numbers():
-    state, _ = play(["exactly", "exactly"], p_known=STRONG)
+    state, _ = track(["exactly", "exactly"])
     before = state.item
     decision = after_answer(LESSON, state, "not_quite", p_known=WEAK, rng=rng(9))
     check = decision.state.item
@@ -98,7 +136,9 @@ def test_a_sampled_question_is_checked_with_new_numbers():
 @pytest.mark.parametrize(("p_score", "reviewed"), [(0.5, True), (0.99, False)])
 def test_missed_skills_below_mastery_come_back_at_the_end_of_the_step(p_score, reviewed):
     p_known = {"score": p_score, "compute": 0.5}
-    state, trail = play(["not_quite", "exactly", "exactly"], p_known=p_known)
+    # The main question, its check, then (while score is not mastered) "order".
+    grades = ["not_quite", "exactly", "exactly"] if reviewed else ["not_quite", "exactly"]
+    state, trail = play(grades, p_known=p_known)
     if reviewed:
         assert state.item.role == "review" and state.step == "loss"
         assert LESSON.entries[state.item.question].skill == "score"
@@ -111,7 +151,7 @@ def test_missed_skills_below_mastery_come_back_at_the_end_of_the_step(p_score, r
 
 
 def test_fault_tracing_points_at_the_weak_prerequisite_step():
-    state, _ = play(["exactly", "exactly"], p_known=STRONG)
+    state, _ = track(["exactly", "exactly"])
     state, trail = play(
         ["not_quite", "not_quite"], p_known={"score": 0.2, "compute": 0.2}, state=state
     )
@@ -125,7 +165,7 @@ def test_a_misconception_tied_to_an_earlier_skill_names_it():
 
 
 def test_going_back_to_the_weak_step_returns_to_the_same_item():
-    state, _ = play(["exactly", "exactly"], p_known=STRONG)
+    state, _ = track(["exactly", "exactly"])
     state, _ = play(["not_quite", "not_quite"], p_known={"score": 0.2, "compute": 0.2}, state=state)
     waiting = state.item
     decision = choose(LESSON, state, "revisit", p_known=WEAK, rng=rng(3))
@@ -184,7 +224,16 @@ def test_a_right_check_credits_the_angle_shown_before_it():
 
 def test_the_state_survives_a_json_round_trip():
     state, _ = play(["not_quite", "not_quite"])
-    import json
-
+    assert state.untaught == {"score": ("not_quite",)}
     again = State.from_json(json.loads(json.dumps(state.to_json())))
     assert again == state
+
+
+def test_a_state_stored_before_the_untaught_record_still_loads():
+    state, _ = play(["exactly", "exactly"])
+    stored = state.to_json()
+    del stored["untaught"]
+    old = State.from_json(json.loads(json.dumps(stored)))
+    assert old.untaught == {} and old.item == state.item
+    decision = after_answer(LESSON, old, "exactly", p_known=WEAK, rng=rng(7))
+    assert decision.state.untaught == {"compute": ("exactly",)}

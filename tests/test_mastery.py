@@ -82,3 +82,52 @@ def test_an_unknown_grade_is_refused():
 )
 def test_labels(p: float, attempts: int, review: bool, label: str):
     assert mastery.label(p, attempts=attempts, review=review) == label
+
+
+# --- this learner's own prior --------------------------------------------------------
+
+
+def test_with_no_record_the_learner_prior_is_the_lessons():
+    assert mastery.learner_prior([]) == pytest.approx(mastery.PRIOR)
+    assert mastery.learner_prior([], Params(prior=0.3)) == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize(
+    ("records", "expected"),
+    [
+        ([["exactly"]] * 8, 0.866),
+        ([["not_quite"]] * 8, 0.012),
+        ([["exactly", "exactly"]] * 4, 0.807),  # two right on four skills
+        ([["exactly"]] * 8 + [["not_quite"]], 0.784),
+    ],
+)
+def test_the_learner_prior_follows_their_first_answers(records, expected):
+    assert mastery.learner_prior(records) == pytest.approx(expected, abs=0.001)
+
+
+def test_each_right_opening_raises_the_learner_prior_and_each_miss_lowers_it():
+    rising = [mastery.learner_prior([["exactly"]] * n) for n in range(10)]
+    falling = [mastery.learner_prior([["not_sure"]] * n) for n in range(10)]
+    assert rising == sorted(rising) and falling == sorted(falling, reverse=True)
+
+
+@pytest.mark.parametrize("grade", mastery.GRADES)
+@pytest.mark.parametrize("own", [0.02, 0.1, 0.5, 0.9])
+def test_re_basing_one_attempt_is_exact(grade: str, own: float):
+    tracked = update(mastery.PRIOR, grade)
+    again = mastery.individual(tracked, learner_prior=own, attempted=True)
+    assert again == pytest.approx(update(own, grade))
+
+
+def test_a_skill_not_attempted_is_at_the_learner_prior():
+    assert mastery.individual(mastery.PRIOR, learner_prior=0.7, attempted=False) == 0.7
+
+
+@pytest.mark.parametrize(
+    ("records", "p_after_one_exactly"),
+    [([], 0.40), ([["exactly"]] * 8, 0.97), ([["not_quite"]] * 8, 0.15)],
+)
+def test_the_documented_effect_of_a_record(records, p_after_one_exactly):
+    own = mastery.learner_prior(records)
+    p = mastery.individual(update(mastery.PRIOR, "exactly"), learner_prior=own, attempted=True)
+    assert p == pytest.approx(p_after_one_exactly, abs=0.005)

@@ -15,6 +15,13 @@ The loop for each main question of a step:
    regardless, with the skill marked for review: nobody is ever trapped.
 4. At the end of a step, skills that were missed and are still below mastery come
    back once as review questions; at the end of the lesson, once more.
+5. A main question on a skill the learner has already tried and now masters is
+   skipped: practice stops once mastery is reached.
+
+Mastery here is judged for this learner (``estimate``): each skill's P(known) is
+re-based on how much of the lesson the learner's first answers show they knew
+coming in (``mastery.learner_prior``). A learner who has been right the first
+time all along is trusted after fewer answers; one who has missed is not.
 
 Nothing here touches a request, a database or the clock: randomness arrives as a
 seeded ``numpy.random.Generator``, mastery as a mapping of P(known) per skill.
@@ -78,6 +85,8 @@ class State:
     offer: Offer | None = None
     revisit: tuple[str, ...] = ()  # question ids still to ask on a step back
     return_to: dict[str, Any] | None = None
+    # Per skill, the grades of its attempts before the learner was first taught it.
+    untaught: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
@@ -95,6 +104,7 @@ class State:
             data[name] = tuple(data.get(name, ()))
         data["angles"] = {k: tuple(v) for k, v in data.get("angles", {}).items()}
         data["angle_stats"] = {k: tuple(v) for k, v in data.get("angle_stats", {}).items()}
+        data["untaught"] = {k: tuple(v) for k, v in data.get("untaught", {}).items()}
         known = {f for f in cls.__dataclass_fields__}
         return cls(
             item=Item(**item) if item else None,
@@ -149,6 +159,10 @@ def after_answer(
     skill = entry.skill
     right = grade == "exactly"
     state = replace(state, asked=(*state.asked, item.question), offer=None)
+    if skill not in state.missed:
+        record = (*state.untaught.get(skill, ()), grade)
+        state = replace(state, untaught={**state.untaught, skill: record})
+    p_known = estimate(lesson, state, p_known)
     if state.pending_angle and item.role == "check":
         state = _credit_angle(state, state.pending_angle, right)
     state = replace(state, pending_angle=None)
@@ -290,41 +304,75 @@ def _loop_reset(state: State, **changes: Any) -> State:
 def _advance(
     lesson: LoadedLesson, state: State, p_known: Mapping[str, float], rng: np.random.Generator
 ) -> tuple[State, str | None]:
-    """The next item after a loop ends; returns the state and the step it finished, if any."""
-    step_index = lesson.step_index(state.step)
-    assert step_index is not None
-    step = lesson.step(step_index)
-    ids = [q.id for q in step.questions]
-    if state.phase == "questions" and state.main in ids and ids.index(state.main) + 1 < len(ids):
-        following = ids[ids.index(state.main) + 1]
-        item = Item(following, new_variant(rng), "main")
-        return _loop_reset(state, main=following, item=item), None
-    if state.phase == "questions":
-        state = replace(state, phase="step_review", reviewed=())
-    if state.phase == "step_review":
-        skills = [lesson.entries[q].skill for q in ids]
-        review = _review_item(lesson, state, skills, p_known, rng)
-        if review is not None:
-            return review, None
-        finished = step.id
-        state = replace(state, completed=_add(state.completed, step.id))
-        if step_index + 1 < len(lesson.lesson.steps):
-            following_step = lesson.step(step_index + 1)
-            first = following_step.questions[0].id
-            item = Item(first, new_variant(rng), "main")
-            return _loop_reset(
-                state, step=following_step.id, main=first, item=item, phase="questions"
-            ), finished
-        state = replace(state, phase="lesson_review", reviewed=())
+    """The next item after a loop ends; returns the state and the step it finished, if any.
+
+    Main questions on a skill the learner has already shown they master are
+    skipped: a learner who knows the material is not kept answering it.
+    """
+    finished = None
+    steps = lesson.lesson.steps
+    while True:
+        step_index = lesson.step_index(state.step)
+        assert step_index is not None
+        step = lesson.step(step_index)
+        ids = [q.id for q in step.questions]
+        if state.phase == "questions":
+            after = (
+                0
+                if state.main is None
+                else (ids.index(state.main) + 1 if state.main in ids else len(ids))
+            )
+            following = next(
+                (q for q in ids[after:] if not _shown(lesson, state, q, p_known)), None
+            )
+            if following is not None:
+                item = Item(following, new_variant(rng), "main")
+                return _loop_reset(state, main=following, item=item, phase="questions"), finished
+            state = replace(state, phase="step_review", reviewed=())
+        if state.phase == "step_review":
+            skills = [lesson.entries[q].skill for q in ids]
+            review = _review_item(lesson, state, skills, p_known, rng)
+            if review is not None:
+                return review, finished
+            finished = finished or step.id
+            state = replace(state, completed=_add(state.completed, step.id))
+            if step_index + 1 < len(steps):
+                state = _loop_reset(
+                    state, step=steps[step_index + 1].id, main=None, phase="questions"
+                )
+                continue
+            state = replace(state, phase="lesson_review", reviewed=())
         review = _review_item(lesson, state, list(state.missed), p_known, rng)
         return (review, finished) if review else (_finish(state), finished)
-    # lesson_review
-    review = _review_item(lesson, state, list(state.missed), p_known, rng)
-    return (review, None) if review else (_finish(state), None)
+
+
+def _shown(
+    lesson: LoadedLesson, state: State, question_id: str, p_known: Mapping[str, float]
+) -> bool:
+    """The question's skill has been tried in this lesson and is mastered by now."""
+    skill = lesson.entries[question_id].skill
+    return skill in state.untaught and mastery.is_mastered(p_known.get(skill, mastery.PRIOR))
 
 
 def _finish(state: State) -> State:
     return _loop_reset(state, item=None, main=None, phase="done")
+
+
+def estimate(lesson: LoadedLesson, state: State, p_known: Mapping[str, float]) -> dict[str, float]:
+    """Each skill's P(known) re-based on this learner's own prior (see ``mastery``).
+
+    The learner's prior for a skill comes from their first attempts at the other
+    skills of the lesson, so a skill's own evidence is not counted twice.
+    """
+    out = {}
+    for skill in lesson.lesson.skills:
+        params = mastery.Params.of(skill.mastery)
+        others = [g for s, g in state.untaught.items() if s != skill.id]
+        own = mastery.learner_prior(others, params)
+        p = p_known.get(skill.id, params.prior)
+        attempted = skill.id in state.untaught or p != params.prior
+        out[skill.id] = mastery.individual(p, learner_prior=own, attempted=attempted, params=params)
+    return out
 
 
 def needs_review(skill: str, state: State, p_known: Mapping[str, float]) -> bool:
@@ -379,9 +427,13 @@ def trace_fault(
     weakest prerequisite (direct ones first, then theirs) that is below ``WEAK``.
     """
     requires = _prerequisites(lesson, skill)
-    if misconception_skill and misconception_skill != skill and (
-        misconception_skill in requires or _first_step(lesson, misconception_skill)
-        < _first_step(lesson, skill)
+    if (
+        misconception_skill
+        and misconception_skill != skill
+        and (
+            misconception_skill in requires
+            or _first_step(lesson, misconception_skill) < _first_step(lesson, skill)
+        )
     ):
         return misconception_skill
     weak = [s for s in requires if p_known.get(s, mastery.PRIOR) < WEAK]
@@ -424,6 +476,7 @@ def choose(
     offer = state.offer
     if offer is None or state.item is None:
         raise ValueError("there is no offer to answer right now")
+    p_known = estimate(lesson, state, p_known)
     if choice == "go_on":
         state = replace(state, review=_add(state.review, offer.skill))
         next_state, finished = _advance(lesson, state, p_known, rng)

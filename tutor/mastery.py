@@ -20,10 +20,27 @@ in the ranges OATutor and pyBKT use; a lesson may override them per skill.
 
 Only a first attempt at an item counts: answering the same variant again (after
 seeing its feedback) says little about what the learner knows.
+
+The learner's own starting point. The prior 0.1 is about learners in general,
+and learners differ: some meet a lesson knowing most of it. So each learner is
+taken to have their own chance theta of knowing a skill before being taught it,
+drawn from Beta(prior * w, (1 - prior) * w) with w = 1: mean 0.1 and the weight
+of a single answer (a unit-information prior), so a learner's own record soon
+outweighs it. The record is, for each skill tried, the grades of its attempts
+before the learner was first taught it (up to and including the first miss),
+weighed by the likelihoods above. Its posterior mean of theta is this learner's
+prior, and ``individual`` re-bases a skill's P(known) on it, keeping the evidence
+the skill itself has had. One Exactly on the first try at a skill gives 0.40 for
+a learner the tutor knows nothing else about; 0.97 for one who was right the
+first time on eight other skills; 0.15 for one who missed all eight. The tutor
+acts on these (what to skip, what to review); the labels learners see keep the
+plain per-skill estimate.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 PRIOR = 0.1
@@ -31,6 +48,7 @@ LEARN = 0.1
 GUESS = 0.2
 SLIP = 0.1
 MASTERED = 0.95
+LEARNER_WEIGHT = 1.0  # how many answers the population prior weighs for one learner
 
 GRADES = ("exactly", "close", "not_quite", "not_sure")
 
@@ -77,6 +95,60 @@ def update(p_known: float, grade: str, params: Params = Params()) -> float:
     no = (1 - p_known) * likelihood(grade, known=False, params=params)
     posterior = yes / (yes + no)
     return posterior + (1 - posterior) * params.learn
+
+
+def learner_prior(records: Iterable[Sequence[str]], params: Params = Params()) -> float:
+    """This learner's chance of knowing a skill (with ``params``) before being taught it.
+
+    ``records`` holds, for each of the other skills tried so far, the grades of
+    its first attempts up to the first miss (after a miss the learner is taught,
+    and what they answer next is no longer about what they knew). Exact: the
+    likelihood of the records is a polynomial in theta, so the posterior is a
+    mixture of Betas whose mean is a weighted sum.
+    """
+    alpha, beta = params.prior * LEARNER_WEIGHT, (1 - params.prior) * LEARNER_WEIGHT
+    # coefficients[j]: the records' likelihood summed over the ways j of the skills were known
+    coefficients = [1.0]
+    for grades in records:
+        known = math.prod(likelihood(g, known=True, params=params) for g in grades)
+        unknown = math.prod(likelihood(g, known=False, params=params) for g in grades)
+        grown = [0.0] * (len(coefficients) + 1)
+        for j, c in enumerate(coefficients):
+            grown[j] += c * unknown
+            grown[j + 1] += c * known
+        coefficients = grown
+    n = len(coefficients) - 1
+    logs = [
+        math.log(c) + math.lgamma(alpha + j) + math.lgamma(beta + n - j) if c > 0 else -math.inf
+        for j, c in enumerate(coefficients)
+    ]
+    top = max(logs)
+    weights = [math.exp(v - top) for v in logs]
+    return sum(w * (alpha + j) for j, w in enumerate(weights)) / (sum(weights) * (n + alpha + beta))
+
+
+def individual(
+    p_known: float, *, learner_prior: float, attempted: bool, params: Params = Params()
+) -> float:
+    """``p_known``, tracked from ``params.prior``, re-based on this learner's own prior.
+
+    A skill not yet attempted is at the learner's prior. Otherwise the evidence
+    the skill has had is kept as an odds ratio and only the starting odds
+    change: the last learning step is taken off first and put back after, so
+    this is exact after one attempt and a close approximation after more.
+    """
+    if not attempted:
+        return learner_prior
+    learn = params.learn
+    posterior = (p_known - learn) / (1 - learn) if learn < 1 else p_known
+    odds = _odds(posterior) * _odds(learner_prior) / _odds(params.prior)
+    posterior = odds / (1 + odds)
+    return posterior + (1 - posterior) * learn
+
+
+def _odds(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return p / (1 - p)
 
 
 def is_mastered(p_known: float) -> bool:
