@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
-from fastapi.testclient import TestClient
 
 from tutor.app import create_app
 from tutor.config import Settings

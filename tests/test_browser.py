@@ -190,8 +190,11 @@ def test_screenshot_for_the_readme(server, page, tmp_path: Path):
     page.set_viewport_size({"width": 900, "height": 1000})
     box = page.locator("#feedback").bounding_box()
     # Written into docs/ only when asked (TUTOR_SCREENSHOT=1), so test runs leave no changes.
-    target = ROOT / "docs" / "screenshot.png" if os.environ.get("TUTOR_SCREENSHOT") else (
-        tmp_path / "screenshot.png")
+    target = (
+        ROOT / "docs" / "screenshot.png"
+        if os.environ.get("TUTOR_SCREENSHOT")
+        else (tmp_path / "screenshot.png")
+    )
     page.screenshot(
         path=str(target), clip={"x": 0, "y": max(0, box["y"] - 60), "width": 900, "height": 1000}
     )

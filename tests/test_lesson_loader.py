@@ -284,3 +284,15 @@ def test_a_lesson_id_used_twice_is_a_problem(tmp_path: Path):
 def test_the_committed_json_schema_is_up_to_date():
     committed = json.loads((Path(__file__).parent.parent / "docs/lesson.schema.json").read_text())
     assert committed == json_schema(), "run: tutor schema > docs/lesson.schema.json"
+
+
+def test_a_formula_that_cannot_be_shown_is_a_problem():
+    source = swap(
+        "        not_sure: It scores the miss.\n",
+        "        not_sure: 'It is $\\frac{1}{$ and so on.'\n",
+    )
+    problems = problems_of(source)
+    assert any(
+        p.startswith("broken.yaml:33:19: steps[0].questions[0].not_sure: formula $")
+        for p in problems
+    ), problems

@@ -34,10 +34,11 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
             for name in variants.STEP_TEXTS:
                 source = getattr(step, name)
                 try:
-                    if source:
-                        text.render(source, context)
+                    problems_in = text.math_problems(text.render(source, context)) if source else []
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-                    add(locate.problem(("steps", s, name), _explain(exc, topic)))
+                    problems_in = [_explain(exc, topic)]
+                for message in problems_in:
+                    add(locate.problem(("steps", s, name), message))
         if step.example is not None:
             for topic in lesson.topics:
                 try:
@@ -336,7 +337,8 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
                 return
             for sub, source in _text_fields(question):
                 try:
-                    text.render(source, context)
+                    for message in text.math_problems(text.render(source, context)):
+                        report(sub, message)
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
                     report(sub, _explain(exc, topic))
 

@@ -29,6 +29,7 @@ REASONS = {
     "later. You can see it from yet another angle, go on for now, or step back.",
     "revisit": "Let's step back to an earlier idea; you will return to where you were.",
     "another_angle": "Here is one more way to see it. The question is still waiting for you.",
+    "skipped": "You have shown you know this already, so we skip ahead.",
 }
 
 CHOICES = {
@@ -221,6 +222,15 @@ def _bridge(current: Current) -> str | None:
     return rendered(current.lesson, main, 0, current.topic).bridge
 
 
+def _skipped(current: Current, following: Current) -> bool:
+    """Whether the tutor passed over main questions the learner has shown they master."""
+    if following.role != "main" or following.step is None or current.step is None:
+        return False
+    if following.step.n == current.step.n:
+        return following.n > current.n + 1
+    return following.step.n > current.step.n + 1 or following.n > 1
+
+
 def answer_response(
     current: Current, graded: Graded, decision: adaptive.Decision, following: Current
 ) -> dict[str, Any]:
@@ -240,6 +250,7 @@ def answer_response(
     if finished and current.step:
         step = render_step(lesson.lesson, lesson.step(current.step.n - 1), current.topic)
     numeric = question.kind == "numeric"
+    reason = decision.reason or ("skipped" if _skipped(current, following) else None)
     return {
         "question_id": question.id,
         "variant": question.seed,
@@ -250,7 +261,7 @@ def answer_response(
         "mistake": graded.mistake,
         "another_way": way,
         "bridge": _bridge(current) if moving_on and not finished else None,
-        "message": REASONS.get(decision.reason or ""),
+        "message": REASONS.get(reason or ""),
         "solution": question.solution if decision.solution and numeric else None,
         "answer": question.answer_text
         if numeric and (graded.grade == "exactly" or decision.solution)

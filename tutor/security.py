@@ -11,18 +11,17 @@ from itsdangerous import BadSignature, URLSafeSerializer
 LEARNER_COOKIE = "tutor_learner"
 _LEARNER_ID = re.compile(r"^[0-9a-f]{32}$")
 
-# Pages are served with everything from this host and no inline script; the API
-# docs page loads its viewer from a CDN, so it alone is allowed that host.
+# Pages are served with everything from this host and no inline script. The API docs
+# page is the one exception: the viewer (vendored, served from here too) is started by an
+# inline script that FastAPI writes.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
 )
 
 
@@ -72,8 +71,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope["path"] in ("/docs", "/redoc")
-        csp = (DOCS_CSP if docs else CSP).encode()
+        csp = (DOCS_CSP if scope["path"] == "/docs" else CSP).encode()
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":

@@ -46,7 +46,19 @@ def format_number(value: float) -> str:
         return f"{value:.1f}".rstrip("0").rstrip(".")
     if magnitude >= 1e-3:
         return f"{value:.4g}"
-    return f"{value:.2g}"
+    # 1e-07, as Python writes it, reads oddly to people: drop the exponent's padding.
+    mantissa, _, exponent = f"{value:.2g}".partition("e")
+    return f"{mantissa}e{int(exponent)}" if exponent else mantissa
+
+
+def clip_text(value: float) -> str:
+    """A clipped probability as a learner should read it: 1e-15, or 1 − 1e-15 at the top.
+
+    Rounded for display, 1 − 1e-15 would read "1", hiding that it was clipped at all.
+    """
+    if value > 0.5 and value < 1:
+        return f"1 \u2212 {format_number(1 - value)}"
+    return format_number(value)
 
 
 def _finalize(value: Any) -> Any:
@@ -93,8 +105,22 @@ ENGINE_FUNCTIONS: dict[str, Any] = {
 }
 
 
+class _LessonSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with `a.b` on a mapping meaning its key `b` first.
+
+    Jinja tries attributes before keys, so a topic word or param key named like a
+    dict method (`items`, `values`, `keys`...) would print a method instead of
+    the author's word.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+    env = _LessonSandbox(
         undefined=StrictUndefined,
         autoescape=False,
         finalize=_finalize,

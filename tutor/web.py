@@ -29,6 +29,7 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.filters["md"] = text.to_html
     env.env.filters["md_inline"] = text.to_inline_html
     env.env.filters["num"] = text.format_number
+    env.env.globals["clip_text"] = text.clip_text
     env.env.globals["NOT_SURE"] = NOT_SURE
     env.env.globals["swatch"] = plots.swatch
     env.env.globals["loss_lab_url"] = labs.loss_lab_url
@@ -165,7 +166,7 @@ def answer(
     tutor: TutorDep,
     visitor: VisitorDep,
     question_id: Annotated[str, Form(max_length=80)],
-    variant: Annotated[int, Form(ge=0, le=2**63 - 1)],
+    variant: Annotated[int, Form(ge=0, le=2**31 - 1)],
     csrf: Annotated[str, Form(max_length=80)] = "",
     option_id: Annotated[str | None, Form(max_length=64)] = None,
     value: Annotated[str | None, Form(max_length=40)] = None,
