@@ -30,87 +30,19 @@ seeded ``numpy.random.Generator``, mastery as a mapping of P(known) per skill.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from tutor import mastery, variants
 from tutor.lessons import LoadedLesson
+from tutor.state import Item, Offer, State
 
 MAX_CHECKS = 3
 STUCK_AFTER = 2
 WEAK = 0.6  # a prerequisite below this P(known), once practised, is a likely culprit
 ANGLES = ("analogy", "numbers", "picture", "formal")
-
-
-@dataclass(frozen=True)
-class Item:
-    question: str
-    variant: int
-    role: str  # main, check, review or revisit
-
-
-@dataclass(frozen=True)
-class Offer:
-    """After repeated misses: another angle, a step back, or going on."""
-
-    skill: str
-    fault_step: str | None  # the earlier step that seems to be the trouble
-    fault_skill: str | None
-
-
-@dataclass(frozen=True)
-class State:
-    """Where a learner is in one lesson and what the tutor remembers of the way there.
-
-    Positions are kept by ids, never by index, so a lesson edit cannot point a
-    learner at the wrong question.
-    """
-
-    step: str
-    main: str | None
-    item: Item | None
-    phase: str = "questions"  # questions, step_review, lesson_review or done
-    checks: int = 0
-    loop_misses: int = 0
-    asked: tuple[str, ...] = ()  # question ids asked in this lesson, most recent last
-    angles: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    pending_angle: str | None = None
-    angle_stats: dict[str, tuple[int, int]] = field(default_factory=dict)
-    missed: tuple[str, ...] = ()
-    review: tuple[str, ...] = ()
-    reviewed: tuple[str, ...] = ()  # skills already reviewed in this phase
-    completed: tuple[str, ...] = ()  # step ids
-    offer: Offer | None = None
-    revisit: tuple[str, ...] = ()  # question ids still to ask on a step back
-    return_to: dict[str, Any] | None = None
-    # Per skill, the grades of its attempts before the learner was first taught it.
-    untaught: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def done(self) -> bool:
-        return self.item is None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> State:
-        data = dict(data)
-        item = data.pop("item", None)
-        offer = data.pop("offer", None)
-        for name in ("asked", "missed", "review", "reviewed", "completed", "revisit"):
-            data[name] = tuple(data.get(name, ()))
-        data["angles"] = {k: tuple(v) for k, v in data.get("angles", {}).items()}
-        data["angle_stats"] = {k: tuple(v) for k, v in data.get("angle_stats", {}).items()}
-        data["untaught"] = {k: tuple(v) for k, v in data.get("untaught", {}).items()}
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(
-            item=Item(**item) if item else None,
-            offer=Offer(**offer) if offer else None,
-            **{k: v for k, v in data.items() if k in known},
-        )
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from tutor.adaptive import Item, State, new_variant
+from tutor.adaptive import new_variant
 from tutor.lessons import LoadedLesson
+from tutor.state import Item, State
 
 
 def is_valid(lesson: LoadedLesson, state: State) -> bool:

@@ -113,8 +113,12 @@ class Tutor:
         return found
 
     def secret(self, name: str) -> str:
-        with self.db.writing() as session:
-            return repo.instance_secret(session=session, name=name)
+        try:
+            with self.db.writing() as session:
+                return repo.instance_secret(session=session, name=name)
+        except IntegrityError:  # another worker made it first: use theirs
+            with self.db.reading() as session:
+                return repo.instance_secret(session=session, name=name)
 
     # --- state -------------------------------------------------------------------
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from tutor import computations, text
-from tutor.lesson_schema import Lesson, Question, Sampled, Step
+from tutor.lesson_schema import Lesson, MistakeFeedback, Option, Question, Sampled, Step
 
 NOT_SURE = "not_sure"
 DEFAULT_TOLERANCE = 0.01
@@ -51,44 +52,94 @@ def option_id(question_id: str, seed: int, index: int) -> str:
     return "o" + digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class RenderedOption:
-    id: str
-    index: int  # its place in the lesson file, stable across variants
-    text: str
-    grade: str
-    feedback: str
-    misconception: str | None
+class _Lazy:
+    """Texts filled in for one variant, rendered when first read.
+
+    Showing a question needs its prompt and option texts; a grade needs one option's
+    feedback. Rendering the rest only when asked for keeps the answer path short.
+    """
+
+    def __init__(self, context: dict[str, Any]):
+        self._context = context
+
+    def _render(self, source: str | None) -> str | None:
+        return None if source is None else text.render(source, self._context)
 
 
-@dataclass(frozen=True)
-class RenderedMistake:
-    mistake: str
-    value: float
-    grade: str
-    feedback: str
+class RenderedOption(_Lazy):
+    def __init__(self, option: Option, *, id: str, index: int, context: dict[str, Any]):
+        super().__init__(context)
+        self._option = option
+        self.id = id
+        self.index = index  # its place in the lesson file, stable across variants
+        self.text = self._render(option.text)
+        self.grade = option.grade
+        self.misconception = option.misconception
+
+    @cached_property
+    def feedback(self) -> str:
+        return self._render(self._option.feedback)
 
 
-@dataclass(frozen=True)
-class RenderedQuestion:
+class RenderedMistake(_Lazy):
+    def __init__(self, mistake: MistakeFeedback, value: float, context: dict[str, Any]):
+        super().__init__(context)
+        self._source = mistake.feedback
+        self.mistake = mistake.mistake
+        self.value = value
+        self.grade = mistake.grade
+
+    @cached_property
+    def feedback(self) -> str:
+        return self._render(self._source)
+
+
+class RenderedQuestion(_Lazy):
     """A question as one learner sees it: numbers drawn, placeholders filled."""
 
-    id: str
-    kind: str
-    skill: str
-    seed: int
-    topic: str
-    params: dict[str, Any]
-    prompt: str
-    options: tuple[RenderedOption, ...]
-    not_sure: str
-    another_way: tuple[tuple[str, str], ...]
-    bridge: str | None
-    answer: float | None
-    tolerance: float | None
-    decimals: int
-    mistakes: tuple[RenderedMistake, ...]
-    solution: str | None
+    def __init__(
+        self,
+        question: Question,
+        *,
+        skill: str,
+        seed: int,
+        topic: str,
+        params: dict[str, Any],
+        context: dict[str, Any],
+        answer: float | None,
+        mistakes: tuple[RenderedMistake, ...],
+        options: tuple[RenderedOption, ...],
+    ):
+        super().__init__(context)
+        self._question = question
+        self.id = question.id
+        self.kind = question.kind
+        self.skill = skill
+        self.seed = seed
+        self.topic = topic
+        self.params = params
+        self.prompt = self._render(question.prompt)
+        self.options = options
+        self.answer = answer
+        self.tolerance = (question.tolerance or DEFAULT_TOLERANCE) if question.answer else None
+        self.decimals = question.decimals
+        self.mistakes = mistakes
+
+    @cached_property
+    def not_sure(self) -> str:
+        return self._render(self._question.not_sure)
+
+    @cached_property
+    def another_way(self) -> tuple[tuple[str, str], ...]:
+        return tuple((w.angle, self._render(w.text)) for w in self._question.another_way)
+
+    @cached_property
+    def bridge(self) -> str | None:
+        return self._render(self._question.bridge)
+
+    @cached_property
+    def solution(self) -> str | None:
+        return self._render(self._question.solution)
 
     def option(self, option_id: str) -> RenderedOption | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -133,46 +184,33 @@ def render_question(
         context["answer"] = answer
         mistakes = tuple(
             RenderedMistake(
-                m.mistake,
+                m,
                 computations.compute_mistake(question.answer.compute, m.mistake, **args),
-                m.grade,
-                text.render(m.feedback, context),
+                context,
             )
             for m in question.mistakes
         )
 
-    def r(source: str) -> str:
-        return text.render(source, context)
-
     order = np.random.default_rng([seed, 7]).permutation(len(question.options))
     options = tuple(
         RenderedOption(
-            option_id(question.id, seed, int(i)),
-            int(i),
-            r(question.options[i].text),
-            question.options[i].grade,
-            r(question.options[i].feedback),
-            question.options[i].misconception,
+            question.options[i],
+            id=option_id(question.id, seed, int(i)),
+            index=int(i),
+            context=context,
         )
         for i in order
     )
     return RenderedQuestion(
-        id=question.id,
-        kind=question.kind,
+        question,
         skill=skill,
         seed=seed,
         topic=topic_id,
         params=params,
-        prompt=r(question.prompt),
-        options=options,
-        not_sure=r(question.not_sure),
-        another_way=tuple((w.angle, r(w.text)) for w in question.another_way),
-        bridge=r(question.bridge) if question.bridge else None,
+        context=context,
         answer=answer,
-        tolerance=(question.tolerance or DEFAULT_TOLERANCE) if question.answer else None,
-        decimals=question.decimals,
         mistakes=mistakes,
-        solution=r(question.solution) if question.solution else None,
+        options=options,
     )
 
 

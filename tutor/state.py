@@ -1,0 +1,109 @@
+"""A learner's state in one lesson, as the tutor stores it (JSON in the positions table).
+
+The adaptive policy reads and returns these; the service stores them. Stored states
+from older versions still load: new fields have defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Item:
+    question: str
+    variant: int
+    role: str  # main, check, review or revisit
+
+
+@dataclass(frozen=True)
+class Offer:
+    """After repeated misses: another angle, a step back, or going on."""
+
+    skill: str
+    fault_step: str | None  # the earlier step that seems to be the trouble
+    fault_skill: str | None
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a learner is in one lesson and what the tutor remembers of the way there.
+
+    Positions are kept by ids, never by index, so a lesson edit cannot point a
+    learner at the wrong question.
+    """
+
+    step: str
+    main: str | None
+    item: Item | None
+    phase: str = "questions"  # questions, step_review, lesson_review or done
+    checks: int = 0
+    loop_misses: int = 0
+    asked: tuple[str, ...] = ()  # question ids asked in this lesson, most recent last
+    angles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    pending_angle: str | None = None
+    angle_stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    missed: tuple[str, ...] = ()
+    review: tuple[str, ...] = ()
+    reviewed: tuple[str, ...] = ()  # skills already reviewed in this phase
+    completed: tuple[str, ...] = ()  # step ids
+    offer: Offer | None = None
+    revisit: tuple[str, ...] = ()  # question ids still to ask on a step back
+    return_to: dict[str, Any] | None = None
+    # Per skill, the grades of its attempts before the learner was first taught it.
+    untaught: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return self.item is None
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data; written by hand because dataclasses.asdict deep-copies slowly."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in _FIELDS}
+        data["item"] = (
+            None
+            if self.item is None
+            else {
+                "question": self.item.question,
+                "variant": self.item.variant,
+                "role": self.item.role,
+            }
+        )
+        data["offer"] = (
+            None
+            if self.offer is None
+            else {
+                "skill": self.offer.skill,
+                "fault_step": self.offer.fault_step,
+                "fault_skill": self.offer.fault_skill,
+            }
+        )
+        for name in _TUPLES:
+            data[name] = list(data[name])
+        for name in _MAPS_OF_TUPLES:
+            data[name] = {k: list(v) for k, v in data[name].items()}
+        data["return_to"] = None if self.return_to is None else dict(self.return_to)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> State:
+        data = dict(data)
+        item = data.pop("item", None)
+        offer = data.pop("offer", None)
+        for name in _TUPLES:
+            data[name] = tuple(data.get(name, ()))
+        for name in _MAPS_OF_TUPLES:
+            data[name] = {k: tuple(v) for k, v in data.get(name, {}).items()}
+        # Fields a newer version added take their defaults; unknown ones are dropped.
+        return cls(
+            item=Item(**item) if item else None,
+            offer=Offer(**offer) if offer else None,
+            **{k: v for k, v in data.items() if k in _FIELDS},
+        )
+
+
+_FIELDS = frozenset(f.name for f in fields(State)) - {"item", "offer"}
+_TUPLES = ("asked", "missed", "review", "reviewed", "completed", "revisit")
+_MAPS_OF_TUPLES = ("angles", "angle_stats", "untaught")
