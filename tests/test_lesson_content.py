@@ -102,6 +102,13 @@ def test_every_lesson_file_loads_without_problems():
     assert {LESSON_1, LESSON_2} <= set(catalog.lessons)
 
 
+def test_the_shipped_lessons_get_no_lint_advice():
+    # In strict mode lint advice counts as a problem, as `tutor validate --strict` reports it.
+    catalog = load_catalog([LESSONS], strict=True)
+    assert [str(p) for p in catalog.problems] == []
+    assert {LESSON_1, LESSON_2} <= set(catalog.lessons)
+
+
 @pytest.mark.parametrize("path", sorted(LESSONS.glob("*.yaml")), ids=lambda p: p.name)
 def test_lesson_files_start_with_the_schema_modeline(path):
     first = path.read_text(encoding="utf-8").splitlines()[0]
@@ -335,6 +342,25 @@ def test_the_update_question_includes_the_curriculum_numbers():
 def test_the_weighted_sum_question_is_numeric_and_regenerates():
     q = _question(LESSON_1, "compute-z")
     assert q.kind == "numeric" and q.answer.compute == "weighted_sum" and q.sampled
+
+
+@pytest.mark.parametrize(
+    ("lesson_id", "step_id"),
+    [
+        (LESSON_1, "forward-pass"),
+        (LESSON_1, "gradient"),
+        (LESSON_1, "update"),
+        (LESSON_2, "mse"),
+        (LESSON_2, "mae-and-outliers"),
+        (LESSON_2, "binary-cross-entropy"),
+        (LESSON_2, "categorical-cross-entropy"),
+    ],
+)
+def test_steps_that_define_a_rule_show_it_as_a_formula(lesson_id, step_id):
+    step = next(s for s in _lesson(lesson_id).steps if s.id == step_id)
+    assert "$$" in step.intro, f"{step_id}: set the rule apart as a $$...$$ formula"
+    rendered = str(text.to_html(variants.render_step(_lesson(lesson_id), step, None).intro))
+    assert "<math" in rendered and "math-error" not in rendered
 
 
 def test_the_house_price_example_gives_175():
