@@ -14,8 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tutor.losses import (
-    EPS,
+from tutor.loss_checks import (
     _cce_inputs,
     _check_eps,
     _check_rows_sum_to_one,
@@ -23,6 +22,7 @@ from tutor.losses import (
     _raise_nonfinite,
     _unit_bounds,
 )
+from tutor.losses import EPS
 from tutor.neuron import _inputs, _learning_rate, _number, _unit_number
 
 __all__ = [

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from tutor.losses import EPS, _array, _sigmoid, binary_cross_entropy
+from tutor.arrays import _array, _sigmoid
+from tutor.losses import EPS, binary_cross_entropy
 
 __all__ = [
     "DEMO_EPOCHS",
