@@ -112,10 +112,23 @@ def test_skills_mastery_and_review():
 
 
 def test_the_step_funnel():
-    assert [(s.step_id, s.reached, s.stopped_here) for s in REPORT.steps] == [
-        ("loss", 5, 3),
-        ("compute", 2, 2),
+    # Without stored states, a step counts as finished once a later one was reached.
+    assert [(s.step_id, s.reached, s.finished, s.stopped_here) for s in REPORT.steps] == [
+        ("loss", 5, 2, 3),
+        ("compute", 2, 0, 2),
     ]
+    # A finished the lesson: it did not stop anywhere.
+    done = analytics.report(LESSON, log(), completed={"A": {"loss", "compute"}})
+    assert [(s.step_id, s.reached, s.finished, s.stopped_here) for s in done.steps] == [
+        ("loss", 5, 2, 3),
+        ("compute", 2, 1, 1),
+    ]
+
+
+def test_a_skill_marked_for_review_counts_before_its_review_is_asked():
+    marked = analytics.report(LESSON, log(), marked={"C": {"score"}})
+    score = next(s for s in marked.skills if s.skill_id == "score")
+    assert score.review_share == pytest.approx(2 / 5)
 
 
 def test_angles_credit_the_next_answer():

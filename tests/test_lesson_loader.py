@@ -296,3 +296,34 @@ def test_a_formula_that_cannot_be_shown_is_a_problem():
         p.startswith("broken.yaml:33:19: steps[0].questions[0].not_sure: formula $")
         for p in problems
     ), problems
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "a: &a [*a]\n",  # an alias inside itself
+        "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\n",  # laughs, nested
+        "id: &name broken\ntitle: *name\n",
+    ],
+)
+def test_aliases_are_refused_where_they_are_used(source: str):
+    problems = problems_of(source)
+    assert problems and all("the alias *" in p for p in problems)
+    first_alias = next(
+        (i + 1, line.index("*") + 1) for i, line in enumerate(source.splitlines()) if "*" in line
+    )
+    assert problems[0].startswith(f"broken.yaml:{first_alias[0]}:{first_alias[1]}: ")
+
+
+def test_an_unexpected_failure_is_a_problem_of_that_file(monkeypatch):
+    from tutor import lessons
+
+    def boom(*_args):
+        raise RecursionError("too deep")
+
+    monkeypatch.setattr(lessons.checks, "cross_check", boom)
+    loaded, problems = load_text(BASE, "broken.yaml")
+    assert loaded is None
+    assert [str(p) for p in problems] == [
+        "broken.yaml:1:1: the file could not be checked: RecursionError: too deep"
+    ]

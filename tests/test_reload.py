@@ -105,3 +105,29 @@ def test_a_learner_on_a_removed_step_moves_on(app, client: TestClient, lessons_d
     watcher.check()
     assert app.state.tutor.catalog.problems == []
     assert client.get("/api/lessons/mini/next", headers=headers).json()["done"] is True
+
+
+def test_choices_after_an_edit_never_fail(app, client: TestClient, lessons_dir: Path):
+    """An offer to step back to a step that was renamed is withdrawn, not a 500."""
+    headers = new_learner(client)
+    offer = None
+    for _ in range(20):  # miss everything: step 1's skill stays weak, so step 2 blames it
+        nxt = answer(client, headers, "mini", "not_quite")["next"]
+        offer = nxt["offer"]
+        if offer and offer["fault"]:
+            break
+        if offer:
+            client.post("/api/lessons/mini/choices", headers=headers, json={"choice": "go_on"})
+    assert offer and offer["fault"] and offer["fault"]["id"] == "loss"
+    edit(lessons_dir, "  - id: loss\n", "  - id: losses\n")
+    watcher = LessonWatcher(app.state.tutor, lessons_dir)
+    watcher._seen = {}
+    watcher.check()
+    assert app.state.tutor.catalog.problems == []
+    nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+    assert nxt["offer"]["fault"] is None
+    assert [c["id"] for c in nxt["offer"]["choices"]] == ["another_angle", "go_on"]
+    revisit = client.post("/api/lessons/mini/choices", headers=headers, json={"choice": "revisit"})
+    assert revisit.status_code == 409
+    go_on = client.post("/api/lessons/mini/choices", headers=headers, json={"choice": "go_on"})
+    assert go_on.status_code == 200

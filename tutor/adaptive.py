@@ -245,7 +245,8 @@ def _advance(
     steps = lesson.lesson.steps
     while True:
         step_index = lesson.step_index(state.step)
-        assert step_index is not None
+        if step_index is None:  # callers relocate states first (see relocate.py)
+            raise ValueError(f"step {state.step!r} is no longer in the lesson")
         step = lesson.step(step_index)
         ids = [q.id for q in step.questions]
         if state.phase == "questions":
@@ -255,7 +256,7 @@ def _advance(
                 else (ids.index(state.main) + 1 if state.main in ids else len(ids))
             )
             following = next(
-                (q for q in ids[after:] if not _shown(lesson, state, q, p_known)), None
+                (q for q in ids[after:] if not _skippable(lesson, state, q, p_known)), None
             )
             if following is not None:
                 item = Item(following, new_variant(rng), "main")
@@ -278,7 +279,7 @@ def _advance(
         return (review, finished) if review else (_finish(state), finished)
 
 
-def _shown(
+def _skippable(
     lesson: LoadedLesson, state: State, question_id: str, p_known: Mapping[str, float]
 ) -> bool:
     """The question's skill has been tried in this lesson and is mastered by now."""
@@ -431,8 +432,13 @@ def _start_revisit(
     lesson: LoadedLesson, state: State, offer: Offer, rng: np.random.Generator
 ) -> State:
     step_index = lesson.step_index(offer.fault_step or "")
-    assert step_index is not None
-    questions = [q.id for q in lesson.step(step_index).questions if q.skill == offer.fault_skill]
+    questions = (
+        []
+        if step_index is None
+        else [q.id for q in lesson.step(step_index).questions if q.skill == offer.fault_skill]
+    )
+    if not questions:
+        raise ValueError("that step is no longer in the lesson; choose another way on")
     saved = {
         k: v
         for k, v in asdict(replace(state, offer=None)).items()

@@ -9,8 +9,9 @@ so they can be checked on a hand-made log whose right answers are known.
   right first time and the learner's score on the rest of the lesson.
 - Skills: median tries to mastery (replaying knowledge tracing over each
   learner's first attempts) and the share of learners the tutor sent to review.
-- Steps: a funnel of how many learners reached each step and where they stopped.
-- Explanation angles: how often the next answer was Exactly after each angle.
+- Steps: a funnel of how many learners reached each step, finished it, and where
+  they stopped (reached it, went no further, and have not finished it).
+- Explanation angles: how often the check that followed each angle was Exactly.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class SkillFigures:
 class StepFigures:
     step_id: str
     reached: int
+    finished: int
     stopped_here: int
 
 
@@ -98,8 +100,19 @@ def _ordered(attempts: Iterable[Attempt]) -> list[Attempt]:
     return sorted(attempts, key=lambda a: (a.get("created_at") or 0, a.get("id") or 0))
 
 
-def report(lesson: LoadedLesson, attempts: Iterable[Attempt], version: str | None = None) -> Report:
-    """Every figure for one version of a lesson (the loaded one when ``version`` is None)."""
+def report(
+    lesson: LoadedLesson,
+    attempts: Iterable[Attempt],
+    version: str | None = None,
+    *,
+    completed: Mapping[str, set[str]] | None = None,
+    marked: Mapping[str, set[str]] | None = None,
+) -> Report:
+    """Every figure for one version of a lesson (the loaded one when ``version`` is None).
+
+    ``completed`` gives each learner's finished steps and ``marked`` the skills the
+    tutor has marked for review (both from their stored state), where known.
+    """
     version = version or lesson.content_hash
     log = _ordered(a for a in attempts if a["lesson_hash"] == version)
     by_learner: dict[str, list[Attempt]] = defaultdict(list)
@@ -111,8 +124,8 @@ def report(lesson: LoadedLesson, attempts: Iterable[Attempt], version: str | Non
         learners=len(by_learner),
         attempts=len(log),
         questions=_questions(lesson, log, by_learner),
-        skills=_skills(lesson, by_learner),
-        steps=_steps(lesson, by_learner),
+        skills=_skills(lesson, by_learner, marked or {}),
+        steps=_steps(lesson, by_learner, completed or {}),
         angles=_angles(by_learner),
     )
 
@@ -164,18 +177,23 @@ def _questions(
     return out
 
 
-def _skills(lesson: LoadedLesson, by_learner: Mapping[str, list[Attempt]]) -> list[SkillFigures]:
+def _skills(
+    lesson: LoadedLesson, by_learner: Mapping[str, list[Attempt]], marked: Mapping[str, set[str]]
+) -> list[SkillFigures]:
     out = []
     for skill in lesson.lesson.skills:
         params = mastery.Params.of(skill.mastery)
         tries: list[int] = []
         learners = reviewed = 0
-        for history in by_learner.values():
+        for learner, history in by_learner.items():
             mine = [a for a in history if a["skill_id"] == skill.id]
             if not mine:
                 continue
             learners += 1
-            reviewed += any(a["role"] == "review" for a in mine)
+            # Sent to review: asked a review question on it, or marked and not yet asked.
+            reviewed += any(a["role"] == "review" for a in mine) or skill.id in marked.get(
+                learner, ()
+            )
             p, count = params.prior, 0
             for a in mine:
                 if not a["first_try"]:
@@ -197,19 +215,28 @@ def _skills(lesson: LoadedLesson, by_learner: Mapping[str, list[Attempt]]) -> li
     return out
 
 
-def _steps(lesson: LoadedLesson, by_learner: Mapping[str, list[Attempt]]) -> list[StepFigures]:
+def _steps(
+    lesson: LoadedLesson, by_learner: Mapping[str, list[Attempt]], completed: Mapping[str, set[str]]
+) -> list[StepFigures]:
     order = {step.id: i for i, step in enumerate(lesson.lesson.steps)}
     reached: Counter[str] = Counter()
+    finished: Counter[str] = Counter()
     stopped: Counter[str] = Counter()
-    for history in by_learner.values():
+    for learner, history in by_learner.items():
         steps = {a["step_id"] for a in history if a["step_id"] in order}
         if not steps:
             continue
+        done = completed.get(learner, set())
         furthest = max(steps, key=order.__getitem__)
         for step in lesson.lesson.steps[: order[furthest] + 1]:
             reached[step.id] += 1
-        stopped[furthest] += 1
-    return [StepFigures(s.id, reached[s.id], stopped[s.id]) for s in lesson.lesson.steps]
+            # Steps before the furthest one were passed, whatever the stored state says.
+            finished[step.id] += step.id in done or step.id != furthest
+        if furthest not in done:
+            stopped[furthest] += 1
+    return [
+        StepFigures(s.id, reached[s.id], finished[s.id], stopped[s.id]) for s in lesson.lesson.steps
+    ]
 
 
 def _angles(by_learner: Mapping[str, list[Attempt]]) -> list[AngleFigures]:
@@ -217,7 +244,8 @@ def _angles(by_learner: Mapping[str, list[Attempt]]) -> list[AngleFigures]:
     worked: Counter[str] = Counter()
     for history in by_learner.values():
         for before, after in zip(history, history[1:], strict=False):
-            if before["angle"]:
+            # An angle is judged by the check that followed it, nothing else.
+            if before["angle"] and after["role"] == "check":
                 shown[before["angle"]] += 1
                 worked[before["angle"]] += after["grade"] == "exactly"
     return [

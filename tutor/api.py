@@ -16,7 +16,6 @@ from tutor.schemas import (
     ErrorOut,
     LearnerOut,
     LessonOut,
-    LessonProgressOut,
     LessonSummary,
     LossIn,
     LossOut,
@@ -130,7 +129,7 @@ def get_lesson(lesson_id: str, tutor: TutorDep) -> dict:
 
 
 @router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
-def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) -> dict:
+def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) -> Response:
     """A step (1-based) with its worked example and questions; no grades or feedback."""
     return _json(tutor.step_json(lesson_id, n, topic))
 
@@ -145,9 +144,9 @@ def create_learner(tutor: TutorDep) -> dict:
 @router.get(
     "/lessons/{lesson_id}/next", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
-def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> dict:
+def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
     """The learner's current item in a lesson."""
-    return tutor.next_json(tutor.current(learner, lesson_id))
+    return _json(tutor.next_json(tutor.current(learner, lesson_id)))
 
 
 @router.post(
@@ -155,7 +154,7 @@ def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> dict:
     response_model=AnswerOut,
     responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
 )
-def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner) -> dict:
+def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner) -> Response:
     """Answer the current item; the reply grades it and gives the next item."""
     _, response = tutor.answer(
         learner,
@@ -191,23 +190,7 @@ def put_topic(lesson_id: str, body: TopicIn, tutor: TutorDep, learner: Learner) 
 @router.get("/learners/me/progress", response_model=ProgressOut, responses=UNAUTHORIZED)
 def get_progress(tutor: TutorDep, learner: Learner) -> dict:
     """Per lesson: step statuses, the current position and mastery per skill."""
-    lessons: list[LessonProgressOut | dict] = []
-    for row in tutor.progress(learner):
-        current = row["current"]
-        lessons.append(
-            {
-                "lesson_id": row["lesson"].id,
-                "title": row["lesson"].lesson.title,
-                "started": row["started"],
-                "done": current.done,
-                "topic": current.topic,
-                "steps": row["steps"],
-                "position": None if current.step is None else vars(current.step),
-                "question_id": current.question.id if current.question else None,
-                "skills": tutor.skill_report(learner, row["lesson"].id),
-            }
-        )
-    return {"learner_id": learner, "lessons": lessons}
+    return {"learner_id": learner, "lessons": tutor.progress_json(learner)}
 
 
 @router.post(

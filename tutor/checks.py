@@ -295,22 +295,6 @@ def _check_computation(question: Question, path: tuple, locate: Locator, add) ->
     return ok
 
 
-def _text_fields(question: Question) -> Iterator[tuple[tuple, str]]:
-    yield ("prompt",), question.prompt
-    for i, option in enumerate(question.options):
-        yield ("options", i, "text"), option.text
-        yield ("options", i, "feedback"), option.feedback
-    yield ("not_sure",), question.not_sure
-    for i, way in enumerate(question.another_way):
-        yield ("another_way", i, "text"), way.text
-    if question.bridge:
-        yield ("bridge",), question.bridge
-    for i, m in enumerate(question.mistakes):
-        yield ("mistakes", i, "feedback"), m.feedback
-    if question.solution:
-        yield ("solution",), question.solution
-
-
 def _explain(exc: Exception, topic: str | None = None) -> str:
     where = f" (topic {topic!r})" if topic else ""
     if isinstance(exc, TemplateError):
@@ -335,7 +319,7 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
             context: dict[str, Any] = {**params, "topic": variants.topic_words(lesson, topic)}
             if question.answer is not None and not _numeric(question, context, seed, report):
                 return
-            for sub, source in _text_fields(question):
+            for sub, source in question.texts():
                 try:
                     for message in text.math_problems(text.render(source, context)):
                         report(sub, message)

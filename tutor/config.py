@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _root() -> Path:
+    """Where templates, static files, lessons and migrations are: beside the package in a
+    checkout (or an editable install), under <prefix>/share/tutor in a regular install."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "templates").is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "tutor"
+
+
+def _default_lessons() -> Path:
+    """./lessons when there is one (an instructor's own folder), else the shipped lessons."""
+    here = Path("lessons")
+    return here.resolve() if here.is_dir() else ROOT / "lessons"
+
+
+ROOT = _root()
 
 
 class Settings(BaseSettings):
@@ -21,8 +38,9 @@ class Settings(BaseSettings):
         "or postgresql+psycopg://user@host/db.",
     )
     lessons_dir: Path = Field(
-        ROOT / "lessons",
-        description="The folder of lesson YAML files (TUTOR_LESSONS_DIR).",
+        default_factory=_default_lessons,
+        description="The folder of lesson YAML files (TUTOR_LESSONS_DIR); by default "
+        "./lessons when it exists, else the lessons that ship with the tutor.",
     )
     secret_key: str | None = Field(
         None,

@@ -34,10 +34,6 @@ class Graded:
     misconception: str | None = None
     mistake: str | None = None
 
-    @property
-    def label(self) -> str:
-        return LABELS[self.grade]
-
 
 def parse_number(raw: str | float | int) -> float:
     """A typed number: accepts 0.36, ,36 (comma decimals), 1e-3, spaces and a trailing %."""

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from tutor import analytics, payloads, repo
+from tutor import analytics, payloads
 from tutor.lessons import LoadedLesson
 from tutor.schemas import ErrorOut, UnprocessableOut
 from tutor.security import bearer_token
@@ -122,8 +122,7 @@ def sign_in(request: Request, token: Annotated[str, Query(max_length=200)] = "")
 
 @pages.get("", dependencies=[Instructor], response_class=HTMLResponse)
 def dashboard(request: Request, tutor: TutorDep) -> HTMLResponse:
-    with tutor.db.reading() as session:
-        counts = repo.attempt_counts(session=session)
+    counts = tutor.attempt_counts()
     return _render(
         request,
         "instructor/index.html",
@@ -200,14 +199,6 @@ def lesson_preview(
     )
 
 
-def _report(tutor: Tutor, lesson_id: str, version: str | None) -> tuple[analytics.Report, list]:
-    lesson = tutor.lesson(lesson_id)
-    with tutor.db.reading() as session:
-        rows = repo.attempt_log(session=session, lesson_id=lesson.id)
-        versions = repo.lesson_versions(session=session, lesson_id=lesson.id)
-    return analytics.report(lesson, rows, version), versions
-
-
 @pages.get("/lessons/{lesson_id}/analytics", dependencies=[Instructor], response_class=HTMLResponse)
 def analytics_page(
     request: Request,
@@ -215,7 +206,7 @@ def analytics_page(
     tutor: TutorDep,
     version: Annotated[str | None, Query(max_length=16)] = None,
 ) -> HTMLResponse:
-    report, versions = _report(tutor, lesson_id, version)
+    report, versions = tutor.analytics(lesson_id, version)
     lesson = tutor.lesson(lesson_id)
     return _render(
         request,
@@ -239,7 +230,7 @@ def analytics_csv(
 ) -> Response:
     if table not in analytics.CSV_TABLES:
         raise NotFound(f"no table {table!r}; tables: {', '.join(analytics.CSV_TABLES)}")
-    report, _ = _report(tutor, lesson_id, version)
+    report, _ = tutor.analytics(lesson_id, version)
     out = io.StringIO()
     csv.writer(out).writerows(analytics.csv_rows(report, table))
     filename = f"{lesson_id}-{report.version}-{table}.csv"
@@ -257,7 +248,7 @@ def analytics_json(
     version: Annotated[str | None, Query(max_length=16)] = None,
 ) -> dict:
     """Every figure for one version of a lesson (the live one by default)."""
-    report, versions = _report(tutor, lesson_id, version)
+    report, versions = tutor.analytics(lesson_id, version)
     return {**report.as_dict(), "versions": versions}
 
 

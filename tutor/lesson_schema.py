@@ -248,6 +248,22 @@ class Question(_Model):
             yield check, sub
             yield from check.walk_checks(sub)
 
+    def texts(self) -> Iterator[tuple[tuple, str]]:
+        """Every text of this question (not its checks), each with its relative path."""
+        yield ("prompt",), self.prompt
+        for i, option in enumerate(self.options):
+            yield ("options", i, "text"), option.text
+            yield ("options", i, "feedback"), option.feedback
+        yield ("not_sure",), self.not_sure
+        for i, way in enumerate(self.another_way):
+            yield ("another_way", i, "text"), way.text
+        if self.bridge:
+            yield ("bridge",), self.bridge
+        for i, mistake in enumerate(self.mistakes):
+            yield ("mistakes", i, "feedback"), mistake.feedback
+        if self.solution:
+            yield ("solution",), self.solution
+
     @property
     def sampled(self) -> bool:
         """True when a new variant gets new numbers."""

@@ -85,7 +85,19 @@ def index_questions(lesson: Lesson) -> dict[str, Entry]:
 
 
 def load_text(source: str, file: str) -> tuple[LoadedLesson | None, list[LessonProblem]]:
-    """Validate one lesson file's text; the lesson is None when there is any problem."""
+    """Validate one lesson file's text; the lesson is None when there is any problem.
+
+    Never raises: whatever goes wrong becomes a problem of this file, so one bad file
+    can never take the other lessons (or the server) down.
+    """
+    try:
+        return _load_text(source, file)
+    except Exception as exc:  # noqa: BLE001 - reported, located at the file
+        message = f"the file could not be checked: {type(exc).__name__}: {exc}"
+        return None, [LessonProblem(file, 1, 1, "", message[:500])]
+
+
+def _load_text(source: str, file: str) -> tuple[LoadedLesson | None, list[LessonProblem]]:
     doc = load_yaml(source)
     locate = Locator(file, doc)
     problems = [

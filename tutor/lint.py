@@ -77,20 +77,8 @@ def _lint_question(question: Question, path: tuple, locate: Locator) -> Iterator
             "who misses twice sees the same explanation again; add another angle",
         )
     known = {str(v) for v in question.params.values() if isinstance(v, (int, float))}
-    for sub, source in _texts(question):
+    for sub, source in question.texts():
         yield from _typed_numbers(source, (*path, *sub), locate, known)
-
-
-def _texts(question: Question) -> Iterator[tuple[tuple, str]]:
-    yield ("prompt",), question.prompt
-    for i, option in enumerate(question.options):
-        yield ("options", i, "text"), option.text
-        yield ("options", i, "feedback"), option.feedback
-    yield ("not_sure",), question.not_sure
-    for i, way in enumerate(question.another_way):
-        yield ("another_way", i, "text"), way.text
-    if question.bridge:
-        yield ("bridge",), question.bridge
 
 
 def _typed_numbers(

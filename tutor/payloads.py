@@ -190,12 +190,16 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
     if index is not None:
         choices.insert(1, "revisit")
         ref = step_ref(current.lesson, index, current.topic)
-        fault = {
-            "n": ref.n,
-            "id": ref.id,
-            "title": ref.title,
-            "message": f"This may be about the step \u201c{ref.title}\u201d (step {ref.n}).",
-        }
+        if current.step is not None and ref.n == current.step.n:
+            # The weak idea is taught in this very step: name the idea, not the step.
+            skill = next(
+                (s.name for s in current.lesson.lesson.skills if s.id == offer.fault_skill),
+                "an earlier idea",
+            )
+            message = f"This may come from an idea earlier in this step: \u201c{skill}\u201d."
+        else:
+            message = f"This may be about the step \u201c{ref.title}\u201d (step {ref.n})."
+        fault = {"n": ref.n, "id": ref.id, "title": ref.title, "message": message}
     return {
         "message": REASONS["stuck"],
         "fault": fault,

@@ -28,6 +28,9 @@ def is_valid(lesson: LoadedLesson, state: State) -> bool:
         return False
     if state.return_to and not _saved_ok(lesson, state.return_to):
         return False
+    offer = state.offer
+    if offer and offer.fault_step and lesson.step_index(offer.fault_step) is None:
+        return False
     return all(q in lesson.entries for q in state.revisit)
 
 
@@ -43,6 +46,12 @@ def relocate(lesson: LoadedLesson, state: State, rng: np.random.Generator) -> St
     """``state`` unchanged when valid, else moved to the nearest valid item."""
     if is_valid(lesson, state):
         return state
+    offer = state.offer
+    if offer and offer.fault_step and lesson.step_index(offer.fault_step) is None:
+        # The step it offered to go back to is gone; the other ways on still stand.
+        state = replace(state, offer=replace(offer, fault_step=None, fault_skill=None))
+        if is_valid(lesson, state):
+            return state
     # A step back that can no longer be followed is dropped; the learner stays on course.
     state = replace(
         state, return_to=None, revisit=(), offer=None, pending_angle=None, checks=0, loop_misses=0

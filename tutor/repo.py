@@ -140,12 +140,29 @@ _LOG_COLUMNS = (
 )
 
 
-def attempt_log(*, session: Session, lesson_id: str) -> list[dict]:
-    """A lesson's attempts in the order they were made, as plain records for analytics."""
+def attempt_log(*, session: Session, lesson_id: str, version: str) -> list[dict]:
+    """One version of a lesson's attempts in the order they were made, for analytics."""
     rows = session.execute(
-        select(*_LOG_COLUMNS).where(Attempt.lesson_id == lesson_id).order_by(Attempt.id)
+        select(*_LOG_COLUMNS)
+        .where(Attempt.lesson_id == lesson_id, Attempt.lesson_hash == version)
+        .order_by(Attempt.id)
     )
     return [dict(row._mapping) for row in rows]
+
+
+def learner_marks(*, session: Session, lesson_id: str) -> tuple[dict, dict]:
+    """Per learner, the steps their state says they finished and the skills marked for
+    review: what the attempt log alone cannot tell."""
+    completed = {
+        p.learner_id: set(p.state.get("completed", ()))
+        for p in session.scalars(select(Position).where(Position.lesson_id == lesson_id))
+    }
+    marked: dict[str, set[str]] = {}
+    for state in session.scalars(
+        select(SkillState).where(SkillState.lesson_id == lesson_id, SkillState.review)
+    ):
+        marked.setdefault(state.learner_id, set()).add(state.skill_id)
+    return completed, marked
 
 
 def lesson_versions(*, session: Session, lesson_id: str) -> list[dict]:

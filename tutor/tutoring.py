@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from tutor import adaptive, mastery, payloads, repo
+from tutor import adaptive, analytics, mastery, payloads, repo
 from tutor.db import Database
 from tutor.examples import WorkedExample
 from tutor.grading import AnswerError, Graded, grade
@@ -25,7 +25,7 @@ from tutor.lessons import Catalog, LoadedLesson
 from tutor.models import Attempt, Position, SkillState
 from tutor.payloads import NOT_SURE_TEXT, Current, StepRef
 from tutor.relocate import relocate
-from tutor.variants import RenderedQuestion, render_step
+from tutor.variants import render_step
 
 
 class NotFound(LookupError):
@@ -75,12 +75,6 @@ class Tutor:
 
     def example(self, lesson: LoadedLesson, step_n: int, topic: str) -> WorkedExample | None:
         return payloads.example(lesson, step_n, topic)
-
-    def preview(
-        self, lesson: LoadedLesson, question_id: str, topic: str, variant: int = 0
-    ) -> RenderedQuestion:
-        """A question in a fixed variant, as the API's step view shows it."""
-        return payloads.rendered(lesson, question_id, variant, topic)
 
     def step_json(self, lesson_id: str, n: int, topic: str | None) -> dict[str, Any]:
         """A step as API clients see it: texts, worked example, questions without grades."""
@@ -219,7 +213,27 @@ class Tutor:
                     "current": current,
                     "steps": statuses,
                     "done_steps": statuses.count("done"),
-                    "started": position is not None,
+                    "started": bool(state.asked),
+                }
+            )
+        return out
+
+    def progress_json(self, learner_id: str) -> list[dict[str, Any]]:
+        """The progress payload of the API: per lesson, where the learner is and how it goes."""
+        out = []
+        for row in self.progress(learner_id):
+            current = row["current"]
+            out.append(
+                {
+                    "lesson_id": row["lesson"].id,
+                    "title": row["lesson"].lesson.title,
+                    "started": row["started"],
+                    "done": current.done,
+                    "topic": current.topic,
+                    "steps": row["steps"],
+                    "position": None if current.step is None else vars(current.step),
+                    "question_id": current.question.id if current.question else None,
+                    "skills": self.skill_report(learner_id, row["lesson"].id),
                 }
             )
         return out
@@ -256,8 +270,10 @@ class Tutor:
         else:
             mode = "ahead"
         way = None
-        if shown and current.question and mode == "question":
-            owner = current.state.main or current.question.id
+        owner = current.state.main or (current.question.id if current.question else "")
+        # Only an explanation the learner has been shown: never one that gives away the
+        # answer to a question not yet tried.
+        if shown in current.state.angles.get(owner, ()) and current.question and mode == "question":
             way = payloads.another_way(lesson, owner, shown, current.question.seed, current.topic)
         return {
             "lesson": lesson.lesson,
@@ -270,6 +286,27 @@ class Tutor:
             "mode": mode,
             "another_way": way,
         }
+
+    # --- for instructors ----------------------------------------------------------
+
+    def attempt_counts(self) -> dict[str, int]:
+        """Answers recorded so far, per lesson."""
+        with self.db.reading() as session:
+            return repo.attempt_counts(session=session)
+
+    def analytics(
+        self, lesson_id: str, version: str | None = None
+    ) -> tuple[analytics.Report, list[dict[str, Any]]]:
+        """The figures for one version of a lesson (the live one by default), and the
+        versions that have answers."""
+        lesson = self.lesson(lesson_id)
+        version = version or lesson.content_hash
+        with self.db.reading() as session:
+            rows = repo.attempt_log(session=session, lesson_id=lesson.id, version=version)
+            versions = repo.lesson_versions(session=session, lesson_id=lesson.id)
+            completed, marked = repo.learner_marks(session=session, lesson_id=lesson.id)
+        report = analytics.report(lesson, rows, version, completed=completed, marked=marked)
+        return report, versions
 
     # --- writes ------------------------------------------------------------------
 
@@ -311,12 +348,6 @@ class Tutor:
         lesson = self.lesson(lesson_id)
         try:
             with self.db.writing() as session:
-                if idempotency_key:
-                    existing = repo.attempt_by_key(
-                        session=session, learner_id=learner_id, key=idempotency_key
-                    )
-                    if existing is not None:
-                        return existing.id, existing.response
                 return self._record_answer(
                     session,
                     lesson,
@@ -358,6 +389,14 @@ class Tutor:
         position = repo.get_position(
             session=session, learner_id=learner_id, lesson_id=lesson.id, for_update=True
         )
+        if idempotency_key and position is not None:
+            # A retry returns the first result. Looked up under the position's lock, so a
+            # retry that waited behind its twin finds the twin's answer.
+            existing = repo.attempt_by_key(
+                session=session, learner_id=learner_id, key=idempotency_key
+            )
+            if existing is not None:
+                return existing.id, existing.response
         if position is None:  # a first answer; a browser learner may have no row yet
             repo.ensure_learner(session=session, learner_id=learner_id)
         state = self._state(lesson, learner_id, position.state if position else None)
@@ -471,7 +510,7 @@ class Tutor:
                 )
                 if position is None:
                     raise Conflict("there is no offer to answer right now")
-                state = adaptive.State.from_json(position.state)
+                state = self._state(lesson, learner_id, position.state)
                 states = repo.skill_states(
                     session=session, learner_id=learner_id, lesson_id=lesson.id
                 )

@@ -123,6 +123,18 @@ def load(text: str) -> Document:
     document is still built so that later checks can find more problems.
     """
     try:
+        aliases = [
+            YamlProblem(
+                (),
+                Mark(event.start_mark.line + 1, event.start_mark.column + 1),
+                f"the alias *{event.anchor} is not allowed: lessons write every value "
+                "out (aliases can repeat or nest a value without end)",
+            )
+            for event in yaml.parse(text, Loader=yaml.SafeLoader)
+            if isinstance(event, yaml.AliasEvent)
+        ]
+        if aliases:
+            return Document(data=None, problems=aliases)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
