@@ -1,0 +1,259 @@
+"""Writing down what learners do: answers, choices and topics, one transaction each.
+
+An answer's attempt, the skill state and the position are written together or not
+at all; a retried answer (the same idempotency key) returns the first result; two
+answers racing for one position cannot both win. The decisions are the pure
+``adaptive`` and ``mastery`` modules'; what is shown is built by ``payloads``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from tutor import adaptive, mastery, payloads, repo
+from tutor.errors import Conflict
+from tutor.grading import Graded, grade
+from tutor.lessons import LoadedLesson
+from tutor.models import Attempt, SkillState
+
+if TYPE_CHECKING:
+    from tutor.tutoring import Tutor
+
+
+def set_topic(tutor: Tutor, learner_id: str, lesson_id: str, topic: str) -> None:
+    lesson = tutor.lesson(lesson_id)
+    tutor.topic(lesson, topic)
+    try:
+        with tutor.db.writing() as session:
+            position = repo.get_position(
+                session=session, learner_id=learner_id, lesson_id=lesson_id, for_update=True
+            )
+            if position is None:
+                repo.ensure_learner(session=session, learner_id=learner_id)
+                state = tutor._state(lesson, learner_id, None)
+                repo.add_position(
+                    session=session,
+                    learner_id=learner_id,
+                    lesson_id=lesson_id,
+                    state=state.to_json(),
+                    topic=topic,
+                )
+            else:
+                position.topic = topic
+    except (StaleDataError, IntegrityError):
+        raise Conflict("the lesson moved on while the topic was changing; try again") from None
+
+
+def answer(
+    tutor: Tutor,
+    learner_id: str,
+    lesson_id: str,
+    *,
+    question_id: str,
+    variant: int,
+    option_id: str | None = None,
+    value: str | float | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """Grade and record an answer to the current item; returns (attempt id, response)."""
+    lesson = tutor.lesson(lesson_id)
+    try:
+        with tutor.db.writing() as session:
+            return _record_answer(
+                tutor,
+                session,
+                lesson,
+                learner_id,
+                question_id,
+                variant,
+                option_id,
+                value,
+                idempotency_key,
+            )
+    except StaleDataError:
+        raise Conflict("another answer moved this lesson on first; fetch /next") from None
+    except IntegrityError:
+        # Another request with the same idempotency key, or the same first answer,
+        # won the race: report what it recorded, or a conflict.
+        if idempotency_key:
+            with tutor.db.reading() as session:
+                existing = repo.attempt_by_key(
+                    session=session, learner_id=learner_id, key=idempotency_key
+                )
+                if existing is not None:
+                    return existing.id, existing.response
+        raise Conflict(
+            "another answer to this item was recorded at the same time; "
+            "fetch the next item and answer that"
+        ) from None
+
+
+def _record_answer(
+    tutor: Tutor,
+    session: Session,
+    lesson: LoadedLesson,
+    learner_id: str,
+    question_id: str,
+    variant: int,
+    option_id: str | None,
+    value: str | float | None,
+    idempotency_key: str | None,
+) -> tuple[int, dict[str, Any]]:
+    position = repo.get_position(
+        session=session, learner_id=learner_id, lesson_id=lesson.id, for_update=True
+    )
+    if idempotency_key and position is not None:
+        # A retry returns the first result. Looked up under the position's lock, so a
+        # retry that waited behind its twin finds the twin's answer.
+        existing = repo.attempt_by_key(session=session, learner_id=learner_id, key=idempotency_key)
+        if existing is not None:
+            return existing.id, existing.response
+    if position is None:  # a first answer; a browser learner may have no row yet
+        repo.ensure_learner(session=session, learner_id=learner_id)
+    state = tutor._state(lesson, learner_id, position.state if position else None)
+    topic = tutor._stored_topic(lesson, position)
+    current = payloads.describe(lesson, state, topic)
+    if current.question is None:
+        raise Conflict(f"lesson {lesson.id!r} is finished: there is nothing left to answer")
+    if question_id != current.question.id or variant != current.question.seed:
+        raise Conflict(
+            f"question {question_id!r} variant {variant} is not the current item "
+            f"(that is {current.question.id!r} variant {current.question.seed}); "
+            "fetch /next and answer that"
+        )
+    graded = grade(current.question, option_id=option_id, value=value)
+    first_try = not repo.answered_before(
+        session=session,
+        learner_id=learner_id,
+        lesson_id=lesson.id,
+        question_id=question_id,
+        variant=variant,
+    )
+    states = repo.skill_states(session=session, learner_id=learner_id, lesson_id=lesson.id)
+    skill = current.question.skill
+    _count_evidence(session, lesson, states, learner_id, skill, graded, first_try)
+    # The position's version counts its writes: a fresh seed for every decision.
+    counter = (position.version if position else 0) + 1
+    decision = adaptive.after_answer(
+        lesson,
+        state,
+        graded.grade,
+        p_known=tutor.p_known(lesson, states),
+        misconception_skill=lesson.misconception_skills.get(graded.misconception or ""),
+        rng=tutor._rng(learner_id, lesson.id, counter),
+    )
+    for row in states.values():
+        row.review = row.skill_id in decision.state.review
+    following = payloads.describe(lesson, decision.state, topic)
+    response = payloads.answer_response(current, graded, decision, following)
+    attempt = Attempt(
+        learner_id=learner_id,
+        lesson_id=lesson.id,
+        lesson_hash=lesson.content_hash,
+        step_id=current.step.id if current.step else "",
+        question_id=question_id,
+        skill_id=skill,
+        variant=variant,
+        role=current.role or "main",
+        topic=topic,
+        answer=graded.answer[:64],
+        option_index=graded.option_index,
+        grade=graded.grade,
+        mistake=graded.mistake,
+        first_try=first_try,
+        angle=decision.angle,
+        idempotency_key=idempotency_key,
+        response=response,
+    )
+    session.add(attempt)
+    if position is None:
+        repo.add_position(
+            session=session,
+            learner_id=learner_id,
+            lesson_id=lesson.id,
+            state=decision.state.to_json(),
+            topic=topic,
+        )
+    else:
+        position.state = decision.state.to_json()
+    session.flush()
+    return attempt.id, response
+
+
+def _count_evidence(
+    session: Session,
+    lesson: LoadedLesson,
+    states: dict[str, SkillState],
+    learner_id: str,
+    skill: str,
+    graded: Graded,
+    first_try: bool,
+) -> None:
+    """Update the skill's P(known); only a first attempt at an item is evidence."""
+    params = mastery.Params.of(
+        next((s.mastery for s in lesson.lesson.skills if s.id == skill), None)
+    )
+    row = states.get(skill)
+    if row is None:
+        row = SkillState(
+            learner_id=learner_id,
+            lesson_id=lesson.id,
+            skill_id=skill,
+            p_known=params.prior,
+            attempts=0,
+            misses=0,
+            review=False,
+        )
+        session.add(row)
+        states[skill] = row
+    if first_try:
+        row.p_known = mastery.update(row.p_known, graded.grade, params)
+        row.attempts += 1
+        row.misses += graded.grade != "exactly"
+
+
+def choose(tutor: Tutor, learner_id: str, lesson_id: str, choice: str) -> dict[str, Any]:
+    """Act on an offer after repeated misses: another angle, a step back, or go on."""
+    lesson = tutor.lesson(lesson_id)
+    try:
+        with tutor.db.writing() as session:
+            position = repo.get_position(
+                session=session, learner_id=learner_id, lesson_id=lesson.id, for_update=True
+            )
+            if position is None:
+                raise Conflict("there is no offer to answer right now")
+            state = tutor._state(lesson, learner_id, position.state)
+            states = repo.skill_states(session=session, learner_id=learner_id, lesson_id=lesson.id)
+            try:
+                decision = adaptive.choose(
+                    lesson,
+                    state,
+                    choice,
+                    p_known=tutor.p_known(lesson, states),
+                    rng=tutor._rng(learner_id, lesson.id, position.version + 1),
+                )
+            except ValueError as exc:
+                raise Conflict(str(exc)) from None
+            topic = tutor._stored_topic(lesson, position)
+            following = payloads.describe(lesson, decision.state, topic)
+            way = None
+            if decision.angle and state.item:
+                way = payloads.another_way(
+                    lesson,
+                    state.main or state.item.question,
+                    decision.angle,
+                    state.item.variant,
+                    topic,
+                )
+            position.state = decision.state.to_json()
+    except StaleDataError:
+        raise Conflict("another answer moved this lesson on first; fetch /next") from None
+    return {
+        "another_way": way,
+        "message": payloads.REASONS.get(decision.reason or ""),
+        "next": payloads.next_json(following),
+    }
