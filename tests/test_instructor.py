@@ -130,3 +130,32 @@ def test_a_broken_edit_is_shown_to_the_instructor(
     assert "The version below is the last good one" in preview
     listed = client.get("/api/instructor/lessons", headers=staff).json()
     assert listed["lessons"][0]["id"] == "mini" and len(listed["problems"]) == 1
+
+
+def test_every_instructor_route_is_guarded(app, client: TestClient):
+    """Derived from the app's routes, so a new unguarded one cannot slip in."""
+    from tutor import instructor
+
+    guarded = [
+        r
+        for r in (*instructor.pages.routes, *instructor.api.routes)
+        if not r.path.startswith("/instructor/sign-in")
+    ]
+    assert len(guarded) >= len(PAGES + ENDPOINTS)
+    for route in guarded:
+        path = route.path.format(lesson_id="mini", table="questions")
+        for method in route.methods:
+            response = client.request(method, path, params={"lesson_id": "mini"})
+            assert response.status_code == 401, (method, path, response.status_code)
+
+
+def test_the_sign_in_form(app, client: TestClient):
+    form = client.get("/instructor/sign-in")
+    assert form.status_code == 200 and 'name="token"' in form.text
+    wrong = client.post("/instructor/sign-in", data={"token": "nope"})
+    assert wrong.status_code == 403 and "That is not the instructor token." in wrong.text
+    right = client.post(
+        "/instructor/sign-in", data={"token": app.state.instructor.token}, follow_redirects=False
+    )
+    assert right.status_code == 303 and "tutor_instructor=" in right.headers["set-cookie"]
+    assert client.get("/instructor").status_code == 200

@@ -40,7 +40,9 @@ def serve(
     base = f"http://{host}:{port}"
     typer.echo(f"tutor: serving on {base}/ (lessons from {settings.lessons_dir})")
     if settings.instructor_token:
-        typer.echo(f"tutor: instructors: {base}/instructor (with TUTOR_INSTRUCTOR_TOKEN)")
+        typer.echo(
+            f"tutor: instructors sign in at {base}/instructor/sign-in with TUTOR_INSTRUCTOR_TOKEN"
+        )
     else:
         # As notebook servers do: a token for this run, and a link that signs you in.
         token = secrets.token_urlsafe(24)

@@ -13,7 +13,7 @@ import hmac
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -80,7 +80,7 @@ class InstructorAccess:
         raise AccessDenied(
             401,
             "instructors only: send Authorization: Bearer <instructor token>, "
-            "or open the sign-in URL the server printed at start",
+            "or sign in at /instructor/sign-in",
         )
 
 
@@ -100,14 +100,7 @@ def _render(request: Request, name: str, context: dict[str, Any]) -> HTMLRespons
     return request.app.state.templates.TemplateResponse(request, name, context)
 
 
-@pages.get("/sign-in")
-def sign_in(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> Response:
-    access: InstructorAccess = request.app.state.instructor
-    if not access.token_ok(token):
-        raise AccessDenied(
-            403,
-            "that sign-in link is not valid (the token may have changed when the server restarted)",
-        )
+def _signed_in(request: Request, access: InstructorAccess) -> Response:
     response = RedirectResponse("/instructor", status_code=303)
     response.set_cookie(
         INSTRUCTOR_COOKIE,
@@ -118,6 +111,33 @@ def sign_in(request: Request, token: Annotated[str, Query(max_length=200)] = "")
         path="/",
     )
     return response
+
+
+@pages.get("/sign-in", response_class=HTMLResponse)
+def sign_in(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """The link `tutor serve` prints signs in at once; without a token, a form asks for it
+    (so a long-lived token need not travel in URLs that proxies log)."""
+    access: InstructorAccess = request.app.state.instructor
+    if not token:
+        return _render(request, "instructor/sign_in.html", {"error": None})
+    if not access.token_ok(token):
+        raise AccessDenied(
+            403,
+            "that sign-in link is not valid (the token may have changed when the server restarted)",
+        )
+    return _signed_in(request, access)
+
+
+@pages.post("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    access: InstructorAccess = request.app.state.instructor
+    if not access.token_ok(token):
+        page = _render(
+            request, "instructor/sign_in.html", {"error": "That is not the instructor token."}
+        )
+        page.status_code = 403
+        return page
+    return _signed_in(request, access)
 
 
 @pages.get("", dependencies=[Instructor], response_class=HTMLResponse)
