@@ -237,8 +237,21 @@ def analytics_page(
             "report": report,
             "versions": versions,
             "tables": analytics.CSV_TABLES,
+            "option_texts": option_texts(lesson),
         },
     )
+
+
+def option_texts(lesson: LoadedLesson) -> dict[str, dict[str, str]]:
+    """Each question's options by their place in the file, as the default topic words
+    them: distractor counts read better next to what the option says."""
+    topic = lesson.lesson.default_topic
+    return {
+        question_id: {
+            str(o.index): o.text for o in payloads.rendered(lesson, question_id, 0, topic).options
+        }
+        for question_id in lesson.entries
+    }
 
 
 @pages.get("/lessons/{lesson_id}/analytics/{table}.csv", dependencies=[Instructor])
