@@ -15,10 +15,11 @@ from fastapi.templating import Jinja2Templates
 
 from tutor import labs, plots, text
 from tutor.config import Settings
+from tutor.deps import TutorDep
 from tutor.grading import AnswerError
 from tutor.repo import new_learner_id
 from tutor.security import LEARNER_COOKIE, Signer
-from tutor.tutoring import NOT_SURE_TEXT, Tutor
+from tutor.tutoring import NOT_SURE_TEXT
 from tutor.variants import NOT_SURE, render_step
 
 router = APIRouter(include_in_schema=False)
@@ -76,13 +77,6 @@ class Forbidden(PermissionError):
 
 
 VisitorDep = Annotated[Visitor, Depends(Visitor)]
-
-
-def get_tutor(request: Request) -> Tutor:
-    return request.app.state.tutor
-
-
-TutorDep = Annotated[Tutor, Depends(get_tutor)]
 
 
 def render(
