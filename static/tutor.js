@@ -1,5 +1,6 @@
 // A little help on top of pages that work without it: the topic menu switches on
-// change, and after an answer the feedback is focused so screen readers read it first.
+// change, after an answer the feedback is focused so screen readers read it first, and a
+// sent form cannot be sent twice.
 // In the labs, results follow the form as you type, and the descent lab can play its steps.
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
@@ -10,10 +11,38 @@ document.addEventListener("DOMContentLoaded", () => {
   if (feedback && location.hash === "#feedback") {
     feedback.focus({ preventScroll: false });
   }
+  for (const form of document.querySelectorAll("form[method=post]")) {
+    sendOnce(form);
+  }
   for (const form of document.querySelectorAll("form[data-live]")) {
     live(form);
   }
   playButton();
+});
+
+// A double click sends a form once. The buttons are disabled after the submit event, not
+// in it: a button disabled in time would leave its own name and value out of the form.
+function sendOnce(form) {
+  form.addEventListener("submit", (event) => {
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "yes";
+    setTimeout(() => {
+      for (const button of form.querySelectorAll("button")) button.disabled = true;
+    });
+  });
+}
+
+// Back to a page kept in the browser's cache: its forms can be sent again (the server
+// answers a second copy of an answer with what it recorded).
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  for (const form of document.querySelectorAll("form[data-sent]")) {
+    delete form.dataset.sent;
+    for (const button of form.querySelectorAll("button")) button.disabled = false;
+  }
 });
 
 // Fetch the lab's results for the form's current values and swap them in.

@@ -199,3 +199,40 @@ def test_screenshot_for_the_readme(server, page, tmp_path: Path):
         path=str(target), clip={"x": 0, "y": max(0, box["y"] - 60), "width": 900, "height": 1000}
     )
     assert target.stat().st_size > 10_000
+
+
+def load_lessons(settings: Settings) -> list[str]:
+    from tutor.lessons import load_catalog
+
+    return [loaded.id for loaded in load_catalog([settings.lessons_dir])]
+
+
+def test_a_sent_form_cannot_be_sent_again(server, page):
+    url, settings = server
+    page.goto(f"{url}/lessons/{load_lessons(settings)[0]}/steps/1")
+    # Hold the form on the page after it is sent, to look at its buttons.
+    page.evaluate(
+        "document.querySelector('form.answer')"
+        ".addEventListener('submit', (e) => e.preventDefault())"
+    )
+    page.locator(f"input[value='{grade_of_option(settings, page, 'exactly')}']").check()
+    page.get_by_role("button", name="Submit").click()
+    playwright_api.expect(page.locator("form.answer button").first).to_be_disabled()
+    assert page.locator("form.answer button:enabled").count() == 0
+    # Back to the page as the browser kept it: the form works again.
+    page.evaluate("dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    assert page.locator("form.answer button:disabled").count() == 0
+
+
+def test_back_and_submit_again_shows_what_was_recorded(server, page):
+    url, settings = server
+    page.goto(f"{url}/lessons/{load_lessons(settings)[0]}/steps/1")
+    page.locator(f"input[value='{grade_of_option(settings, page, 'not_quite')}']").check()
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_selector("#feedback")
+    page.go_back()
+    page.locator(f"input[value='{grade_of_option(settings, page, 'exactly')}']").check()
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_selector("#feedback")
+    assert page.locator("#note").inner_text() == "That answer was already recorded."
+    assert "Not quite" in page.locator("#feedback .grade-word").inner_text()

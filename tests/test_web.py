@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from helpers import rendered
@@ -122,13 +123,104 @@ def test_a_numeric_answer_through_the_form(client: TestClient):
     assert text_of(soup, ".finished h2") == "You have finished the lesson"
 
 
-def test_an_empty_answer_is_refused_with_a_message(client: TestClient):
-    soup = page(client, f"/lessons/{LESSON}/steps/1")
-    fields = form_fields(soup)
-    response = client.post(f"/lessons/{LESSON}/answer", data=fields)
+def at_the_numeric_question(client: TestClient) -> BeautifulSoup:
+    soup = answer_with(client, page(client, f"/lessons/{LESSON}/steps/1"), "exactly")
+    answer_with(client, soup, "exactly")
+    return page(client, f"/lessons/{LESSON}/steps/2")
+
+
+CHOOSE = "Choose one of the answers, or I'm not sure."
+TYPE = "Type a number, such as 0.36."
+
+
+@pytest.mark.parametrize(
+    ("step", "sent", "message"),
+    [
+        (1, {}, CHOOSE),
+        (1, {"option_id": "no-such-option"}, CHOOSE),
+        (2, {}, TYPE),
+        (2, {"value": "  "}, TYPE),
+        (2, {"option_id": "a"}, TYPE),
+        (2, {"value": "lots"}, "That does not read as a number. " + TYPE),
+        (2, {"value": "1e999"}, "That number is too large to work with. " + TYPE),
+    ],
+)
+def test_a_refused_answer_is_explained_in_the_learners_words(client, step, sent, message):
+    soup = (
+        at_the_numeric_question(client) if step == 2 else page(client, f"/lessons/{LESSON}/steps/1")
+    )
+    response = client.post(f"/lessons/{LESSON}/answer", data={**form_fields(soup), **sent})
     assert response.status_code == 422
     soup = BeautifulSoup(response.text, "html.parser")
-    assert text_of(soup, "#answer-error") == "option_id: choose one of the options, or not_sure"
+    assert text_of(soup, "#answer-error") == message
+    if "value" in sent:  # what was typed stays in the field, to be corrected
+        assert soup.select_one("input#value")["value"] == sent["value"]
+
+
+def post_again(client: TestClient, fields: dict[str, str]) -> str:
+    """Send an answer form a second time; the redirect's address."""
+    response = client.post(f"/lessons/{LESSON}/answer", data=fields, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response.headers["location"]
+
+
+def rendered_option(client: TestClient, soup: BeautifulSoup, grade: str) -> str:
+    fields = form_fields(soup)
+    topic = soup.select_one("select[name=topic] option[selected]")["value"]
+    nxt = {"question": {"id": fields["question_id"]}, "variant": int(fields["variant"])}
+    question = rendered(client, LESSON, {**nxt, "topic": topic})
+    return next(o.id for o in question.options if o.grade == grade)
+
+
+def test_an_answer_sent_twice_shows_the_feedback_on_the_first(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    fields = {**form_fields(soup), "option_id": rendered_option(client, soup, "close")}
+    first = post_again(client, fields)
+    after = re.fullmatch(rf"/lessons/{LESSON}/steps/1\?after=(\d+)#feedback", first)
+    assert after is not None
+    # A double click, or Back and Submit again, this time with another option.
+    second = post_again(client, {**fields, "option_id": rendered_option(client, soup, "exactly")})
+    assert second == f"/lessons/{LESSON}/steps/1?after={after[1]}&note=recorded#feedback"
+    soup = page(client, second)
+    assert text_of(soup, "#feedback #note") == "That answer was already recorded."
+    assert text_of(soup, "#feedback .grade-word") == "≈ Close"
+    assert text_of(soup, "#question-title") == "Question 1 of 2 · checking the same idea"
+
+
+def test_an_older_answer_sent_again_goes_to_where_the_learner_is(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    old = {**form_fields(soup), "option_id": rendered_option(client, soup, "exactly")}
+    soup = answer_with(client, soup, "exactly")
+    answer_with(client, soup, "not_quite")  # the last answer is to another question
+    again = post_again(client, old)
+    assert again == f"/lessons/{LESSON}/steps/1?note=recorded#question"
+    soup = page(client, again)
+    assert text_of(soup, "#question #note") == "That answer was already recorded."
+    assert form_fields(soup)["question_id"] not in (old["question_id"], "order")
+    assert "checking the same idea" in text_of(soup, "#question-title")
+
+
+def test_an_answer_to_an_item_never_asked_is_not_said_to_be_recorded(client: TestClient):
+    fields = form_fields(page(client, f"/lessons/{LESSON}/steps/1"))
+    stale = {**fields, "variant": str(int(fields["variant"]) + 1), "option_id": "not_sure"}
+    again = post_again(client, stale)
+    assert again == f"/lessons/{LESSON}/steps/1?note=moved#question"
+    note = text_of(page(client, again), "#note")
+    assert note.startswith("That question is no longer the current one, so that answer was not")
+
+
+def test_a_choice_sent_twice_goes_to_where_the_learner_is(client: TestClient):
+    soup = answer_with(client, page(client, f"/lessons/{LESSON}/steps/1"), "not_quite")
+    soup = answer_with(client, soup, "not_quite")
+    assert soup.select_one(".offer form.choices") is not None
+    body = {"csrf": form_fields(soup)["csrf"], "choice": "go_on"}
+    first = client.post(f"/lessons/{LESSON}/choice", data=body, follow_redirects=False)
+    second = client.post(f"/lessons/{LESSON}/choice", data=body, follow_redirects=False)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["location"].endswith("?note=chosen#question")
+    assert text_of(page(client, second.headers["location"]), "#note") == (
+        "That choice was already made."
+    )
 
 
 def test_forms_without_a_valid_csrf_token_are_refused(client: TestClient):
@@ -231,3 +323,35 @@ def test_every_step_of_the_shipped_lessons_renders_in_every_topic(settings, tmp_
                     assert soup.select_one("h1").get_text().strip()
                     if soup.select_one(".example") is not None:
                         assert soup.select_one(".example table, .example dl") is not None
+
+
+TOO_BIG = ["2147483648", "9223372036854775808", "18446744073709551616", "9" * 40]
+NOT_NUMBERS = ["x", "nan", "1e999"]
+FORM = {"question_id": "what-loss-does", "variant": "0", "option_id": "not_sure"}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "field", "bad"),
+    [
+        ("get", f"/lessons/{LESSON}/steps/{{}}", None, ["0", "-1", "1.5"]),
+        ("get", f"/lessons/{LESSON}/steps/1", "after", ["0", "-1", "1.5"]),
+        ("post", f"/lessons/{LESSON}/answer", "variant", ["-1", "1.5"]),
+        ("get", "/lab/descent", "steps", ["0", "51", "-1"]),
+        ("get", "/lab/descent/results", "steps", ["0", "51"]),
+        ("get", "/lab/descent", "lr", ["0", "-1", "101"]),
+        ("get", "/lab/descent", "start", ["-11", "11"]),
+        ("get", "/lab/loss", "eps", ["0", "0.7", "-1"]),
+        ("get", "/lab/loss/results", "eps", ["0", "0.7"]),
+    ],
+)
+def test_numbers_out_of_range_or_not_numbers_get_a_4xx_page(client, method, url, field, bad):
+    csrf = form_fields(page(client, f"/lessons/{LESSON}/steps/1"))["csrf"]
+    for value in [*bad, *TOO_BIG, *NOT_NUMBERS]:
+        if field is None:
+            response = client.get(url.format(value))
+        elif method == "get":
+            response = client.get(url, params={field: value})
+        else:
+            response = client.post(url, data={**FORM, "csrf": csrf, field: value})
+        assert 400 <= response.status_code < 500, (value, response.text[:200])
+        assert response.headers["content-type"].startswith("text/html"), value

@@ -13,13 +13,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from tutor import labs, plots, text
+from tutor import history, labs, plots, text
 from tutor.config import Settings
 from tutor.deps import TutorDep
 from tutor.grading import AnswerError
 from tutor.repo import new_learner_id
 from tutor.security import LEARNER_COOKIE, Signer
-from tutor.tutoring import NOT_SURE_TEXT
+from tutor.tutoring import NOT_SURE_TEXT, Conflict, Tutor
 from tutor.variants import NOT_SURE, render_step
 
 router = APIRouter(include_in_schema=False)
@@ -77,6 +77,34 @@ class Forbidden(PermissionError):
 
 
 VisitorDep = Annotated[Visitor, Depends(Visitor)]
+
+MAX_ID = 2**31 - 1
+"""The largest row id a page accepts: ids are 32-bit integers on PostgreSQL."""
+
+NOTES = {
+    "recorded": "That answer was already recorded.",
+    "moved": "That question is no longer the current one, so that answer was not recorded. "
+    "Here is where you are now.",
+    "chosen": "That choice was already made.",
+}
+"""Short notes a redirect can ask the step page to show, by key (``?note=recorded``)."""
+
+CHOOSE = "Choose one of the answers, or I'm not sure."
+TYPE_A_NUMBER = "Type a number, such as 0.36."
+# The grader words its messages for API clients ("option_id: choose one of the options, or
+# not_sure"); a page words them for the learner. The first prefix that matches wins.
+LEARNER_WORDING = (
+    ("option_id: a numeric question", TYPE_A_NUMBER),
+    ("option_id:", CHOOSE),
+    ("value: give a finite number", "That number is too large to work with. " + TYPE_A_NUMBER),
+    ("value: type a number", TYPE_A_NUMBER),
+    ("value:", "That does not read as a number. " + TYPE_A_NUMBER),
+)
+
+
+def learner_wording(message: str) -> str:
+    """A grader's message about a form answer, as the page says it to the learner."""
+    return next((words for start, words in LEARNER_WORDING if message.startswith(start)), message)
 
 
 def render(
@@ -141,16 +169,13 @@ def step_page(
     n: int,
     tutor: TutorDep,
     visitor: VisitorDep,
-    after: Annotated[int | None, Query(ge=1)] = None,
+    after: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     shown: Annotated[str | None, Query(max_length=12)] = None,
+    note: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
     learner = visitor.id
-    return render(
-        request,
-        visitor,
-        "step.html",
-        tutor.step_page(learner, lesson_id, n, after=after, shown=shown),
-    )
+    context = tutor.step_page(learner, lesson_id, n, after=after, shown=shown)
+    return render(request, visitor, "step.html", {**context, "note": NOTES.get(note or "")})
 
 
 @router.post("/lessons/{lesson_id}/answer")
@@ -167,7 +192,7 @@ def answer(
 ) -> Response:
     visitor.check_csrf(csrf)
     try:
-        attempt_id, response = tutor.answer(
+        attempt_id, _ = tutor.answer(
             visitor.id,
             lesson_id,
             question_id=question_id,
@@ -176,15 +201,41 @@ def answer(
             value=value,
         )
     except AnswerError as exc:
-        current = tutor.current(visitor.id, lesson_id)
-        n = current.step.n if current.step else 1
-        context = tutor.step_page(visitor.id, lesson_id, n)
-        return render(request, visitor, "step.html", {**context, "error": str(exc)}, 422)
-    lesson = tutor.lesson(lesson_id)
-    entry = lesson.entries[question_id]
-    return redirect(
-        visitor, f"/lessons/{lesson_id}/steps/{entry.step_index + 1}?after={attempt_id}#feedback"
+        context = tutor.step_page(visitor.id, lesson_id, _current_n(tutor, visitor.id, lesson_id))
+        said = {"error": learner_wording(str(exc)), "typed": value or ""}
+        return render(request, visitor, "step.html", {**context, **said}, 422)
+    except Conflict:
+        # The same form sent again: a double click, or Back and Submit.
+        return redirect(visitor, _resubmitted(tutor, visitor.id, lesson_id, question_id, variant))
+    step = tutor.lesson(lesson_id).entries[question_id].step_index + 1
+    return redirect(visitor, f"/lessons/{lesson_id}/steps/{step}?after={attempt_id}#feedback")
+
+
+def _current_n(tutor: Tutor, learner_id: str, lesson_id: str) -> int:
+    current = tutor.current(learner_id, lesson_id)
+    return current.step.n if current.step else 1
+
+
+def _resubmitted(
+    tutor: Tutor, learner_id: str, lesson_id: str, question_id: str, variant: int
+) -> str:
+    """Where an answer to an item that is no longer current goes.
+
+    To the feedback on the learner's last answer when that was to this very item (what the
+    first copy of a double-clicked form showed), else to where the learner is now.
+    """
+    last = history.last_attempt(tutor, learner_id=learner_id, lesson_id=lesson_id)
+    entry = tutor.lesson(lesson_id).entries.get(question_id)
+    same_item = last is not None and (last.question_id, last.variant) == (question_id, variant)
+    if same_item and entry is not None:
+        n = entry.step_index + 1
+        return f"/lessons/{lesson_id}/steps/{n}?after={last.id}&note=recorded#feedback"
+    was_answered = history.answered(
+        tutor, learner_id=learner_id, lesson_id=lesson_id, question_id=question_id, variant=variant
     )
+    note = "recorded" if was_answered else "moved"
+    n = _current_n(tutor, learner_id, lesson_id)
+    return f"/lessons/{lesson_id}/steps/{n}?note={note}#question"
 
 
 @router.post("/lessons/{lesson_id}/choice")
@@ -198,7 +249,11 @@ def choice(
     visitor.check_csrf(csrf)
     if choice not in ("another_angle", "revisit", "go_on"):
         raise AnswerError(f"choice: {choice[:20]!r} is not one of the choices offered")
-    result = tutor.choose(visitor.id, lesson_id, choice)
+    try:
+        result = tutor.choose(visitor.id, lesson_id, choice)
+    except Conflict:  # the offer was already taken up: a double click, or Back and choose
+        n = _current_n(tutor, visitor.id, lesson_id)
+        return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}?note=chosen#question")
     following = result["next"]
     n = following["step"]["n"] if following["step"] else 1
     shown = result["another_way"]["angle"] if result["another_way"] else None
