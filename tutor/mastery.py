@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 PRIOR = 0.1
 LEARN = 0.1
@@ -98,6 +99,12 @@ def update(p_known: float, grade: str, params: Params = Params()) -> float:
 
 
 def learner_prior(records: Iterable[Sequence[str]], params: Params = Params()) -> float:
+    """See ``_learner_prior``; records are made hashable so results can be kept."""
+    return _learner_prior(tuple(tuple(grades) for grades in records), params)
+
+
+@lru_cache(maxsize=4096)
+def _learner_prior(records: tuple[tuple[str, ...], ...], params: Params) -> float:
     """This learner's chance of knowing a skill (with ``params``) before being taught it.
 
     ``records`` holds, for each of the other skills tried so far, the grades of
