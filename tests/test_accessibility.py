@@ -95,6 +95,7 @@ def test_every_step_with_its_question_and_with_feedback(server, narrow, axe, les
 OTHER_PAGES = [
     "/",
     "/lessons/no-such-lesson",
+    "/no/such/page",
     "/lab/loss",
     "/lab/loss?y_true=260,290,200,410&y_pred=500,300,180,400",
     "/lab/loss?y_true=1&y_pred=oops",

@@ -236,3 +236,39 @@ def test_back_and_submit_again_shows_what_was_recorded(server, page):
     page.wait_for_selector("#feedback")
     assert page.locator("#note").inner_text() == "That answer was already recorded."
     assert "Not quite" in page.locator("#feedback .grade-word").inner_text()
+
+
+def watch_for_problems(page) -> list[str]:
+    """Collect console errors, uncaught errors, refused content and failed loads as they come."""
+    found: list[str] = []
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) =>"
+        " console.error(`CSP refused ${e.violatedDirective}: ${e.blockedURI}`))"
+    )
+    page.on("console", lambda m: found.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: found.append(f"uncaught: {e}"))
+    page.on("response", lambda r: found.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return found
+
+
+def test_the_pages_log_no_errors_even_while_typing_a_number(server, page):
+    url, settings = server
+    problems = watch_for_problems(page)
+    for path in ("/", "/lab/loss", "/lab/descent"):
+        page.goto(url + path, wait_until="networkidle")
+    lesson = load_lessons(settings)[0]
+    page.goto(f"{url}/lessons/{lesson}", wait_until="networkidle")
+    page.goto(f"{url}/lessons/{lesson}/steps/1", wait_until="networkidle")
+    for _ in range(40):  # answer until a question takes a typed number
+        if page.locator("#value").count() or not page.locator("form.answer").count():
+            break
+        answer_right(settings, page)
+    field = page.locator("#value")
+    assert field.count(), "no numeric question in the first lesson"
+    for typed, valid in (("0,36", True), ("−1.5e-3 %", True), ("lots", False)):
+        field.fill(typed)
+        assert field.evaluate("f => f.checkValidity()") is valid, typed
+    # The button pressed still sends its value, though the form's buttons are then disabled.
+    page.get_by_role("button", name="I'm not sure").click()
+    assert "Not sure" in page.locator("#feedback .grade-word").inner_text()
+    assert problems == []

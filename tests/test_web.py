@@ -289,6 +289,27 @@ def test_unknown_pages_are_friendly_404s(client: TestClient):
     page(client, f"/lessons/{LESSON}/steps/x", 422)
 
 
+@pytest.mark.parametrize("url", ["/nope", "/lessons/x/y/z", "/instructor/nope", "/static/nope.js"])
+def test_an_address_with_no_page_is_an_html_404(client: TestClient, url: str):
+    soup = page(client, url, 404)
+    assert text_of(soup, "h1") == "Not found"
+    assert text_of(soup, ".error").startswith("There is no page at this address.")
+
+
+def test_the_api_keeps_json_for_addresses_it_does_not_have(client: TestClient):
+    response = client.get("/api/nope")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}
+    wrong_method = client.delete("/api/lessons")
+    assert wrong_method.status_code == 405 and "allow" in wrong_method.headers
+
+
+def test_pages_link_a_favicon_that_is_served(client: TestClient):
+    href = page(client, "/").select_one("link[rel=icon]")["href"]
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+
+
 def test_security_headers_on_every_page(client: TestClient):
     for url in ("/", f"/lessons/{LESSON}", "/api/lessons"):
         headers = client.get(url).headers

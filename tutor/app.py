@@ -12,6 +12,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from tutor import api, db, instructor, labs, web
 from tutor.config import Settings
@@ -99,6 +100,15 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": message}, status_code=status)
         return web.error_page(request, status, message)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        message = web.http_message(exc.status_code, exc.detail)
+        response = web.error_page(request, exc.status_code, message)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):

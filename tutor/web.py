@@ -127,6 +127,17 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     )
 
 
+# Starlette's own errors (an unknown address, say) in a learner's words.
+HTTP_MESSAGES = {
+    404: "There is no page at this address. The lessons are listed on the home page.",
+    405: "This address does not take that kind of request.",
+}
+
+
+def http_message(status: int, detail: Any) -> str:
+    return HTTP_MESSAGES.get(status, str(detail))
+
+
 def redirect(visitor: Visitor, url: str) -> Response:
     return visitor.remember(RedirectResponse(url, status_code=303))
 
