@@ -1,12 +1,8 @@
-// A little help on top of pages that work without it: the topic menu switches on
-// change, after an answer the feedback is focused so screen readers read it first, and a
-// sent form cannot be sent twice.
+// A little help on top of pages that work without it: after an answer the feedback is
+// focused so screen readers read it first, and a sent form cannot be sent twice.
 // In the labs, results follow the form as you type, and the descent lab can play its steps.
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
-  for (const select of document.querySelectorAll("select[data-autosubmit]")) {
-    select.addEventListener("change", () => select.form.requestSubmit());
-  }
   const feedback = document.getElementById("feedback");
   if (feedback && location.hash === "#feedback") {
     feedback.focus({ preventScroll: false });
@@ -73,7 +69,7 @@ function live(form) {
   });
 }
 
-// The descent lab: show the steps one at a time, unless motion is unwelcome.
+// The descent lab: show the steps one at a time, or all at once when motion is unwelcome.
 function playButton() {
   const chart = document.querySelector("#lab-results .chart");
   const steps = document.querySelectorAll("#lab-results .step");
@@ -87,10 +83,19 @@ function playButton() {
   button.addEventListener("click", () => {
     const results = document.getElementById("lab-results");
     const items = [...results.querySelectorAll(".step, tr[data-step]")];
-    if (matchMedia("(prefers-reduced-motion: reduce)").matches) return;
+    const count = results.querySelectorAll(".step").length;
+    if (matchMedia("(prefers-reduced-motion: reduce)").matches) {
+      // No animation: every step at once. Go to the table of steps, and say so.
+      results.classList.remove("playing");
+      items.forEach((item) => item.classList.add("shown"));
+      results.querySelector(".steps-table")?.closest(".table-wrap")?.focus();
+      const taken = results.querySelectorAll("tr[data-step]").length;
+      const status = document.getElementById("lab-status");
+      if (status) status.textContent = `All ${taken} steps are shown, in the chart and the table.`;
+      return;
+    }
     results.classList.add("playing");
     items.forEach((item) => item.classList.remove("shown"));
-    const count = results.querySelectorAll(".step").length;
     for (let n = 0; n <= count; n++) {
       setTimeout(() => {
         for (const item of items) {

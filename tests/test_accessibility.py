@@ -153,3 +153,38 @@ def test_the_descent_lab_can_play_its_steps(server, page):  # noqa: F811
     playwright_api.expect(results).not_to_have_class("playing", timeout=15_000)
     shown = page.locator("#lab-results .step.shown").count()
     assert shown == page.locator("#lab-results .step").count() > 5
+
+
+def test_with_reduced_motion_play_shows_every_step_at_once(server, page):  # noqa: F811
+    url, _ = server
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(url + "/lab/descent?lr=6&steps=6")
+    page.get_by_role("button", name="Play the steps").click()
+    results = page.locator("#lab-results")
+    playwright_api.expect(page.locator("#lab-status")).to_have_text(
+        "All 6 steps are shown, in the chart and the table."
+    )
+    playwright_api.expect(results).not_to_have_class("playing")
+    steps = page.locator("#lab-results .step")
+    assert steps.count() == page.locator("#lab-results .step.shown").count() > 5
+    assert page.evaluate("document.activeElement.querySelector('.steps-table') !== null")
+
+
+def test_arrowing_through_the_topics_does_not_leave_the_page(server, page):  # noqa: F811
+    url, _ = server
+    lesson = lessons()[0]
+    page.goto(f"{url}/lessons/{lesson}")
+    page.evaluate("window.stayed = true")
+    topic = page.locator("form.topic select")
+    first = topic.input_value()
+    topic.focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.stayed === true")  # no reload: still this document
+    chosen = topic.input_value()
+    assert chosen != first
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Switch"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("form.topic select").input_value() == chosen

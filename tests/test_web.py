@@ -310,6 +310,13 @@ def test_pages_link_a_favicon_that_is_served(client: TestClient):
     assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
 
 
+def test_changing_the_topic_takes_a_button_press(client: TestClient):
+    for url in (f"/lessons/{LESSON}", f"/lessons/{LESSON}/steps/1"):
+        form = page(client, url).select_one("form.topic")
+        assert form.select_one("select[data-autosubmit]") is None  # no switch on change
+        assert form.select_one("button[type=submit]").get_text() == "Switch"
+
+
 def test_security_headers_on_every_page(client: TestClient):
     for url in ("/", f"/lessons/{LESSON}", "/api/lessons"):
         headers = client.get(url).headers
