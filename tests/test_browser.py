@@ -272,3 +272,15 @@ def test_the_pages_log_no_errors_even_while_typing_a_number(server, page):
     page.get_by_role("button", name="I'm not sure").click()
     assert "Not sure" in page.locator("#feedback .grade-word").inner_text()
     assert problems == []
+
+
+def test_the_api_docs_render_under_the_strict_content_security_policy(server, page):
+    url, _ = server
+    problems = watch_for_problems(page)
+    response = page.goto(url + "/docs")
+    assert "'unsafe-inline'" not in response.headers["content-security-policy"]
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() > 5
+    page.locator(".opblock-summary").first.click()  # an operation opens, styled and all
+    page.wait_for_selector(".opblock-body")
+    assert problems == []

@@ -111,7 +111,7 @@ def test_a_tampered_learner_cookie_is_a_new_learner(client: TestClient):
 
 
 def test_responses_carry_security_headers(client: TestClient):
-    for url in ("/", "/lessons/mini/steps/1", "/api/lessons", "/api/lessons/nope"):
+    for url in ("/", "/lessons/mini/steps/1", "/api/lessons", "/api/lessons/nope", "/docs"):
         headers = client.get(url).headers
         csp = headers["content-security-policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp
