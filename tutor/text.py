@@ -230,10 +230,15 @@ def _mathml(latex: str, display: bool) -> str:
 
 def _math_html(latex: str, display: bool) -> str:
     try:
-        return _mathml(latex, display)
+        mathml = _mathml(latex, display)
     except MathError:
         fence = "$$" if display else "$"
         return f'<code class="math-error">{escape(fence + latex + fence)}</code>'
+    if not display:
+        return mathml
+    # A wide formula scrolls sideways on a small screen; the wrapper takes keyboard focus
+    # so it can be scrolled without a mouse.
+    return f'<span class="math-wrap" tabindex="0" role="group" aria-label="Formula">{mathml}</span>'
 
 
 def _math_rule(state: StateInline, silent: bool) -> bool:
