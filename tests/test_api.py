@@ -296,3 +296,14 @@ def test_grades_never_leak_into_next(client: TestClient):
     nxt = next_item(client, headers)
     option_with_grade(client, LESSON, nxt, "exactly")
     assert "grade" not in str(nxt) and "feedback" not in str(nxt)
+
+
+def test_a_check_is_numbered_as_the_question_it_checks(client: TestClient):
+    """A check written under question 1 but asked after a miss on question 2 of the same
+    skill reads "Question 2 of 2"."""
+    headers = new_learner(client)
+    answer(client, headers, LESSON, "exactly")  # question 1 right: on to `order`
+    result = answer(client, headers, LESSON, "not_quite")
+    check = result["next"]["question"]
+    assert check["role"] == "check" and check["id"] == "what-loss-does-again"
+    assert (check["n"], check["of"]) == (2, 2)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
 
 from tutor import losses
+from tutor.deps import TutorDep
 from tutor.schemas import (
     AnswerIn,
     AnswerOut,
@@ -26,7 +27,6 @@ from tutor.schemas import (
     UnprocessableOut,
 )
 from tutor.security import bearer_token
-from tutor.tutoring import Tutor
 
 router = APIRouter(
     prefix="/api",
@@ -40,14 +40,6 @@ router = APIRouter(
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such lesson, step or topic."}}
 UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."}}
 CONFLICT = {409: {"model": ErrorOut, "description": "Not the current item; nothing changed."}}
-
-
-async def get_tutor(request: Request) -> Tutor:
-    # async: no I/O here, and a sync dependency would cost a trip to the thread pool.
-    return request.app.state.tutor
-
-
-TutorDep = Annotated[Tutor, Depends(get_tutor)]
 
 
 def api_learner(

@@ -18,10 +18,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from tutor import analytics, payloads
+from tutor.deps import TutorDep
 from tutor.lessons import LoadedLesson
 from tutor.schemas import ErrorOut, UnprocessableOut
 from tutor.security import bearer_token
-from tutor.tutoring import NotFound, Tutor
+from tutor.tutoring import NotFound
 
 INSTRUCTOR_COOKIE = "tutor_instructor"
 PREVIEW_SEEDS = (0, 1, 2)
@@ -88,12 +89,7 @@ def require_instructor(request: Request) -> None:
     request.app.state.instructor.check(request)
 
 
-def get_tutor(request: Request) -> Tutor:
-    return request.app.state.tutor
-
-
 Instructor = Depends(require_instructor)
-TutorDep = Annotated[Tutor, Depends(get_tutor)]
 
 
 def _render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:

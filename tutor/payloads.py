@@ -94,6 +94,10 @@ def describe(lesson: LoadedLesson, state: adaptive.State, topic: str) -> Current
         return Current(lesson, state, topic, None, None, 0, 0)
     entry = lesson.entries[state.item.question]
     question = rendered(lesson, state.item.question, state.item.variant, topic)
+    # A check belongs to the question whose loop it is in ("Question 2 of 3, checking
+    # the same idea"), even when it was written under another question of the skill.
+    anchor = lesson.entries.get(state.main or "") if state.item.role == "check" else None
+    place = anchor if anchor is not None and anchor.step_index == entry.step_index else entry
     ref = step_ref(lesson, entry.step_index, topic)
     return Current(
         lesson,
@@ -101,7 +105,7 @@ def describe(lesson: LoadedLesson, state: adaptive.State, topic: str) -> Current
         topic,
         ref,
         question,
-        entry.main_index + 1,
+        place.main_index + 1,
         len(lesson.step(entry.step_index).questions),
     )
 

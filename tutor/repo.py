@@ -187,3 +187,13 @@ def lesson_versions(*, session: Session, lesson_id: str) -> list[dict]:
 def attempt_counts(*, session: Session) -> dict[str, int]:
     rows = session.execute(select(Attempt.lesson_id, func.count()).group_by(Attempt.lesson_id))
     return {lesson: n for lesson, n in rows}
+
+
+def last_attempt(*, session: Session, learner_id: str, lesson_id: str) -> Attempt | None:
+    """The learner's most recent answer in a lesson."""
+    return session.scalar(
+        select(Attempt)
+        .where(Attempt.learner_id == learner_id, Attempt.lesson_id == lesson_id)
+        .order_by(Attempt.id.desc())
+        .limit(1)
+    )

@@ -21,7 +21,7 @@ from tutor.errors import Conflict, NotFound
 from tutor.examples import WorkedExample
 from tutor.grading import AnswerError
 from tutor.lessons import Catalog, LoadedLesson
-from tutor.models import Position, SkillState
+from tutor.models import Attempt, Position, SkillState
 from tutor.payloads import NOT_SURE_TEXT, Current, StepRef
 from tutor.relocate import relocate
 from tutor.variants import render_step
@@ -277,6 +277,22 @@ class Tutor:
             "mode": mode,
             "another_way": way,
         }
+
+    def last_attempt(self, learner_id: str, lesson_id: str) -> Attempt | None:
+        """The learner's most recent answer in the lesson (for a form sent twice)."""
+        with self.db.reading() as session:
+            return repo.last_attempt(session=session, learner_id=learner_id, lesson_id=lesson_id)
+
+    def answered(self, learner_id: str, lesson_id: str, question_id: str, variant: int) -> bool:
+        """Whether the learner has answered this variant of this question."""
+        with self.db.reading() as session:
+            return repo.answered_before(
+                session=session,
+                learner_id=learner_id,
+                lesson_id=lesson_id,
+                question_id=question_id,
+                variant=variant,
+            )
 
     # --- for instructors ----------------------------------------------------------
 

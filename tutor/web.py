@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from tutor import history, labs, plots, text
+from tutor import labs, plots, text
 from tutor.config import Settings
 from tutor.deps import TutorDep
 from tutor.grading import AnswerError
@@ -235,15 +235,13 @@ def _resubmitted(
     To the feedback on the learner's last answer when that was to this very item (what the
     first copy of a double-clicked form showed), else to where the learner is now.
     """
-    last = history.last_attempt(tutor, learner_id=learner_id, lesson_id=lesson_id)
+    last = tutor.last_attempt(learner_id, lesson_id)
     entry = tutor.lesson(lesson_id).entries.get(question_id)
     same_item = last is not None and (last.question_id, last.variant) == (question_id, variant)
     if same_item and entry is not None:
         n = entry.step_index + 1
         return f"/lessons/{lesson_id}/steps/{n}?after={last.id}&note=recorded#feedback"
-    was_answered = history.answered(
-        tutor, learner_id=learner_id, lesson_id=lesson_id, question_id=question_id, variant=variant
-    )
+    was_answered = tutor.answered(learner_id, lesson_id, question_id, variant)
     note = "recorded" if was_answered else "moved"
     n = _current_n(tutor, learner_id, lesson_id)
     return f"/lessons/{lesson_id}/steps/{n}?note={note}#question"
