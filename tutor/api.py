@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from tutor import losses
 from tutor.deps import TutorDep
@@ -42,13 +43,21 @@ UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."
 CONFLICT = {409: {"model": ErrorOut, "description": "Not the current item; nothing changed."}}
 
 
-def api_learner(
+async def api_learner(
     tutor: TutorDep,
     authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
 ) -> str:
-    """The learner whose bearer token came with the request."""
+    """The learner whose bearer token came with the request.
+
+    Known tokens are answered from memory in the event loop; only a token not seen
+    before costs a database read, in the thread pool like every other.
+    """
     token = bearer_token(authorization)
-    learner_id = tutor.learner_for_token(token) if token else None
+    learner_id = None
+    if token:
+        learner_id = tutor.known_token(token) or await run_in_threadpool(
+            tutor.learner_for_token, token
+        )
     if learner_id is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -30,7 +30,9 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, immediate: bool = False) -> Engine:
     """An engine for ``url``; with ``immediate``, SQLite transactions lock for writing."""
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
+        # No ping before each use (a round trip on every request): connections are
+        # recycled well before servers drop idle ones, and a dropped one fails loudly.
+        return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")

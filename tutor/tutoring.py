@@ -85,6 +85,10 @@ class Tutor:
         assert token is not None
         return learner_id, token
 
+    def known_token(self, token: str) -> str | None:
+        """The learner of a token already seen by this process, without I/O."""
+        return self._tokens.get(token)
+
     def learner_for_token(self, token: str) -> str | None:
         """The learner a bearer token belongs to; tokens never change, so hits are kept."""
         found = self._tokens.get(token)
