@@ -307,3 +307,18 @@ def test_a_check_is_numbered_as_the_question_it_checks(client: TestClient):
     check = result["next"]["question"]
     assert check["role"] == "check" and check["id"] == "what-loss-does-again"
     assert (check["n"], check["of"]) == (2, 2)
+
+
+def test_a_finished_lesson_can_be_gone_through_again(client: TestClient):
+    headers = new_learner(client)
+    for _ in range(3):
+        answer(client, headers, LESSON, "exactly")
+    assert next_item(client, headers)["done"] is True
+    again = client.post(f"/api/lessons/{LESSON}/restart", headers=headers)
+    assert again.status_code == 200
+    assert again.json()["question"]["id"] == "what-loss-does"
+    assert next_item(client, headers) == again.json()
+    progress = client.get("/api/learners/me/progress", headers=headers).json()["lessons"][0]
+    assert progress["steps"] == ["not_started", "not_started"]
+    assert {s["id"]: s["attempts"] for s in progress["skills"]} == {"score": 2, "compute": 1}
+    assert client.post(f"/api/lessons/{LESSON}/restart").status_code == 401

@@ -216,6 +216,23 @@ def _count_evidence(
         row.misses += graded.grade != "exactly"
 
 
+def restart(tutor: Tutor, learner_id: str, lesson_id: str) -> None:
+    """Start a lesson over from its first question. What the tutor knows of the learner's
+    skills, and every answer already given, stay: a second pass builds on the first."""
+    lesson = tutor.lesson(lesson_id)
+    try:
+        with tutor.db.writing() as session:
+            position = repo.get_position(
+                session=session, learner_id=learner_id, lesson_id=lesson.id, for_update=True
+            )
+            if position is None:
+                return  # not started: it already begins at the beginning
+            fresh = adaptive.start(lesson, tutor._rng(learner_id, lesson.id, position.version + 1))
+            position.state = fresh.to_json()
+    except StaleDataError:
+        raise Conflict("the lesson moved on while it was restarting; try again") from None
+
+
 def choose(tutor: Tutor, learner_id: str, lesson_id: str, choice: str) -> dict[str, Any]:
     """Act on an offer after repeated misses: another angle, a step back, or go on."""
     lesson = tutor.lesson(lesson_id)

@@ -179,6 +179,15 @@ def post_choice(lesson_id: str, body: ChoiceIn, tutor: TutorDep, learner: Learne
     return tutor.choose(learner, lesson_id, body.choice)
 
 
+@router.post(
+    "/lessons/{lesson_id}/restart", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
+)
+def post_restart(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+    """Go through the lesson again from its first question; skills and answers are kept."""
+    tutor.restart(learner, lesson_id)
+    return _json(tutor.next_json(tutor.current(learner, lesson_id)))
+
+
 @router.put(
     "/lessons/{lesson_id}/topic", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )

@@ -325,6 +325,10 @@ class Tutor:
         """Make a lesson about another topic for this learner; remembered."""
         answering.set_topic(self, learner_id, lesson_id, topic)
 
+    def restart(self, learner_id: str, lesson_id: str) -> None:
+        """Go through a lesson again from its first question."""
+        answering.restart(self, learner_id, lesson_id)
+
     def answer(self, learner_id: str, lesson_id: str, **answer: Any) -> tuple[int, dict[str, Any]]:
         """Grade and record an answer to the current item; returns (attempt id, response)."""
         return answering.answer(self, learner_id, lesson_id, **answer)

@@ -270,6 +270,18 @@ def choice(
     return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}{query}#question")
 
 
+@router.post("/lessons/{lesson_id}/restart")
+def restart(
+    lesson_id: str,
+    tutor: TutorDep,
+    visitor: VisitorDep,
+    csrf: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    visitor.check_csrf(csrf)
+    tutor.restart(visitor.id, lesson_id)
+    return redirect(visitor, f"/lessons/{lesson_id}/steps/1#question")
+
+
 @router.post("/lessons/{lesson_id}/topic")
 def topic(
     lesson_id: str,
