@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -57,3 +59,11 @@ def answer(client: TestClient, headers: dict, lesson_id: str, grade: str) -> dic
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def editable_lessons(tmp_path: Path) -> Path:
+    """A lessons folder of the test lesson that a test may edit, reload and break."""
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "mini.yaml", folder / "mini.yaml")
+    return folder

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from helpers import answer, new_learner
+from helpers import answer, editable_lessons, new_learner
 
 from tutor.watch import LessonWatcher
 
-DATA = Path(__file__).parent / "data"
 PAGES = [
     "/instructor",
     "/instructor/lessons/mini",
@@ -26,10 +24,7 @@ ENDPOINTS = ["/api/instructor/analytics?lesson_id=mini", "/api/instructor/lesson
 
 @pytest.fixture
 def lessons_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "lessons"
-    folder.mkdir()
-    shutil.copy(DATA / "mini.yaml", folder / "mini.yaml")
-    return folder
+    return editable_lessons(tmp_path)
 
 
 @pytest.fixture

@@ -3,26 +3,20 @@ and learners on a question that disappears move to the nearest valid item."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import answer, new_learner
+from helpers import answer, editable_lessons, new_learner
 
 from tutor.lessons import load_catalog, refresh
 from tutor.watch import LessonWatcher
 
-DATA = Path(__file__).parent / "data"
-
 
 @pytest.fixture
 def lessons_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "lessons"
-    folder.mkdir()
-    shutil.copy(DATA / "mini.yaml", folder / "mini.yaml")
-    return folder
+    return editable_lessons(tmp_path)
 
 
 def edit(folder: Path, old: str, new: str) -> None:
