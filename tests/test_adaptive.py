@@ -186,13 +186,26 @@ def test_going_on_marks_the_skill_for_review():
     )
 
 
-def test_another_angle_shows_one_not_seen_yet():
+def test_a_check_that_borrows_explanations_never_repeats_one_in_a_row():
     state, trail = play(["not_quite", "not_quite"])
-    seen = set(state.angles["what-loss-does"])
+    # The check has no explanations of its own: both misses drew on its question's two.
+    shown = [d.angle for _, d in trail]
+    assert sorted(shown) == ["analogy", "numbers"]
+    assert state.angles == {"what-loss-does": tuple(shown)}
     decision = choose(LESSON, state, "another_angle", p_known=WEAK, rng=rng(5))
-    assert decision.angle in ("analogy", "numbers")
     assert decision.state.item == state.item
-    assert len(seen) == 1 and decision.angle not in seen
+    # Every angle has been shown: the one shown longest ago comes back, not the last one.
+    assert decision.angle == shown[0]
+
+
+def test_an_explanation_uses_the_numbers_the_learner_saw():
+    state, _ = play(["exactly", "exactly"])
+    asked = state.item  # the numeric question, in some variant
+    decision = after_answer(LESSON, state, "not_quite", p_known=WEAK, rng=rng(9))
+    assert adaptive.explanation_source(LESSON, decision.state, asked.question) == (
+        asked.question,
+        asked.variant,
+    )
 
 
 def test_an_offer_must_exist_to_be_answered():

@@ -322,3 +322,24 @@ def test_a_finished_lesson_can_be_gone_through_again(client: TestClient):
     assert progress["steps"] == ["not_started", "not_started"]
     assert {s["id"]: s["attempts"] for s in progress["skills"]} == {"score": 2, "compute": 1}
     assert client.post(f"/api/lessons/{LESSON}/restart").status_code == 401
+
+
+def test_an_idempotency_key_cannot_carry_a_different_answer(client: TestClient):
+    headers = new_learner(client)
+    nxt = next_item(client, headers)
+    url = f"/api/lessons/{LESSON}/answers"
+    body = {**answer_body(client, LESSON, nxt, "not_quite"), "idempotency_key": "k-2"}
+    assert client.post(url, headers=headers, json=body).status_code == 200
+    other = {**answer_body(client, LESSON, nxt, "exactly"), "idempotency_key": "k-2"}
+    response = client.post(url, headers=headers, json=other)
+    assert response.status_code == 422
+    assert "already used for a different answer" in response.json()["detail"]
+
+
+def test_a_choice_question_takes_an_option_not_a_value(client: TestClient):
+    headers = new_learner(client)
+    nxt = next_item(client, headers)
+    body = {**answer_body(client, LESSON, nxt, "exactly"), "value": 3}
+    response = client.post(f"/api/lessons/{LESSON}/answers", headers=headers, json=body)
+    assert response.status_code == 422
+    assert next_item(client, headers) == nxt

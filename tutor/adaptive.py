@@ -90,7 +90,13 @@ def after_answer(
     entry = lesson.entries[item.question]
     skill = entry.skill
     right = grade == "exactly"
-    state = replace(state, asked=(*state.asked, item.question), offer=None)
+    state = replace(
+        state,
+        asked=(*state.asked, item.question),
+        offer=None,
+        last=item.question,
+        seen_variants={**state.seen_variants, item.question: item.variant},
+    )
     if skill not in state.missed:
         record = (*state.untaught.get(skill, ()), grade)
         state = replace(state, untaught={**state.untaught, skill: record})
@@ -100,15 +106,14 @@ def after_answer(
     state = replace(state, pending_angle=None)
     if not right:
         state = replace(state, missed=_add(state.missed, skill))
-    angle = None if right else _choose_angle(lesson, state, item.question, rng)
-    if angle:
-        seen = state.angles.get(item.question, ())
-        state = replace(state, angles={**state.angles, item.question: (*seen, angle)})
+    angle = None
+    if not right:
+        state, angle = _show_angle(lesson, state, item.question, rng)
 
     if item.role == "revisit":
-        return Decision(
-            _after_revisit(lesson, state, p_known, rng), angle, "revisit", solution=not right
-        )
+        back = _after_revisit(lesson, state, p_known, rng)
+        reason = "revisit" if back.return_to else "return"
+        return Decision(back, angle, reason, solution=not right)
     if item.role == "review" or right:
         next_state, finished = _advance(lesson, state, p_known, rng)
         reason = "review" if next_state.item and next_state.item.role == "review" else None
@@ -148,42 +153,58 @@ def _credit_angle(state: State, angle: str, worked: bool) -> State:
     return replace(state, angle_stats={**state.angle_stats, angle: stats})
 
 
-def _choose_angle(
+def explanation_source(lesson: LoadedLesson, state: State, question_id: str) -> tuple[str, int]:
+    """Whose "another way to see it" explains ``question_id``, and in which variant.
+
+    A question's own explanations come first. A check without any borrows them from
+    the question it was written under, or else from the question whose loop it is in,
+    whichever the learner has seen: the numbers in the text are then ones they saw.
+    """
+    entry = lesson.entries[question_id]
+    if entry.question.another_way:
+        return question_id, state.seen_variants.get(question_id, 0)
+    for owner in (entry.parent, state.main):
+        if owner and lesson.entries[owner].question.another_way and owner in state.seen_variants:
+            return owner, state.seen_variants[owner]
+    owner = entry.parent or state.main or question_id
+    return owner, state.seen_variants.get(owner, 0)
+
+
+def _show_angle(
     lesson: LoadedLesson, state: State, question_id: str, rng: np.random.Generator
+) -> tuple[State, str | None]:
+    """Pick the angle to explain ``question_id`` from, and remember it was shown."""
+    owner, _ = explanation_source(lesson, state, question_id)
+    angle = _choose_angle(lesson, state, owner, rng)
+    if angle is None:
+        return state, None
+    seen = state.angles.get(owner, ())
+    return replace(state, angles={**state.angles, owner: (*seen, angle)}), angle
+
+
+def _choose_angle(
+    lesson: LoadedLesson, state: State, owner: str, rng: np.random.Generator
 ) -> str | None:
     """An explanation angle not yet shown for this question, by Thompson sampling.
 
     Each angle's chance of being followed by a right check is Beta(1 + wins,
     1 + losses) for this learner; sampling (rather than taking the best mean)
-    keeps showing a new learner some variety.
+    keeps showing a new learner some variety. Once every angle has been shown, the
+    one shown longest ago comes back, never the one just shown.
     """
-    ways = _another_ways(lesson, question_id)
+    ways = [w.angle for w in lesson.entries[owner].question.another_way]
     if not ways:
         return None
-    seen = state.angles.get(question_id, ())
-    fresh = [a for a in ways if a not in seen] or list(ways)
+    seen = state.angles.get(owner, ())
+    fresh = [a for a in ways if a not in seen]
+    if not fresh:
+        last_shown = {a: i for i, a in enumerate(seen)}
+        return min(ways, key=lambda a: last_shown.get(a, -1))
     draws = [
         rng.beta(1 + state.angle_stats.get(a, (0, 0))[0], 1 + state.angle_stats.get(a, (0, 0))[1])
         for a in fresh
     ]
     return fresh[int(np.argmax(draws))]
-
-
-def _another_ways(lesson: LoadedLesson, question_id: str) -> list[str]:
-    """The angles available for a question; a check without its own uses its parent's."""
-    entry = lesson.entries[question_id]
-    ways = entry.question.another_way
-    if not ways and entry.parent:
-        ways = lesson.entries[entry.parent].question.another_way
-    return [w.angle for w in ways]
-
-
-def another_way_for(lesson: LoadedLesson, question_id: str, angle: str) -> tuple[str, str]:
-    """(question id whose text to render, angle): a check may borrow its parent's."""
-    entry = lesson.entries[question_id]
-    if any(w.angle == angle for w in entry.question.another_way):
-        return question_id, angle
-    return entry.parent or question_id, angle
 
 
 def _pick_check(
@@ -415,14 +436,10 @@ def choose(
         next_state, finished = _advance(lesson, state, p_known, rng)
         return Decision(next_state, None, "moving_on", finished)
     if choice == "another_angle":
-        question = state.main or state.item.question
-        angle = _choose_angle(lesson, state, question, rng)
-        if angle:
-            seen = state.angles.get(question, ())
-            state = replace(
-                state, angles={**state.angles, question: (*seen, angle)}, pending_angle=angle
-            )
-        return Decision(replace(state, offer=None), angle, "another_angle")
+        state, angle = _show_angle(
+            lesson, state, state.last or state.main or state.item.question, rng
+        )
+        return Decision(replace(state, offer=None, pending_angle=angle), angle, "another_angle")
     if choice == "revisit" and offer.fault_step and offer.fault_skill:
         return Decision(_start_revisit(lesson, state, offer, rng), None, "revisit")
     raise ValueError(f"choice: {choice!r} is not one of the choices offered")

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tutor import adaptive, mastery, payloads, repo
 from tutor.errors import Conflict
-from tutor.grading import Graded, grade
+from tutor.grading import AnswerError, Graded, grade, parse_number
 from tutor.lessons import LoadedLesson
 from tutor.models import Attempt, SkillState
 
@@ -85,6 +85,7 @@ def answer(
                     session=session, learner_id=learner_id, key=idempotency_key
                 )
                 if existing is not None:
+                    _same_answer(existing, question_id, variant, option_id, value)
                     return existing.id, existing.response
         raise Conflict(
             "another answer to this item was recorded at the same time; "
@@ -111,6 +112,7 @@ def _record_answer(
         # retry that waited behind its twin finds the twin's answer.
         existing = repo.attempt_by_key(session=session, learner_id=learner_id, key=idempotency_key)
         if existing is not None:
+            _same_answer(existing, question_id, variant, option_id, value)
             return existing.id, existing.response
     if position is None:  # a first answer; a browser learner may have no row yet
         repo.ensure_learner(session=session, learner_id=learner_id)
@@ -182,6 +184,26 @@ def _record_answer(
         position.state = decision.state.to_json()
     session.flush()
     return attempt.id, response
+
+
+def _same_answer(
+    existing: Attempt,
+    question_id: str,
+    variant: int,
+    option_id: str | None,
+    value: str | float | None,
+) -> None:
+    """A key names one answer: the same key with a different answer is a client's mistake,
+    not a retry, and saying so beats silently returning the first answer's result."""
+    given = (
+        option_id
+        if option_id is not None
+        else (f"{parse_number(value):g}" if value is not None else None)
+    )
+    if (existing.question_id, existing.variant, existing.answer) != (question_id, variant, given):
+        raise AnswerError(
+            "idempotency_key: already used for a different answer; send a new key with a new answer"
+        )
 
 
 def _count_evidence(
@@ -259,13 +281,10 @@ def choose(tutor: Tutor, learner_id: str, lesson_id: str, choice: str) -> dict[s
             following = payloads.describe(lesson, decision.state, topic)
             way = None
             if decision.angle and state.item:
-                way = payloads.another_way(
-                    lesson,
-                    state.main or state.item.question,
-                    decision.angle,
-                    state.item.variant,
-                    topic,
-                )
+                # Explains what the learner last answered, in its numbers: never the
+                # question still waiting, whose answer it would give away.
+                about = state.last or state.main or state.item.question
+                way = payloads.another_way(lesson, decision.state, about, decision.angle, topic)
             position.state = decision.state.to_json()
     except StaleDataError:
         raise Conflict("another answer moved this lesson on first; fetch /next") from None

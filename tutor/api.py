@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tutor import losses
 from tutor.deps import TutorDep
@@ -27,7 +28,6 @@ from tutor.schemas import (
     TopicIn,
     UnprocessableOut,
 )
-from tutor.security import bearer_token
 
 router = APIRouter(
     prefix="/api",
@@ -43,16 +43,20 @@ UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."
 CONFLICT = {409: {"model": ErrorOut, "description": "Not the current item; nothing changed."}}
 
 
+# Declared as a security scheme, so the docs page has an "Authorize" button that sends it.
+bearer = HTTPBearer(auto_error=False, description="The token from POST /api/learners.")
+
+
 async def api_learner(
     tutor: TutorDep,
-    authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
 ) -> str:
     """The learner whose bearer token came with the request.
 
     Known tokens are answered from memory in the event loop; only a token not seen
     before costs a database read, in the thread pool like every other.
     """
-    token = bearer_token(authorization)
+    token = credentials.credentials if credentials else None
     learner_id = None
     if token:
         learner_id = tutor.known_token(token) or await run_in_threadpool(

@@ -62,6 +62,8 @@ def grade(
     if option_id == NOT_SURE:
         return Graded("not_sure", question.not_sure, NOT_SURE, "I'm not sure")
     if question.kind == "choice":
+        if value is not None:
+            raise AnswerError("value: this question is answered by choosing an option_id")
         if option_id is None:
             raise AnswerError("option_id: choose one of the options, or not_sure")
         option = question.option(option_id)

@@ -191,4 +191,6 @@ def refresh(previous: Catalog, paths: Iterable[Path]) -> Catalog:
     for old in previous:
         if old.file in failing and old.id not in fresh.lessons:
             fresh.lessons[old.id] = old
+    # Lessons are listed in file order, whichever of them are live in their last good version.
+    fresh.lessons = dict(sorted(fresh.lessons.items(), key=lambda item: item[1].file))
     return fresh

@@ -28,6 +28,7 @@ REASONS = {
     "stuck": "No shame in this: it is a tricky idea, and getting stuck here is how it sticks "
     "later. You can see it from yet another angle, go on for now, or step back.",
     "revisit": "Let's step back to an earlier idea; you will return to where you were.",
+    "return": "Back to where you were, with that idea fresh in mind.",
     "another_angle": "Here is one more way to see it. The question is still waiting for you.",
     "skipped": "You have shown you know this already, so we skip ahead.",
 }
@@ -204,18 +205,25 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
         else:
             message = f"This may be about the step \u201c{ref.title}\u201d (step {ref.n})."
         fault = {"n": ref.n, "id": ref.id, "title": ref.title, "message": message}
+    same_step = fault is not None and current.step is not None and fault["n"] == current.step.n
     return {
         "message": REASONS["stuck"],
         "fault": fault,
-        "choices": [{"id": c, "text": CHOICES[c]} for c in choices],
+        "choices": [
+            {
+                "id": c,
+                "text": "Go back to that idea" if c == "revisit" and same_step else CHOICES[c],
+            }
+            for c in choices
+        ],
     }
 
 
 def another_way(
-    lesson: LoadedLesson, question_id: str, angle: str, variant: int, topic: str
+    lesson: LoadedLesson, state: adaptive.State, question_id: str, angle: str, topic: str
 ) -> dict[str, str] | None:
-    """The explanation from ``angle`` for a question (a check may borrow its parent's)."""
-    owner, angle = adaptive.another_way_for(lesson, question_id, angle)
+    """The explanation from ``angle`` for a question, in numbers the learner saw."""
+    owner, variant = adaptive.explanation_source(lesson, state, question_id)
     text = dict(rendered(lesson, owner, variant, topic).another_way).get(angle)
     return {"angle": angle, "text": text} if text else None
 
@@ -248,7 +256,7 @@ def answer_response(
     lesson = current.lesson
     way = None
     if decision.angle:
-        way = another_way(lesson, question.id, decision.angle, question.seed, current.topic)
+        way = another_way(lesson, decision.state, question.id, decision.angle, current.topic)
     finished = decision.finished_step
     # A bridge leads from one main question into the next: not out of a review or a step back.
     moving_on = current.role in ("main", "check") and (
@@ -259,6 +267,8 @@ def answer_response(
         step = render_step(lesson.lesson, lesson.step(current.step.n - 1), current.topic)
     numeric = question.kind == "numeric"
     reason = decision.reason or ("skipped" if _skipped(current, following) else None)
+    if reason == "stuck":
+        reason = None  # the offer that comes with the next item says it, once
     return {
         "question_id": question.id,
         "variant": question.seed,

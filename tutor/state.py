@@ -54,6 +54,10 @@ class State:
     return_to: dict[str, Any] | None = None
     # Per skill, the grades of its attempts before the learner was first taught it.
     untaught: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The variant each question was last asked in, so an explanation can use the numbers
+    # the learner saw; and the question answered last (for "show me another angle").
+    seen_variants: dict[str, int] = field(default_factory=dict)
+    last: str | None = None
 
     @property
     def done(self) -> bool:
@@ -85,6 +89,7 @@ class State:
         for name in _MAPS_OF_TUPLES:
             data[name] = {k: list(v) for k, v in data[name].items()}
         data["return_to"] = None if self.return_to is None else dict(self.return_to)
+        data["seen_variants"] = dict(self.seen_variants)
         return data
 
     @classmethod

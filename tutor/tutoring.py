@@ -265,11 +265,14 @@ class Tutor:
         else:
             mode = "ahead"
         way = None
-        owner = current.state.main or (current.question.id if current.question else "")
-        # Only an explanation the learner has been shown: never one that gives away the
-        # answer to a question not yet tried.
-        if shown in current.state.angles.get(owner, ()) and current.question and mode == "question":
-            way = payloads.another_way(lesson, owner, shown, current.question.seed, current.topic)
+        state = current.state
+        about = state.last or state.main
+        if about and current.question and mode == "question":
+            owner, _ = adaptive.explanation_source(lesson, state, about)
+            # Only an explanation the learner was shown, about what they last answered:
+            # never one that gives away the answer to the question still waiting.
+            if shown in state.angles.get(owner, ()):
+                way = payloads.another_way(lesson, state, about, shown, current.topic)
         return {
             "lesson": lesson.lesson,
             "ref": ref,
