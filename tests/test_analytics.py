@@ -140,6 +140,17 @@ def test_csv_tables():
     rows = analytics.csv_rows(REPORT, "questions")
     assert rows[0][:4] == ["question_id", "step_id", "skill_id", "attempts"]
     assert rows[1][:6] == ["what-loss-does", "loss", "score", 5, 5, "0.6"]
-    assert analytics.csv_rows(REPORT, "options")[1] == ["what-loss-does", "0", 3]
+    assert analytics.csv_rows(REPORT, "options")[1] == ["what-loss-does", "0", "", "", 3]
+    labels = {"what-loss-does": {"0": ("exactly", "It scores the miss")}}
+    assert analytics.csv_rows(REPORT, "options", labels)[1] == [
+        "what-loss-does",
+        "0",
+        "exactly",
+        "It scores the miss",
+        3,
+    ]
+    # A numeric question's picks are the typical mistakes its answers matched.
+    numeric = next(q for q in REPORT.questions if q.question_id == "mse-number")
+    assert numeric.picks == {"right": 1, "unrecognised": 2}
     with pytest.raises(ValueError, match="table"):
         analytics.csv_rows(REPORT, "nope")

@@ -157,11 +157,7 @@ def _questions(
                 # The score on the rest of the lesson, so the item does not correlate
                 # with itself.
                 rest.append((totals[learner] - right) / others if others else 0.0)
-        picks = Counter(
-            "not_sure" if a["grade"] == "not_sure" else str(a["option_index"])
-            for a in rows
-            if a["option_index"] is not None or a["grade"] == "not_sure"
-        )
+        picks = Counter(_pick(a) for a in rows)
         out.append(
             QuestionFigures(
                 question_id=question_id,
@@ -175,6 +171,18 @@ def _questions(
             )
         )
     return out
+
+
+def _pick(attempt: Attempt) -> str:
+    """What an answer chose: an option (by its place in the file), "not_sure", or for a
+    number, "right", the typical mistake it matched, or "unrecognised"."""
+    if attempt["grade"] == "not_sure":
+        return "not_sure"
+    if attempt["option_index"] is not None:
+        return str(attempt["option_index"])
+    if attempt["grade"] == "exactly":
+        return "right"
+    return attempt.get("mistake") or "unrecognised"
 
 
 def _skills(
@@ -262,8 +270,11 @@ def _angles(by_learner: Mapping[str, list[Attempt]]) -> list[AngleFigures]:
 CSV_TABLES = ("questions", "options", "skills", "steps", "angles")
 
 
-def csv_rows(report_: Report, table: str) -> list[list[Any]]:
-    """A table of the report as rows for a CSV file, header first."""
+def csv_rows(
+    report_: Report, table: str, labels: Mapping[str, Mapping[str, tuple[str, str]]] | None = None
+) -> list[list[Any]]:
+    """A table of the report as rows for a CSV file, header first. ``labels`` gives each
+    question's options by place as (grade, text), for the options table."""
     if table == "questions":
         return [
             [
@@ -288,8 +299,11 @@ def csv_rows(report_: Report, table: str) -> list[list[Any]]:
             for q in report_.questions
         ]
     if table == "options":
-        return [["question_id", "option", "picks"]] + [
-            [q.question_id, option, n] for q in report_.questions for option, n in q.picks.items()
+        labels = labels or {}
+        return [["question_id", "option", "grade", "text", "picks"]] + [
+            [q.question_id, option, *labels.get(q.question_id, {}).get(option, ("", "")), n]
+            for q in report_.questions
+            for option, n in q.picks.items()
         ]
     if table == "skills":
         return [["skill_id", "learners", "mastered", "median_tries_to_mastery", "review_share"]] + [

@@ -233,18 +233,19 @@ def analytics_page(
             "report": report,
             "versions": versions,
             "tables": analytics.CSV_TABLES,
-            "option_texts": option_texts(lesson),
+            "option_labels": option_labels(lesson),
         },
     )
 
 
-def option_texts(lesson: LoadedLesson) -> dict[str, dict[str, str]]:
-    """Each question's options by their place in the file, as the default topic words
-    them: distractor counts read better next to what the option says."""
+def option_labels(lesson: LoadedLesson) -> dict[str, dict[str, tuple[str, str]]]:
+    """Each question's options by their place in the file, as (grade, text) in the default
+    topic's words: distractor counts read better next to what the option says."""
     topic = lesson.lesson.default_topic
     return {
         question_id: {
-            str(o.index): o.text for o in payloads.rendered(lesson, question_id, 0, topic).options
+            str(o.index): (o.grade, o.text)
+            for o in payloads.rendered(lesson, question_id, 0, topic).options
         }
         for question_id in lesson.entries
     }
@@ -261,7 +262,8 @@ def analytics_csv(
         raise NotFound(f"no table {table!r}; tables: {', '.join(analytics.CSV_TABLES)}")
     report, _ = tutor.analytics(lesson_id, version)
     out = io.StringIO()
-    csv.writer(out).writerows(analytics.csv_rows(report, table))
+    labels = option_labels(tutor.lesson(lesson_id))
+    csv.writer(out).writerows(analytics.csv_rows(report, table, labels))
     filename = f"{lesson_id}-{report.version}-{table}.csv"
     return Response(
         out.getvalue(),

@@ -134,6 +134,7 @@ _LOG_COLUMNS = (
     Attempt.role,
     Attempt.grade,
     Attempt.option_index,
+    Attempt.mistake,
     Attempt.first_try,
     Attempt.angle,
     Attempt.created_at,

@@ -197,6 +197,19 @@ class MathError(ValueError):
     """A formula that cannot be shown as MathML."""
 
 
+_FUNCTIONS = {"ln", "log", "exp", "sin", "cos", "tan", "max", "min", "arg"}
+_FIXED_ARITY = {"msub", "msup", "msubsup", "munder", "mover", "munderover", "mfrac", "mroot"}
+
+
+def _names_function(element: ET.Element) -> bool:
+    """``ln`` or ``log_10``: a function's name, with or without a script."""
+    tag = element.tag.rpartition("}")[2]
+    if tag in ("msub", "msup", "msubsup", "munder") and len(element):
+        element = element[0]
+        tag = element.tag.rpartition("}")[2]
+    return tag == "mi" and (element.text or "") in _FUNCTIONS
+
+
 def _clean(element: ET.Element) -> str:
     """The element as MathML text, keeping only allowed elements and attributes."""
     tag = element.tag.rpartition("}")[2]
@@ -209,8 +222,15 @@ def _clean(element: ET.Element) -> str:
         for name, value in element.attrib.items()
         if name in _MATH_ATTRIBUTES
     )
+    # ln p, not "lnp": an invisible "function application" after a function's name sets it
+    # apart, where the parent takes any number of children.
+    # (Chromium gives the invisible operator no width, so a thin space goes with it.)
+    apply = '<mo>&#x2061;</mo><mspace width="0.1667em"></mspace>' if tag not in _FIXED_ARITY else ""
     inner = escape(element.text or "", quote=False) + "".join(
-        _clean(child) + escape(child.tail or "", quote=False) for child in element
+        _clean(child)
+        + (apply if apply and _names_function(child) else "")
+        + escape(child.tail or "", quote=False)
+        for child in element
     )
     return f"<{tag}{attributes}>{inner}</{tag}>"
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from tutor import labs, plots, text
+from tutor import labs, payloads, plots, text
 from tutor.config import Settings
 from tutor.deps import TutorDep
 from tutor.grading import AnswerError
@@ -86,6 +86,8 @@ NOTES = {
     "moved": "That question is no longer the current one, so that answer was not recorded. "
     "Here is where you are now.",
     "chosen": "That choice was already made.",
+    "revisit": payloads.REASONS["revisit"],
+    "go_on": payloads.REASONS["moving_on"],
 }
 """Short notes a redirect can ask the step page to show, by key (``?note=recorded``)."""
 
@@ -266,7 +268,8 @@ def choice(
     following = result["next"]
     n = following["step"]["n"] if following["step"] else 1
     shown = result["another_way"]["angle"] if result["another_way"] else None
-    query = f"?shown={shown}" if shown else ""
+    # The page shows the explanation asked for, or says what the choice did.
+    query = f"?shown={shown}" if shown else ("" if choice == "another_angle" else f"?note={choice}")
     return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}{query}#question")
 
 
