@@ -155,3 +155,14 @@ def test_the_sign_in_form(app, client: TestClient):
     )
     assert right.status_code == 303 and "tutor_instructor=" in right.headers["set-cookie"]
     assert client.get("/instructor").status_code == 200
+
+
+def test_the_funnel_remembers_finished_steps_after_a_restart(client: TestClient, staff):
+    learner = new_learner(client)
+    for _ in range(3):
+        answer(client, learner, "mini", "exactly")
+    client.post("/api/lessons/mini/restart", headers=learner)
+    report = client.get("/api/instructor/analytics?lesson_id=mini", headers=staff).json()
+    assert [
+        (s["step_id"], s["reached"], s["finished"], s["stopped_here"]) for s in report["steps"]
+    ] == [("loss", 1, 1, 0), ("compute", 1, 1, 0)]

@@ -234,7 +234,9 @@ def _steps(
         steps = {a["step_id"] for a in history if a["step_id"] in order}
         if not steps:
             continue
-        done = completed.get(learner, set())
+        done = completed.get(learner, set()) | {
+            a["step_id"] for a in history if a.get("step_finished")
+        }
         furthest = max(steps, key=order.__getitem__)
         for step in lesson.lesson.steps[: order[furthest] + 1]:
             reached[step.id] += 1

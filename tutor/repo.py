@@ -138,6 +138,8 @@ _LOG_COLUMNS = (
     Attempt.first_try,
     Attempt.angle,
     Attempt.created_at,
+    # Whether the answer finished its step: kept in the reply, so a restart cannot erase it.
+    Attempt.response["step_finished"].as_boolean().label("step_finished"),
 )
 
 
