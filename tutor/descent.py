@@ -194,7 +194,8 @@ def walk(valley: str, *, lr: Any, start: Any, steps: Any) -> Walk:
     count = int(_finite(steps, "steps", 1, MAX_STEPS))
     taken: list[Step] = []
     bottom = chosen.bottom
-    near = 1e-6 * (1.0 + abs(bottom))
+    # A crossing this close to the bottom is settling in, not overshooting.
+    near = 1e-3 * (1.0 + abs(bottom))
     loss, slope = chosen.loss(w), chosen.slope(w)
     for n in range(1, count + 1):
         w_next = w - rate * slope

@@ -199,7 +199,10 @@ def loss_lab(y_true: str | None, y_pred: str | None, eps: str | None) -> LossLab
         lab.results.append(_breakdown("cce", truths, preds, clip))
     applying = [r for r in lab.results if r.breakdown]
     if not applying:
-        lab.error = f"None of the losses can score these numbers: {lab.results[0].why}"
+        # Rows of probabilities are meant for categorical cross-entropy: its reason is the one
+        # that helps; otherwise the first loss's.
+        why = lab.results[0].why if flat else lab.results[-1].why
+        lab.error = f"None of the losses can score these numbers: {why}"
         return lab
     lab.figures = _loss_figures(lab.results, flat, truths, preds)
     return lab
@@ -253,11 +256,12 @@ class DescentLab:
         if walk.overshoots:
             said.append(
                 f"Overshoot: the learning rate {format_number(walk.lr)} is so large that "
-                f"{_steps(walk.overshoots)} jumped right past the bottom of the valley, to "
+                f"{_steps(walk.overshoots, len(walk.steps))} jumped right past the bottom of the "
+                "valley, to "
                 "the other side."
             )
         if walk.uphill:
-            said.append(f"The loss went up, not down, on {_steps(walk.uphill)}.")
+            said.append(f"The loss went up, not down, on {_steps(walk.uphill, len(walk.steps))}.")
         if walk.ran_away:
             said.append(
                 "The walk ran away: each step landed further from the bottom than the one "
@@ -286,8 +290,12 @@ class DescentLab:
         }
 
 
-def _steps(numbers: list[int]) -> str:
-    shown = [str(n) for n in numbers[:8]] + (["…"] if len(numbers) > 8 else [])
+def _steps(numbers: list[int], total: int | None = None) -> str:
+    if total is not None and len(numbers) == total and total > 1:
+        return "every step"
+    if len(numbers) > 8:
+        return "steps " + ", ".join(str(n) for n in numbers[:7]) + f" and {len(numbers) - 7} more"
+    shown = [str(n) for n in numbers]
     if len(shown) == 1:
         return f"step {shown[0]}"
     return "steps " + ", ".join(shown[:-1]) + " and " + shown[-1]

@@ -79,7 +79,7 @@ def loss_curves(key: str, marked: Sequence[Marked] = ()) -> Figure:
     """Chart (a): MSE, MAE and cross-entropy for a truth of 1 as the prediction runs 0 to 1."""
     ps = [float(v) for v in np.linspace(0.002, 1.0, 125)]
     top = 5.0
-    chart = Chart(key, (0.0, 1.0), (0.0, top), "prediction p (the truth is 1)", "loss")
+    chart = Chart(key, (0.0, 1.0), (0.0, top), "probability p given to the true answer", "loss")
     curves = {name: _terms(name, ps) for name, _ in CURVES}
     for style, (name, _) in enumerate(CURVES):
         chart.line(zip(ps, curves[name], strict=True), style)
@@ -91,7 +91,8 @@ def loss_curves(key: str, marked: Sequence[Marked] = ()) -> Figure:
             chart.mark(m.p, values[name][i], style)
     half, low = ({name: _terms(name, [p])[0] for name, _ in CURVES} for p in (0.5, 0.01))
     caption = (
-        "How much each loss charges for a prediction p when the truth is 1. At p = 0.5 "
+        "How much each loss charges when the probability given to the true answer is p (for a "
+        "truth of 1, the prediction itself). At p = 0.5 "
         f"squared error charges {num(half['mse'])}, absolute error {num(half['mae'])} and "
         f"cross-entropy {num(half['bce'])}; at p = 0.01 they charge {num(low['mse'])}, "
         f"{num(low['mae'])} and {num(low['bce'])}. Squared and absolute error never pass 1, "
