@@ -7,13 +7,10 @@ installed, unless TUTOR_REQUIRE_BROWSER is set (as CI does), where it fails inst
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
+from helpers import live_server
 
 from tutor.app import create_app
 from tutor.config import Settings
@@ -31,12 +28,6 @@ if not CHROMIUM.exists():
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path: Path):
     lessons = ROOT / "lessons"
@@ -47,19 +38,8 @@ def server(tmp_path: Path):
         lessons_dir=lessons,
         secret_key="browser-test",
     )
-    port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    live = uvicorn.Server(config)
-    thread = threading.Thread(target=live.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not live.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", settings
-    live.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(settings)) as url:
+        yield url, settings
 
 
 @pytest.fixture

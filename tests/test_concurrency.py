@@ -7,15 +7,12 @@ is recorded once.
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
-from helpers import answer_body
+from helpers import answer_body, live_server
 from sqlalchemy import func, select
 
 from tutor.app import create_app
@@ -25,18 +22,8 @@ from tutor.models import Attempt
 @pytest.fixture
 def live(settings):
     app = create_app(settings)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield app, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as url:
+        yield app, url
 
 
 def attempts(app) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,17 +18,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from helpers import free_port
 from sqlalchemy import create_engine, func, select, text
 
 from tutor.models import Attempt
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(db_url: str, port: int) -> subprocess.Popen:
