@@ -9,18 +9,21 @@ code by URL.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from alembic import command
 from tutor.config import ROOT
+from tutor.write_turns import FairLock, GroupCommit
+
+T = TypeVar("T")
 
 
 def is_sqlite(url: str) -> bool:
@@ -32,7 +35,10 @@ def make_engine(url: str, *, immediate: bool = False) -> Engine:
     if not is_sqlite(url):
         # No ping before each use (a round trip on every request): connections are
         # recycled well before servers drop idle ones, and a dropped one fails loudly.
-        return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+        # A fixed pool, no overflow: under load, overflow connections were closed on
+        # return and opened again at once, and each new one forks a server process.
+        # Past 20 at once, requests wait their turn for a connection instead.
+        return create_engine(url, pool_size=20, max_overflow=0, pool_recycle=1800)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -65,6 +71,7 @@ class Database:
     Session: sessionmaker[Session]
     WriteSession: sessionmaker[Session]
     write_lock: AbstractContextManager = field(default_factory=nullcontext)
+    group_commit: GroupCommit | None = None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -75,12 +82,21 @@ class Database:
     def writing(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error.
 
-        SQLite has a single writer. Threads of this process queue for it here, in
-        order, rather than in SQLite's busy handler, which sleeps and retries and
-        turns a short queue into long tail latencies.
+        On SQLite, writers take turns in arrival order (``write_turns``).
         """
         with self.write_lock, self.WriteSession() as session, session.begin():
             yield session
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """``work(connection)`` in a transaction, all or nothing; its result once committed.
+
+        On SQLite, writes that queue up share one commit (``GroupCommit``); PostgreSQL
+        runs them side by side and groups commits by itself.
+        """
+        if self.group_commit is not None:
+            return self.group_commit.run(work)
+        with self.write_lock, self.write_engine.begin() as connection:
+            return work(connection)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -90,14 +106,17 @@ class Database:
 
 def connect(url: str) -> Database:
     engine = make_engine(url)
-    write_engine = make_engine(url, immediate=True) if is_sqlite(url) else engine
+    sqlite = is_sqlite(url)
+    write_engine = make_engine(url, immediate=True) if sqlite else engine
+    write_lock = FairLock() if sqlite else nullcontext()
     return Database(
         url=url,
         engine=engine,
         write_engine=write_engine,
         Session=sessionmaker(engine, expire_on_commit=False),
         WriteSession=sessionmaker(write_engine, expire_on_commit=False),
-        write_lock=threading.Lock() if is_sqlite(url) else nullcontext(),
+        write_lock=write_lock,
+        group_commit=GroupCommit(write_engine, write_lock) if sqlite else None,
     )
 
 

@@ -1,0 +1,121 @@
+"""SQLite's writers take turns in order and share commits; each write stays all or nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import event, text
+
+from tutor.db import make_engine
+from tutor.write_turns import FairLock, GroupCommit
+
+
+def test_the_fair_lock_goes_to_waiters_in_the_order_they_came():
+    lock, order = FairLock(), []
+    lock.__enter__()
+    threads = []
+    for n in range(8):
+        thread = threading.Thread(target=lambda n=n: _take(lock, order, n))
+        thread.start()
+        threads.append(thread)
+        _until(lambda n=n: len(lock._waiters) == n + 1)
+    lock.__exit__()
+    for thread in threads:
+        thread.join(5)
+    assert order == list(range(8))
+
+
+def _take(lock: FairLock, order: list[int], n: int) -> None:
+    with lock:
+        order.append(n)
+
+
+@pytest.fixture
+def table(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}", immediate=True)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE kept (n INTEGER PRIMARY KEY)")
+    yield engine
+    engine.dispose()
+
+
+def _queue_behind(lock: FairLock, group: GroupCommit, works) -> list:
+    """Run each work from a thread of its own while ``lock`` is held, then let them go:
+    the first is written alone, the rest queue up behind it and share one commit."""
+    outcomes: list = [None] * len(works)
+
+    def run(i):
+        try:
+            outcomes[i] = group.run(works[i])
+        except Exception as exc:
+            outcomes[i] = exc
+
+    with lock:
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(works))]
+        threads[0].start()
+        _until(lambda: not group._queue)  # the first is taken, and waits for the lock
+        for thread in threads[1:]:
+            thread.start()
+        _until(lambda: len(group._queue) == len(works) - 1)
+    for thread in threads:
+        thread.join(10)
+    return outcomes
+
+
+def _insert(n: int, fail: bool = False):
+    def work(connection):
+        connection.execute(text("INSERT INTO kept (n) VALUES (:n)"), {"n": n})
+        if fail:
+            raise ValueError(f"write {n} failed after writing")
+        return n
+
+    return work
+
+
+def _kept(engine) -> list[int]:
+    with engine.connect() as connection:
+        return [n for (n,) in connection.execute(text("SELECT n FROM kept ORDER BY n"))]
+
+
+def test_queued_writes_share_a_commit_and_a_failing_one_undoes_only_itself(table):
+    lock = FairLock()
+    group = GroupCommit(table, lock)
+    commits = []
+    event.listen(table, "commit", lambda _conn: commits.append(1))
+    works = [_insert(n, fail=n == 5) for n in range(12)]
+    outcomes = _queue_behind(lock, group, works)
+
+    assert len(commits) == 2  # the first write alone, then the eleven that queued
+    assert isinstance(outcomes[5], ValueError)
+    assert [o for i, o in enumerate(outcomes) if i != 5] == [n for n in range(12) if n != 5]
+    assert _kept(table) == [n for n in range(12) if n != 5]
+
+
+def test_when_a_commit_fails_every_write_of_its_batch_fails_and_none_is_kept(table):
+    lock = FairLock()
+    group = GroupCommit(table, lock)
+    commits = []
+
+    def fail_the_second(_conn):
+        commits.append(1)
+        if len(commits) == 2:
+            raise OSError("disk full")
+
+    event.listen(table, "commit", fail_the_second)
+    outcomes = _queue_behind(lock, group, [_insert(n) for n in range(6)])
+
+    assert outcomes[0] == 0
+    assert all(isinstance(o, OSError) for o in outcomes[1:])
+    assert _kept(table) == [0]
+    # The writer goes on: a later write is kept.
+    assert group.run(_insert(99)) == 99
+    assert _kept(table) == [0, 99]
+
+
+def _until(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)

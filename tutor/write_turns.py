@@ -1,0 +1,159 @@
+"""Taking turns at SQLite's single writer: in arrival order, and sharing commits.
+
+SQLite lets one transaction write at a time. Threads of this process queue here
+rather than in SQLite's busy handler, which sleeps and retries and turns a short
+queue into long tail latencies.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+
+class FairLock:
+    """A lock handed to its waiters in the order they came.
+
+    ``threading.Lock`` lets whoever is running grab it next, so under load one
+    request can wait behind many that came later: fine for throughput, bad for
+    the slowest answers. Handing over in arrival order bounds every wait by the
+    queue ahead of it.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+        self._held = False
+
+    def __enter__(self) -> None:
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiters.append(turn)
+        turn.acquire()  # released by the holder before us, which hands the lock over
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._guard:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._held = False
+
+
+@dataclass(eq=False)
+class _Write:
+    work: Callable[[Connection], Any]
+    wake: threading.Event = field(default_factory=threading.Event)  # set once kept or failed
+    result: Any = None
+    error: Exception | None = None
+
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class GroupCommit:
+    """Writes that queue up while one is being written share the next transaction.
+
+    A commit waits for the disk, and under load that wait is a large part of an
+    answer's cost. So one writer thread takes the writes queued so far, runs each
+    inside its own savepoint (a write that fails undoes only itself), commits once,
+    and hands every write its result; the threads that asked wait for it. No result
+    is handed back before the commit that keeps it; if the commit fails, every
+    write of the batch fails with it. With no queue a batch is one write: nothing
+    waits to fill it. The thread starts with the first write and ends when none
+    has come for a while.
+
+    Moving the write-ahead log into the database file (a checkpoint) is done by a
+    thread of its own, beside the writer, so no answer waits for it. SQLite's own
+    checkpoint on commit stays as the backstop; it finds little left to do.
+    """
+
+    IDLE_SECONDS = 2.0
+    COMMITS_PER_CHECKPOINT = 50
+
+    def __init__(self, engine: Engine, lock: AbstractContextManager, limit: int = 32):
+        self._engine, self._lock, self._limit = engine, lock, limit
+        self._queue: deque[_Write] = deque()
+        self._ready = threading.Condition()
+        self._writing = False
+        self._commits = 0
+        self._checkpointing = threading.Lock()
+
+    def run(self, work: Callable[[Connection], Any]) -> Any:
+        """``work(connection)`` in a transaction of its own or shared; its result once kept."""
+        write = _Write(work)
+        with self._ready:
+            self._queue.append(write)
+            if self._writing:
+                self._ready.notify()
+            else:
+                self._writing = True
+                threading.Thread(target=self._write_all, name="tutor-writer", daemon=True).start()
+        write.wake.wait()
+        return write.outcome()
+
+    def _write_all(self) -> None:
+        while True:
+            with self._ready:
+                if not self._queue and not self._ready.wait_for(
+                    lambda: self._queue, timeout=self.IDLE_SECONDS
+                ):
+                    self._writing = False
+                    return
+                size = min(self._limit, len(self._queue))
+                batch = [self._queue.popleft() for _ in range(size)]
+            self._commit(batch)
+            self._commits += 1
+            if self._commits % self.COMMITS_PER_CHECKPOINT == 0:
+                self._checkpoint_aside()
+
+    def _commit(self, batch: list[_Write]) -> None:
+        try:
+            with self._lock, self._engine.begin() as connection:
+                if len(batch) == 1:  # alone, its transaction is all the undo it needs
+                    batch[0].result = batch[0].work(connection)
+                    return
+                # Savepoints straight through the driver: SQLAlchemy need not track them.
+                sqlite = connection.connection.driver_connection
+                for write in batch:
+                    sqlite.execute("SAVEPOINT write")
+                    try:
+                        write.result = write.work(connection)
+                    except Exception as exc:
+                        write.error = exc
+                        sqlite.execute("ROLLBACK TO SAVEPOINT write")
+                    sqlite.execute("RELEASE SAVEPOINT write")
+        except Exception as exc:  # the transaction itself failed: none of it was kept
+            for write in batch:
+                if write.error is None:
+                    write.error = exc
+        finally:
+            for write in batch:
+                write.wake.set()
+
+    def _checkpoint_aside(self) -> None:
+        if self._checkpointing.acquire(blocking=False):
+            threading.Thread(target=self._checkpoint, name="tutor-checkpoint", daemon=True).start()
+
+    def _checkpoint(self) -> None:
+        try:
+            with self._engine.connect() as connection:
+                # Through the driver, outside any transaction (this engine's begin would
+                # take the write lock). PASSIVE: copies what it can without waiting for,
+                # or blocking, the writer.
+                connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:  # noqa: BLE001 - a missed checkpoint is made up by the next one
+            pass
+        finally:
+            self._checkpointing.release()
