@@ -47,7 +47,7 @@ def test_an_answer_is_all_or_nothing(client, monkeypatch):
     from helpers import answer_body, new_learner
     from sqlalchemy import func, select
 
-    from tutor import repo
+    from tutor import answer_sql
     from tutor.models import Attempt, Position
 
     headers = new_learner(client)
@@ -56,7 +56,7 @@ def test_an_answer_is_all_or_nothing(client, monkeypatch):
     def broken(**_kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(repo, "add_position", broken)
+    monkeypatch.setattr(answer_sql, "add_position", broken)
     client_no_raise = type(client)(client.app, raise_server_exceptions=False)
     response = client_no_raise.post(
         "/api/lessons/mini/answers",
@@ -67,3 +67,31 @@ def test_an_answer_is_all_or_nothing(client, monkeypatch):
     with client.app.state.tutor.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Attempt)) == 0
         assert session.scalar(select(func.count()).select_from(Position)) == 0
+
+
+def test_only_a_first_try_at_an_item_is_counted_as_evidence(client):
+    """The position's read says whether the item being answered was answered before."""
+    from helpers import answer_body, new_learner
+
+    from tutor import answer_sql
+
+    headers = new_learner(client)
+    nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+    reply = client.post(
+        "/api/lessons/mini/answers",
+        headers=headers,
+        json=answer_body(client, "mini", nxt, "exactly"),
+    ).json()
+    learner_id = client.app.state.tutor.known_token(headers["Authorization"].split()[1])
+    asked = {"learner_id": learner_id, "lesson_id": "mini"}
+
+    def answered(question_id: str, variant: int) -> bool:
+        with client.app.state.tutor.db.engine.connect() as connection:
+            row = answer_sql.position(
+                connection=connection, **asked, question_id=question_id, variant=variant
+            )
+        return row.answered
+
+    assert answered(nxt["question"]["id"], nxt["variant"])
+    assert not answered(nxt["question"]["id"], nxt["variant"] + 1)
+    assert not answered(reply["next"]["question"]["id"], reply["next"]["variant"])

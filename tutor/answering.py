@@ -1,24 +1,25 @@
-"""Writing down what learners do: answers, choices and topics, one transaction each.
+"""Writing down what learners do: answers, choices and topics, each all or nothing.
 
 An answer's attempt, the skill state and the position are written together or not
-at all; a retried answer (the same idempotency key) returns the first result; two
-answers racing for one position cannot both win. The decisions are the pure
-``adaptive`` and ``mastery`` modules'; what is shown is built by ``payloads``.
+at all (through ``answer_sql``, the hot path's Core statements); a retried answer
+(the same idempotency key) returns the first result; two answers racing for one
+position cannot both win. The decisions are the pure ``adaptive`` and ``mastery``
+modules'; what is shown is built by ``payloads``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from tutor import adaptive, mastery, payloads, repo
+from tutor import adaptive, answer_sql, mastery, payloads, repo
 from tutor.errors import Conflict
 from tutor.grading import AnswerError, Graded, grade, parse_number
 from tutor.lessons import LoadedLesson
-from tutor.models import Attempt, SkillState
+from tutor.models import Attempt
 
 if TYPE_CHECKING:
     from tutor.tutoring import Tutor
@@ -61,32 +62,33 @@ def answer(
 ) -> tuple[int, dict[str, Any]]:
     """Grade and record an answer to the current item; returns (attempt id, response)."""
     lesson = tutor.lesson(lesson_id)
+
+    def record(connection: Connection) -> tuple[int, dict[str, Any]]:
+        return _record_answer(
+            tutor,
+            connection,
+            lesson,
+            learner_id,
+            question_id,
+            variant,
+            option_id,
+            value,
+            idempotency_key,
+        )
+
     try:
-        with tutor.db.writing() as session:
-            return _record_answer(
-                tutor,
-                session,
-                lesson,
-                learner_id,
-                question_id,
-                variant,
-                option_id,
-                value,
-                idempotency_key,
-            )
-    except StaleDataError:
-        raise Conflict("another answer moved this lesson on first; fetch /next") from None
+        return tutor.db.write(record)
     except IntegrityError:
         # Another request with the same idempotency key, or the same first answer,
-        # won the race: report what it recorded, or a conflict.
+        # won the race; or the key was used before: report what it recorded, or a conflict.
         if idempotency_key:
             with tutor.db.reading() as session:
                 existing = repo.attempt_by_key(
                     session=session, learner_id=learner_id, key=idempotency_key
                 )
-                if existing is not None:
-                    _same_answer(existing, question_id, variant, option_id, value)
-                    return existing.id, existing.response
+            if existing is not None:
+                _same_answer(existing, question_id, variant, option_id, value)
+                return existing.id, existing.response
         raise Conflict(
             "another answer to this item was recorded at the same time; "
             "fetch the next item and answer that"
@@ -95,7 +97,7 @@ def answer(
 
 def _record_answer(
     tutor: Tutor,
-    session: Session,
+    connection: Connection,
     lesson: LoadedLesson,
     learner_id: str,
     question_id: str,
@@ -104,90 +106,89 @@ def _record_answer(
     value: str | float | None,
     idempotency_key: str | None,
 ) -> tuple[int, dict[str, Any]]:
-    position = repo.get_position(
-        session=session, learner_id=learner_id, lesson_id=lesson.id, for_update=True
-    )
-    if idempotency_key and position is not None:
-        # A retry returns the first result. Looked up under the position's lock, so a
-        # retry that waited behind its twin finds the twin's answer.
-        existing = repo.attempt_by_key(session=session, learner_id=learner_id, key=idempotency_key)
-        if existing is not None:
-            _same_answer(existing, question_id, variant, option_id, value)
-            return existing.id, existing.response
+    learner = {"connection": connection, "learner_id": learner_id, "lesson_id": lesson.id}
+    position = answer_sql.position(**learner, question_id=question_id, variant=variant)
     if position is None:  # a first answer; a browser learner may have no row yet
-        repo.ensure_learner(session=session, learner_id=learner_id)
+        answer_sql.ensure_learner(connection=connection, learner_id=learner_id)
     state = tutor._state(lesson, learner_id, position.state if position else None)
     topic = tutor._stored_topic(lesson, position)
     current = payloads.describe(lesson, state, topic)
-    if current.question is None:
-        raise Conflict(f"lesson {lesson.id!r} is finished: there is nothing left to answer")
-    if question_id != current.question.id or variant != current.question.seed:
+    if current.question is None or (question_id, variant) != (
+        current.question.id,
+        current.question.seed,
+    ):
+        if idempotency_key and position is not None:
+            # Not the current item: perhaps a retry of an answer that moved the lesson on.
+            # Looked up under the position's lock, so a retry that waited behind its twin
+            # finds the twin's answer. (A retry of the current item is caught by the
+            # unique key when it is written.)
+            existing = answer_sql.attempt_by_key(
+                connection=connection, learner_id=learner_id, key=idempotency_key
+            )
+            if existing is not None:
+                _same_answer(existing, question_id, variant, option_id, value)
+                return existing.id, existing.response
+        if current.question is None:
+            raise Conflict(f"lesson {lesson.id!r} is finished: there is nothing left to answer")
         raise Conflict(
             f"question {question_id!r} variant {variant} is not the current item "
             f"(that is {current.question.id!r} variant {current.question.seed}); "
             "fetch /next and answer that"
         )
     graded = grade(current.question, option_id=option_id, value=value)
-    first_try = not repo.answered_before(
-        session=session,
-        learner_id=learner_id,
-        lesson_id=lesson.id,
-        question_id=question_id,
-        variant=variant,
-    )
-    states = repo.skill_states(session=session, learner_id=learner_id, lesson_id=lesson.id)
+    # With no position there are no answers yet: the two are written together.
+    first_try = position is None or not position.answered
+    skills = answer_sql.skills(**learner)
     skill = current.question.skill
-    _count_evidence(session, lesson, states, learner_id, skill, graded, first_try)
+    counted = _count_evidence(lesson, skills.get(skill), skill, graded, first_try)
     # The position's version counts its writes: a fresh seed for every decision.
     counter = (position.version if position else 0) + 1
     decision = adaptive.after_answer(
         lesson,
         state,
         graded.grade,
-        p_known=tutor.p_known(lesson, states),
+        p_known={**tutor.p_known(lesson, skills), skill: counted["p_known"]},
         misconception_skill=lesson.misconception_skills.get(graded.misconception or ""),
         rng=tutor._rng(learner_id, lesson.id, counter),
     )
-    for row in states.values():
-        row.review = row.skill_id in decision.state.review
     following = payloads.describe(lesson, decision.state, topic)
     response = payloads.answer_response(current, graded, decision, following)
-    attempt = Attempt(
-        learner_id=learner_id,
-        lesson_id=lesson.id,
-        lesson_hash=lesson.content_hash,
-        step_id=current.step.id if current.step else "",
-        question_id=question_id,
-        skill_id=skill,
-        variant=variant,
-        role=current.role or "main",
-        topic=topic,
-        answer=graded.answer[:64],
-        option_index=graded.option_index,
-        grade=graded.grade,
-        mistake=graded.mistake,
-        first_try=first_try,
-        angle=decision.angle,
-        idempotency_key=idempotency_key,
-        response=response,
+    attempt_id = answer_sql.add_attempt(
+        connection=connection,
+        values={
+            "learner_id": learner_id,
+            "lesson_id": lesson.id,
+            "lesson_hash": lesson.content_hash,
+            "step_id": current.step.id if current.step else "",
+            "question_id": question_id,
+            "skill_id": skill,
+            "variant": variant,
+            "role": current.role or "main",
+            "topic": topic,
+            "answer": graded.answer[:64],
+            "option_index": graded.option_index,
+            "grade": graded.grade,
+            "mistake": graded.mistake,
+            "first_try": first_try,
+            "angle": decision.angle,
+            "idempotency_key": idempotency_key,
+            "response": response,
+        },
     )
-    session.add(attempt)
+    answer_sql.save_skills(
+        **learner, before=skills, skill=skill, counted=counted, review=decision.state.review
+    )
     if position is None:
-        repo.add_position(
-            session=session,
-            learner_id=learner_id,
-            lesson_id=lesson.id,
-            state=decision.state.to_json(),
-            topic=topic,
-        )
-    else:
-        position.state = decision.state.to_json()
-    session.flush()
-    return attempt.id, response
+        answer_sql.add_position(**learner, state=decision.state.to_json(), topic=topic)
+    elif not answer_sql.move_position(
+        **learner, state=decision.state.to_json(), version=position.version
+    ):
+        raise Conflict("another answer moved this lesson on first; fetch /next")
+    return attempt_id, response
 
 
 def _same_answer(
-    existing: Attempt,
+    existing: Row | Attempt,
     question_id: str,
     variant: int,
     option_id: str | None,
@@ -207,35 +208,20 @@ def _same_answer(
 
 
 def _count_evidence(
-    session: Session,
-    lesson: LoadedLesson,
-    states: dict[str, SkillState],
-    learner_id: str,
-    skill: str,
-    graded: Graded,
-    first_try: bool,
-) -> None:
-    """Update the skill's P(known); only a first attempt at an item is evidence."""
+    lesson: LoadedLesson, row: Row | None, skill: str, graded: Graded, first_try: bool
+) -> dict[str, Any]:
+    """The skill's new P(known) and counts; only a first attempt at an item is evidence."""
     params = mastery.Params.of(
         next((s.mastery for s in lesson.lesson.skills if s.id == skill), None)
     )
-    row = states.get(skill)
-    if row is None:
-        row = SkillState(
-            learner_id=learner_id,
-            lesson_id=lesson.id,
-            skill_id=skill,
-            p_known=params.prior,
-            attempts=0,
-            misses=0,
-            review=False,
-        )
-        session.add(row)
-        states[skill] = row
+    p_known, attempts, misses = (
+        (row.p_known, row.attempts, row.misses) if row else (params.prior, 0, 0)
+    )
     if first_try:
-        row.p_known = mastery.update(row.p_known, graded.grade, params)
-        row.attempts += 1
-        row.misses += graded.grade != "exactly"
+        p_known = mastery.update(p_known, graded.grade, params)
+        attempts += 1
+        misses += graded.grade != "exactly"
+    return {"p_known": p_known, "attempts": attempts, "misses": misses}
 
 
 def restart(tutor: Tutor, learner_id: str, lesson_id: str) -> None:

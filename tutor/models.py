@@ -46,7 +46,8 @@ class Attempt(Base):
     __tablename__ = "attempts"
     __table_args__ = (
         UniqueConstraint("learner_id", "idempotency_key", name="uq_attempts_idempotency"),
-        Index("ix_attempts_learner_lesson", "learner_id", "lesson_id"),
+        # A learner's answers to an item: asked on every answer (was it answered before?).
+        Index("ix_attempts_learner_item", "learner_id", "lesson_id", "question_id", "variant"),
         Index("ix_attempts_lesson_question", "lesson_id", "question_id"),
     )
 

@@ -23,7 +23,7 @@ from tutor.grading import AnswerError
 from tutor.lessons import Catalog, LoadedLesson
 from tutor.models import Attempt, Position, SkillState
 from tutor.payloads import NOT_SURE_TEXT, Current, StepRef
-from tutor.relocate import relocate
+from tutor.relocate import is_valid, relocate
 from tutor.variants import render_step
 
 
@@ -121,6 +121,8 @@ class Tutor:
         if stored is None:
             return adaptive.start(lesson, self._rng(learner_id, lesson.id, 0))
         state = adaptive.State.from_json(stored)
+        if is_valid(lesson, state):
+            return state  # nearly always: no generator to seed
         # An edited lesson may have lost the learner's item: move to the nearest valid one.
         # The seed is fixed by the stored state, so every read agrees until it is saved.
         return relocate(lesson, state, self._rng(learner_id, lesson.id, len(state.asked) + 7))

@@ -1,0 +1,207 @@
+"""The answer path's reads and writes: prebuilt Core statements on one connection.
+
+An answer is the hot path, and the ORM's unit of work cost it more than everything
+else together (identity map, change tracking, a flush per query). These statements
+are built once, run on the transaction's connection and return plain rows. They
+keep the ORM's rules: a position's ``version`` is checked and bumped by every write,
+so two answers racing for one position cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
+
+from tutor.models import Attempt, Learner, Position, SkillState, utcnow
+
+_attempts = Attempt.__table__
+_positions = Position.__table__
+_skills = SkillState.__table__
+_learners = Learner.__table__
+
+# The position, and whether the item being answered was answered before (only a first
+# try is evidence of what the learner knows): one round trip, not two.
+_ANSWERED = (
+    select(_attempts.c.id)
+    .where(
+        _attempts.c.learner_id == _positions.c.learner_id,
+        _attempts.c.lesson_id == _positions.c.lesson_id,
+        _attempts.c.question_id == bindparam("question_id"),
+        _attempts.c.variant == bindparam("variant"),
+    )
+    .exists()
+)
+_POSITION = (
+    select(
+        _positions.c.state,
+        _positions.c.topic,
+        _positions.c.version,
+        _ANSWERED.label("answered"),
+    )
+    .where(
+        _positions.c.learner_id == bindparam("learner_id"),
+        _positions.c.lesson_id == bindparam("lesson_id"),
+    )
+    .with_for_update(of=_positions)
+)
+_LEARNER = select(_learners.c.id).where(_learners.c.id == bindparam("learner_id"))
+_SKILLS = select(
+    _skills.c.skill_id, _skills.c.p_known, _skills.c.attempts, _skills.c.misses, _skills.c.review
+).where(
+    _skills.c.learner_id == bindparam("learner_id"),
+    _skills.c.lesson_id == bindparam("lesson_id"),
+)
+_BY_KEY = select(
+    _attempts.c.id,
+    _attempts.c.question_id,
+    _attempts.c.variant,
+    _attempts.c.answer,
+    _attempts.c.response,
+).where(
+    _attempts.c.learner_id == bindparam("learner_id"),
+    _attempts.c.idempotency_key == bindparam("key"),
+)
+_INSERT_ATTEMPT = insert(_attempts).returning(_attempts.c.id)
+_MOVE_POSITION = (
+    update(_positions)
+    .where(
+        _positions.c.learner_id == bindparam("who"),
+        _positions.c.lesson_id == bindparam("lesson"),
+        _positions.c.version == bindparam("old_version"),
+    )
+    .values(state=bindparam("new_state"), version=bindparam("new_version"))
+)
+_SKILL_KEY = (
+    (_skills.c.learner_id == bindparam("who"))
+    & (_skills.c.lesson_id == bindparam("lesson"))
+    & (_skills.c.skill_id == bindparam("skill"))
+)
+_COUNT_SKILL = (
+    update(_skills)
+    .where(_SKILL_KEY)
+    .values(
+        p_known=bindparam("new_p_known"),
+        attempts=bindparam("new_attempts"),
+        misses=bindparam("new_misses"),
+        review=bindparam("new_review"),
+        updated_at=bindparam("now"),
+    )
+)
+_MARK_SKILL = update(_skills).where(_SKILL_KEY).values(review=bindparam("new_review"))
+_ADD_LEARNER = insert(_learners)
+_ADD_POSITION = insert(_positions)
+_ADD_SKILL = insert(_skills)
+
+
+def position(
+    *, connection: Connection, learner_id: str, lesson_id: str, question_id: str, variant: int
+) -> Row | None:
+    """The learner's state, topic and version in a lesson, locked for this transaction,
+    and whether they answered this variant of this question before (``answered``)."""
+    params = {
+        "learner_id": learner_id,
+        "lesson_id": lesson_id,
+        "question_id": question_id,
+        "variant": variant,
+    }
+    return connection.execute(_POSITION, params).first()
+
+
+def ensure_learner(*, connection: Connection, learner_id: str) -> None:
+    """Make the row for a browser learner, whose id lives in a signed cookie until it answers."""
+    if connection.execute(_LEARNER, {"learner_id": learner_id}).first() is None:
+        connection.execute(_ADD_LEARNER, {"id": learner_id, "created_at": utcnow()})
+
+
+def skills(*, connection: Connection, learner_id: str, lesson_id: str) -> dict[str, Row]:
+    """Per skill: p_known, attempts, misses and review."""
+    rows = connection.execute(_SKILLS, {"learner_id": learner_id, "lesson_id": lesson_id})
+    return {row.skill_id: row for row in rows}
+
+
+def attempt_by_key(*, connection: Connection, learner_id: str, key: str) -> Row | None:
+    """The answer recorded under an idempotency key: id, question_id, variant, answer, response."""
+    return connection.execute(_BY_KEY, {"learner_id": learner_id, "key": key}).first()
+
+
+def add_attempt(*, connection: Connection, values: Mapping[str, Any]) -> int:
+    return connection.execute(_INSERT_ATTEMPT, {**values, "created_at": utcnow()}).scalar_one()
+
+
+def add_position(
+    *, connection: Connection, learner_id: str, lesson_id: str, state: dict, topic: str
+) -> None:
+    connection.execute(
+        _ADD_POSITION,
+        {
+            "learner_id": learner_id,
+            "lesson_id": lesson_id,
+            "topic": topic,
+            "state": state,
+            "version": 1,  # where the ORM's version counter starts
+            "updated_at": utcnow(),
+        },
+    )
+
+
+def move_position(
+    *, connection: Connection, learner_id: str, lesson_id: str, state: dict, version: int
+) -> bool:
+    """Save the new state if the position is still at ``version``; False if another write won."""
+    # (UPDATE's own bound names may not be column names: hence who and lesson.)
+    params = {
+        "who": learner_id,
+        "lesson": lesson_id,
+        "old_version": version,
+        "new_version": version + 1,
+        "new_state": state,
+    }
+    return connection.execute(_MOVE_POSITION, params).rowcount == 1
+
+
+def save_skills(
+    *,
+    connection: Connection,
+    learner_id: str,
+    lesson_id: str,
+    before: Mapping[str, Row],
+    skill: str,
+    counted: Mapping[str, Any],
+    review: Collection[str],
+) -> None:
+    """Write one skill's new counts, and the review mark of any skill whose mark changed."""
+    key = {"who": learner_id, "lesson": lesson_id}
+    if skill in before:
+        connection.execute(
+            _COUNT_SKILL,
+            {
+                **key,
+                "skill": skill,
+                "new_p_known": counted["p_known"],
+                "new_attempts": counted["attempts"],
+                "new_misses": counted["misses"],
+                "new_review": skill in review,
+                "now": utcnow(),
+            },
+        )
+    else:
+        connection.execute(
+            _ADD_SKILL,
+            {
+                **counted,
+                "learner_id": learner_id,
+                "lesson_id": lesson_id,
+                "skill_id": skill,
+                "review": skill in review,
+                "updated_at": utcnow(),
+            },
+        )
+    marks = [
+        {**key, "skill": other, "new_review": other in review}
+        for other, row in before.items()
+        if other != skill and row.review != (other in review)
+    ]
+    if marks:
+        connection.execute(_MARK_SKILL, marks)
