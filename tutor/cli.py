@@ -49,44 +49,19 @@ def serve(
         settings = settings.model_copy(update={"instructor_token": token})
         typer.echo(f"tutor: instructor sign-in: {base}/instructor/sign-in?token={token}")
     if workers == 1:
-        from tutor.app import create_app
+        from tutor.app import create_served_app
 
-        uvicorn.run(create_app(settings, migrate=False), host=host, port=port, log_level="info")
+        served = create_served_app(settings, migrate=False)
+        uvicorn.run(served, host=host, port=port, log_level="info")
     else:
         # Each worker builds its own app from the environment, so the settings chosen here
         # go there too. No learner state lives in process memory: any worker can serve any
         # request.
         os.environ["TUTOR_LESSONS_DIR"] = str(settings.lessons_dir)
         os.environ["TUTOR_INSTRUCTOR_TOKEN"] = settings.instructor_token or ""
-        _serve_workers(host, port, workers)
+        from tutor import workers as worker_processes
 
-
-def _serve_workers(host: str, port: int, workers: int) -> None:
-    """Several worker processes sharing one listening socket.
-
-    The socket is made here, as a TCP socket proper: uvicorn's own multi-worker socket
-    leaves its protocol unset, so asyncio never turns off Nagle's algorithm on the
-    connections, and every keep-alive response waits ~40 ms for a delayed ACK.
-    """
-    import socket
-
-    from uvicorn import Config
-    from uvicorn.supervisors import Multiprocess
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    config = Config(
-        "tutor.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
-    Multiprocess(config, sockets=[sock]).run()
+        raise typer.Exit(worker_processes.serve(host, port, workers))
 
 
 @app.command()
