@@ -166,3 +166,24 @@ def test_the_funnel_remembers_finished_steps_after_a_restart(client: TestClient,
     assert [
         (s["step_id"], s["reached"], s["finished"], s["stopped_here"]) for s in report["steps"]
     ] == [("loss", 1, 1, 0), ("compute", 1, 1, 0)]
+
+
+def test_an_angle_asked_for_after_two_misses_is_the_one_the_next_check_credits(
+    client: TestClient, staff
+):
+    learner = new_learner(client)
+    answer(client, learner, "mini", "not_quite")
+    stuck = answer(client, learner, "mini", "not_quite")
+    assert stuck["next"]["offer"] is not None
+    shown = client.post(
+        "/api/lessons/mini/choices", headers=learner, json={"choice": "another_angle"}
+    ).json()
+    chosen = shown["another_way"]["angle"]
+    answer(client, learner, "mini", "exactly")
+    report = client.get("/api/instructor/analytics?lesson_id=mini", headers=staff).json()
+    angles = {a["angle"]: (a["shown"], a["next_right"]) for a in report["angles"]}
+    # Two explanations were followed by a check: the first miss's (its check missed too)
+    # and the one asked for, whose check was right.
+    assert sum(shown for shown, _ in angles.values()) == 2
+    assert sum(right for _, right in angles.values()) == 1
+    assert angles[chosen][1] == 1

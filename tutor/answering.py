@@ -272,6 +272,14 @@ def choose(tutor: Tutor, learner_id: str, lesson_id: str, choice: str) -> dict[s
                 about = state.last or state.main or state.item.question
                 way = payloads.another_way(lesson, decision.state, about, decision.angle, topic)
             position.state = decision.state.to_json()
+            if decision.angle:
+                # The check that comes next follows this explanation: analytics credits
+                # it to this angle, as the policy does.
+                last = repo.last_attempt(
+                    session=session, learner_id=learner_id, lesson_id=lesson.id
+                )
+                if last is not None:
+                    last.angle = decision.angle
     except StaleDataError:
         raise Conflict("another answer moved this lesson on first; fetch /next") from None
     return {

@@ -66,7 +66,8 @@ class Attempt(Base):
     grade: Mapped[str] = mapped_column(String(12))
     mistake: Mapped[str | None] = mapped_column(String(80))
     first_try: Mapped[bool] = mapped_column(Boolean)
-    angle: Mapped[str | None] = mapped_column(String(12))  # the explanation shown after it
+    # The explanation shown after it: the last one, when the learner asked for another.
+    angle: Mapped[str | None] = mapped_column(String(12))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
