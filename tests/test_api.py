@@ -282,6 +282,8 @@ def test_losses_endpoint_computes_with_the_engine(client: TestClient):
     assert body["gradient"] == [-5.0, 5.0, -10.0, -5.0]
     bce = client.post("/api/losses/bce", json={"y_true": [1], "y_pred": [0.0]}).json()
     assert bce["items"][0]["clipped"] is True and bce["eps"] == 1e-15
+    assert bce["gradient"] == [0.0] and "clipped" in bce["note"] and "item 0" in bce["note"]
+    assert body["note"] is None
     bad = client.post("/api/losses/mse", json={"y_true": [1, 2], "y_pred": [1]})
     assert bad.status_code == 422 and "y_pred" in bad.json()["detail"]
     assert (

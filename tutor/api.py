@@ -221,9 +221,20 @@ def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> dict:
         result = losses.breakdown(name, body.y_true, body.y_pred, **kwargs).as_dict()
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
+    clipped = [item["index"] for item in result["items"] if item["clipped"]]
     return {
         "loss": result["loss"],
         "eps": result["eps"],
         "items": result["items"],
         "gradient": result["gradient"],
+        "note": _clipping_note(clipped) if clipped else None,
     }
+
+
+def _clipping_note(indices: list[int]) -> str:
+    which = ", ".join(map(str, indices))
+    return (
+        f"item{'s' if len(indices) > 1 else ''} {which}: the prediction was clipped to "
+        "[eps, 1 - eps] before the log, and the clipped loss is flat there, so the gradient "
+        "is 0 for what was clipped. Work from logits to keep the full gradient."
+    )

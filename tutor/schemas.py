@@ -229,6 +229,9 @@ class LossOut(_Out):
     eps: float | None
     items: list[LossItemOut]
     gradient: list[Any]
+    note: str | None = Field(
+        default=None, description="Why part of the gradient is 0, when clipping made it so."
+    )
 
 
 class ErrorOut(_Out):
