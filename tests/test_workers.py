@@ -98,6 +98,10 @@ def _answer_through_workers(tmp_path: Path, keys: TestClient) -> None:
             assert answered.json()["grade"] == "exactly"
             answers += 1
         assert answers >= 3
+        # A second server on the same port is refused, not let in to share it.
+        second = _serve(tmp_path, port, workers=2)
+        output, _ = second.communicate(timeout=60)
+        assert second.returncode != 0 and "cannot listen on 127.0.0.1" in output
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
@@ -113,3 +117,22 @@ def test_a_port_already_taken_is_a_clear_error(tmp_path):
         output, _ = proc.communicate(timeout=60)
     assert proc.returncode != 0
     assert "cannot listen on 127.0.0.1" in output
+
+
+def test_workers_end_when_their_supervisor_is_killed(tmp_path):
+    port = free_port()
+    proc = _serve(tmp_path, port, workers=2)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}", proc)
+        time.sleep(1)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2
+    finally:
+        proc.kill()
+        proc.wait(10)
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "workers outlived their supervisor"
+        time.sleep(0.2)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # nothing listens there any more

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, text
 
 from tutor.db import make_engine
-from tutor.write_turns import FairLock, GroupCommit
+from tutor.write_turns import FairLock, GroupCommit, WriteNotKept
 
 
 def test_the_fair_lock_goes_to_waiters_in_the_order_they_came():
@@ -107,11 +107,80 @@ def test_when_a_commit_fails_every_write_of_its_batch_fails_and_none_is_kept(tab
     outcomes = _queue_behind(lock, group, [_insert(n) for n in range(6)])
 
     assert outcomes[0] == 0
-    assert all(isinstance(o, OSError) for o in outcomes[1:])
+    assert all(isinstance(o, WriteNotKept) for o in outcomes[1:])
+    assert all(isinstance(o.__cause__, OSError) for o in outcomes[1:])
+    assert len({id(o) for o in outcomes[1:]}) == 5  # one exception per asking thread
     assert _kept(table) == [0]
     # The writer goes on: a later write is kept.
     assert group.run(_insert(99)) == 99
     assert _kept(table) == [0, 99]
+
+
+def test_a_writer_that_cannot_start_fails_its_write_and_the_next_write_goes_through(
+    table, monkeypatch
+):
+    group = GroupCommit(table, FairLock())
+    start = threading.Thread.start
+
+    def no_threads(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_threads)
+    with pytest.raises(RuntimeError):
+        group.run(_insert(1))
+    monkeypatch.setattr(threading.Thread, "start", start)
+    assert group.run(_insert(2)) == 2
+    assert _kept(table) == [2]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_writer_that_dies_is_replaced_and_no_write_waits_forever(table):
+    group = GroupCommit(table, FairLock())
+
+    def dies(_connection):
+        raise SystemExit("the writer thread ends")
+
+    with pytest.raises(WriteNotKept):
+        group.run(dies)
+    assert group.run(_insert(3)) == 3
+    assert _kept(table) == [3]
+
+
+def test_a_fair_lock_waiter_interrupted_leaves_the_queue(monkeypatch):
+    lock = FairLock()
+    lock.__enter__()
+    failed = []
+
+    def interrupted():
+        # A waiter whose wait is cut short (as by KeyboardInterrupt in the main thread).
+        original = threading.Lock
+
+        class Interrupting:
+            def __init__(self):
+                self._lock = original()
+
+            def acquire(self, *args):
+                if args or not self._lock.locked():
+                    return self._lock.acquire(*args)
+                raise KeyboardInterrupt
+
+            def release(self):
+                self._lock.release()
+
+        monkeypatch.setattr(threading, "Lock", Interrupting)
+        try:
+            with lock:
+                pass
+        except KeyboardInterrupt:
+            failed.append(True)
+        finally:
+            monkeypatch.setattr(threading, "Lock", original)
+
+    interrupted()
+    assert failed and not lock._waiters
+    lock.__exit__()
+    with lock:  # free again, not owned by the waiter that left
+        pass
 
 
 def _until(condition, timeout: float = 5.0) -> None:

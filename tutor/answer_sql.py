@@ -22,7 +22,11 @@ _skills = SkillState.__table__
 _learners = Learner.__table__
 
 # The position, and whether the item being answered was answered before (only a first
-# try is evidence of what the learner knows): one round trip, not two.
+# try is evidence of what the learner knows): one round trip, not two. On PostgreSQL a
+# read that waited for the row lock sees the position as it is now but ``answered`` as it
+# was before the wait. That is stale only if an answer to this very item was committed
+# meanwhile, and every answer moves the position to another item (a new question or new
+# numbers): the waiting answer is then refused as not current before ``answered`` is read.
 _ANSWERED = (
     select(_attempts.c.id)
     .where(

@@ -41,7 +41,8 @@ class Learner(Base):
 
 
 class Attempt(Base):
-    """One answer, as given. Append-only: the source of truth for everything derived."""
+    """One answer, as given: the source of truth for everything derived. Never changed,
+    but for ``angle`` when the learner asks for another explanation of it."""
 
     __tablename__ = "attempts"
     __table_args__ = (

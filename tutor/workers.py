@@ -13,17 +13,18 @@ every keep-alive response then waits ~40 ms for a delayed ACK.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import sys
-import threading
 import time
 
 APP = "tutor.app:create_served_app"
-# A worker that dies sooner than this after starting is failing to start, not crashing:
-# starting it again would only loop.
+# A worker that dies this soon after the server starts is failing to start (a bad
+# setting, say), not crashing: the server stops rather than start it again and again.
 SETTLING_SECONDS = 5.0
 
 log = logging.getLogger("tutor.workers")
@@ -33,48 +34,76 @@ def serve(host: str, port: int, workers: int) -> int:
     """Run ``workers`` processes until interrupted; the exit status."""
     if not hasattr(socket, "SO_REUSEPORT") or not sys.platform.startswith("linux"):
         return _serve_shared(host, port, workers)
-    _listening_socket(host, port).close()  # the port is free: say so now, not in every worker
+    # The port is free, even of another server's SO_REUSEPORT sockets: say so now, once.
+    _listening_socket(host, port, shared=True).close()
     context = multiprocessing.get_context("spawn")
+    supervisor = os.getpid()
 
     def start() -> multiprocessing.process.BaseProcess:
-        process = context.Process(target=_worker, args=(host, port), name="tutor-worker")
+        process = context.Process(
+            target=_worker, args=(host, port, supervisor), name="tutor-worker"
+        )
         process.start()
-        started[process.pid] = time.monotonic()
         return process
 
-    started: dict[int | None, float] = {}
-    stop = threading.Event()
+    # The handler only notes the signal: anything that takes a lock could deadlock
+    # with the code it interrupted.
+    stopping: list[int] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, lambda sig, _frame: stopping.append(sig))
     processes = [start() for _ in range(workers)]
+    settled_at = time.monotonic() + SETTLING_SECONDS
+    due: dict[int, float] = {}  # a dead worker's slot, and when its replacement starts
+    pause = 1.0
     status = 0
-    while not stop.wait(0.5):
+    while not stopping:
+        time.sleep(0.5)
+        now = time.monotonic()
         for i, process in enumerate(processes):
-            if process.is_alive():
+            if process.is_alive() or i in due:
                 continue
-            if time.monotonic() - started[process.pid] < SETTLING_SECONDS:
+            if now < settled_at:
+                # Dying at the start is failing to start (a bad setting, say): stop.
                 log.error("a worker exited with status %s while starting", process.exitcode)
-                stop.set()
+                stopping.append(0)
                 status = 1
                 break
-            log.warning("worker %s exited (%s); starting another", process.pid, process.exitcode)
-            processes[i] = start()
+            log.warning(
+                "worker %s exited (%s); another in %.0f s", process.pid, process.exitcode, pause
+            )
+            due[i] = now + pause
+            pause = min(pause * 2, 30.0)  # one that keeps dying is not restarted in a loop
+        for i, when in list(due.items()):
+            if now >= when and not stopping:
+                processes[i] = start()
+                del due[i]
     for process in processes:
         if process.is_alive():
             process.terminate()  # SIGTERM: uvicorn finishes the requests under way
+    deadline = time.monotonic() + 30
     for process in processes:
-        process.join(30)
+        process.join(max(0.0, deadline - time.monotonic()))
         if process.is_alive():
             process.kill()
     return status
 
 
-def _worker(host: str, port: int) -> None:
+def _worker(host: str, port: int, supervisor: int) -> None:
     import uvicorn
 
+    _end_with(supervisor)
     sock = _listening_socket(host, port)
     config = uvicorn.Config(APP, factory=True, log_level="info")
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _end_with(supervisor: int) -> None:
+    """Have the kernel send SIGTERM to this worker if the supervisor dies, even by SIGKILL:
+    a worker left behind would go on answering on the port, perhaps with old code."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != supervisor:  # it died before the request took effect
+        raise SystemExit(0)
 
 
 def _listening_socket(host: str, port: int, *, shared: bool = False) -> socket.socket:

@@ -7,6 +7,7 @@ queue into long tail latencies.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -39,7 +40,16 @@ class FairLock:
             turn = threading.Lock()
             turn.acquire()
             self._waiters.append(turn)
-        turn.acquire()  # released by the holder before us, which hands the lock over
+        try:
+            turn.acquire()  # released by the holder before us, which hands the lock over
+        except BaseException:  # interrupted while waiting: leave the queue, or pass it on
+            with self._guard:
+                handed_over = turn not in self._waiters
+                if not handed_over:
+                    self._waiters.remove(turn)
+            if handed_over:
+                self.__exit__()
+            raise
 
     def __exit__(self, *_exc: object) -> None:
         with self._guard:
@@ -49,12 +59,25 @@ class FairLock:
                 self._held = False
 
 
+class WriteNotKept(RuntimeError):
+    """The transaction a write shared could not be committed: nothing of it was kept."""
+
+
 @dataclass(eq=False)
 class _Write:
     work: Callable[[Connection], Any]
+    # The asking request's context (log and trace context), for the writer thread.
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
     wake: threading.Event = field(default_factory=threading.Event)  # set once kept or failed
     result: Any = None
-    error: Exception | None = None
+    error: BaseException | None = None
+
+    def fail(self, cause: BaseException) -> None:
+        if self.error is None:
+            # One exception per asking thread: raised in several, one would gather all
+            # their tracebacks.
+            self.error = WriteNotKept("the write was not kept: " + (str(cause) or repr(cause)))
+            self.error.__cause__ = cause
 
     def outcome(self) -> Any:
         if self.error is not None:
@@ -98,53 +121,84 @@ class GroupCommit:
             if self._writing:
                 self._ready.notify()
             else:
+                writer = threading.Thread(target=self._write_all, name="tutor-writer", daemon=True)
+                try:
+                    writer.start()
+                except RuntimeError:  # no thread to spare: this write fails, and is not kept
+                    self._queue.remove(write)
+                    raise
                 self._writing = True
-                threading.Thread(target=self._write_all, name="tutor-writer", daemon=True).start()
         write.wake.wait()
         return write.outcome()
 
     def _write_all(self) -> None:
-        while True:
+        try:
+            while True:
+                with self._ready:
+                    if not self._queue and not self._ready.wait_for(
+                        lambda: self._queue, timeout=self.IDLE_SECONDS
+                    ):
+                        return
+                    size = min(self._limit, len(self._queue))
+                    batch = [self._queue.popleft() for _ in range(size)]
+                self._commit(batch)
+                self._commits += 1
+                if self._commits % self.COMMITS_PER_CHECKPOINT == 0:
+                    self._checkpoint_aside()
+        finally:
+            # However the writer ends, the next write starts another: none waits forever.
             with self._ready:
-                if not self._queue and not self._ready.wait_for(
-                    lambda: self._queue, timeout=self.IDLE_SECONDS
-                ):
-                    self._writing = False
-                    return
-                size = min(self._limit, len(self._queue))
-                batch = [self._queue.popleft() for _ in range(size)]
-            self._commit(batch)
-            self._commits += 1
-            if self._commits % self.COMMITS_PER_CHECKPOINT == 0:
-                self._checkpoint_aside()
+                self._writing = False
+                if self._queue:
+                    try:
+                        threading.Thread(
+                            target=self._write_all, name="tutor-writer", daemon=True
+                        ).start()
+                        self._writing = True
+                    except RuntimeError as exc:
+                        while self._queue:
+                            write = self._queue.popleft()
+                            write.fail(exc)
+                            write.wake.set()
 
     def _commit(self, batch: list[_Write]) -> None:
         try:
             with self._lock, self._engine.begin() as connection:
                 if len(batch) == 1:  # alone, its transaction is all the undo it needs
-                    batch[0].result = batch[0].work(connection)
+                    write = batch[0]
+                    try:
+                        write.result = write.context.run(write.work, connection)
+                    except Exception as exc:
+                        write.error = exc
+                        raise
                     return
                 # Savepoints straight through the driver: SQLAlchemy need not track them.
                 sqlite = connection.connection.driver_connection
                 for write in batch:
                     sqlite.execute("SAVEPOINT write")
                     try:
-                        write.result = write.work(connection)
+                        write.result = write.context.run(write.work, connection)
                     except Exception as exc:
                         write.error = exc
                         sqlite.execute("ROLLBACK TO SAVEPOINT write")
                     sqlite.execute("RELEASE SAVEPOINT write")
-        except Exception as exc:  # the transaction itself failed: none of it was kept
+        except BaseException as exc:  # the transaction itself failed: none of it was kept
             for write in batch:
-                if write.error is None:
-                    write.error = exc
+                write.fail(exc)
+            if not isinstance(exc, Exception):
+                raise
         finally:
             for write in batch:
                 write.wake.set()
 
     def _checkpoint_aside(self) -> None:
         if self._checkpointing.acquire(blocking=False):
-            threading.Thread(target=self._checkpoint, name="tutor-checkpoint", daemon=True).start()
+            try:
+                threading.Thread(
+                    target=self._checkpoint, name="tutor-checkpoint", daemon=True
+                ).start()
+            except RuntimeError:  # no thread to spare: SQLite's own checkpoint stands in
+                self._checkpointing.release()
 
     def _checkpoint(self) -> None:
         try:

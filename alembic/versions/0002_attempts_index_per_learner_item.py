@@ -3,8 +3,8 @@
 Whether a learner has answered an item before (asked on every answer) was looked
 up through the (lesson, question) index and filtered by learner: a scan of every
 learner's answers to that question, longer with each class. This index finds the
-learner's own answers to the item directly; its first two columns serve every
-query the (learner, lesson) index served, so that index goes.
+learner's own answers to the item directly; its first two columns serve the
+(learner, lesson) lookups, so that index goes.
 
 Revision ID: 0002
 Revises: 0001
