@@ -320,7 +320,7 @@ def estimate(lesson: LoadedLesson, state: State, p_known: Mapping[str, float]) -
     """
     out = {}
     for skill in lesson.lesson.skills:
-        params = mastery.Params.of(skill.mastery)
+        params = lesson.skill_params[skill.id]
         others = [g for s, g in state.untaught.items() if s != skill.id]
         own = mastery.learner_prior(others, params)
         p = p_known.get(skill.id, params.prior)

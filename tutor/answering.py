@@ -211,9 +211,7 @@ def _count_evidence(
     lesson: LoadedLesson, row: Row | None, skill: str, graded: Graded, first_try: bool
 ) -> dict[str, Any]:
     """The skill's new P(known) and counts; only a first attempt at an item is evidence."""
-    params = mastery.Params.of(
-        next((s.mastery for s in lesson.lesson.skills if s.id == skill), None)
-    )
+    params = lesson.skill_params.get(skill) or mastery.Params()
     p_known, attempts, misses = (
         (row.p_known, row.attempts, row.misses) if row else (params.prior, 0, 0)
     )

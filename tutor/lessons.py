@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tutor import checks
+from tutor import checks, mastery
 from tutor.lesson_errors import LessonProblem, Locator, format_path, validation_problems
 from tutor.lesson_schema import Lesson, Question, Step
 from tutor.lint import lint
@@ -56,6 +56,11 @@ class LoadedLesson:
 
     def questions_for_skill(self, skill: str) -> list[str]:
         return [qid for qid, e in self.entries.items() if e.skill == skill]
+
+    @cached_property
+    def skill_params(self) -> dict[str, mastery.Params]:
+        """Each skill's knowledge-tracing parameters: the defaults and the lesson's overrides."""
+        return {skill.id: mastery.Params.of(skill.mastery) for skill in self.lesson.skills}
 
     @cached_property
     def misconception_skills(self) -> dict[str, str]:

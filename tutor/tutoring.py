@@ -148,8 +148,8 @@ class Tutor:
 
     def p_known(self, lesson: LoadedLesson, states: Mapping[str, SkillState]) -> dict[str, float]:
         return {
-            s.id: states[s.id].p_known if s.id in states else mastery.Params.of(s.mastery).prior
-            for s in lesson.lesson.skills
+            skill: states[skill].p_known if skill in states else params.prior
+            for skill, params in lesson.skill_params.items()
         }
 
     def skill_report(self, learner_id: str | None, lesson_id: str) -> list[dict[str, Any]]:
