@@ -345,3 +345,21 @@ def test_a_choice_question_takes_an_option_not_a_value(client: TestClient):
     response = client.post(f"/api/lessons/{LESSON}/answers", headers=headers, json=body)
     assert response.status_code == 422
     assert next_item(client, headers) == nxt
+
+
+def test_a_database_too_busy_to_lend_a_connection_is_a_503_to_retry(client, monkeypatch):
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    headers = new_learner(client)
+    tutor = client.app.state.tutor
+
+    def busy(*_args, **_kwargs):
+        raise PoolTimeout("QueuePool limit of size 20 overflow 0 reached")
+
+    monkeypatch.setattr(tutor, "current", busy)
+    response = client.get("/api/lessons/mini/next", headers=headers)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert "try again" in response.json()["detail"]
+    page = client.get("/lessons/mini")
+    assert page.status_code == 503 and "try again" in page.text

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from tutor import api, db, instructor, labs, web
@@ -107,6 +108,16 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         message = web.http_message(exc.status_code, exc.detail)
         response = web.error_page(request, exc.status_code, message)
         response.headers.update(exc.headers or {})
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    async def busy(request: Request, exc: PoolTimeout):
+        # Every database connection stayed in use for the whole pool timeout: overloaded,
+        # not broken. No transaction had begun, so nothing changed and it can be sent again.
+        response = reply(
+            request, 503, "the tutor is busy right now and changed nothing: try again shortly"
+        )
+        response.headers["Retry-After"] = "2"
         return response
 
     @app.exception_handler(NotFound)
