@@ -19,7 +19,6 @@ from tutor import adaptive, answer_sql, mastery, payloads, repo
 from tutor.errors import Conflict
 from tutor.grading import AnswerError, Graded, grade, parse_number
 from tutor.lessons import LoadedLesson
-from tutor.models import Attempt
 
 if TYPE_CHECKING:
     from tutor.tutoring import Tutor
@@ -34,7 +33,7 @@ def set_topic(tutor: Tutor, learner_id: str, lesson_id: str, topic: str) -> None
                 session=session, learner_id=learner_id, lesson_id=lesson_id, for_update=True
             )
             if position is None:
-                repo.ensure_learner(session=session, learner_id=learner_id)
+                answer_sql.ensure_learner(connection=session.connection(), learner_id=learner_id)
                 state = tutor._state(lesson, learner_id, None)
                 repo.add_position(
                     session=session,
@@ -82,9 +81,9 @@ def answer(
         # Another request with the same idempotency key, or the same first answer,
         # won the race; or the key was used before: report what it recorded, or a conflict.
         if idempotency_key:
-            with tutor.db.reading() as session:
-                existing = repo.attempt_by_key(
-                    session=session, learner_id=learner_id, key=idempotency_key
+            with tutor.db.engine.connect() as connection:
+                existing = answer_sql.attempt_by_key(
+                    connection=connection, learner_id=learner_id, key=idempotency_key
                 )
             if existing is not None:
                 _same_answer(existing, question_id, variant, option_id, value)
@@ -188,7 +187,7 @@ def _record_answer(
 
 
 def _same_answer(
-    existing: Row | Attempt,
+    existing: Row,
     question_id: str,
     variant: int,
     option_id: str | None,

@@ -33,13 +33,6 @@ def create_learner(*, session: Session, with_token: bool) -> tuple[str, str | No
     return learner.id, token
 
 
-def ensure_learner(*, session: Session, learner_id: str) -> None:
-    """Make the row for a browser learner, whose id lives in a signed cookie until it answers."""
-    if session.get(Learner, learner_id) is None:
-        session.add(Learner(id=learner_id))
-        session.flush()
-
-
 _LEARNER_FOR_TOKEN = select(Learner.id).where(Learner.token_hash == bindparam("token_hash"))
 _POSITION = select(Position).where(
     Position.learner_id == bindparam("learner_id"), Position.lesson_id == bindparam("lesson_id")
@@ -88,12 +81,6 @@ def add_position(
 def skill_states(*, session: Session, learner_id: str, lesson_id: str) -> dict[str, SkillState]:
     rows = session.scalars(_SKILL_STATES, {"learner_id": learner_id, "lesson_id": lesson_id})
     return {s.skill_id: s for s in rows}
-
-
-def attempt_by_key(*, session: Session, learner_id: str, key: str) -> Attempt | None:
-    return session.scalar(
-        select(Attempt).where(Attempt.learner_id == learner_id, Attempt.idempotency_key == key)
-    )
 
 
 def attempt_for_learner(*, session: Session, learner_id: str, attempt_id: int) -> Attempt | None:

@@ -121,15 +121,17 @@ class GroupCommit:
             if self._writing:
                 self._ready.notify()
             else:
-                writer = threading.Thread(target=self._write_all, name="tutor-writer", daemon=True)
                 try:
-                    writer.start()
+                    self._writer().start()
                 except RuntimeError:  # no thread to spare: this write fails, and is not kept
                     self._queue.remove(write)
                     raise
                 self._writing = True
         write.wake.wait()
         return write.outcome()
+
+    def _writer(self) -> threading.Thread:
+        return threading.Thread(target=self._write_all, name="tutor-writer", daemon=True)
 
     def _write_all(self) -> None:
         try:
@@ -151,9 +153,7 @@ class GroupCommit:
                 self._writing = False
                 if self._queue:
                     try:
-                        threading.Thread(
-                            target=self._write_all, name="tutor-writer", daemon=True
-                        ).start()
+                        self._writer().start()
                         self._writing = True
                     except RuntimeError as exc:
                         while self._queue:
