@@ -3,6 +3,7 @@
     python bench/load.py                      # starts `tutor serve` on SQLite itself
     python bench/load.py --workers 2 --database-url postgresql+psycopg://postgres@127.0.0.1/test
     python bench/load.py --url http://127.0.0.1:8000   # an already running server
+    python bench/load.py --compare-workers 1,2 --database-url postgresql+psycopg://...
 
 For each concurrency (1, 16 and 64 by default) it runs, for a few seconds each:
 the floor (GET /api/health, no database), the step JSON (GET /api/lessons/{id}/steps/{n})
@@ -11,6 +12,12 @@ carries the next item). It prints requests per second and p50/p95/p99 latency pe
 endpoint, the ratio to the floor at the same concurrency, errors, and the load
 generator's own CPU use, then checks that every acknowledged answer is in the
 database exactly once.
+
+With ``--compare-workers 1,2`` it measures how answers scale with worker processes
+instead: it starts a server with each number of workers in turn, several rounds
+interleaved so that a noisy spell hits every count alike, runs only the learners at
+each concurrency, and prints each count's median answers per second and its ratio to
+the first count's.
 
 The client is plain asyncio over keep-alive HTTP/1.1 connections, one per simulated
 user: light enough that it is not the bottleneck (its CPU use is printed).
@@ -24,6 +31,7 @@ import json
 import os
 import random
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -174,6 +182,62 @@ async def run_phase(
     return time.perf_counter() - start
 
 
+class CpuMeter:
+    """CPU used while a phase runs, in cores: the server's processes, PostgreSQL's (when it
+    runs here), this client, and how busy the whole machine was. Reads Linux's /proc;
+    elsewhere every figure is 0."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.start = self._snapshot()
+
+    def read(self, elapsed: float) -> dict[str, float]:
+        end = self._snapshot()
+        used = {k: (end[k] - self.start[k]) / elapsed for k in ("server", "postgres", "client")}
+        total = end["total"] - self.start["total"]
+        used["machine"] = 1 - (end["idle"] - self.start["idle"]) / total if total else 0.0
+        return used
+
+    def _snapshot(self) -> dict[str, float]:
+        ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        found = {"server": 0.0, "postgres": 0.0, "client": time.process_time()}
+        found.update(total=0.0, idle=0.0)
+        try:
+            with open("/proc/stat") as f:
+                jiffies = [int(v) for v in f.readline().split()[1:]]
+            found["total"], found["idle"] = sum(jiffies), jiffies[3] + jiffies[4]
+            parents: dict[int, int] = {}
+            cpu: dict[int, float] = {}
+            names: dict[int, str] = {}
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        stat = f.read()
+                except OSError:
+                    continue  # gone meanwhile
+                name, rest = (
+                    stat[stat.index("(") + 1 : stat.rindex(")")],
+                    stat[stat.rindex(")") + 2 :],
+                )
+                fields = rest.split()
+                pid = int(entry)
+                parents[pid], names[pid] = int(fields[1]), name
+                cpu[pid] = (int(fields[11]) + int(fields[12])) / ticks
+        except OSError:
+            return found
+        for pid, seconds in cpu.items():
+            if names[pid] == "postgres":
+                found["postgres"] += seconds
+            ancestor = pid
+            while ancestor > 1 and ancestor != self.server_pid:
+                ancestor = parents.get(ancestor, 0)
+            if ancestor == self.server_pid:
+                found["server"] += seconds
+        return found
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
@@ -254,7 +318,17 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=4.0, help="per phase")
     parser.add_argument("--concurrency", default="1,16,64")
     parser.add_argument("--lesson", default="how-a-network-learns")
+    parser.add_argument(
+        "--compare-workers", metavar="N,M", help="answer throughput with each number of workers"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="with --compare-workers")
     args = parser.parse_args()
+
+    if args.compare_workers:
+        if args.url:
+            parser.error("--compare-workers starts its own servers: leave out --url")
+        database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/load.db"
+        return asyncio.run(compare_workers(args, database_url))
 
     proc = None
     database_url = args.database_url
@@ -315,6 +389,72 @@ async def report(url: str, args, database_url: str | None) -> int:
     print(f"errors: {errors}")
     if database_url:
         print("durability:", check_answers(database_url, all_keys))
+    return 0 if errors == 0 else 1
+
+
+async def compare_workers(args, database_url: str) -> int:
+    counts = [int(n) for n in args.compare_workers.split(",")]
+    levels = [int(c) for c in args.concurrency.split(",")]
+    print(
+        f"answers per second by workers, database {database_url.split('://')[0]}, "
+        f"{args.rounds} rounds of {args.seconds:g} s per concurrency"
+    )
+    rates: dict[tuple[int, int], list[float]] = defaultdict(list)
+    busy: dict[tuple[int, int], list[float]] = defaultdict(list)
+    all_keys: list[str] = []
+    errors = 0
+    for round_no in range(1, args.rounds + 1):
+        for workers in counts:
+            proc, url = start_server(database_url, workers)
+            try:
+                # A short warm-up: connections opened, lessons and plans cached.
+                warm_up = Stats()
+                await run_phase("learners", url, 4, 1.0, args.lesson, 0, warm_up)
+                all_keys.extend(warm_up.acknowledged)
+                line = []
+                for concurrency in levels:
+                    stats = Stats()
+                    meter = CpuMeter(proc.pid)
+                    elapsed = await run_phase(
+                        "learners", url, concurrency, args.seconds, args.lesson, 0, stats
+                    )
+                    used = meter.read(elapsed)
+                    answers = len(stats.latencies["POST answer"])
+                    rates[workers, concurrency].append(answers / elapsed)
+                    busy[workers, concurrency].append(used["machine"])
+                    line.append(
+                        f"c={concurrency} {answers / elapsed:.0f}/s "
+                        f"(machine {used['machine']:.0%} busy; cores used by server "
+                        f"{used['server']:.2f}, database {used['postgres']:.2f}, "
+                        f"client {used['client']:.2f})"
+                    )
+                    errors += sum(stats.errors.values())
+                    all_keys.extend(stats.acknowledged)
+                print(f"  round {round_no}, {workers} worker(s): " + "; ".join(line))
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+    header = f"{'conc':>4}  " + "  ".join(
+        f"{f'{n} worker(s)':>12} {'ratio':>6} {'busy':>5}" for n in counts
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for concurrency in levels:
+        base = statistics.median(rates[counts[0], concurrency])
+        cells = []
+        for workers in counts:
+            median = statistics.median(rates[workers, concurrency])
+            load = statistics.median(busy[workers, concurrency])
+            cells.append(f"{median:>10.0f}/s {median / base:>6.2f} {load:>5.0%}")
+        print(f"{concurrency:>4}  " + "  ".join(cells))
+    print(
+        f"(busy: the machine's {os.cpu_count()} cores, shared by the server, the database "
+        "and this client; near 100% the count of cores, not the server, sets the ceiling)"
+    )
+    print()
+    print(f"errors: {errors}")
+    print("durability:", check_answers(database_url, all_keys))
     return 0 if errors == 0 else 1
 
 

@@ -1,0 +1,57 @@
+"""bench/load.py still runs: a tiny load against a real server, and the worker comparison."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bench(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "bench/load.py", "--seconds", "0.5", "--concurrency", "2", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_load_reports_every_endpoint_and_the_answers_kept(tmp_path):
+    out = run_bench("--database-url", f"sqlite:///{tmp_path / 'load.db'}")
+    for endpoint in ("floor GET /api/health", "GET step JSON", "POST answer"):
+        assert re.search(rf"^\s+2\s+{re.escape(endpoint)}\s+\d+", out, re.M), out
+    assert "errors: 0" in out
+    assert re.search(r"durability: ok: [1-9]\d* acknowledged answers, 0 missing", out), out
+
+
+def test_compare_workers_prints_rates_ratios_and_where_the_cpu_went(tmp_path):
+    out = run_bench(
+        "--compare-workers",
+        "1",
+        "--rounds",
+        "1",
+        "--database-url",
+        f"sqlite:///{tmp_path / 'load.db'}",
+    )
+    assert re.search(r"round 1, 1 worker\(s\): c=2 \d+/s \(machine \d+% busy", out), out
+    row = re.search(r"^\s+2\s+(\d+)/s\s+1\.00\s+\d+%$", out, re.M)
+    assert row and int(row.group(1)) > 0, out
+    assert re.search(r"durability: ok: [1-9]\d* acknowledged answers, 0 missing", out), out
+
+
+def test_compare_workers_refuses_a_running_server():
+    done = subprocess.run(
+        [sys.executable, "bench/load.py", "--compare-workers", "1,2", "--url", "http://x"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--compare-workers starts its own servers" in done.stderr
