@@ -363,3 +363,34 @@ def test_a_database_too_busy_to_lend_a_connection_is_a_503_to_retry(client, monk
     assert "try again" in response.json()["detail"]
     page = client.get("/lessons/mini")
     assert page.status_code == 503 and "try again" in page.text
+
+
+def test_a_worker_runs_no_more_requests_at_once_than_its_threads(settings):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = create_app(settings.model_copy(update={"threads": 2}))
+    running, most, lock = 0, 0, threading.Lock()
+    with TestClient(app) as client:
+        headers = new_learner(client)
+        tutor = client.app.state.tutor
+        real_current = tutor.current
+
+        def slow_current(*args, **kwargs):
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.2)
+            with lock:
+                running -= 1
+            return real_current(*args, **kwargs)
+
+        tutor.current = slow_current
+        with ThreadPoolExecutor(5) as pool:
+            replies = list(
+                pool.map(lambda _: client.get("/api/lessons/mini/next", headers=headers), range(5))
+            )
+    assert [r.status_code for r in replies] == [200] * 5
+    assert most == 2

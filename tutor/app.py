@@ -7,6 +7,7 @@ import logging
 import secrets
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        # The pool that runs sync routes and dependencies, for this event loop.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if watcher:
             watcher.start()
         yield

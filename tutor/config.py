@@ -61,5 +61,14 @@ class Settings(BaseSettings):
         False,
         description="Mark cookies Secure (TUTOR_SECURE_COOKIES); turn on behind HTTPS.",
     )
+    threads: int = Field(
+        8,
+        ge=1,
+        le=200,
+        description="Requests a worker runs at once on its threads (TUTOR_THREADS); the rest "
+        "wait their turn. More threads only fight over Python's one lock: at 64 learners at "
+        "once, 8 answered about a fifth more per second than 40. Raise it when the "
+        "database is far away and each query waits longer.",
+    )
     templates_dir: Path = Field(ROOT / "templates", description="HTML templates.")
     static_dir: Path = Field(ROOT / "static", description="CSS, scripts and images.")
