@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tutor.cli import app
@@ -47,3 +48,29 @@ def test_schema_prints_the_json_schema():
     schema = json.loads(result.stdout)
     assert schema["title"] == "tutor lesson"
     assert {"id", "title", "summary", "topics", "skills", "steps"} <= set(schema["properties"])
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TUTOR_THREADS", "0", "TUTOR_THREADS: Input should be greater than or equal to 1"),
+        ("TUTOR_THREADS", "lots", "TUTOR_THREADS: Input should be a valid integer"),
+        ("TUTOR_WATCH_LESSONS", "maybe", "TUTOR_WATCH_LESSONS: Input should be a valid boolean"),
+        ("TUTOR_DATABASE_URL", "nonsense", "TUTOR_DATABASE_URL: Could not parse"),
+        ("TUTOR_DATABASE_URL", "foo://x", "TUTOR_DATABASE_URL: Can't load plugin"),
+    ],
+)
+def test_serve_names_a_bad_setting_and_exits_2(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 2
+    assert result.output.startswith("tutor: " + message), result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_says_why_the_database_cannot_be_opened(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("TUTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'tutor.db'}")
+    result = runner.invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "tutor: cannot open the database: unable to open database file"
+    assert not (tmp_path / "missing").exists()

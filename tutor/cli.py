@@ -19,6 +19,36 @@ app = typer.Typer(
 )
 
 
+def load_settings() -> Settings:
+    """The settings from the environment, or a line per bad value and exit status 2."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "TUTOR_" + "_".join(str(part) for part in error["loc"]).upper()
+            typer.echo(f"tutor: {name}: {error['msg']} (got {error['input']!r})", err=True)
+        raise typer.Exit(2) from None
+
+
+def migrate(url: str) -> None:
+    """Apply pending migrations, or say why the database cannot be used and exit."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from tutor import db
+
+    try:
+        db.upgrade(url)
+    except ArgumentError as exc:  # not a URL, or a database SQLAlchemy has no driver for
+        typer.echo(f"tutor: TUTOR_DATABASE_URL: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        typer.echo(f"tutor: cannot open the database: {reason}", err=True)
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -31,12 +61,10 @@ def serve(
     """Serve the tutor; pending database migrations are applied first."""
     import uvicorn
 
-    from tutor import db
-
-    settings = Settings()
+    settings = load_settings()
     if lessons is not None:
         settings = settings.model_copy(update={"lessons_dir": lessons})
-    db.upgrade(settings.database_url)
+    migrate(settings.database_url)
     base = f"http://{host}:{port}"
     typer.echo(f"tutor: serving on {base}/ (lessons from {settings.lessons_dir})")
     if settings.instructor_token:
@@ -76,7 +104,7 @@ def validate(
     """Check lesson files; print every problem as file:line:col: path: message."""
     from tutor.lessons import lesson_files, load_catalog
 
-    targets = paths or [Settings().lessons_dir]
+    targets = paths or [load_settings().lessons_dir]
     catalog = load_catalog(targets, strict=strict)
     for problem in catalog.problems:
         typer.echo(str(problem))
