@@ -42,21 +42,41 @@ def test_sqlite_runs_in_wal_mode(db_url: str):
     database.dispose()
 
 
-def test_an_answer_is_all_or_nothing(client, monkeypatch):
-    """If anything fails mid-answer, neither the attempt nor the position is written."""
+@pytest.mark.parametrize("which", ["first", "later"])
+def test_an_answer_is_all_or_nothing(client, monkeypatch, which):
+    """If anything fails mid-answer, none of its writes is kept: not the attempt, not the
+    skills, not the position (the first answer adds it; a later one moves it)."""
     from helpers import answer_body, new_learner
     from sqlalchemy import func, select
 
-    from tutor import answer_sql
-    from tutor.models import Attempt, Position
+    from tutor import answer_sql, pipelined
+    from tutor.models import Attempt, Position, SkillState
 
     headers = new_learner(client)
+    if which == "later":
+        nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+        body = answer_body(client, "mini", nxt, "exactly")
+        assert client.post("/api/lessons/mini/answers", headers=headers, json=body).is_success
+
+    def kept() -> tuple:
+        with client.app.state.tutor.db.reading() as session:
+            return (
+                session.scalar(select(func.count()).select_from(Attempt)),
+                session.scalars(select(SkillState.attempts).order_by(SkillState.skill_id)).all(),
+                session.scalars(select(Position.version)).all(),
+            )
+
+    before = kept()
     nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+    real_run = pipelined.run
 
-    def broken(**_kwargs):
-        raise RuntimeError("disk full")
+    def fails_after_most_writes(connection, steps):
+        if steps[0][0] is not answer_sql._INSERT_ATTEMPT:
+            return real_run(connection, steps)  # the reads
+        real_run(connection, steps[:-1])  # the attempt and the skills are written...
+        raise RuntimeError("disk full")  # ...and then the position's write fails
 
-    monkeypatch.setattr(answer_sql, "add_position", broken)
+    monkeypatch.setattr(pipelined, "run", fails_after_most_writes)
     client_no_raise = type(client)(client.app, raise_server_exceptions=False)
     response = client_no_raise.post(
         "/api/lessons/mini/answers",
@@ -64,9 +84,14 @@ def test_an_answer_is_all_or_nothing(client, monkeypatch):
         json=answer_body(client, "mini", nxt, "exactly"),
     )
     assert response.status_code == 500
-    with client.app.state.tutor.db.reading() as session:
-        assert session.scalar(select(func.count()).select_from(Attempt)) == 0
-        assert session.scalar(select(func.count()).select_from(Position)) == 0
+    assert kept() == before
+    monkeypatch.setattr(pipelined, "run", real_run)
+    retried = client.post(
+        "/api/lessons/mini/answers",
+        headers=headers,
+        json=answer_body(client, "mini", nxt, "exactly"),
+    )
+    assert retried.status_code == 200
 
 
 def test_only_a_first_try_at_an_item_is_counted_as_evidence(client):
@@ -87,7 +112,7 @@ def test_only_a_first_try_at_an_item_is_counted_as_evidence(client):
 
     def answered(question_id: str, variant: int) -> bool:
         with client.app.state.tutor.db.engine.connect() as connection:
-            row = answer_sql.position(
+            row, _skills = answer_sql.read(
                 connection=connection, **asked, question_id=question_id, variant=variant
             )
         return row.answered
@@ -95,3 +120,66 @@ def test_only_a_first_try_at_an_item_is_counted_as_evidence(client):
     assert answered(nxt["question"]["id"], nxt["variant"])
     assert not answered(nxt["question"]["id"], nxt["variant"] + 1)
     assert not answered(reply["next"]["question"]["id"], reply["next"]["variant"])
+
+
+def test_a_clash_in_an_answers_writes_is_an_integrity_error_that_keeps_nothing(client):
+    """The writes go out together (pipelined on PostgreSQL); the unique idempotency key
+    still fails as SQLAlchemy's IntegrityError, which the answer path turns into a
+    replay or a 409, and the transaction keeps none of them."""
+    from helpers import answer_body, new_learner
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import IntegrityError
+
+    from tutor import answer_sql
+    from tutor.models import Attempt, Position
+
+    headers = new_learner(client)
+    nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+    body = {**answer_body(client, "mini", nxt, "exactly"), "idempotency_key": "k-1"}
+    assert client.post("/api/lessons/mini/answers", headers=headers, json=body).is_success
+    learner_id = client.app.state.tutor.known_token(headers["Authorization"].split()[1])
+    database = client.app.state.tutor.db
+    with database.engine.connect() as connection:
+        position, skills = answer_sql.read(
+            connection=connection,
+            learner_id=learner_id,
+            lesson_id="mini",
+            question_id="x",
+            variant=0,
+        )
+    attempt = {
+        "learner_id": learner_id,
+        "lesson_id": "mini",
+        "lesson_hash": "h",
+        "step_id": "s",
+        "question_id": "q",
+        "skill_id": "sk",
+        "variant": 0,
+        "role": "main",
+        "topic": "t",
+        "answer": "a",
+        "option_index": 0,
+        "grade": "exactly",
+        "mistake": None,
+        "first_try": True,
+        "angle": None,
+        "idempotency_key": "k-1",  # taken by the first answer
+        "response": {"ok": True},
+    }
+    with pytest.raises(IntegrityError), database.write_engine.begin() as connection:
+        answer_sql.record(
+            connection=connection,
+            learner_id=learner_id,
+            lesson_id="mini",
+            attempt=attempt,
+            before=skills,
+            skill="sk",
+            counted={"p_known": 0.5, "attempts": 1, "misses": 0},
+            review=(),
+            state=position.state,
+            topic="t",
+            version=position.version,
+        )
+    with database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Attempt)) == 1
+        assert session.scalar(select(Position.version)) == position.version

@@ -4,7 +4,8 @@ An answer is the hot path, and the ORM's unit of work cost it more than everythi
 else together (identity map, change tracking, a flush per query). These statements
 are built once, run on the transaction's connection and return plain rows. They
 keep the ORM's rules: a position's ``version`` is checked and bumped by every write,
-so two answers racing for one position cannot both win.
+so two answers racing for one position cannot both win. An answer is one ``read``
+and one ``record``, each a single round trip on PostgreSQL (``pipelined``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
+from tutor import pipelined
 from tutor.models import Attempt, Learner, Position, SkillState, utcnow
 
 _attempts = Attempt.__table__
@@ -67,7 +69,12 @@ _BY_KEY = select(
     _attempts.c.learner_id == bindparam("learner_id"),
     _attempts.c.idempotency_key == bindparam("key"),
 )
-_INSERT_ATTEMPT = insert(_attempts).returning(_attempts.c.id)
+_ATTEMPT_FIELDS = [c.name for c in _attempts.columns if c.name != "id"]
+_INSERT_ATTEMPT = (
+    insert(_attempts)
+    .values({name: bindparam(name) for name in _ATTEMPT_FIELDS})
+    .returning(_attempts.c.id)
+)
 _MOVE_POSITION = (
     update(_positions)
     .where(
@@ -75,7 +82,9 @@ _MOVE_POSITION = (
         _positions.c.lesson_id == bindparam("lesson"),
         _positions.c.version == bindparam("old_version"),
     )
-    .values(state=bindparam("new_state"), version=bindparam("new_version"))
+    .values(
+        state=bindparam("new_state"), version=bindparam("new_version"), updated_at=bindparam("now")
+    )
 )
 _SKILL_KEY = (
     (_skills.c.learner_id == bindparam("who"))
@@ -95,22 +104,26 @@ _COUNT_SKILL = (
 )
 _MARK_SKILL = update(_skills).where(_SKILL_KEY).values(review=bindparam("new_review"))
 _ADD_LEARNER = insert(_learners)
-_ADD_POSITION = insert(_positions)
-_ADD_SKILL = insert(_skills)
+_ADD_POSITION = insert(_positions).values({c.name: bindparam(c.name) for c in _positions.columns})
+_ADD_SKILL = insert(_skills).values({c.name: bindparam(c.name) for c in _skills.columns})
 
 
-def position(
+def read(
     *, connection: Connection, learner_id: str, lesson_id: str, question_id: str, variant: int
-) -> Row | None:
-    """The learner's state, topic and version in a lesson, locked for this transaction,
-    and whether they answered this variant of this question before (``answered``)."""
-    params = {
-        "learner_id": learner_id,
-        "lesson_id": lesson_id,
-        "question_id": question_id,
-        "variant": variant,
-    }
-    return connection.execute(_POSITION, params).first()
+) -> tuple[Any, dict[str, Any]]:
+    """The learner's position in a lesson (None before their first answer), locked for
+    this transaction: state, topic, version, and whether they answered this variant of
+    this question before (``answered``); and per skill: p_known, attempts, misses and
+    review. Rows have attribute access."""
+    learner = {"learner_id": learner_id, "lesson_id": lesson_id}
+    found, skills = pipelined.run(
+        connection,
+        [
+            (_POSITION, {**learner, "question_id": question_id, "variant": variant}),
+            (_SKILLS, learner),
+        ],
+    )
+    return (found.rows[0] if found.rows else None), {row.skill_id: row for row in skills.rows}
 
 
 def ensure_learner(*, connection: Connection, learner_id: str) -> None:
@@ -119,93 +132,73 @@ def ensure_learner(*, connection: Connection, learner_id: str) -> None:
         connection.execute(_ADD_LEARNER, {"id": learner_id, "created_at": utcnow()})
 
 
-def skills(*, connection: Connection, learner_id: str, lesson_id: str) -> dict[str, Row]:
-    """Per skill: p_known, attempts, misses and review."""
-    rows = connection.execute(_SKILLS, {"learner_id": learner_id, "lesson_id": lesson_id})
-    return {row.skill_id: row for row in rows}
-
-
 def attempt_by_key(*, connection: Connection, learner_id: str, key: str) -> Row | None:
     """The answer recorded under an idempotency key: id, question_id, variant, answer, response."""
     return connection.execute(_BY_KEY, {"learner_id": learner_id, "key": key}).first()
 
 
-def add_attempt(*, connection: Connection, values: Mapping[str, Any]) -> int:
-    return connection.execute(_INSERT_ATTEMPT, {**values, "created_at": utcnow()}).scalar_one()
-
-
-def add_position(
-    *, connection: Connection, learner_id: str, lesson_id: str, state: dict, topic: str
-) -> None:
-    connection.execute(
-        _ADD_POSITION,
-        {
-            "learner_id": learner_id,
-            "lesson_id": lesson_id,
-            "topic": topic,
-            "state": state,
-            "version": 1,  # where the ORM's version counter starts
-            "updated_at": utcnow(),
-        },
-    )
-
-
-def move_position(
-    *, connection: Connection, learner_id: str, lesson_id: str, state: dict, version: int
-) -> bool:
-    """Save the new state if the position is still at ``version``; False if another write won."""
-    # (UPDATE's own bound names may not be column names: hence who and lesson.)
-    params = {
-        "who": learner_id,
-        "lesson": lesson_id,
-        "old_version": version,
-        "new_version": version + 1,
-        "new_state": state,
-    }
-    return connection.execute(_MOVE_POSITION, params).rowcount == 1
-
-
-def save_skills(
+def record(
     *,
     connection: Connection,
     learner_id: str,
     lesson_id: str,
-    before: Mapping[str, Row],
+    attempt: Mapping[str, Any],
+    before: Mapping[str, Any],
     skill: str,
     counted: Mapping[str, Any],
     review: Collection[str],
-) -> None:
-    """Write one skill's new counts, and the review mark of any skill whose mark changed."""
+    state: dict,
+    topic: str,
+    version: int | None,
+) -> tuple[int, bool]:
+    """Write an answer: the attempt; the answered skill's new counts and any review mark
+    that changed; the position's new state, if it is still at ``version`` (or a new
+    position, for ``None``). Returns the attempt's id, and False if another write won."""
+    now = utcnow()
     key = {"who": learner_id, "lesson": lesson_id}
+    steps: list[pipelined.Step] = [(_INSERT_ATTEMPT, {**attempt, "created_at": now})]
     if skill in before:
-        connection.execute(
-            _COUNT_SKILL,
-            {
-                **key,
-                "skill": skill,
-                "new_p_known": counted["p_known"],
-                "new_attempts": counted["attempts"],
-                "new_misses": counted["misses"],
-                "new_review": skill in review,
-                "now": utcnow(),
-            },
+        counts = {
+            "new_p_known": counted["p_known"],
+            "new_attempts": counted["attempts"],
+            "new_misses": counted["misses"],
+        }
+        steps.append(
+            (
+                _COUNT_SKILL,
+                {**key, **counts, "skill": skill, "new_review": skill in review, "now": now},
+            )
         )
     else:
-        connection.execute(
-            _ADD_SKILL,
-            {
-                **counted,
-                "learner_id": learner_id,
-                "lesson_id": lesson_id,
-                "skill_id": skill,
-                "review": skill in review,
-                "updated_at": utcnow(),
-            },
+        steps.append(
+            (
+                _ADD_SKILL,
+                {
+                    **counted,
+                    "learner_id": learner_id,
+                    "lesson_id": lesson_id,
+                    "skill_id": skill,
+                    "review": skill in review,
+                    "updated_at": now,
+                },
+            )
         )
-    marks = [
-        {**key, "skill": other, "new_review": other in review}
+    steps.extend(
+        (_MARK_SKILL, {**key, "skill": other, "new_review": other in review})
         for other, row in before.items()
         if other != skill and row.review != (other in review)
-    ]
-    if marks:
-        connection.execute(_MARK_SKILL, marks)
+    )
+    if version is None:
+        learner = {"learner_id": learner_id, "lesson_id": lesson_id}
+        # The ORM's version counter starts at 1.
+        steps.append(
+            (
+                _ADD_POSITION,
+                {**learner, "topic": topic, "state": state, "version": 1, "updated_at": now},
+            )
+        )
+    else:
+        moved = {"old_version": version, "new_version": version + 1, "new_state": state, "now": now}
+        steps.append((_MOVE_POSITION, {**key, **moved}))
+    outcomes = pipelined.run(connection, steps)
+    return outcomes[0].rows[0].id, outcomes[-1].rowcount == 1

@@ -106,7 +106,7 @@ def _record_answer(
     idempotency_key: str | None,
 ) -> tuple[int, dict[str, Any]]:
     learner = {"connection": connection, "learner_id": learner_id, "lesson_id": lesson.id}
-    position = answer_sql.position(**learner, question_id=question_id, variant=variant)
+    position, skills = answer_sql.read(**learner, question_id=question_id, variant=variant)
     if position is None:  # a first answer; a browser learner may have no row yet
         answer_sql.ensure_learner(connection=connection, learner_id=learner_id)
     state = tutor._state(lesson, learner_id, position.state if position else None)
@@ -137,7 +137,6 @@ def _record_answer(
     graded = grade(current.question, option_id=option_id, value=value)
     # With no position there are no answers yet: the two are written together.
     first_try = position is None or not position.answered
-    skills = answer_sql.skills(**learner)
     skill = current.question.skill
     counted = _count_evidence(lesson, skills.get(skill), skill, graded, first_try)
     # The position's version counts its writes: a fresh seed for every decision.
@@ -152,36 +151,37 @@ def _record_answer(
     )
     following = payloads.describe(lesson, decision.state, topic)
     response = payloads.answer_response(current, graded, decision, following)
-    attempt_id = answer_sql.add_attempt(
-        connection=connection,
-        values={
-            "learner_id": learner_id,
-            "lesson_id": lesson.id,
-            "lesson_hash": lesson.content_hash,
-            "step_id": current.step.id if current.step else "",
-            "question_id": question_id,
-            "skill_id": skill,
-            "variant": variant,
-            "role": current.role or "main",
-            "topic": topic,
-            "answer": graded.answer[:64],
-            "option_index": graded.option_index,
-            "grade": graded.grade,
-            "mistake": graded.mistake,
-            "first_try": first_try,
-            "angle": decision.angle,
-            "idempotency_key": idempotency_key,
-            "response": response,
-        },
+    attempt = {
+        "learner_id": learner_id,
+        "lesson_id": lesson.id,
+        "lesson_hash": lesson.content_hash,
+        "step_id": current.step.id if current.step else "",
+        "question_id": question_id,
+        "skill_id": skill,
+        "variant": variant,
+        "role": current.role or "main",
+        "topic": topic,
+        "answer": graded.answer[:64],
+        "option_index": graded.option_index,
+        "grade": graded.grade,
+        "mistake": graded.mistake,
+        "first_try": first_try,
+        "angle": decision.angle,
+        "idempotency_key": idempotency_key,
+        "response": response,
+    }
+    attempt_id, moved = answer_sql.record(
+        **learner,
+        attempt=attempt,
+        before=skills,
+        skill=skill,
+        counted=counted,
+        review=decision.state.review,
+        state=decision.state.to_json(),
+        topic=topic,
+        version=position.version if position else None,
     )
-    answer_sql.save_skills(
-        **learner, before=skills, skill=skill, counted=counted, review=decision.state.review
-    )
-    if position is None:
-        answer_sql.add_position(**learner, state=decision.state.to_json(), topic=topic)
-    elif not answer_sql.move_position(
-        **learner, state=decision.state.to_json(), version=position.version
-    ):
+    if not moved:
         raise Conflict("another answer moved this lesson on first; fetch /next")
     return attempt_id, response
 
