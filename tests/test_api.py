@@ -365,6 +365,30 @@ def test_a_database_too_busy_to_lend_a_connection_is_a_503_to_retry(client, monk
     assert page.status_code == 503 and "try again" in page.text
 
 
+def test_a_lost_database_connection_is_a_503_to_retry_and_the_next_try_works(client):
+    from sqlalchemy.exc import OperationalError
+
+    headers = new_learner(client)
+    tutor = client.app.state.tutor
+    real_current = tutor.current
+    failures = [OperationalError("SELECT", {}, Exception("the connection is lost"))]
+
+    def drops_once(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return real_current(*args, **kwargs)
+
+    tutor.current = drops_once
+    response = client.get("/api/lessons/mini/next", headers=headers)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert "try again" in response.json()["detail"]
+    assert client.get("/api/lessons/mini/next", headers=headers).status_code == 200
+    failures.append(OperationalError("SELECT", {}, Exception("the connection is lost")))
+    page = client.get("/lessons/mini")
+    assert page.status_code == 503 and "try again" in page.text
+
+
 def test_a_worker_runs_no_more_requests_at_once_than_its_threads(settings):
     import threading
     import time

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
@@ -119,6 +120,19 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         # not broken. No transaction had begun, so nothing changed and it can be sent again.
         response = reply(
             request, 503, "the tutor is busy right now and changed nothing: try again shortly"
+        )
+        response.headers["Retry-After"] = "2"
+        return response
+
+    @app.exception_handler(OperationalError)
+    async def unreachable(request: Request, exc: OperationalError):
+        # The database went away mid-request: restarted, a dropped connection, SQLite locked
+        # past its timeout. The transaction rolled back (or, had the connection dropped
+        # during the commit, may have been kept: an answer sent again with its idempotency
+        # key is still recorded once). The pool replaces broken connections: try again.
+        log.warning("database unavailable: %s", str(exc.orig or exc).strip().splitlines()[0])
+        response = reply(
+            request, 503, "the tutor could not reach its database just now: try again shortly"
         )
         response.headers["Retry-After"] = "2"
         return response
