@@ -32,6 +32,16 @@ def test_upgrading_twice_is_harmless(db_url: str):
     db.upgrade(db_url)
 
 
+def test_a_postgresql_pool_has_a_connection_per_thread_and_two_to_spare(db_url: str):
+    if db.is_sqlite(db_url):
+        pytest.skip("a PostgreSQL setting")
+    database = db.connect(db_url, threads=3)
+    try:
+        assert database.engine.pool.size() == 5
+    finally:
+        database.dispose()
+
+
 def test_sqlite_runs_in_wal_mode(db_url: str):
     if not db.is_sqlite(db_url):
         pytest.skip("a SQLite setting")

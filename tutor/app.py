@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     settings = settings or Settings()
     if migrate:
         db.upgrade(settings.database_url)
-    database = db.connect(settings.database_url)
+    database = db.connect(settings.database_url, threads=settings.threads)
     catalog = load_catalog([settings.lessons_dir])
     for problem in catalog.problems:
         log.warning("lesson problem: %s", problem)

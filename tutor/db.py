@@ -30,15 +30,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, immediate: bool = False) -> Engine:
+def make_engine(url: str, *, immediate: bool = False, pool_size: int = 5) -> Engine:
     """An engine for ``url``; with ``immediate``, SQLite transactions lock for writing."""
     if not is_sqlite(url):
         # No ping before each use (a round trip on every request): connections are
         # recycled well before servers drop idle ones, and a dropped one fails loudly.
         # A fixed pool, no overflow: under load, overflow connections were closed on
         # return and opened again at once, and each new one forks a server process.
-        # Past 20 at once, requests wait their turn for a connection instead.
-        return create_engine(url, pool_size=20, max_overflow=0, pool_recycle=1800)
+        return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -104,8 +103,10 @@ class Database:
             self.write_engine.dispose()
 
 
-def connect(url: str) -> Database:
-    engine = make_engine(url)
+def connect(url: str, *, threads: int = 8) -> Database:
+    """The database of an app whose worker runs ``threads`` requests at once: on
+    PostgreSQL, a connection for each and two to spare, so no request waits for one."""
+    engine = make_engine(url, pool_size=threads + 2)
     sqlite = is_sqlite(url)
     write_engine = make_engine(url, immediate=True) if sqlite else engine
     write_lock = FairLock() if sqlite else nullcontext()
