@@ -75,6 +75,7 @@ _INSERT_ATTEMPT = (
     .values({name: bindparam(name) for name in _ATTEMPT_FIELDS})
     .returning(_attempts.c.id)
 )
+# An UPDATE's own bound names may not be column names: hence who, lesson, now, new_*.
 _MOVE_POSITION = (
     update(_positions)
     .where(
