@@ -28,7 +28,9 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         for error in exc.errors():
             name = "TUTOR_" + "_".join(str(part) for part in error["loc"]).upper()
-            typer.echo(f"tutor: {name}: {error['msg']} (got {error['input']!r})", err=True)
+            secret = "SECRET" in name or "TOKEN" in name  # never echoed to a terminal or log
+            got = "a hidden value" if secret else repr(error["input"])
+            typer.echo(f"tutor: {name}: {error['msg']} (got {got})", err=True)
         raise typer.Exit(2) from None
 
 
