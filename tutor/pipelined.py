@@ -50,7 +50,6 @@ def _pipelined(connection: Connection, steps: Sequence[Step]) -> list[Outcome]:
 
     raw = connection.connection.driver_connection
     cursors = []
-    sql = ""
     try:
         with raw.pipeline():
             for statement, params in steps:
@@ -64,20 +63,21 @@ def _pipelined(connection: Connection, steps: Sequence[Step]) -> list[Outcome]:
             for cursor in cursors
         ]
     except psycopg.Error as exc:
-        raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
+        # (Which statement failed is not known here: the replies come back together.)
+        raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
     finally:
         for cursor in cursors:
             cursor.close()
 
 
 Prepare = Callable[[Mapping[str, Any]], dict[str, Any]]
-_cache: dict[tuple[int, str], tuple[Executable, str, Prepare]] = {}
+_cache: dict[tuple[int, str, str], tuple[Executable, str, Prepare]] = {}
 
 
 def _compiled(statement: Executable, dialect: Dialect) -> tuple[str, Prepare]:
     """The statement's SQL for ``dialect``, and a function that prepares its parameters
     as SQLAlchemy would (each value through its column type's bind processor)."""
-    key = (id(statement), dialect.name)
+    key = (id(statement), dialect.name, dialect.driver)
     found = _cache.get(key)
     if found is None or found[0] is not statement:  # (the entry holds its statement alive)
         compiled = statement.compile(dialect=dialect)
