@@ -105,6 +105,11 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
             return JSONResponse({"detail": message}, status_code=status)
         return web.error_page(request, status, message)
 
+    def retry_later(request: Request, message: str):
+        response = reply(request, 503, message)
+        response.headers["Retry-After"] = "2"
+        return response
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
         if request.url.path.startswith("/api/"):
@@ -118,11 +123,9 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     async def busy(request: Request, exc: PoolTimeout):
         # Every database connection stayed in use for the whole pool timeout: overloaded,
         # not broken. No transaction had begun, so nothing changed and it can be sent again.
-        response = reply(
-            request, 503, "the tutor is busy right now and changed nothing: try again shortly"
+        return retry_later(
+            request, "the tutor is busy right now and changed nothing: try again shortly"
         )
-        response.headers["Retry-After"] = "2"
-        return response
 
     @app.exception_handler(OperationalError)
     async def unreachable(request: Request, exc: OperationalError):
@@ -130,12 +133,10 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         # past its timeout. The transaction rolled back (or, had the connection dropped
         # during the commit, may have been kept: an answer sent again with its idempotency
         # key is still recorded once). The pool replaces broken connections: try again.
-        log.warning("database unavailable: %s", str(exc.orig or exc).strip().splitlines()[0])
-        response = reply(
-            request, 503, "the tutor could not reach its database just now: try again shortly"
+        log.warning("database unavailable: %s", db.reason(exc))
+        return retry_later(
+            request, "the tutor could not reach its database just now: try again shortly"
         )
-        response.headers["Retry-After"] = "2"
-        return response
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):

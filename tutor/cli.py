@@ -46,8 +46,7 @@ def migrate(url: str) -> None:
         typer.echo(f"tutor: TUTOR_DATABASE_URL: {exc}", err=True)
         raise typer.Exit(2) from None
     except OperationalError as exc:
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        typer.echo(f"tutor: cannot open the database: {reason}", err=True)
+        typer.echo(f"tutor: cannot open the database: {db.reason(exc)}", err=True)
         raise typer.Exit(1) from None
 
 

@@ -17,6 +17,7 @@ from typing import TypeVar
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alembic import command
@@ -24,6 +25,11 @@ from tutor.config import ROOT
 from tutor.write_turns import FairLock, GroupCommit
 
 T = TypeVar("T")
+
+
+def reason(exc: DBAPIError) -> str:
+    """The first line of what the driver said, without SQLAlchemy's SQL and links."""
+    return str(exc.orig or exc).strip().splitlines()[0]
 
 
 def is_sqlite(url: str) -> bool:
