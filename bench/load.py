@@ -17,7 +17,10 @@ With ``--compare-workers 1,2`` it measures how answers scale with worker process
 instead: it starts a server with each number of workers in turn, several rounds
 interleaved so that a noisy spell hits every count alike, runs only the learners at
 each concurrency, and prints each count's median answers per second and its ratio to
-the first count's.
+the first count's. On PostgreSQL every round starts from vacuumed, analyzed tables.
+
+A server it starts on PostgreSQL keeps its data in a new schema of the given database,
+dropped at the end.
 
 The client is plain asyncio over keep-alive HTTP/1.1 connections, one per simulated
 user: light enough that it is not the bottleneck (its CPU use is printed).
@@ -38,6 +41,8 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -288,6 +293,42 @@ def start_server(database_url: str, workers: int) -> tuple[subprocess.Popen, str
     raise SystemExit("the server did not start")
 
 
+@contextmanager
+def scratch_database(database_url: str | None) -> Iterator[str]:
+    """Where a started server keeps its data: a new SQLite file by default; on
+    PostgreSQL a new schema in the given database, dropped afterwards, so that a run
+    neither writes into the tutor's own tables nor inherits an earlier run's rows."""
+    if not database_url:
+        yield f"sqlite:///{tempfile.mkdtemp()}/load.db"
+        return
+    if not database_url.startswith("postgresql"):
+        yield database_url
+        return
+    from sqlalchemy.engine import make_url
+
+    from tutor.db import scratch_schema
+
+    with scratch_schema(database_url, prefix="bench") as url:
+        schema = make_url(url).query["options"].partition("=")[2]
+        print(f"data in PostgreSQL schema {schema}, dropped at the end")
+        yield url
+
+
+def settle(database_url: str) -> None:
+    """On PostgreSQL, vacuum and analyze the tables, as autovacuum would in time: every
+    round then starts from the same kind of tables, whatever the server's autovacuum
+    settings (with it off, an earlier round's dead rows and missing statistics would
+    make PostgreSQL work harder in each later round than in the one before)."""
+    if not database_url.startswith("postgresql"):
+        return
+    from sqlalchemy import create_engine
+
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+
+
 def check_answers(database_url: str, keys: list[str]) -> str:
     """Every acknowledged answer is stored exactly once."""
     from sqlalchemy import create_engine, func, select
@@ -319,7 +360,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="a running server (default: start one)")
     parser.add_argument(
-        "--database-url", help="database for the started server (default: a new SQLite file)"
+        "--database-url",
+        help="database for the started server, which on PostgreSQL writes to a new schema "
+        "dropped afterwards; with --url, the running server's, for the durability check "
+        "(default: a new SQLite file)",
     )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=4.0, help="per phase")
@@ -334,20 +378,15 @@ def main() -> int:
     if args.compare_workers:
         if args.url:
             parser.error("--compare-workers starts its own servers: leave out --url")
-        database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/load.db"
-        return asyncio.run(compare_workers(args, database_url))
-
-    proc = None
-    database_url = args.database_url
-    if args.url is None:
-        database_url = database_url or f"sqlite:///{tempfile.mkdtemp()}/load.db"
+        with scratch_database(args.database_url) as database_url:
+            return asyncio.run(compare_workers(args, database_url))
+    if args.url is not None:
+        return asyncio.run(report(args.url, args, args.database_url))
+    with scratch_database(args.database_url) as database_url:
         proc, url = start_server(database_url, args.workers)
-    else:
-        url = args.url
-    try:
-        return asyncio.run(report(url, args, database_url))
-    finally:
-        if proc is not None:
+        try:
+            return asyncio.run(report(url, args, database_url))
+        finally:
             proc.terminate()
             proc.wait(timeout=10)
 
@@ -412,6 +451,7 @@ async def compare_workers(args, database_url: str) -> int:
     errors = 0
     for round_no in range(1, args.rounds + 1):
         for workers in counts:
+            settle(database_url)
             proc, url = start_server(database_url, workers)
             try:
                 # A short warm-up: connections opened, lessons and plans cached.

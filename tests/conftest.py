@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from tutor.app import create_app
 from tutor.config import Settings
+from tutor.db import scratch_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -32,24 +29,8 @@ def db_url(request, tmp_path: Path) -> Iterator[str]:
         return
     if not PG_URL:
         pytest.skip("TUTOR_TEST_DATABASE_URL is not set")
-    with fresh_schema(PG_URL) as url:
+    with scratch_schema(PG_URL) as url:
         yield url
-
-
-@contextmanager
-def fresh_schema(base_url: str) -> Iterator[str]:
-    """A URL whose connections see only a new, empty schema, dropped afterwards."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(base_url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        engine.dispose()
 
 
 @pytest.fixture

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from conftest import PG_URL
+from sqlalchemy import create_engine
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -43,6 +47,24 @@ def test_compare_workers_prints_rates_ratios_and_where_the_cpu_went(tmp_path):
     row = re.search(r"^\s+2\s+(\d+)/s\s+1\.00\s+\d+%$", out, re.M)
     assert row and int(row.group(1)) > 0, out
     assert re.search(r"durability: ok: [1-9]\d* acknowledged answers, 0 missing", out), out
+
+
+@pytest.mark.skipif(not PG_URL, reason="TUTOR_TEST_DATABASE_URL is not set")
+def test_on_postgresql_a_run_keeps_its_data_in_a_schema_of_its_own_and_drops_it():
+    out = run_bench("--compare-workers", "1", "--rounds", "1", "--database-url", PG_URL)
+    schema = re.search(r"data in PostgreSQL schema (bench_\w+), dropped at the end", out)
+    assert schema, out
+    assert re.search(r"durability: ok: [1-9]\d* acknowledged answers, 0 missing", out), out
+    engine = create_engine(PG_URL)
+    try:
+        with engine.connect() as connection:
+            left = connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_namespace WHERE nspname = %(name)s",
+                {"name": schema.group(1)},
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert left == 0
 
 
 def test_compare_workers_refuses_a_running_server():

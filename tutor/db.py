@@ -9,6 +9,7 @@ code by URL.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -143,6 +144,24 @@ def upgrade(url: str) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     finally:
+        engine.dispose()
+
+
+@contextmanager
+def scratch_schema(base_url: str, prefix: str = "t") -> Iterator[str]:
+    """A PostgreSQL URL whose connections see only a new, empty schema in ``base_url``'s
+    database, dropped afterwards (for tests and benchmarks). The schema is named
+    ``{prefix}_`` and twelve hex digits."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(base_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         engine.dispose()
 
 
