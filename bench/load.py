@@ -325,7 +325,12 @@ def settle(database_url: str) -> None:
 
     engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.exec_driver_sql("VACUUM ANALYZE")
+        # The run's own tables (none before the first server has migrated), not the database's.
+        tables = connection.exec_driver_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        ).scalars()
+        for table in tables.all():
+            connection.exec_driver_sql(f'VACUUM ANALYZE "{table}"')
     engine.dispose()
 
 
