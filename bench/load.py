@@ -377,7 +377,7 @@ def main() -> int:
     parser.add_argument(
         "--compare-workers", metavar="N,M", help="answer throughput with each number of workers"
     )
-    parser.add_argument("--rounds", type=int, default=3, help="with --compare-workers")
+    parser.add_argument("--rounds", type=int, default=5, help="with --compare-workers")
     args = parser.parse_args()
 
     if args.compare_workers:
