@@ -236,6 +236,75 @@ BROKEN = [
 ]
 
 
+HELD_OUT = """\
+    assessment:
+      - id: held-out
+        kind: choice
+        transfer: far
+        prompt: Which of two guesses with losses 0.2 and 1.4 missed by more?
+        options:
+          - {text: The first, grade: not_quite, feedback: A smaller loss is a nearer miss.}
+          - {text: The second, grade: exactly, feedback: A bigger loss is a bigger miss.}
+          - {text: Neither of them, grade: not_quite, feedback: Losses are graded.}
+        not_sure: A bigger loss means a bigger miss.
+"""
+
+
+def with_held_out(text: str = HELD_OUT) -> str:
+    return swap("    name: A loss is a score\n", "    name: A loss is a score\n" + text)
+
+
+def test_a_held_out_item_is_valid_and_never_in_practice():
+    loaded, problems = load_text(with_held_out(), "held.yaml")
+    assert problems == [] and loaded is not None
+    assert "held-out" not in loaded.entries
+    assert "held-out" not in loaded.questions_for_skill("score")
+    assert [q.id for q in loaded.assessment("score")] == ["held-out"]
+
+
+BROKEN += [
+    pytest.param(
+        with_held_out(
+            HELD_OUT.replace(
+                "Which of two guesses with losses 0.2 and 1.4 missed by more?",
+                "What does a loss do with {{ topic.thing }}?",
+            )
+        ),
+        "broken.yaml:14:17: skills[0].assessment[0].prompt: this prompt is also practice "
+        "question 'what': a held-out item must never be reachable in practice",
+        id="held-out-item-asked-in-practice",
+    ),
+    pytest.param(
+        with_held_out(
+            HELD_OUT.replace(
+                "        transfer: far\n", "        skill: compute\n        transfer: far\n"
+            )
+        ),
+        "broken.yaml:13:16: skills[0].assessment[0].skill: an assessment item takes the skill "
+        "it is listed under ('score')",
+        id="held-out-item-of-another-skill",
+    ),
+    pytest.param(
+        with_held_out(HELD_OUT.replace("        transfer: far\n", "")),
+        "broken.yaml:11:9: skills[0].assessment[0].transfer: this required field is missing",
+        id="held-out-item-without-transfer",
+    ),
+    pytest.param(
+        with_held_out(
+            HELD_OUT + "        checks:\n          - {id: again, kind: choice, prompt: Again, "
+            "not_sure: Fine, options: []}\n"
+        ),
+        "broken.yaml:20:9: skills[0].assessment[0].checks: an assessment item is asked once",
+        id="held-out-item-with-checks",
+    ),
+    pytest.param(
+        with_held_out(HELD_OUT.replace("      - id: held-out\n", "      - id: what\n")),
+        "broken.yaml:11:13: skills[0].assessment[0].id: question id 'what' is already used",
+        id="held-out-item-reusing-a-practice-id",
+    ),
+]
+
+
 @pytest.mark.parametrize(("source", "expected"), BROKEN)
 def test_each_broken_lesson_names_the_problem_where_it_is(source: str, expected: str):
     problems = problems_of(source)

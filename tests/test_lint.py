@@ -70,3 +70,23 @@ def test_validate_strict_reports_advice_and_fails(tmp_path: Path):
     strict = runner.invoke(app, ["validate", "--strict", str(tmp_path)])
     assert strict.exit_code == 1
     assert all(": lint: " in line for line in strict.stdout.strip().splitlines())
+
+
+def test_each_skill_is_asked_for_a_near_and_a_far_held_out_item():
+    from test_lesson_loader import HELD_OUT, with_held_out
+
+    found = "\n".join(advice(BASE))
+    assert (
+        "lesson.yaml:8:5: skills[0]: lint: the skill 'score' needs held-out `assessment` items "
+        "for the post-test, at least one `near` (new numbers) and one `far` (a new framing); "
+        "it has none" in found
+    )
+    only_far = "\n".join(advice(with_held_out()))
+    assert "the skill 'score' needs held-out `assessment` items" in only_far
+    assert "it has far" in only_far
+    near = HELD_OUT.replace("      - id: held-out\n", "      - id: held-out-2\n").replace(
+        "transfer: far", "transfer: near"
+    )
+    near = near.replace("0.2 and 1.4", "0.3 and 2.1").replace("    assessment:\n", "")
+    both = "\n".join(advice(with_held_out(HELD_OUT + near)))
+    assert "the skill 'score' needs held-out" not in both

@@ -11,7 +11,7 @@ from jinja2 import TemplateError
 
 from tutor import computations, examples, text, variants
 from tutor.lesson_errors import LessonProblem, Locator, did_you_mean
-from tutor.lesson_schema import Lesson, Question
+from tutor.lesson_schema import AssessmentItem, Lesson, Question
 
 # Seeds tried for questions whose numbers are drawn anew: enough to catch a
 # placeholder or a computation that fails for some draws, cheap enough to run on
@@ -48,6 +48,7 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
                     break
     for question, path, main in _questions(lesson):
         _check_question(lesson, question, path, main, locate, add)
+    _check_assessment(lesson, locate, add)
     _check_checkable(lesson, locate, add)
     return problems
 
@@ -59,6 +60,45 @@ def _questions(lesson: Lesson) -> Iterator[tuple[Question, tuple, bool]]:
             yield question, path, True
             for check, sub in question.walk_checks(path):
                 yield check, sub, False
+
+
+def assessment_items(lesson: Lesson) -> Iterator[tuple[AssessmentItem, tuple, str]]:
+    """Every held-out item with its path and the skill it is listed under."""
+    for i, skill in enumerate(lesson.skills):
+        for a, item in enumerate(skill.assessment):
+            yield item, ("skills", i, "assessment", a), skill.id
+
+
+def _check_assessment(lesson: Lesson, locate: Locator, add) -> None:
+    """Held-out items are checked as questions, and must stay out of practice."""
+    practice = {" ".join(q.prompt.split()): q.id for q, _, _ in _questions(lesson)}
+    for item, path, skill in assessment_items(lesson):
+        if item.skill is not None and item.skill != skill:
+            add(
+                locate.problem(
+                    (*path, "skill"),
+                    f"an assessment item takes the skill it is listed under ({skill!r}); "
+                    "leave `skill` out or make it the same",
+                )
+            )
+        if item.checks:
+            add(
+                locate.problem(
+                    (*path, "checks"),
+                    "an assessment item is asked once, in the post-test: it has no `checks`",
+                    at_key=True,
+                )
+            )
+        twin = practice.get(" ".join(item.prompt.split()))
+        if twin is not None:
+            add(
+                locate.problem(
+                    (*path, "prompt"),
+                    f"this prompt is also practice question {twin!r}: a held-out item must "
+                    "never be reachable in practice; ask it in new words or a new framing",
+                )
+            )
+        _check_question(lesson, item, path, False, locate, add)
 
 
 def _check_topics(lesson: Lesson, locate: Locator, add) -> None:
@@ -169,7 +209,11 @@ def _check_ids(lesson: Lesson, locate: Locator, add) -> None:
 
     duplicates([(s.id, ("skills", i)) for i, s in enumerate(lesson.skills)], "skill")
     duplicates([(s.id, ("steps", i)) for i, s in enumerate(lesson.steps)], "step")
-    duplicates([(q.id, path) for q, path, _ in _questions(lesson)], "question")
+    duplicates(
+        [(q.id, path) for q, path, _ in _questions(lesson)]
+        + [(q.id, path) for q, path, _ in assessment_items(lesson)],
+        "question",
+    )
 
 
 def _check_question(

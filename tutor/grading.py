@@ -90,5 +90,12 @@ def grade(
     matches = [m for m in question.mistakes if abs(number - m.value) <= question.tolerance]
     if matches:
         best = min(matches, key=lambda m: abs(number - m.value))
-        return Graded(best.grade, best.feedback, said, said, mistake=best.mistake)
+        return Graded(
+            best.grade,
+            best.feedback,
+            said,
+            said,
+            misconception=best.misconception,
+            mistake=best.mistake,
+        )
     return Graded("not_quite", UNRECOGNISED, said, said)

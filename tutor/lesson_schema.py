@@ -199,6 +199,9 @@ class MistakeFeedback(_Model):
     mistake: str = Field(description="An engine mistake of the computation, e.g. `rmse`.")
     grade: MissGrade = Field(description="close or not_quite.")
     feedback: Text
+    misconception: Slug | None = Field(
+        None, description="The mistaken idea that gives this number, as on a choice option."
+    )
 
 
 class Question(_Model):
@@ -282,11 +285,27 @@ class Mastery(_Model):
     slip: float | None = Field(None, gt=0, lt=1)
 
 
+class AssessmentItem(Question):
+    """A held-out question on one skill: never asked in practice, only in a post-test.
+
+    It takes the skill of the skill it is listed under. ``near`` transfer asks the
+    same idea with new numbers or wording; ``far`` transfer asks it in a new framing.
+    """
+
+    transfer: Literal["near", "far"] = Field(
+        description="`near`: the same kind of problem, new numbers; `far`: a new framing."
+    )
+
+
 class Skill(_Model):
     id: Slug
     name: Text
     requires: list[Slug] = Field(default_factory=list, description="Prerequisite skill ids.")
     mastery: Mastery | None = None
+    assessment: list[AssessmentItem] = Field(
+        default_factory=list,
+        description="Held-out questions on this skill for the post-test; never asked in practice.",
+    )
 
 
 class Step(_Model):

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from tutor import checks, mastery
 from tutor.lesson_errors import LessonProblem, Locator, format_path, validation_problems
-from tutor.lesson_schema import Lesson, Question, Step
+from tutor.lesson_schema import AssessmentItem, Lesson, Question, Step
 from tutor.lint import lint
 from tutor.yaml_loader import load as load_yaml
 
@@ -55,7 +55,12 @@ class LoadedLesson:
         return next((i for i, s in enumerate(self.lesson.steps) if s.id == step_id), None)
 
     def questions_for_skill(self, skill: str) -> list[str]:
+        """The practice items of a skill (held-out assessment items are never among them)."""
         return [qid for qid, e in self.entries.items() if e.skill == skill]
+
+    def assessment(self, skill: str) -> list[AssessmentItem]:
+        """The held-out items of a skill, for a post-test only."""
+        return next((list(s.assessment) for s in self.lesson.skills if s.id == skill), [])
 
     @cached_property
     def skill_params(self) -> dict[str, mastery.Params]:
@@ -64,16 +69,17 @@ class LoadedLesson:
 
     @cached_property
     def misconception_skills(self) -> dict[str, str]:
-        """Each misconception slug and the skill of the earliest question that names it.
+        """Each misconception slug and the skill of the earliest question that names it
+        (on an option, or on a numeric question's mistake).
 
         A learner who picks an option carrying a misconception first met under an
         earlier skill is probably tripping over that earlier skill.
         """
         found: dict[str, str] = {}
         for entry in self.entries.values():  # in lesson order: steps, then questions
-            for option in entry.question.options:
-                if option.misconception:
-                    found.setdefault(option.misconception, entry.skill)
+            for tagged in (*entry.question.options, *entry.question.mistakes):
+                if tagged.misconception:
+                    found.setdefault(tagged.misconception, entry.skill)
         return found
 
 

@@ -38,6 +38,18 @@ def lint(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
                     "check gives the tutor something new to ask after a miss",
                 )
             )
+    for i, skill in enumerate(lesson.skills):
+        transfers = {item.transfer for item in skill.assessment}
+        if transfers != {"near", "far"}:
+            have = ", ".join(sorted(transfers)) or "none"
+            found.append(
+                locate.problem(
+                    ("skills", i),
+                    f"lint: the skill {skill.id!r} needs held-out `assessment` items for the "
+                    f"post-test, at least one `near` (new numbers) and one `far` (a new "
+                    f"framing); it has {have}",
+                )
+            )
     for s, step in enumerate(lesson.steps):
         for name in ("intro", "takeaway", "next"):
             found.extend(_typed_numbers(getattr(step, name), ("steps", s, name), locate, set()))
@@ -50,6 +62,9 @@ def _questions(lesson: Lesson) -> Iterator[tuple[Question, tuple]]:
             path = ("steps", s, "questions", q)
             yield question, path
             yield from question.walk_checks(path)
+    for i, skill in enumerate(lesson.skills):
+        for a, item in enumerate(skill.assessment):
+            yield item, ("skills", i, "assessment", a)
 
 
 def _lint_question(question: Question, path: tuple, locate: Locator) -> Iterator[LessonProblem]:

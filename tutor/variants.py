@@ -88,6 +88,7 @@ class RenderedMistake(_Lazy):
         self.mistake = mistake.mistake
         self.value = value
         self.grade = mistake.grade
+        self.misconception = mistake.misconception
 
     @cached_property
     def feedback(self) -> str:

@@ -1,0 +1,193 @@
+"""What a simulated learner sees of an item, and the truth the simulation acts on.
+
+A learner model answers an :class:`Item`: the prompt and the options in the order they were
+served, plus what only the simulation may know (each option's grade and misconception, a
+numeric answer and the values of its known mistakes). :class:`Facts` holds what a learner
+model needs to know about a lesson as a whole: its skills in order, their prerequisites and
+the misconceptions that show up in each skill's items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from tutor.grading import grade
+from tutor.lessons import LoadedLesson
+from tutor.variants import NOT_SURE, RenderedQuestion, render_question
+
+NOT_SURE_ANSWER = {"option_id": NOT_SURE}
+CACHE_SIZE = 20_000
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+    grade: str
+    misconception: str | None
+    index: int  # its place in the lesson file, the same in every variant
+
+
+@dataclass(frozen=True)
+class Mistake:
+    value: float
+    grade: str
+    misconception: str | None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One variant of one question, as served."""
+
+    question_id: str
+    variant: int
+    skill: str
+    kind: str  # choice or numeric
+    prompt: str
+    options: tuple[Option, ...] = ()  # in the order served
+    answer: float | None = None
+    tolerance: float | None = None
+    mistakes: tuple[Mistake, ...] = ()
+    transfer: str | None = None  # near or far for a held-out item; None in practice
+    rendered: RenderedQuestion | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def right(self) -> Option | None:
+        return next((o for o in self.options if o.grade == "exactly"), None)
+
+    @property
+    def wrong(self) -> tuple[Option, ...]:
+        return tuple(o for o in self.options if o.grade != "exactly")
+
+    @cached_property
+    def misconceptions(self) -> frozenset[str]:
+        tags = [o.misconception for o in self.options] + [m.misconception for m in self.mistakes]
+        return frozenset(t for t in tags if t)
+
+    def grade(self, response: dict) -> str:
+        """The tutor's own grade of ``response`` (the same grading the server runs)."""
+        assert self.rendered is not None
+        return grade(self.rendered, **response).grade
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a learner read after answering: the grade, the option or mistake it matched, and
+    whether the right answer was shown (a numeric answer in the reply, a choice's feedback)."""
+
+    grade: str
+    option: Option | None = None
+    mistake: Mistake | None = None
+    revealed: bool = False
+
+    @property
+    def misconception(self) -> str | None:
+        if self.option is not None:
+            return self.option.misconception
+        return self.mistake.misconception if self.mistake else None
+
+
+def shown_after(item: Item, response: dict, graded: str, *, revealed: bool) -> Shown:
+    option = next((o for o in item.options if o.id == response.get("option_id")), None)
+    mistake = None
+    if item.kind == "numeric" and "value" in response and graded != "exactly":
+        value = float(response["value"])
+        near = [m for m in item.mistakes if abs(m.value - value) <= (item.tolerance or 0)]
+        mistake = min(near, key=lambda m: abs(m.value - value)) if near else None
+    return Shown(graded, option, mistake, revealed)
+
+
+def view(question: RenderedQuestion, transfer: str | None = None) -> Item:
+    options = tuple(
+        Option(o.id, o.text, o.grade, o.misconception, o.index) for o in question.options
+    )
+    mistakes = tuple(Mistake(m.value, m.grade, m.misconception) for m in question.mistakes)
+    return Item(
+        question.id,
+        question.seed,
+        question.skill,
+        question.kind,
+        question.prompt,
+        options,
+        question.answer,
+        question.tolerance,
+        mistakes,
+        transfer,
+        question,
+    )
+
+
+class Renderer:
+    """Items of one lesson by (question, variant), rendered once; held-out items included."""
+
+    def __init__(self, lesson: LoadedLesson):
+        self.lesson = lesson
+        self.held_out = {
+            item.id: (item, skill.id) for skill in lesson.lesson.skills for item in skill.assessment
+        }
+        self._cache: dict[tuple[str, int], Item] = {}
+
+    def item(self, question_id: str, variant: int) -> Item:
+        key = (question_id, variant)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) > CACHE_SIZE:  # variants are drawn afresh: keep memory bounded
+                self._cache.clear()
+            if question_id in self.held_out:
+                question, skill = self.held_out[question_id]
+                transfer = question.transfer
+            else:
+                entry = self.lesson.entries[question_id]
+                question, skill, transfer = entry.question, entry.skill, None
+            rendered = render_question(
+                self.lesson.lesson, question, skill=skill, seed=variant, topic=None
+            )
+            found = self._cache[key] = view(rendered, transfer)
+        return found
+
+    def served(self, question_id: str, variant: int, served_ids: Iterable[str]) -> Item:
+        """The item with its options in the order the server sent them."""
+        item = self.item(question_id, variant)
+        by_id = {o.id: o for o in item.options}
+        order = [by_id[i] for i in served_ids if i in by_id]
+        if len(order) != len(item.options):
+            raise RuntimeError(f"{question_id} variant {variant}: the served options differ")
+        return Item(**{**item.__dict__, "options": tuple(order)})
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What learner models know about a lesson: its skills in order and their misconceptions."""
+
+    lesson_id: str
+    skills: tuple[str, ...]
+    requires: dict[str, tuple[str, ...]]
+    misconceptions: dict[str, frozenset[str]]  # per skill, from its practice and held-out items
+
+    @classmethod
+    def of(cls, lesson: LoadedLesson, renderer: Renderer) -> Facts:
+        per_skill: dict[str, set[str]] = {s.id: set() for s in lesson.lesson.skills}
+        ids = [*lesson.entries, *renderer.held_out]
+        for question_id in ids:
+            item = renderer.item(question_id, 0)
+            per_skill[item.skill] |= item.misconceptions
+        return cls(
+            lesson.id,
+            tuple(s.id for s in lesson.lesson.skills),
+            {s.id: tuple(s.requires) for s in lesson.lesson.skills},
+            {k: frozenset(v) for k, v in per_skill.items()},
+        )
+
+
+def wrong_number(item: Item, rng: np.random.Generator) -> float:
+    """A number that is neither the answer nor any known mistake's value."""
+    assert item.answer is not None and item.tolerance is not None
+    taken = [item.answer, *(m.value for m in item.mistakes)]
+    value = round(item.answer * float(rng.uniform(1.3, 2.0)) + float(rng.uniform(0.5, 2)), 3)
+    while any(abs(value - t) <= 2 * item.tolerance for t in taken):
+        value += 1.0
+    return value
