@@ -30,16 +30,21 @@ charts. Exit status: 0 when every target is met on every seed, 1 otherwise, 2 on
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -48,14 +53,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from sim import report  # noqa: E402
-from sim.conditions import call  # noqa: E402
 from sim.document import write  # noqa: E402
 from sim.experiment import Plan, Result, simulate  # noqa: E402
 from sim.learners import MODELS, POPULATIONS  # noqa: E402
+from sim.tracing import Accuracy  # noqa: E402
 
 from tutor.lessons import LoadedLesson, load_catalog  # noqa: E402
 
-DEFAULT_SEEDS = (1, 2, 3)  # chosen before any run; a run reports its targets per seed
+DEFAULT_SEEDS = (1, 2, 3, 4)  # chosen before any run; the targets are judged per seed
+# The server's throwaway database: in memory-backed storage where there is some (nothing
+# simulated needs to survive a crash, and waiting for the disk would only slow the run).
+SCRATCH = (
+    "/dev/shm" if os.path.isdir("/dev/shm") else None
+)  # chosen before any run; a run reports its targets per seed
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -72,14 +82,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--learners",
         type=int,
-        default=8,
+        default=6,
         help="learners per model and population at the middle setting, per seed (default: "
         "%(default)s)",
     )
     parser.add_argument(
         "--grid-learners",
         type=int,
-        default=3,
+        default=2,
         help="learners per model and population for each low or high parameter value, per "
         "seed; 0 skips the sensitivity grid (default: %(default)s)",
     )
@@ -109,7 +119,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--workers",
         type=int,
         default=3,
-        help="learners simulated at a time (default: %(default)s)",
+        help="learners simulated at a time against one server (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="seeds run at once, each in a process of its own with its own server (default: "
+        "the number of cores, %(default)s)",
     )
     parser.add_argument(
         "--write",
@@ -135,9 +152,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             parser.error(f"{name}: {given_text}; choose from {', '.join(known)}")
     if not args.seeds:
         parser.error("--seeds: give at least one seed")
-    if args.learners < 2 or args.grid_learners < 0 or args.workers < 1:
+    if args.learners < 2 or args.grid_learners < 0 or min(args.workers, args.processes) < 1:
         parser.error(
-            "--learners must be at least 2, --grid-learners at least 0, --workers at least 1"
+            "--learners must be at least 2, --grid-learners at least 0, --workers and "
+            "--processes at least 1"
         )
     return args
 
@@ -146,32 +164,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     plan = Plan(args.models, args.populations, args.learners, args.grid_learners)
     started = time.monotonic()
-    results: dict[int, list[Result]] = {}
-    for seed in args.seeds:
-        running = server(args.lessons, seed) if args.url is None else _given(args.url)
-        with running as url, httpx.Client(base_url=url, timeout=60) as http:
-            lessons = shared_lessons(http, args.lessons)
-            if not lessons:
-                print("no lesson to simulate", file=sys.stderr)
-                return 2
-            print(
-                f"seed {seed}: lessons {', '.join(lesson.id for lesson in lessons)}; "
-                f"{len(plan.models)} models; {plan.learners} learners per population "
-                f"(grid: {plan.grid_learners})",
-                flush=True,
-            )
-            results[seed] = simulate(
-                http, lessons, plan, seed=seed, workers=args.workers, progress=_progress
-            )
-        print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
-    everything = [r for seed in args.seeds for r in results[seed]]
-    accuracy = {m: report.tracing_accuracy(everything, m, args.seeds[0]) for m in plan.models}
-    per_seed = {
-        seed: report.targets(
-            results[seed], {m: report.tracing_accuracy(results[seed], m, seed) for m in plan.models}
-        )
-        for seed in args.seeds
+    catalog = load_catalog([args.lessons])
+    for problem in catalog.problems:
+        print(f"left out: {problem}", file=sys.stderr)
+    lessons = [lesson for lesson in catalog if any(s.assessment for s in lesson.lesson.skills)]
+    if not lessons:
+        print("no lesson with held-out assessment items to simulate", file=sys.stderr)
+        return 2
+    print(
+        f"lessons {', '.join(lesson.id for lesson in lessons)}; seeds {args.seeds}; "
+        f"{len(plan.models)} models; {plan.learners} learners per model and population "
+        f"(grid: {plan.grid_learners})",
+        flush=True,
+    )
+    runs: dict[int, SeedRun] = {}
+    work = partial(run_seed, args.lessons, lessons, plan, args.url, args.workers)
+    processes = min(args.processes, len(args.seeds))
+    try:
+        if processes > 1:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(processes, mp_context=context) as pool:
+                runs = dict(zip(args.seeds, pool.map(work, args.seeds), strict=True))
+        else:
+            runs = {seed: work(seed) for seed in args.seeds}
+    except (RuntimeError, httpx.HTTPError) as exc:
+        print(f"simulate: {exc}", file=sys.stderr)
+        return 2
+    everything = [r for seed in args.seeds for r in runs[seed].results]
+    accuracy = {
+        m: report.mean_accuracy([runs[seed].accuracy[m] for seed in args.seeds])
+        for m in plan.models
     }
+    per_seed = {seed: report.targets(runs[seed].results, runs[seed].accuracy) for seed in runs}
     pooled = report.targets(everything, accuracy)
     tables = [
         *report.main_tables(everything),
@@ -197,9 +221,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if met else 1
 
 
-def _progress(done: int, total: int) -> None:
-    if done == total or done % max(total // 10, 1) == 0:
-        print(f"  {done}/{total} learners", flush=True)
+@dataclass
+class SeedRun:
+    results: list[Result]
+    accuracy: dict[str, Accuracy]  # per learner model
+
+
+def run_seed(
+    lessons_dir: Path,
+    lessons: list[LoadedLesson],
+    plan: Plan,
+    url: str | None,
+    workers: int,
+    seed: int,
+) -> SeedRun:
+    """One seed: its own server (unless ``url``), its learners, and the tracing scores."""
+    if multiprocessing.parent_process() is not None:
+        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    running = server(lessons_dir, seed) if url is None else _given(url)
+    with running as base, httpx.Client(base_url=base, timeout=60) as http:
+        check_served(http, lessons)
+        results = simulate(
+            http, lessons, plan, seed=seed, workers=workers, progress=partial(_progress, seed)
+        )
+    accuracy = {m: report.tracing_accuracy(results, m, seed) for m in plan.models}
+    return SeedRun(results, accuracy)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A seed's process ends when the run that started it does (killed, or interrupted):
+    its server then ends with it, rather than simulating on for nobody."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _progress(seed: int, done: int, total: int) -> None:
+    if done == total or done % max(total // 5, 1) == 0:
+        print(f"  seed {seed}: {done}/{total} learners", flush=True)
 
 
 # --- the server -------------------------------------------------------------------------
@@ -207,10 +266,17 @@ def _progress(done: int, total: int) -> None:
 # Learner ids come from a seeded generator so that a run is reproducible: the tutor seeds
 # each learner's variants and angle sampling from the learner's id.
 LAUNCH = """
-import random, sys, uuid
+import os, random, sys, threading, time, uuid
 import uvicorn
 from tutor import repo
 from tutor.app import create_app
+
+def exit_with_parent(parent=os.getppid()):
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+threading.Thread(target=exit_with_parent, daemon=True).start()
 ids = random.Random(int(sys.argv[2]))
 repo.new_learner_id = lambda: uuid.UUID(int=ids.getrandbits(128)).hex
 uvicorn.run(create_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
@@ -226,7 +292,7 @@ def free_port() -> int:
 @contextmanager
 def server(lessons_dir: Path, seed: int) -> Iterator[str]:
     """A tutor server on a free port with a throwaway SQLite file; yields its URL."""
-    with tempfile.TemporaryDirectory(prefix="tutor-sim-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="tutor-sim-", dir=SCRATCH) as tmp:
         port = free_port()
         env = {
             **os.environ,
@@ -263,25 +329,15 @@ def server(lessons_dir: Path, seed: int) -> Iterator[str]:
                 process.wait()
 
 
-def shared_lessons(http: httpx.Client, lessons_dir: Path) -> list[LoadedLesson]:
-    """The local lessons the server serves too, in the same version."""
-    catalog = load_catalog([lessons_dir])
-    for problem in catalog.problems:
-        print(f"left out: {problem}", file=sys.stderr)
-    chosen = []
-    for summary in call(http, "GET", "/api/lessons", None):
-        local = catalog.get(summary["id"])
-        if local is None:
-            continue
-        served = call(http, "GET", f"/api/lessons/{summary['id']}", None)
-        if served["version"] != local.content_hash:
-            print(f"left out: {local.id}: the server has another version", file=sys.stderr)
-            continue
-        if not any(skill.assessment for skill in local.lesson.skills):
-            print(f"left out: {local.id}: it has no held-out assessment items", file=sys.stderr)
-            continue
-        chosen.append(local)
-    return chosen
+def check_served(http: httpx.Client, lessons: Sequence[LoadedLesson]) -> None:
+    """The server must serve these very lessons: same ids, same versions."""
+    for lesson in lessons:
+        served = http.get(f"/api/lessons/{lesson.id}")
+        if served.status_code != 200 or served.json()["version"] != lesson.content_hash:
+            raise RuntimeError(
+                f"the server does not serve lesson {lesson.id!r} in the version of "
+                f"{lesson.file}; point --lessons at the folder it serves"
+            )
 
 
 @contextmanager

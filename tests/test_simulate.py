@@ -251,6 +251,7 @@ def test_the_command_documents_every_option():
         "--lessons",
         "--url",
         "--workers",
+        "--processes",
         "--write",
     ):
         assert option in done.stdout

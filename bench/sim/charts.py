@@ -12,7 +12,7 @@ from html import escape
 
 from tutor.svg import nice_ticks
 
-WIDTH, HEIGHT = 640, 300
+WIDTH, HEIGHT = 720, 300
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 40, 44
 COLOURS = ("#1f5f8b", "#c0641a", "#4f7f3a", "#7a4f96")
 STYLE = (
@@ -84,22 +84,23 @@ def grouped_bars(
             f'<text x="{LEFT + g * band + band / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" '
             f'text-anchor="middle">{escape(group)}</text>'
         )
-    if target is not None:
+    if target is not None:  # the line across the plot, named in the legend
         value, label = target
+        x = LEFT + len(series) * 130
         parts.append(
             f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" '
-            f'y2="{y(value):.1f}"/><text x="{WIDTH - RIGHT}" y="{y(value) - 4:.1f}" '
-            f'text-anchor="end">{escape(label)}</text>'
+            f'y2="{y(value):.1f}"/><line class="target" x1="{x}" x2="{x + 24}" y1="10" '
+            f'y2="10"/><text x="{x + 29}" y="14">{escape(label)}</text>'
         )
     parts.append(
         f'<path class="axis" d="M{LEFT},{TOP} V{y(0):.1f} H{WIDTH - RIGHT}"/>'
-        f'<text x="4" y="{TOP - 26}">{escape(y_label)}</text>'
+        f'<text class="tick" x="4" y="{TOP - 8}">{escape(y_label)}</text>'
     )
     for s, name in enumerate(series):  # the legend, along the top
         x = LEFT + s * 130
         parts.append(
-            f'<rect x="{x}" y="{TOP - 24}" width="14" height="12" fill="url(#p{s % 4})"/>'
-            f'<text x="{x + 19}" y="{TOP - 14}">{escape(name)}</text>'
+            f'<rect x="{x}" y="4" width="14" height="12" fill="url(#p{s % 4})"/>'
+            f'<text x="{x + 19}" y="14">{escape(name)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

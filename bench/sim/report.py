@@ -138,6 +138,20 @@ def tracing_accuracy(results: Sequence[Result], model: str, seed: int) -> Accura
     return compare(runs, seed)
 
 
+def mean_accuracy(per_seed: Sequence[Accuracy]) -> Accuracy:
+    """Each predictor's AUC and log loss averaged over seeds (each seed fitted on its own)."""
+    names = [n for n in per_seed[0].scores if all(n in a.scores for a in per_seed)]
+    scores = {
+        n: (
+            float(np.nanmean([a.scores[n][0] for a in per_seed])),
+            float(np.nanmean([a.scores[n][1] for a in per_seed])),
+        )
+        for n in names
+    }
+    errors = [a.pybkt_error for a in per_seed if a.pybkt_error]
+    return Accuracy(sum(a.answers for a in per_seed), scores, errors[0] if errors else None)
+
+
 # --- targets ------------------------------------------------------------------------------
 
 
@@ -373,7 +387,8 @@ def tracing_table(accuracy: dict[str, Accuracy]) -> Table:
             elif predictor == "pyBKT":
                 rows.append(("", predictor, "–", "–", acc.pybkt_error or ""))
     return Table(
-        "Predicting the next first answer on a skill (held-out learners)",
+        "Predicting the next first answer on a skill (held-out learners; AUC and log loss "
+        "averaged over seeds, each seed split and fitted on its own)",
         ("model", "predictor", "AUC", "log loss", "answers"),
         rows,
     )

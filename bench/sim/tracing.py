@@ -130,7 +130,7 @@ def fit_pybkt(sequences: list[list[bool]], seed: int, restarts: int = 5) -> dict
     best, best_likelihood = None, -np.inf
     for _ in range(restarts):
         model, likelihood = _em(random_model_uni.random_model_uni(1, 1, rand=rand), data)
-        if likelihood > best_likelihood:
+        if np.isfinite(likelihood) and likelihood > best_likelihood:
             best, best_likelihood = model, likelihood
     assert best is not None
     best["learns"] = best["As"][:, 1, 0]
@@ -151,7 +151,10 @@ def _em(model: dict, data: dict, tol: float = 0.005, iterations: int = 100):
     likelihood = -np.inf
     for i in range(iterations):
         counts = (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), np.zeros((2, 1)))
-        result = EM_fit.run(data, model, *counts, 1, parallel=False)
+        # A start that puts a zero in the emissions makes some steps divide 0 by 0; that
+        # fit's likelihood is then not finite, and a better start wins.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result = EM_fit.run(data, model, *counts, 1, parallel=False)
         trans = np.stack([m.transpose() for m in result["all_trans_softcounts"]])
         emission = np.stack([m.transpose() for m in result["all_emission_softcounts"]])
         likelihood = float(np.asarray(result["total_loglike"]).item())
@@ -169,7 +172,8 @@ def predict_pybkt(model: dict, sequences: list[list[bool]]) -> list[float]:
     sequences = [s for s in sequences if s]
     if not sequences:
         return []
-    predicted, _ = predict_onestep.run(model, _pybkt_data(sequences), parallel=False)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        predicted, _ = predict_onestep.run(model, _pybkt_data(sequences), parallel=False)
     return [float(p) for p in predicted]
 
 
