@@ -120,7 +120,7 @@ def test_a_broken_edit_is_shown_to_the_instructor(
     watcher.check()
     soup = BeautifulSoup(client.get("/instructor", headers=staff).text, "html.parser")
     problems = [li.get_text() for li in soup.select(".problem-list li")]
-    assert len(problems) == 1 and "mini.yaml:23:" in problems[0]
+    assert len(problems) == 1 and "mini.yaml:19:" in problems[0]
     assert "did you mean 'exactly'?" in problems[0]
     preview = client.get("/instructor/lessons/mini", headers=staff).text
     assert "The version below is the last good one" in preview
