@@ -3,7 +3,7 @@
 from sqlalchemy import engine_from_config, pool
 
 from alembic import context
-from tutor.models import Base
+from tutor.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

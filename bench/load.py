@@ -306,7 +306,7 @@ def scratch_database(database_url: str | None) -> Iterator[str]:
         return
     from sqlalchemy.engine import make_url
 
-    from tutor.db import scratch_schema
+    from tutor.store.database import scratch_schema
 
     with scratch_schema(database_url, prefix="bench") as url:
         schema = make_url(url).query["options"].partition("=")[2]
@@ -338,7 +338,7 @@ def check_answers(database_url: str, keys: list[str]) -> str:
     """Every acknowledged answer is stored exactly once."""
     from sqlalchemy import create_engine, func, select
 
-    from tutor.models import Attempt
+    from tutor.store.tables import Attempt
 
     engine = create_engine(database_url)
     counts: dict[str, int] = {}

@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tutor import losses as L  # noqa: E402
+from tutor.engine import losses as L  # noqa: E402
 
 EPS = L.EPS
 TARGETS = {4: 4.0, 1_000_000: 1.3}

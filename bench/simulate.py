@@ -58,7 +58,8 @@ from sim.experiment import Plan, Result, simulate  # noqa: E402
 from sim.learners import MODELS, POPULATIONS  # noqa: E402
 from sim.tracing import Accuracy  # noqa: E402
 
-from tutor.lessons import LoadedLesson, load_catalog  # noqa: E402
+from tutor.lessons.catalog import load_catalog  # noqa: E402
+from tutor.lessons.loaded import LoadedLesson  # noqa: E402
 
 DEFAULT_SEEDS = (1, 2, 3, 4)  # chosen before any run; the targets are judged per seed
 # The server's throwaway database: in memory-backed storage where there is some (nothing
@@ -268,7 +269,7 @@ def _progress(seed: int, done: int, total: int) -> None:
 LAUNCH = """
 import os, random, sys, threading, time, uuid
 import uvicorn
-from tutor import repo
+from tutor.store import learners
 from tutor.app import create_app
 
 def exit_with_parent(parent=os.getppid()):
@@ -278,7 +279,7 @@ def exit_with_parent(parent=os.getppid()):
 
 threading.Thread(target=exit_with_parent, daemon=True).start()
 ids = random.Random(int(sys.argv[2]))
-repo.new_learner_id = lambda: uuid.UUID(int=ids.getrandbits(128)).hex
+learners.new_learner_id = lambda: uuid.UUID(int=ids.getrandbits(128)).hex
 uvicorn.run(create_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from tutor.app import create_app
 from tutor.config import Settings
-from tutor.db import scratch_schema
+from tutor.store.database import scratch_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

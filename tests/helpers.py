@@ -14,7 +14,7 @@ from typing import Any
 import uvicorn
 from fastapi.testclient import TestClient
 
-from tutor.variants import render_question
+from tutor.lessons.variants import render_question
 
 
 def new_learner(client: TestClient) -> dict[str, str]:

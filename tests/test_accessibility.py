@@ -12,8 +12,8 @@ import functools
 import pytest
 from test_browser import ROOT, answer_right, current_question, page, server  # noqa: F401
 
-from tutor import lessons as lesson_loader
-from tutor.lessons import load_catalog
+from tutor.lessons import catalog as lesson_loader
+from tutor.lessons.catalog import load_catalog
 
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 playwright_api = pytest.importorskip("playwright.sync_api")

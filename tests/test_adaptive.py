@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tutor import adaptive, mastery, variants
-from tutor.adaptive import State, after_answer, choose, start
-from tutor.lessons import load_catalog
+from tutor.lessons import variants
+from tutor.lessons.catalog import load_catalog
+from tutor.teaching import adaptive, mastery
+from tutor.teaching.adaptive import State, after_answer, choose, start
 
 DATA = Path(__file__).parent / "data"
 LESSON = load_catalog([DATA]).lessons["mini"]

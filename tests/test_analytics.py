@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor import analytics
-from tutor.lessons import load_catalog
+from tutor.lessons.catalog import load_catalog
+from tutor.teaching import analytics
 
 LESSON = load_catalog([Path(__file__).parent / "data"]).lessons["mini"]
 V = LESSON.content_hash

@@ -199,7 +199,7 @@ def test_an_idempotency_key_records_a_retry_once(client: TestClient):
     with client.app.state.tutor.db.reading() as session:
         from sqlalchemy import func, select
 
-        from tutor.models import Attempt
+        from tutor.store.tables import Attempt
 
         assert session.scalar(select(func.count()).select_from(Attempt)) == 1
 

@@ -65,8 +65,8 @@ def page():
 
 def grade_of_option(server_settings: Settings, page, grade: str) -> str:
     """The id of an option with ``grade`` on the page's current question (test-only)."""
-    from tutor.lessons import load_catalog
-    from tutor.variants import render_question
+    from tutor.lessons.catalog import load_catalog
+    from tutor.lessons.variants import render_question
 
     question_id = page.locator("input[name=question_id]").input_value()
     variant = int(page.locator("input[name=variant]").input_value())
@@ -84,8 +84,8 @@ def grade_of_option(server_settings: Settings, page, grade: str) -> str:
 
 def current_question(settings: Settings, page):
     """The page's current question, rendered with its grades (test-only knowledge)."""
-    from tutor.lessons import load_catalog
-    from tutor.variants import render_question
+    from tutor.lessons.catalog import load_catalog
+    from tutor.lessons.variants import render_question
 
     question_id = page.locator("input[name=question_id]").input_value()
     variant = int(page.locator("input[name=variant]").input_value())
@@ -182,7 +182,7 @@ def test_screenshot_for_the_readme(server, page, tmp_path: Path):
 
 
 def load_lessons(settings: Settings) -> list[str]:
-    from tutor.lessons import load_catalog
+    from tutor.lessons.catalog import load_catalog
 
     return [loaded.id for loaded in load_catalog([settings.lessons_dir])]
 

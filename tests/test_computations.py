@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from tutor import losses, neuron
-from tutor.computations import COMPUTATIONS, Computation, Mistake, compute, compute_mistake
+from tutor.engine import losses, neuron
+from tutor.engine.computations import COMPUTATIONS, Computation, Mistake, compute, compute_mistake
 
 HOUSE = {"y_true": [260, 290, 200, 410], "y_pred": [250, 300, 180, 400]}
 SPAM = {"y_true": [1, 0, 1, 0], "y_pred": [0.9, 0.1, 0.8, 0.3]}

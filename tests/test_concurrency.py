@@ -16,7 +16,7 @@ from helpers import answer_body, live_server
 from sqlalchemy import func, select
 
 from tutor.app import create_app
-from tutor.models import Attempt
+from tutor.store.tables import Attempt
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from tutor import db
-from tutor.models import Base
+from tutor.store import database as db
+from tutor.store.tables import Base
 
 
 def test_a_fresh_database_upgrades_to_tables_that_match_the_models(db_url: str):
@@ -59,8 +59,9 @@ def test_an_answer_is_all_or_nothing(client, monkeypatch, which):
     from helpers import answer_body, new_learner
     from sqlalchemy import func, select
 
-    from tutor import answer_sql, pipelined
-    from tutor.models import Attempt, Position, SkillState
+    from tutor.store import pipeline
+    from tutor.store.attempts import INSERT_ATTEMPT
+    from tutor.store.tables import Attempt, Position, SkillState
 
     headers = new_learner(client)
     if which == "later":
@@ -69,24 +70,26 @@ def test_an_answer_is_all_or_nothing(client, monkeypatch, which):
         assert client.post("/api/lessons/mini/answers", headers=headers, json=body).is_success
 
     def kept() -> tuple:
-        with client.app.state.tutor.db.reading() as session:
+        with client.app.state.tutor.db.reading() as connection:
             return (
-                session.scalar(select(func.count()).select_from(Attempt)),
-                session.scalars(select(SkillState.attempts).order_by(SkillState.skill_id)).all(),
-                session.scalars(select(Position.version)).all(),
+                connection.scalar(select(func.count()).select_from(Attempt)),
+                connection.scalars(
+                    select(SkillState.attempts).order_by(SkillState.skill_id)
+                ).all(),
+                connection.scalars(select(Position.version)).all(),
             )
 
     before = kept()
     nxt = client.get("/api/lessons/mini/next", headers=headers).json()
-    real_run = pipelined.run
+    real_run = pipeline.run
 
     def fails_after_most_writes(connection, steps):
-        if steps[0][0] is not answer_sql._INSERT_ATTEMPT:
+        if steps[0][0] is not INSERT_ATTEMPT:
             return real_run(connection, steps)  # the reads
         real_run(connection, steps[:-1])  # the attempt and the skills are written...
         raise RuntimeError("disk full")  # ...and then the position's write fails
 
-    monkeypatch.setattr(pipelined, "run", fails_after_most_writes)
+    monkeypatch.setattr(pipeline, "run", fails_after_most_writes)
     client_no_raise = type(client)(client.app, raise_server_exceptions=False)
     response = client_no_raise.post(
         "/api/lessons/mini/answers",
@@ -95,7 +98,7 @@ def test_an_answer_is_all_or_nothing(client, monkeypatch, which):
     )
     assert response.status_code == 500
     assert kept() == before
-    monkeypatch.setattr(pipelined, "run", real_run)
+    monkeypatch.setattr(pipeline, "run", real_run)
     retried = client.post(
         "/api/lessons/mini/answers",
         headers=headers,
@@ -108,7 +111,7 @@ def test_only_a_first_try_at_an_item_is_counted_as_evidence(client):
     """The position's read says whether the item being answered was answered before."""
     from helpers import answer_body, new_learner
 
-    from tutor import answer_sql
+    from tutor.store import progress
 
     headers = new_learner(client)
     nxt = client.get("/api/lessons/mini/next", headers=headers).json()
@@ -117,13 +120,13 @@ def test_only_a_first_try_at_an_item_is_counted_as_evidence(client):
         headers=headers,
         json=answer_body(client, "mini", nxt, "exactly"),
     ).json()
-    learner_id = client.app.state.tutor.known_token(headers["Authorization"].split()[1])
+    learner_id = client.app.state.tokens.get(headers["Authorization"].split()[1])
     asked = {"learner_id": learner_id, "lesson_id": "mini"}
 
     def answered(question_id: str, variant: int) -> bool:
         with client.app.state.tutor.db.engine.connect() as connection:
-            row, _skills = answer_sql.read(
-                connection=connection, **asked, question_id=question_id, variant=variant
+            row, _skills = progress.read(
+                connection, **asked, question_id=question_id, variant=variant
             )
         return row.answered
 
@@ -140,18 +143,18 @@ def test_a_clash_in_an_answers_writes_is_an_integrity_error_that_keeps_nothing(c
     from sqlalchemy import func, select
     from sqlalchemy.exc import IntegrityError
 
-    from tutor import answer_sql
-    from tutor.models import Attempt, Position
+    from tutor.store import progress
+    from tutor.store.tables import Attempt, Position
 
     headers = new_learner(client)
     nxt = client.get("/api/lessons/mini/next", headers=headers).json()
     body = {**answer_body(client, "mini", nxt, "exactly"), "idempotency_key": "k-1"}
     assert client.post("/api/lessons/mini/answers", headers=headers, json=body).is_success
-    learner_id = client.app.state.tutor.known_token(headers["Authorization"].split()[1])
+    learner_id = client.app.state.tokens.get(headers["Authorization"].split()[1])
     database = client.app.state.tutor.db
     with database.engine.connect() as connection:
-        position, skills = answer_sql.read(
-            connection=connection,
+        position, skills = progress.read(
+            connection,
             learner_id=learner_id,
             lesson_id="mini",
             question_id="x",
@@ -177,8 +180,8 @@ def test_a_clash_in_an_answers_writes_is_an_integrity_error_that_keeps_nothing(c
         "response": {"ok": True},
     }
     with pytest.raises(IntegrityError), database.write_engine.begin() as connection:
-        answer_sql.record(
-            connection=connection,
+        progress.record_answer(
+            connection,
             learner_id=learner_id,
             lesson_id="mini",
             attempt=attempt,
@@ -190,6 +193,6 @@ def test_a_clash_in_an_answers_writes_is_an_integrity_error_that_keeps_nothing(c
             topic="t",
             version=position.version,
         )
-    with database.reading() as session:
-        assert session.scalar(select(func.count()).select_from(Attempt)) == 1
-        assert session.scalar(select(Position.version)) == position.version
+    with database.reading() as connection:
+        assert connection.scalar(select(func.count()).select_from(Attempt)) == 1
+        assert connection.scalar(select(Position.version)) == position.version

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from tutor import descent, losses
+from tutor.engine import descent, losses
 
 
 @pytest.mark.parametrize("valley", sorted(descent.VALLEYS))
@@ -28,7 +28,7 @@ def test_the_bottom_is_where_the_slope_is_zero(valley: str, bottom):
 
 
 def test_the_toy_valley_is_the_engines_loss_of_a_one_input_neuron():
-    from tutor import neuron
+    from tutor.engine import neuron
 
     X, y = neuron.toy_dataset()
     w = 1.5

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tutor import computations
 from tutor.cli import app as cli_app
 from tutor.config import Settings
-from tutor.lesson_errors import model_classes
-from tutor.lesson_schema import Lesson
+from tutor.engine import computations
+from tutor.lessons.format import Lesson
+from tutor.lessons.problems import model_classes
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "docs" / "authoring.md").read_text()

@@ -21,7 +21,7 @@ import pytest
 from helpers import free_port
 from sqlalchemy import create_engine, func, select, text
 
-from tutor.models import Attempt
+from tutor.store.tables import Attempt
 
 ROOT = Path(__file__).resolve().parent.parent
 

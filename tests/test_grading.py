@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tutor.grading import grade
-from tutor.lessons import load_catalog
-from tutor.variants import render_question
+from tutor.lessons.catalog import load_catalog
+from tutor.lessons.variants import render_question
+from tutor.teaching.grading import grade
 
 LESSON = load_catalog([Path(__file__).parent / "data"]).lessons["mini"]
 

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from helpers import answer, editable_lessons, new_learner
 
-from tutor.watch import LessonWatcher
+from tutor.lessons.watch import LessonWatcher
 
 PAGES = [
     "/instructor",
@@ -130,7 +130,7 @@ def test_a_broken_edit_is_shown_to_the_instructor(
 
 def test_every_instructor_route_is_guarded(app, client: TestClient):
     """Derived from the app's routes, so a new unguarded one cannot slip in."""
-    from tutor import instructor
+    from tutor.web import instructor
 
     guarded = [
         r

@@ -10,11 +10,11 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from tutor import losses
 from tutor.app import SWAGGER_UI
 from tutor.config import ROOT
-from tutor.labs import loss_lab_url, parse_values
-from tutor.text import format_number as num
+from tutor.engine import breakdown, losses
+from tutor.render.numbers import format_number as num
+from tutor.web.labs import loss_lab_url, parse_values
 
 HOUSES = ([260, 290, 200, 410], [250, 300, 180, 400])
 SPAM = ([1, 0, 1, 0], [0.9, 0.1, 0.8, 0.3])
@@ -144,7 +144,7 @@ def test_the_json_twin_and_the_fragment_match_the_page(client):
     assert fragment.select_one("html, header, form") is None  # only the results
     items = twin["losses"][2]["breakdown"]["items"]
     assert [i["term"] for i in items] == [
-        i.term for i in losses.breakdown("bce", [1, 0, 1, 0], [0.9, 0.1, 0.8, 0.3]).items
+        i.term for i in breakdown.breakdown("bce", [1, 0, 1, 0], [0.9, 0.1, 0.8, 0.3]).items
     ]
     assert [f["key"] for f in twin["figures"]] == ["fig-curves", "fig-outlier"]
     assert twin["figures"][0]["svg"].startswith("<svg")

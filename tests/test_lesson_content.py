@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tutor import computations, text, variants
-from tutor.lesson_schema import Lesson, Question, Sampled
-from tutor.lessons import load_catalog
+from tutor.engine import computations
+from tutor.lessons import templates, variants
+from tutor.lessons.catalog import load_catalog
+from tutor.lessons.format import Lesson, Question, Sampled
+from tutor.render.markdown import to_html
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "lessons"
@@ -309,8 +311,8 @@ def test_every_possible_draw_keeps_mistakes_distinguishable(item):
         for m in q.mistakes:
             wrong = computations.compute_mistake(q.answer.compute, m.mistake, **args)
             assert abs(wrong - value) > tolerance, (params, m.mistake, wrong, value)
-            text.render(m.feedback, context)
-        text.render(q.solution, context)
+            templates.render(m.feedback, context)
+        templates.render(q.solution, context)
 
 
 # --- content the curriculum asks for -------------------------------------------------------------
@@ -359,7 +361,7 @@ def test_the_weighted_sum_question_is_numeric_and_regenerates():
 def test_steps_that_define_a_rule_show_it_as_a_formula(lesson_id, step_id):
     step = next(s for s in _lesson(lesson_id).steps if s.id == step_id)
     assert "$$" in step.intro, f"{step_id}: set the rule apart as a $$...$$ formula"
-    rendered = str(text.to_html(variants.render_step(_lesson(lesson_id), step, None).intro))
+    rendered = str(to_html(variants.render_step(_lesson(lesson_id), step, None).intro))
     assert "<math" in rendered and "math-error" not in rendered
 
 

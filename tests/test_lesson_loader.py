@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.lesson_schema import json_schema
-from tutor.lessons import load_catalog, load_text
+from tutor.lessons.catalog import load_catalog, load_text
+from tutor.lessons.format import json_schema
 
 BASE = """\
 id: broken
@@ -385,7 +385,7 @@ def test_aliases_are_refused_where_they_are_used(source: str):
 
 
 def test_an_unexpected_failure_is_a_problem_of_that_file(monkeypatch):
-    from tutor import lessons
+    from tutor.lessons import catalog as lessons
 
     def boom(*_args):
         raise RecursionError("too deep")

@@ -8,7 +8,7 @@ from test_lesson_loader import BASE, swap
 from typer.testing import CliRunner
 
 from tutor.cli import app
-from tutor.lessons import load_text
+from tutor.lessons.catalog import load_text
 
 
 def advice(source: str) -> list[str]:

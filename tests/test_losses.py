@@ -11,14 +11,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 
-from tutor.losses import (
+from tutor.engine.breakdown import Breakdown, BreakdownItem, breakdown
+from tutor.engine.losses import (
     EPS,
     LOSSES,
-    Breakdown,
-    BreakdownItem,
     binary_cross_entropy,
     binary_cross_entropy_grad,
-    breakdown,
     categorical_cross_entropy,
     categorical_cross_entropy_grad,
     mae,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tutor import mastery
-from tutor.mastery import Params, likelihood, update
+from tutor.teaching import mastery
+from tutor.teaching.mastery import Params, likelihood, update
 
 
 @pytest.mark.parametrize("known", [True, False])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from tutor import text
+from tutor.lessons import templates
+from tutor.render import markdown as text
 
 
 def maths(html: str) -> list:
@@ -45,7 +46,7 @@ def test_a_formula_becomes_mathml_in_inline_text_too():
 
 
 def test_placeholders_are_filled_before_the_formula_is_read():
-    source = text.render("$p = {{ p }}$", {"p": 0.25})
+    source = templates.render("$p = {{ p }}$", {"p": 0.25})
     (formula,) = maths(text.to_html(source))
     assert formula.find("mn").get_text() == "0.25"
 

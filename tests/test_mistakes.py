@@ -8,9 +8,9 @@ import warnings
 
 import pytest
 
-from tutor import mistakes as M
-from tutor.losses import binary_cross_entropy, categorical_cross_entropy, mae, mse
-from tutor.neuron import sigmoid
+from tutor.engine import mistakes as M
+from tutor.engine.losses import binary_cross_entropy, categorical_cross_entropy, mae, mse
+from tutor.engine.neuron import sigmoid
 
 HOUSE = ([260, 290, 200, 410], [250, 300, 180, 400])  # errors -10, 10, -20, -10
 SPAM = ([1, 0, 1, 0], [0.9, 0.1, 0.8, 0.3])

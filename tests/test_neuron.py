@@ -10,8 +10,8 @@ import warnings
 import numpy as np
 import pytest
 
-from tutor.losses import binary_cross_entropy
-from tutor.neuron import (
+from tutor.engine.losses import binary_cross_entropy
+from tutor.engine.neuron import (
     DEMO_EPOCHS,
     DEMO_LEARNING_RATES,
     Forward,

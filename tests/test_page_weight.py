@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from test_browser import ROOT, page, server  # noqa: F401
 
-from tutor.lessons import load_catalog
+from tutor.lessons.catalog import load_catalog
 
 pytestmark = pytest.mark.browser
 BUDGET = 100 * 1024

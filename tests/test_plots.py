@@ -7,9 +7,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tutor import descent, losses, neuron, plots
-from tutor.examples import compute_example
-from tutor.lesson_schema import Lesson
+from tutor.engine import breakdown, descent, losses, neuron
+from tutor.lessons.examples import compute_example
+from tutor.lessons.format import Lesson
+from tutor.render import plots
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -68,7 +69,7 @@ def test_loss_curves_are_the_engines_losses_and_mark_each_prediction():
 
 
 def test_a_truth_of_0_is_marked_at_1_minus_p():
-    items = losses.breakdown("bce", [1, 0], [0.9, 0.3]).as_dict()["items"]
+    items = breakdown.breakdown("bce", [1, 0], [0.9, 0.3]).as_dict()["items"]
     marked = plots.marks_for(items, ["spam", "normal"], cce=False)
     assert [(m.label, m.p) for m in marked] == [("spam", 0.9), ("normal", 0.7)]
     assert "1 − p" in marked[1].note

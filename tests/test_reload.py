@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import answer, editable_lessons, new_learner
 
-from tutor.lessons import load_catalog, refresh
-from tutor.watch import LessonWatcher
+from tutor.lessons.catalog import load_catalog, refresh
+from tutor.lessons.watch import LessonWatcher
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sklearn.metrics import log_loss as sk_log_loss
 from sklearn.metrics import roc_auc_score
 
-from tutor import mastery
-from tutor.lessons import load_catalog
+from tutor.lessons.catalog import load_catalog
+from tutor.teaching import mastery
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -177,7 +177,7 @@ def test_the_replay_is_the_tutors_knowledge_tracing_on_first_tries():
         conditions.Attempt("score", "order", 5, "exactly", True),
     ]
     out = tracing.replay(LESSON, log)
-    params = LESSON.skill_params["score"]
+    params = mastery.skill_params(LESSON)["score"]
     p = mastery.update(mastery.update(params.prior, "exactly", params), "exactly", params)
     assert out.p_known["score"] == pytest.approx(p)
     assert [round(pred, 6) for _, pred, _ in out.predictions][0] == round(

@@ -8,8 +8,8 @@ import time
 import pytest
 from sqlalchemy import event, text
 
-from tutor.db import make_engine
-from tutor.write_turns import FairLock, GroupCommit, WriteNotKept
+from tutor.store.database import make_engine
+from tutor.store.sqlite_writes import FairLock, GroupCommit, WriteNotKept
 
 
 def test_the_fair_lock_goes_to_waiters_in_the_order_they_came():

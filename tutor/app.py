@@ -9,22 +9,20 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from starlette.exceptions import HTTPException
 
-from tutor import api, db, instructor, labs, web
 from tutor.config import Settings
-from tutor.grading import AnswerError
-from tutor.instructor import AccessDenied, InstructorAccess
-from tutor.lessons import load_catalog
-from tutor.security import SecurityHeaders, Signer
-from tutor.tutoring import Conflict, NotFound, Tutor
-from tutor.watch import LessonWatcher
+from tutor.lessons.catalog import load_catalog
+from tutor.lessons.watch import LessonWatcher
+from tutor.service.tutor import Tutor
+from tutor.store import database as db
+from tutor.store import learners
+from tutor.web import api, errors, instructor, labs
+from tutor.web import pages as web
+from tutor.web.deps import TokenCache
+from tutor.web.instructor import InstructorAccess
+from tutor.web.security import SecurityHeaders, Signer
 
 log = logging.getLogger("tutor")
 
@@ -42,7 +40,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     for problem in catalog.problems:
         log.warning("lesson problem: %s", problem)
     tutor = Tutor(catalog, database)
-    secret = settings.secret_key or tutor.secret("cookie-key")
+    secret = settings.secret_key or _instance_secret(database, "cookie-key")
     token = settings.instructor_token
     if not token:
         token = secrets.token_urlsafe(24)
@@ -72,6 +70,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.tutor = tutor
     app.state.signer = Signer(secret)
     app.state.instructor = InstructorAccess(token, secret)
+    app.state.tokens = TokenCache()
     app.state.templates = web.templates(settings)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
@@ -82,8 +81,13 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.include_router(instructor.api)
     app.include_router(instructor.pages)
     _api_docs(app)
-    _error_handlers(app, app.state.templates)
+    errors.install(app)
     return app
+
+
+def _instance_secret(database: db.Database, name: str) -> str:
+    with database.writing() as connection:
+        return learners.instance_secret(connection, name=name)
 
 
 def _api_docs(app: FastAPI) -> None:
@@ -97,81 +101,6 @@ def _api_docs(app: FastAPI) -> None:
             "openapi_url": app.openapi_url or "/openapi.json",
         }
         return app.state.templates.TemplateResponse(request, "docs.html", context)
-
-
-def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
-    def reply(request: Request, status: int, message: str):
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": message}, status_code=status)
-        return web.error_page(request, status, message)
-
-    def retry_later(request: Request, message: str):
-        response = reply(request, 503, message)
-        response.headers["Retry-After"] = "2"
-        return response
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException):
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
-        message = web.http_message(exc.status_code, exc.detail)
-        response = web.error_page(request, exc.status_code, message)
-        response.headers.update(exc.headers or {})
-        return response
-
-    @app.exception_handler(PoolTimeout)
-    async def busy(request: Request, exc: PoolTimeout):
-        # Every database connection stayed in use for the whole pool timeout: overloaded,
-        # not broken. No transaction had begun, so nothing changed and it can be sent again.
-        return retry_later(
-            request, "the tutor is busy right now and changed nothing: try again shortly"
-        )
-
-    @app.exception_handler(OperationalError)
-    async def unreachable(request: Request, exc: OperationalError):
-        # The database went away mid-request: restarted, a dropped connection, SQLite locked
-        # past its timeout. The transaction rolled back (or, had the connection dropped
-        # during the commit, may have been kept: an answer sent again with its idempotency
-        # key is still recorded once). The pool replaces broken connections: try again.
-        log.warning("database unavailable: %s", db.reason(exc))
-        return retry_later(
-            request, "the tutor could not reach its database just now: try again shortly"
-        )
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound):
-        return reply(request, 404, str(exc))
-
-    @app.exception_handler(Conflict)
-    async def conflict(request: Request, exc: Conflict):
-        return reply(request, 409, str(exc))
-
-    @app.exception_handler(web.Forbidden)
-    async def forbidden(request: Request, exc: web.Forbidden):
-        return reply(request, 403, str(exc))
-
-    @app.exception_handler(AccessDenied)
-    async def denied(request: Request, exc: AccessDenied):
-        response = reply(request, exc.status, str(exc))
-        if exc.status == 401:
-            response.headers["WWW-Authenticate"] = "Bearer"
-        return response
-
-    @app.exception_handler(AnswerError)
-    async def bad_answer(request: Request, exc: AnswerError):
-        return reply(request, 422, str(exc))
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError):
-        if request.url.path.startswith("/api/"):
-            errors = [
-                {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type")}
-                for e in exc.errors()
-            ]
-            return JSONResponse({"detail": errors}, status_code=422)
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ())[1:])
-        return web.error_page(request, 422, f"{where}: {first.get('msg', 'invalid input')}")
 
 
 def create_served_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:

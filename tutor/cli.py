@@ -38,7 +38,7 @@ def migrate(url: str) -> None:
     """Apply pending migrations, or say why the database cannot be used and exit."""
     from sqlalchemy.exc import ArgumentError, OperationalError
 
-    from tutor import db
+    from tutor.store import database as db
 
     try:
         db.upgrade(url)
@@ -103,7 +103,7 @@ def validate(
     ] = False,
 ) -> None:
     """Check lesson files; print every problem as file:line:col: path: message."""
-    from tutor.lessons import lesson_files, load_catalog
+    from tutor.lessons.catalog import lesson_files, load_catalog
 
     targets = paths or [load_settings().lessons_dir]
     catalog = load_catalog(targets, strict=strict)
@@ -124,7 +124,7 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of lesson files (for editor autocomplete)."""
-    from tutor.lesson_schema import json_schema
+    from tutor.lessons.format import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))
 

@@ -2,7 +2,7 @@
 
 Server-side SVG with ``role="img"``, a ``<title>`` and a ``<desc>``; every bar carries its
 value, and the series differ by fill pattern as well as by colour, so a chart reads in
-grey. The axis ticks come from the app's own :func:`tutor.svg.nice_ticks`.
+grey. The axis ticks come from the app's own :func:`tutor.render.svg.nice_ticks`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from tutor.svg import nice_ticks
+from tutor.render.svg import nice_ticks
 
 WIDTH, HEIGHT = 720, 300
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 40, 44

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import httpx
 import numpy as np
 
-from tutor.lessons import LoadedLesson
+from tutor.lessons.loaded import LoadedLesson
 
 from .items import Item, Renderer, shown_after
 from .learners import Learner

@@ -17,7 +17,7 @@ from functools import partial
 import httpx
 import numpy as np
 
-from tutor.lessons import LoadedLesson
+from tutor.lessons.loaded import LoadedLesson
 
 from . import conditions
 from .conditions import Run, Score

@@ -15,9 +15,10 @@ from functools import cached_property
 
 import numpy as np
 
-from tutor.grading import grade
-from tutor.lessons import LoadedLesson
-from tutor.variants import NOT_SURE, RenderedQuestion, render_question
+from tutor.lessons.loaded import LoadedLesson
+from tutor.lessons.variants import RenderedQuestion, render_question
+from tutor.teaching.grading import grade
+from tutor.vocabulary import NOT_SURE
 
 NOT_SURE_ANSWER = {"option_id": NOT_SURE}
 CACHE_SIZE = 20_000

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tutor import mastery
-from tutor.lessons import LoadedLesson
+from tutor.lessons.loaded import LoadedLesson
+from tutor.teaching import mastery
 
 CLIP = 1e-6
 
@@ -44,7 +44,7 @@ class Replay:
 
 def replay(lesson: LoadedLesson, log: Iterable) -> Replay:
     """The tutor's per-skill P(known) over ``log`` (attempts with skill, grade, first_try)."""
-    params = lesson.skill_params
+    params = mastery.skill_params(lesson)
     p = {skill: params[skill].prior for skill in params}
     evidence: Counter[str] = Counter()
     answered: Counter[str] = Counter()

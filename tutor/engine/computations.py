@@ -1,0 +1,327 @@
+"""Named computations for numeric lesson questions, each with its typical mistakes.
+
+A lesson's numeric question names a computation (a key of :data:`COMPUTATIONS`) and gives its
+keyword arguments; the right answer is ``compute(name, **kwargs)`` and a wrong answer can be
+matched against ``compute_mistake(name, mistake, **kwargs)`` for each of the computation's
+mistakes. The keyword names are part of the lesson format:
+
+=================  ======================  ==================================================
+name               keywords                value
+=================  ======================  ==================================================
+mse                y_true, y_pred          mean squared error
+mae                y_true, y_pred          mean absolute error
+bce                y_true, y_pred          mean binary cross-entropy (eps 1e-15)
+cce                y_true, y_pred          mean categorical cross-entropy (eps 1e-15)
+bce_term           y, p                    -[y ln p + (1 - y) ln(1 - p)] for one item
+weighted_sum       x, w, b                 z = w . x + b
+sigmoid            z                       1 / (1 + e^-z)
+neuron_output      x, w, b                 sigmoid(w . x + b)
+gradient_z         p, y                    dL/dz = p - y
+gradient_w         p, y, x                 dL/dw = (p - y) x
+update             w, gradient, lr         w - lr * gradient
+=================  ======================  ==================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from tutor.engine import losses, mistakes, neuron
+from tutor.engine.inputs import learning_rate, number, unit_number
+
+__all__ = ["COMPUTATIONS", "Computation", "Mistake", "compute", "compute_mistake"]
+
+
+@dataclass(frozen=True, slots=True)
+class Mistake:
+    """A wrong way to do a computation; ``fn`` takes the computation's keyword arguments."""
+
+    name: str
+    description: str
+    fn: Callable[..., float]
+
+
+@dataclass(frozen=True, slots=True)
+class Computation:
+    """A named computation: ``fn(**kwargs)`` with exactly the keywords in ``params``."""
+
+    name: str
+    description: str
+    params: tuple[str, ...]
+    fn: Callable[..., float]
+    mistakes: Mapping[str, Mistake] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _mistakes(*items: tuple[str, Callable[..., float]]) -> Mapping[str, Mistake]:
+    """Mistakes keyed by name; each description is the first line of the function's docstring."""
+    table = {}
+    for name, fn in items:
+        doc = (fn.__doc__ or "").strip().splitlines()
+        table[name] = Mistake(name=name, description=doc[0] if doc else name, fn=fn)
+    return MappingProxyType(table)
+
+
+# The right computations ---------------------------------------------------------------------
+
+
+def _mse(y_true: Any, y_pred: Any) -> float:
+    return losses.mse(y_true, y_pred)
+
+
+def _mae(y_true: Any, y_pred: Any) -> float:
+    return losses.mae(y_true, y_pred)
+
+
+def _bce(y_true: Any, y_pred: Any) -> float:
+    return losses.binary_cross_entropy(y_true, y_pred)
+
+
+def _cce(y_true: Any, y_pred: Any) -> float:
+    return losses.categorical_cross_entropy(y_true, y_pred)
+
+
+def _bce_term(y: Any, p: Any) -> float:
+    return losses.binary_cross_entropy(unit_number(y, "y"), unit_number(p, "p"))
+
+
+def _weighted_sum(x: Any, w: Any, b: Any) -> float:
+    return neuron.forward(x, w, b).z
+
+
+def _sigmoid(z: Any) -> float:
+    return neuron.sigmoid(number(z, "z"))
+
+
+def _neuron_output(x: Any, w: Any, b: Any) -> float:
+    return neuron.forward(x, w, b).p
+
+
+def _gradient_z(p: Any, y: Any) -> float:
+    return unit_number(p, "p") - unit_number(y, "y")
+
+
+def _gradient_w(p: Any, y: Any, x: Any) -> float:
+    return (unit_number(p, "p") - unit_number(y, "y")) * number(x, "x")
+
+
+def _update(w: Any, gradient: Any, lr: Any) -> float:
+    return number(w, "w") - learning_rate(lr) * number(gradient, "gradient")
+
+
+# Mistakes with the computations' keyword names ---------------------------------------------
+
+
+def _loss_mistake(wrong: Callable[..., float]) -> Callable[..., float]:
+    def fn(y_true: Any, y_pred: Any) -> float:
+        return wrong(y_true, y_pred)
+
+    fn.__doc__ = wrong.__doc__
+    return fn
+
+
+def _bce_term_mistake(wrong: Callable[..., float]) -> Callable[..., float]:
+    def fn(y: Any, p: Any) -> float:
+        return wrong(unit_number(y, "y"), unit_number(p, "p"))
+
+    fn.__doc__ = wrong.__doc__
+    return fn
+
+
+def _neuron_output_forgot_bias(x: Any, w: Any, b: Any) -> float:
+    """Applied the sigmoid to w . x and forgot to add the bias b first."""
+    return neuron.sigmoid(mistakes.weighted_sum_forgot_bias(x, w, b))
+
+
+def _neuron_output_returned_z(x: Any, w: Any, b: Any) -> float:
+    """Stopped at the weighted sum z = w . x + b and never applied the sigmoid."""
+    return neuron.forward(x, w, b).z
+
+
+def _neuron_output_forgot_minus(x: Any, w: Any, b: Any) -> float:
+    """Computed 1 / (1 + e^z), dropping the minus sign in the exponent (gives 1 - sigmoid)."""
+    return mistakes.sigmoid_forgot_minus(neuron.forward(x, w, b).z)
+
+
+def _gradient_w_extra_sigmoid_derivative(p: Any, y: Any, x: Any) -> float:
+    """Multiplied (p - y) x by the sigmoid's derivative p (1 - p) again, as for a squared error."""
+    return mistakes.gradient_extra_sigmoid_derivative(p, y) * number(x, "x")
+
+
+def _computation(
+    name: str,
+    description: str,
+    params: tuple[str, ...],
+    fn: Callable[..., float],
+    *wrong: tuple[str, Callable[..., float]],
+) -> Computation:
+    return Computation(name, description, params, fn, _mistakes(*wrong))
+
+
+_LOSS = ("y_true", "y_pred")
+
+COMPUTATIONS: dict[str, Computation] = {
+    c.name: c
+    for c in (
+        _computation(
+            "mse",
+            "Mean squared error: the mean of (y_pred - y_true)^2.",
+            _LOSS,
+            _mse,
+            ("sum_instead_of_mean", mistakes.mse_sum_instead_of_mean),
+            ("mae_instead", mistakes.mse_as_mae),
+            ("rmse", mistakes.rmse_instead_of_mse),
+            ("square_of_mean_error", mistakes.square_of_mean_error),
+            ("forgot_to_square", mistakes.mse_forgot_to_square),
+            ("half", mistakes.mse_with_half),
+        ),
+        _computation(
+            "mae",
+            "Mean absolute error: the mean of |y_pred - y_true|.",
+            _LOSS,
+            _mae,
+            ("sum_instead_of_mean", mistakes.mae_sum_instead_of_mean),
+            ("mse_instead", mistakes.mae_as_mse),
+            ("forgot_absolute", mistakes.mae_forgot_absolute),
+        ),
+        _computation(
+            "bce",
+            "Binary cross-entropy: the mean of -[y ln p + (1 - y) ln(1 - p)], p clipped to "
+            "[1e-15, 1 - 1e-15].",
+            _LOSS,
+            _bce,
+            ("sum_instead_of_mean", _loss_mistake(mistakes.bce_sum_instead_of_mean)),
+            ("missing_minus", _loss_mistake(mistakes.bce_missing_minus)),
+            ("log10", _loss_mistake(mistakes.bce_log10)),
+            ("no_clipping", _loss_mistake(mistakes.bce_no_clipping)),
+            ("wrong_class", _loss_mistake(mistakes.bce_wrong_class)),
+            ("only_positive_term", _loss_mistake(mistakes.bce_only_positive_term)),
+        ),
+        _computation(
+            "cce",
+            "Categorical cross-entropy: the mean over rows of -sum_j y_j ln p_j, p clipped to "
+            "[1e-15, 1 - 1e-15].",
+            _LOSS,
+            _cce,
+            ("all_classes", _loss_mistake(mistakes.cce_all_classes)),
+            ("log10", _loss_mistake(mistakes.cce_log10)),
+            ("missing_minus", _loss_mistake(mistakes.cce_missing_minus)),
+            ("sum_instead_of_mean", _loss_mistake(mistakes.cce_sum_instead_of_mean)),
+        ),
+        _computation(
+            "bce_term",
+            "One item's binary cross-entropy -[y ln p + (1 - y) ln(1 - p)], p clipped to "
+            "[1e-15, 1 - 1e-15].",
+            ("y", "p"),
+            _bce_term,
+            ("missing_minus", _bce_term_mistake(mistakes.bce_missing_minus)),
+            ("log10", _bce_term_mistake(mistakes.bce_log10)),
+            ("no_clipping", _bce_term_mistake(mistakes.bce_no_clipping)),
+            ("wrong_class", _bce_term_mistake(mistakes.bce_wrong_class)),
+        ),
+        _computation(
+            "weighted_sum",
+            "The weighted sum z = w . x + b.",
+            ("x", "w", "b"),
+            _weighted_sum,
+            ("forgot_bias", mistakes.weighted_sum_forgot_bias),
+            ("added_instead_of_multiplied", mistakes.weighted_sum_added_instead_of_multiplied),
+        ),
+        _computation(
+            "sigmoid",
+            "The sigmoid 1 / (1 + e^-z).",
+            ("z",),
+            _sigmoid,
+            ("forgot_minus", mistakes.sigmoid_forgot_minus),
+            ("returned_z", mistakes.sigmoid_returned_z),
+        ),
+        _computation(
+            "neuron_output",
+            "The neuron's output p = sigmoid(w . x + b).",
+            ("x", "w", "b"),
+            _neuron_output,
+            ("forgot_bias", _neuron_output_forgot_bias),
+            ("returned_z", _neuron_output_returned_z),
+            ("forgot_minus", _neuron_output_forgot_minus),
+        ),
+        _computation(
+            "gradient_z",
+            "The gradient of the cross-entropy with respect to z: dL/dz = p - y.",
+            ("p", "y"),
+            _gradient_z,
+            ("sign_flipped", mistakes.gradient_z_sign_flipped),
+            ("extra_sigmoid_derivative", mistakes.gradient_extra_sigmoid_derivative),
+        ),
+        _computation(
+            "gradient_w",
+            "The gradient of the cross-entropy with respect to a weight: dL/dw = (p - y) x.",
+            ("p", "y", "x"),
+            _gradient_w,
+            ("sign_flipped", mistakes.gradient_sign_flipped),
+            ("forgot_input", mistakes.gradient_forgot_input),
+            ("extra_sigmoid_derivative", _gradient_w_extra_sigmoid_derivative),
+        ),
+        _computation(
+            "update",
+            "One gradient-descent step: w - lr * gradient.",
+            ("w", "gradient", "lr"),
+            _update,
+            ("added_gradient", mistakes.update_added_gradient),
+            ("forgot_learning_rate", mistakes.update_forgot_learning_rate),
+            ("only_step", mistakes.update_only_step),
+        ),
+    )
+}
+
+
+def _lookup(name: Any) -> Computation:
+    computation = COMPUTATIONS.get(name) if isinstance(name, str) else None
+    if computation is None:
+        raise ValueError(
+            f"unknown computation {name!r}; known computations: {', '.join(COMPUTATIONS)}"
+        )
+    return computation
+
+
+def _check_arguments(computation: Computation, kwargs: Mapping[str, Any], what: str) -> None:
+    missing = [p for p in computation.params if p not in kwargs]
+    unexpected = sorted(k for k in kwargs if k not in computation.params)
+    problems = []
+    if missing:
+        problems.append(f"missing argument(s) {', '.join(missing)}")
+    if unexpected:
+        problems.append(f"unexpected argument(s) {', '.join(unexpected)}")
+    if problems:
+        raise ValueError(
+            f"{what} takes exactly the arguments {', '.join(computation.params)}: "
+            + "; ".join(problems)
+        )
+
+
+def _as_float(value: Any, what: str) -> float:
+    result = float(value)
+    if result != result:  # NaN
+        raise ValueError(f"{what} produced NaN")
+    return result
+
+
+def compute(name: str, **kwargs: Any) -> float:
+    """The right value of the computation ``name`` for the given keyword arguments."""
+    computation = _lookup(name)
+    _check_arguments(computation, kwargs, f"computation {name!r}")
+    return _as_float(computation.fn(**kwargs), f"computation {name!r}")
+
+
+def compute_mistake(name: str, mistake: str, **kwargs: Any) -> float:
+    """The value a learner gets when making ``mistake`` in the computation ``name``."""
+    computation = _lookup(name)
+    wrong = computation.mistakes.get(mistake) if isinstance(mistake, str) else None
+    if wrong is None:
+        known = ", ".join(computation.mistakes) or "none"
+        raise ValueError(
+            f"unknown mistake {mistake!r} for computation {name!r}; known mistakes: {known}"
+        )
+    _check_arguments(computation, kwargs, f"computation {name!r}")
+    return _as_float(wrong.fn(**kwargs), f"mistake {mistake!r} of computation {name!r}")

@@ -1,0 +1,439 @@
+"""Cross checks: what only a whole lesson can tell, each problem located in its file."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from jinja2 import TemplateError
+
+from tutor.engine import computations
+from tutor.lessons import examples, templates, variants
+from tutor.lessons.format import AssessmentItem, Lesson, Question
+from tutor.lessons.problems import LessonProblem, Locator, did_you_mean
+from tutor.render.markdown import math_problems
+
+# Seeds tried for questions whose numbers are drawn anew: enough to catch a
+# placeholder or a computation that fails for some draws, cheap enough to run on
+# every save.
+CHECK_SEEDS = range(8)
+
+
+def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
+    """Every problem of a lesson that the models alone cannot see."""
+    problems: list[LessonProblem] = []
+    add = problems.append
+    _check_topics(lesson, locate, add)
+    _check_skills(lesson, locate, add)
+    _check_ids(lesson, locate, add)
+    for s, step in enumerate(lesson.steps):
+        if step.next is None and s < len(lesson.steps) - 1:
+            add(locate.problem(("steps", s), "every step but the last needs a `next` teaser"))
+        for topic in lesson.topics:
+            context = {"topic": variants.topic_words(lesson, topic)}
+            for name in variants.STEP_TEXTS:
+                source = getattr(step, name)
+                try:
+                    problems_in = math_problems(templates.render(source, context)) if source else []
+                except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
+                    problems_in = [_explain(exc, topic)]
+                for message in problems_in:
+                    add(locate.problem(("steps", s, name), message))
+        if step.example is not None:
+            for topic in lesson.topics:
+                try:
+                    examples.compute_example(lesson, step.example, topic)
+                except (ValueError, TemplateError) as exc:
+                    add(locate.problem(("steps", s, "example"), _explain(exc, topic)))
+                    break
+    for question, path, main in _questions(lesson):
+        _check_question(lesson, question, path, main, locate, add)
+    _check_assessment(lesson, locate, add)
+    _check_checkable(lesson, locate, add)
+    return problems
+
+
+def _questions(lesson: Lesson) -> Iterator[tuple[Question, tuple, bool]]:
+    for s, step in enumerate(lesson.steps):
+        for q, question in enumerate(step.questions):
+            path = ("steps", s, "questions", q)
+            yield question, path, True
+            for check, sub in question.walk_checks(path):
+                yield check, sub, False
+
+
+def assessment_items(lesson: Lesson) -> Iterator[tuple[AssessmentItem, tuple, str]]:
+    """Every held-out item with its path and the skill it is listed under."""
+    for i, skill in enumerate(lesson.skills):
+        for a, item in enumerate(skill.assessment):
+            yield item, ("skills", i, "assessment", a), skill.id
+
+
+def _check_assessment(lesson: Lesson, locate: Locator, add) -> None:
+    """Held-out items are checked as questions, and must stay out of practice."""
+    practice = {" ".join(q.prompt.split()): q.id for q, _, _ in _questions(lesson)}
+    for item, path, skill in assessment_items(lesson):
+        if item.skill is not None and item.skill != skill:
+            add(
+                locate.problem(
+                    (*path, "skill"),
+                    f"an assessment item takes the skill it is listed under ({skill!r}); "
+                    "leave `skill` out or make it the same",
+                )
+            )
+        if item.checks:
+            add(
+                locate.problem(
+                    (*path, "checks"),
+                    "an assessment item is asked once, in the post-test: it has no `checks`",
+                    at_key=True,
+                )
+            )
+        twin = practice.get(" ".join(item.prompt.split()))
+        if twin is not None:
+            add(
+                locate.problem(
+                    (*path, "prompt"),
+                    f"this prompt is also practice question {twin!r}: a held-out item must "
+                    "never be reachable in practice; ask it in new words or a new framing",
+                )
+            )
+        _check_question(lesson, item, path, False, locate, add)
+
+
+def _check_topics(lesson: Lesson, locate: Locator, add) -> None:
+    default = lesson.default_topic
+    expected = set(lesson.topics[default].words)
+    for topic_id, topic in lesson.topics.items():
+        words = set(topic.words)
+        for missing in sorted(expected - words):
+            add(
+                locate.problem(
+                    ("topics", topic_id),
+                    f"missing the word {missing!r} that topic {default!r} defines",
+                )
+            )
+        for extra in sorted(words - expected):
+            add(
+                locate.problem(
+                    ("topics", topic_id, extra),
+                    f"the word {extra!r} is not defined by the default topic {default!r}",
+                    at_key=True,
+                )
+            )
+
+
+def _check_skills(lesson: Lesson, locate: Locator, add) -> None:
+    declared = [s.id for s in lesson.skills]
+    for i, skill in enumerate(lesson.skills):
+        for j, required in enumerate(skill.requires):
+            if required not in declared:
+                add(
+                    locate.problem(
+                        ("skills", i, "requires", j),
+                        f"unknown skill {required!r}" + did_you_mean(required, declared),
+                    )
+                )
+            elif required == skill.id:
+                add(locate.problem(("skills", i, "requires", j), "a skill cannot require itself"))
+    cycle = _cycle({s.id: [r for r in s.requires if r != s.id] for s in lesson.skills})
+    if cycle:
+        i = declared.index(cycle[0])
+        add(
+            locate.problem(
+                ("skills", i, "requires"),
+                "prerequisites form a cycle: " + " -> ".join([*cycle, cycle[0]]),
+            )
+        )
+    for question, path, main in _questions(lesson):
+        if question.skill is None:
+            if main:
+                add(locate.problem((*path, "skill"), "this required field is missing"))
+        elif question.skill not in declared:
+            add(
+                locate.problem(
+                    (*path, "skill"),
+                    f"unknown skill {question.skill!r}" + did_you_mean(question.skill, declared),
+                )
+            )
+    for s, step in enumerate(lesson.steps):
+        for q, question in enumerate(step.questions):
+            for check, sub in question.walk_checks(("steps", s, "questions", q)):
+                if check.skill is not None and check.skill != question.skill:
+                    add(
+                        locate.problem(
+                            (*sub, "skill"),
+                            f"a check asks about the same skill "
+                            f"as its question ({question.skill!r}); leave it out "
+                            "or make it the same",
+                        )
+                    )
+
+
+def _cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """One cycle of the prerequisite graph, in order, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt) :]
+            if nxt in graph and nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in graph:
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def _check_ids(lesson: Lesson, locate: Locator, add) -> None:
+    def duplicates(ids: list[tuple[str, tuple]], what: str) -> None:
+        seen: dict[str, tuple] = {}
+        for ident, path in ids:
+            if ident in seen:
+                first = locate.doc.mark_of(seen[ident])
+                add(
+                    locate.problem(
+                        (*path, "id"), f"{what} id {ident!r} is already used at line {first.line}"
+                    )
+                )
+            else:
+                seen[ident] = path
+
+    duplicates([(s.id, ("skills", i)) for i, s in enumerate(lesson.skills)], "skill")
+    duplicates([(s.id, ("steps", i)) for i, s in enumerate(lesson.steps)], "step")
+    duplicates(
+        [(q.id, path) for q, path, _ in _questions(lesson)]
+        + [(q.id, path) for q, path, _ in assessment_items(lesson)],
+        "question",
+    )
+
+
+def _check_question(
+    lesson: Lesson, question: Question, path: tuple, main: bool, locate: Locator, add
+) -> None:
+    if question.kind == "choice":
+        grades = Counter(o.grade for o in question.options)
+        if not question.options:
+            add(locate.problem((*path, "options"), "a choice question needs options"))
+        elif grades["exactly"] != 1:
+            add(
+                locate.problem(
+                    (*path, "options"),
+                    "a choice question needs exactly one "
+                    f"option graded `exactly` (found {grades['exactly']})",
+                )
+            )
+        if question.options and len(question.options) - grades["exactly"] < 2:
+            add(
+                locate.problem(
+                    (*path, "options"),
+                    "a choice question needs at least two options besides the `exactly` one",
+                )
+            )
+        for name in ("answer", "mistakes", "tolerance", "solution"):
+            if getattr(question, name):
+                add(
+                    locate.problem(
+                        (*path, name),
+                        f"`{name}` is for numeric questions; this question is `kind: choice`",
+                        at_key=True,
+                    )
+                )
+    else:
+        if question.options:
+            add(
+                locate.problem(
+                    (*path, "options"),
+                    "a numeric question has no options: the learner types a number",
+                    at_key=True,
+                )
+            )
+        if question.solution is None:
+            add(
+                locate.problem(
+                    (*path, "solution"),
+                    "a numeric question needs a `solution`: "
+                    "the worked numbers, shown once the learner has answered",
+                )
+            )
+        if question.answer is None:
+            add(
+                locate.problem(
+                    (*path, "answer"),
+                    "a numeric question needs an `answer` the "
+                    "engine computes, e.g. {compute: mse, args: {...}}",
+                )
+            )
+            return
+        if not _check_computation(question, path, locate, add):
+            return
+    if main and not question.another_way:
+        add(
+            locate.problem(
+                (*path, "another_way"),
+                "give at least one `another_way` explanation to show after a miss",
+            )
+        )
+    _check_rendering(lesson, question, path, locate, add)
+
+
+def _check_computation(question: Question, path: tuple, locate: Locator, add) -> bool:
+    answer = question.answer
+    assert answer is not None
+    comp = computations.COMPUTATIONS.get(answer.compute)
+    if comp is None:
+        add(
+            locate.problem(
+                (*path, "answer", "compute"),
+                f"unknown computation "
+                f"{answer.compute!r}"
+                + did_you_mean(answer.compute, computations.COMPUTATIONS)
+                + "; known: "
+                + ", ".join(computations.COMPUTATIONS),
+            )
+        )
+        return False
+    ok = True
+    for name in answer.args:
+        if name not in comp.params:
+            add(
+                locate.problem(
+                    (*path, "answer", "args", name),
+                    f"{answer.compute} takes no "
+                    f"argument {name!r}"
+                    + did_you_mean(name, comp.params)
+                    + f"; it takes {', '.join(comp.params)}",
+                    at_key=True,
+                )
+            )
+            ok = False
+    for name in comp.params:
+        if name not in answer.args:
+            add(
+                locate.problem(
+                    (*path, "answer", "args"), f"{answer.compute} needs the argument {name!r}"
+                )
+            )
+            ok = False
+    for i, m in enumerate(question.mistakes):
+        if m.mistake not in comp.mistakes:
+            add(
+                locate.problem(
+                    (*path, "mistakes", i, "mistake"),
+                    f"{answer.compute} has no "
+                    f"mistake {m.mistake!r}"
+                    + did_you_mean(m.mistake, comp.mistakes)
+                    + "; known: "
+                    + ", ".join(comp.mistakes),
+                )
+            )
+            ok = False
+    return ok
+
+
+def _explain(exc: Exception, topic: str | None = None) -> str:
+    where = f" (topic {topic!r})" if topic else ""
+    if isinstance(exc, TemplateError):
+        message = getattr(exc, "message", None) or str(exc)
+        return f"placeholder error{where}: {message}"
+    return f"{exc}{where}"
+
+
+def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Locator, add) -> None:
+    """Render every text for every topic and several seeds; compute numeric answers."""
+    seeds = CHECK_SEEDS if question.sampled else range(1)
+    reported: set[tuple] = set()
+
+    def report(sub: tuple, message: str, *, at_key: bool = False) -> None:
+        if sub not in reported:
+            reported.add(sub)
+            add(locate.problem((*path, *sub), message, at_key=at_key))
+
+    for seed in seeds:
+        params = variants.draw_params(question, seed)
+        for topic in lesson.topics:
+            context: dict[str, Any] = {**params, "topic": variants.topic_words(lesson, topic)}
+            if question.answer is not None and not _numeric(question, context, seed, report):
+                return
+            for sub, source in question.texts():
+                try:
+                    for message in math_problems(templates.render(source, context)):
+                        report(sub, message)
+                except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
+                    report(sub, _explain(exc, topic))
+
+
+def _numeric(question: Question, context: dict[str, Any], seed: int, report) -> bool:
+    answer = question.answer
+    assert answer is not None
+    tolerance = question.tolerance or variants.DEFAULT_TOLERANCE
+    try:
+        args = variants.answer_args(question, context)
+        value = computations.compute(answer.compute, **args)
+    except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
+        report(
+            ("answer",), f"the engine cannot compute this answer (seed {seed}): " + _explain(exc)
+        )
+        return False
+    if not math.isfinite(value):
+        report(
+            ("answer",),
+            f"the answer is not a finite number for seed {seed} ({value}); "
+            "a learner could never type it",
+        )
+        return False
+    context["answer"] = value
+    for i, m in enumerate(question.mistakes):
+        try:
+            wrong = computations.compute_mistake(answer.compute, m.mistake, **args)
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            report(("mistakes", i, "mistake"), f"cannot compute this mistake: {exc}")
+            continue
+        if not math.isfinite(wrong):
+            report(
+                ("mistakes", i, "mistake"),
+                f"this mistake gives {wrong} for seed {seed}; only finite values can be recognised",
+            )
+        elif abs(wrong - value) <= tolerance:
+            report(
+                ("mistakes", i, "mistake"),
+                f"for seed {seed} this mistake gives "
+                f"{wrong:.6g}, within the tolerance {tolerance} of the answer "
+                f"{value:.6g}, so it cannot be told apart; change the params",
+            )
+    return True
+
+
+def _check_checkable(lesson: Lesson, locate: Locator, add) -> None:
+    """Every skill can be checked again: a second question, or numbers drawn anew."""
+    count: Counter[str] = Counter()
+    regenerable: set[str] = set()
+    for step in lesson.steps:
+        for question in step.questions:
+            skill = question.skill or ""
+            for q in [question, *(c for c, _ in question.walk_checks())]:
+                count[skill] += 1
+                if q.sampled:
+                    regenerable.add(skill)
+    for i, skill in enumerate(lesson.skills):
+        if count[skill.id] == 0:
+            add(locate.problem(("skills", i), f"no question checks the skill {skill.id!r}"))
+        elif count[skill.id] < 2 and skill.id not in regenerable:
+            add(
+                locate.problem(
+                    ("skills", i),
+                    f"the skill {skill.id!r} can be asked only once: "
+                    "add a check question, or give its question sampled params "
+                    "so it can be asked again with new numbers",
+                )
+            )

@@ -1,0 +1,133 @@
+"""Live worked examples: a step's `example` computed by the engine for one topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from tutor.engine import breakdown, losses, neuron
+from tutor.lessons import templates
+from tutor.lessons.format import Lesson, LossExample, NeuronExample, TrainingExample
+from tutor.lessons.variants import topic_words
+from tutor.render import plots
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    """What a step's example shows: every number straight from the engine."""
+
+    kind: str  # "loss", "neuron" or "training"
+    caption: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+    plot: str = "auto"
+    inputs: dict[str, Any] = field(default_factory=dict)  # what the example was computed from
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "caption": self.caption, **self.data}
+
+    @cached_property
+    def figures(self) -> list[plots.Figure]:
+        """The charts that go with this example (drawn once, when first asked for)."""
+        return example_figures(self)
+
+
+def compute_example(
+    lesson: Lesson, example: LossExample | NeuronExample | TrainingExample, topic: str | None
+) -> WorkedExample:
+    """Compute ``example`` and render its texts; raises ValueError on bad inputs."""
+    context = {"topic": topic_words(lesson, topic)}
+    caption = templates.render(example.caption, context) if example.caption else None
+    if isinstance(example, LossExample):
+        kwargs = {} if example.eps is None else {"eps": example.eps}
+        result = breakdown.breakdown(example.compute, example.y_true, example.y_pred, **kwargs)
+        labels = [templates.render(label, context) for label in example.labels or []]
+        if labels and len(labels) != len(result.items):
+            raise ValueError(
+                f"labels: {len(labels)} label(s) for {len(result.items)} item(s); "
+                "give one per item or none"
+            )
+        data = {
+            "loss": example.compute,
+            "loss_name": losses.LOSSES[example.compute].name,
+            "labels": labels,
+            "breakdown": result.as_dict(),
+        }
+        if example.plot == "mse-vs-mae" and example.compute == "cce":
+            raise ValueError("plot: mse-vs-mae needs one number per item, not class probabilities")
+        inputs = {"y_true": example.y_true, "y_pred": example.y_pred, "eps": example.eps}
+        return WorkedExample("loss", caption, data, example.plot, inputs)
+    if isinstance(example, NeuronExample):
+        return WorkedExample("neuron", caption, _neuron(example, context), example.plot)
+    runs = [
+        neuron.train(
+            *neuron.toy_dataset(seed=example.seed), lr=lr, epochs=example.epochs, seed=example.seed
+        )
+        for lr in example.learning_rates
+    ]
+    data = {
+        "epochs": example.epochs,
+        "runs": [{"lr": run.lr, "losses": list(run.losses)} for run in runs],
+    }
+    return WorkedExample("training", caption, data, example.plot)
+
+
+def example_figures(example: WorkedExample) -> list[plots.Figure]:
+    """The charts for a worked example, chosen by its `plot` field (`auto`: from its numbers).
+
+    A loss example on probabilities gets the loss curves with its predictions marked; one on
+    amounts with an outlier gets MSE against MAE; a neuron example showing its gradient gets the
+    slope; a training example gets the loss per epoch.
+    """
+    choice, data = example.plot, example.data
+    if choice == "none":
+        return []
+    key = f"fig-{example.kind}"
+    if example.kind == "training":
+        return [plots.training_curves(key, data["runs"])]
+    if example.kind == "neuron":
+        if choice == "slope" or "gradient" in data["show"]:
+            f = data["forward"]
+            name = data["features"][0] if data["features"] else "x1"
+            return [plots.slope_chart(key, f["x"], f["w"], f["b"], data["y"], name)]
+        return []
+    items = data["breakdown"]["items"]
+    truths = [item["truth"] for item in items]
+    preds = [item["prediction"] for item in items]
+    if choice == "auto":
+        on_probabilities = all(0 <= v <= 1 for v in truths + preds)
+        if data["loss"] in ("bce", "cce") or on_probabilities:
+            choice = "loss-curves"
+        elif plots.has_outlier(truths, preds):
+            choice = "mse-vs-mae"
+    if choice == "loss-curves":
+        marked = plots.marks_for(items, data["labels"], cce=data["loss"] == "cce")
+        return [plots.loss_curves(key, marked)]
+    if choice == "mse-vs-mae":
+        figure = plots.mse_vs_mae(key, truths, preds, data["labels"])
+        return [figure] if figure else []
+    return []
+
+
+def _neuron(example: NeuronExample, context: dict[str, Any]) -> dict[str, Any]:
+    if len(example.x) != len(example.w):
+        raise ValueError(f"w: {len(example.w)} weight(s) for {len(example.x)} input(s)")
+    features = [templates.render(f, context) for f in example.features or []]
+    if features and len(features) != len(example.x):
+        raise ValueError(f"features: {len(features)} name(s) for {len(example.x)} input(s)")
+    data: dict[str, Any] = {
+        "show": list(example.show),
+        "features": features,
+        "y": example.y,
+        "forward": neuron.forward(example.x, example.w, example.b).as_dict(),
+        "loss": neuron.loss(example.x, example.w, example.b, example.y),
+    }
+    if {"gradient", "update"} & set(example.show):
+        data["gradients"] = neuron.gradients(example.x, example.w, example.b, example.y).as_dict()
+    if "update" in example.show:
+        if example.lr is None:
+            raise ValueError("lr: an update needs a learning rate")
+        data["update"] = neuron.update(
+            example.x, example.w, example.b, example.y, lr=example.lr
+        ).as_dict()
+    return data

@@ -1,0 +1,113 @@
+"""Lesson linting beyond validity: what a good lesson has, not just what a valid one has.
+
+Shown in the instructor's preview and by `tutor validate --strict`. Each finding is
+a LessonProblem at the place to fix, worded as advice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from tutor.lessons.format import Lesson, Question
+from tutor.lessons.problems import LessonProblem, Locator
+
+MIN_FEEDBACK_WORDS = 6
+# A number with two or more decimals typed into prose: a value the engine could have
+# computed, which would silently go stale if the example changed.
+_TYPED_NUMBER = re.compile(r"(?<![\w.{])(\d+\.\d{2,})(?![\w.])")
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|`[^`]*`|\$[^$]+\$", re.S)
+
+
+def lint(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
+    """Every piece of advice for one valid lesson, in file order."""
+    found: list[LessonProblem] = []
+    for question, path in _questions(lesson):
+        found.extend(_lint_question(question, path, locate))
+    items: Counter[str] = Counter()
+    for step in lesson.steps:
+        for question in step.questions:
+            items[question.skill or ""] += 1 + sum(1 for _ in question.walk_checks())
+    for i, skill in enumerate(lesson.skills):
+        if items[skill.id] == 1:
+            found.append(
+                locate.problem(
+                    ("skills", i),
+                    f"lint: the skill {skill.id!r} has only one item; a second question or a "
+                    "check gives the tutor something new to ask after a miss",
+                )
+            )
+    for i, skill in enumerate(lesson.skills):
+        transfers = {item.transfer for item in skill.assessment}
+        if transfers != {"near", "far"}:
+            have = ", ".join(sorted(transfers)) or "none"
+            found.append(
+                locate.problem(
+                    ("skills", i),
+                    f"lint: the skill {skill.id!r} needs held-out `assessment` items for the "
+                    f"post-test, at least one `near` (new numbers) and one `far` (a new "
+                    f"framing); it has {have}",
+                )
+            )
+    for s, step in enumerate(lesson.steps):
+        for name in ("intro", "takeaway", "next"):
+            found.extend(_typed_numbers(getattr(step, name), ("steps", s, name), locate, set()))
+    return sorted(found)
+
+
+def _questions(lesson: Lesson) -> Iterator[tuple[Question, tuple]]:
+    for s, step in enumerate(lesson.steps):
+        for q, question in enumerate(step.questions):
+            path = ("steps", s, "questions", q)
+            yield question, path
+            yield from question.walk_checks(path)
+    for i, skill in enumerate(lesson.skills):
+        for a, item in enumerate(skill.assessment):
+            yield item, ("skills", i, "assessment", a)
+
+
+def _lint_question(question: Question, path: tuple, locate: Locator) -> Iterator[LessonProblem]:
+    for i, option in enumerate(question.options):
+        if option.grade == "exactly":
+            continue
+        if not option.misconception:
+            yield locate.problem(
+                (*path, "options", i),
+                "lint: this wrong option names no "
+                "`misconception`; naming the mistaken idea lets analytics and "
+                "fault tracing use it",
+            )
+        if len(option.feedback.split()) < MIN_FEEDBACK_WORDS:
+            yield locate.problem(
+                (*path, "options", i, "feedback"),
+                "lint: this feedback is too "
+                "short to explain the mistake; say what is wrong and what the "
+                "right idea is",
+            )
+    if len(question.another_way) == 1:
+        yield locate.problem(
+            (*path, "another_way"),
+            "lint: only one `another_way`: a learner "
+            "who misses twice sees the same explanation again; add another angle",
+        )
+    known = {str(v) for v in question.params.values() if isinstance(v, (int, float))}
+    for sub, source in question.texts():
+        yield from _typed_numbers(source, (*path, *sub), locate, known)
+
+
+def _typed_numbers(
+    source: str | None, path: tuple, locate: Locator, known: set[str]
+) -> Iterator[LessonProblem]:
+    if not source:
+        return
+    prose = _PLACEHOLDER.sub(" ", source)
+    for number in dict.fromkeys(_TYPED_NUMBER.findall(prose)):
+        if number in known:
+            continue
+        yield locate.problem(
+            path,
+            f"lint: the number {number} is typed in; if the engine can "
+            "compute it, write it as a placeholder such as "
+            "`{{ bce_term(1, 0.7) | num(3) }}` so it stays right",
+        )

@@ -1,0 +1,175 @@
+r"""Lesson text to HTML: Markdown with raw HTML off, and formulas as MathML.
+
+Turning Markdown into HTML escapes any HTML it contains, so neither lesson text nor topic
+words can inject markup or script. Formulas in LaTeX, `$...$` inline and `$$...$$` on their
+own, are found by mdit-py-plugins' dollarmath rule and become MathML on the server. An
+opening `$` must be followed by a non-space and a closing `$` preceded by one and not
+followed by a digit, so "$5 and $10" stays text; `\$` is always a plain dollar sign. The
+MathML is rebuilt from an allowlist of elements and attributes, and a formula that cannot be
+converted is shown as its source, never as an error page.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+from html import escape
+
+from latex2mathml.converter import convert as latex_to_mathml
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+_MATH_ELEMENTS = frozenset(
+    (
+        *("math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup"),
+        *("msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable"),
+        *("mtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "mmultiscripts"),
+        *("mprescripts", "none", "semantics"),
+    )
+)
+_MATH_ATTRIBUTES = frozenset(
+    (
+        *("display", "mathvariant", "stretchy", "fence", "separator", "accent", "accentunder"),
+        *("lspace", "rspace", "form", "largeop", "movablelimits", "symmetric", "minsize"),
+        *("maxsize", "linethickness", "columnalign", "rowalign", "columnspacing", "rowspacing"),
+        *("columnlines", "rowlines", "frame", "framespacing", "displaystyle", "scriptlevel"),
+        *("width", "height", "depth", "voffset", "notation"),
+    )
+)
+# What the converter's errors mean to an author; other errors are named after their class.
+_MATH_REASONS = {
+    "NoAvailableTokensError": "it ends too soon: a brace or an argument is missing",
+    "ExtraLeftOrMissingRightError": "a \\left has no matching \\right",
+    "MissingEndError": "a \\begin has no matching \\end",
+    "DenominatorNotFoundError": "a fraction has no denominator",
+    "NumeratorNotFoundError": "a fraction has no numerator",
+    "DoubleSuperscriptsError": "two superscripts in a row: use braces, as in {x^a}^b",
+    "DoubleSubscriptsError": "two subscripts in a row: use braces, as in {x_a}_b",
+    "MissingSuperScriptOrSubscriptError": "a ^ or _ has nothing after it",
+}
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+class MathError(ValueError):
+    """A formula that cannot be shown as MathML."""
+
+
+_FUNCTIONS = {"ln", "log", "exp", "sin", "cos", "tan", "max", "min", "arg"}
+_FIXED_ARITY = {"msub", "msup", "msubsup", "munder", "mover", "munderover", "mfrac", "mroot"}
+
+
+def _names_function(element: ET.Element) -> bool:
+    """``ln`` or ``log_10``: a function's name, with or without a script."""
+    tag = element.tag.rpartition("}")[2]
+    if tag in ("msub", "msup", "msubsup", "munder") and len(element):
+        element = element[0]
+        tag = element.tag.rpartition("}")[2]
+    return tag == "mi" and (element.text or "") in _FUNCTIONS
+
+
+def _clean(element: ET.Element) -> str:
+    """The element as MathML text, keeping only allowed elements and attributes."""
+    tag = element.tag.rpartition("}")[2]
+    if tag not in _MATH_ELEMENTS:
+        raise MathError(f"it would produce <{tag}>, which a formula may not contain")
+    if tag in ("mi", "mo") and (element.text or "").startswith("\\") and len(element.text) > 1:
+        raise MathError(f"{element.text} is not a LaTeX command the converter knows")
+    attributes = "".join(
+        f' {name}="{escape(value)}"'
+        for name, value in element.attrib.items()
+        if name in _MATH_ATTRIBUTES
+    )
+    # ln p, not "lnp": an invisible "function application" after a function's name sets it
+    # apart, where the parent takes any number of children.
+    # (Chromium gives the invisible operator no width, so a thin space goes with it.)
+    apply = '<mo>&#x2061;</mo><mspace width="0.1667em"></mspace>' if tag not in _FIXED_ARITY else ""
+    inner = escape(element.text or "", quote=False) + "".join(
+        _clean(child)
+        + (apply if apply and _names_function(child) else "")
+        + escape(child.tail or "", quote=False)
+        for child in element
+    )
+    return f"<{tag}{attributes}>{inner}</{tag}>"
+
+
+@lru_cache(maxsize=2048)
+def _mathml(latex: str, display: bool) -> str:
+    """MathML for ``latex``; raises MathError with a reason when it cannot be converted."""
+    try:
+        converted = latex_to_mathml(latex, display="block" if display else "inline")
+        tree = ET.fromstring(converted)
+    except Exception as exc:  # the converter raises many kinds of errors, all the same here
+        name = type(exc).__name__
+        reason = _MATH_REASONS.get(name) or str(exc) or _CAMEL.sub(" ", name).lower()
+        raise MathError(reason) from None
+    return _clean(tree)
+
+
+def _math_html(latex: str, display: bool) -> str:
+    try:
+        mathml = _mathml(latex, display)
+    except MathError:
+        fence = "$$" if display else "$"
+        return f'<code class="math-error">{escape(fence + latex + fence)}</code>'
+    if not display:
+        return mathml
+    # A wide formula scrolls sideways on a small screen; the wrapper takes keyboard focus
+    # so it can be scrolled without a mouse.
+    return f'<span class="math-wrap" tabindex="0" role="group" aria-label="Formula">{mathml}</span>'
+
+
+_INLINE, _DISPLAY = ("math_inline",), ("math_inline_double", "math_block")
+
+
+def _render_math(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    html = _math_html(token.content.strip(), token.type in _DISPLAY)
+    # A formula on lines of its own stands in a paragraph, as the text around it does.
+    return f"<p>{html}</p>\n" if token.type == "math_block" else html
+
+
+def math_problems(source: str) -> list[str]:
+    """Every formula in one (placeholder-rendered) text that cannot be shown, with why."""
+    problems = []
+    for token in _formulas(_MD.parse(source)):
+        display = token.type in _DISPLAY
+        fence = "$$" if display else "$"
+        content = token.content.strip()
+        try:
+            _mathml(content, display)
+        except MathError as exc:
+            problems.append(f"formula {fence}{content}{fence}: {exc}")
+    return problems
+
+
+def _formulas(tokens):
+    for token in tokens:
+        if token.type in _INLINE + _DISPLAY:
+            yield token
+        yield from _formulas(token.children or [])
+
+
+_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_MD.enable("table")
+_MD.use(
+    dollarmath_plugin,
+    allow_labels=False,
+    allow_space=False,
+    allow_digits=False,
+    allow_blank_lines=False,
+    double_inline=True,
+)
+for _kind in _INLINE + _DISPLAY:
+    _MD.add_render_rule(_kind, _render_math)
+
+
+def to_html(markdown: str) -> Markup:
+    """Markdown to HTML, block level (paragraphs, lists, tables)."""
+    return Markup(_MD.render(markdown))
+
+
+def to_inline_html(markdown: str) -> Markup:
+    """Markdown to HTML without the surrounding paragraph, for options and titles."""
+    return Markup(_MD.renderInline(markdown))

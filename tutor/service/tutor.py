@@ -1,0 +1,285 @@
+"""The tutoring service: what the HTML pages and the JSON API both call.
+
+:class:`Tutor` holds the lessons and the database of one app. Its reads say where a learner
+is and how it goes; its writes (answers, choices, restarts, topics) are the one-transaction
+writes of :mod:`tutor.service.writes`. The decisions are the pure teaching functions'; what
+is shown is built by :mod:`tutor.teaching.payloads`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row
+
+from tutor.errors import NotFound
+from tutor.lessons.catalog import Catalog
+from tutor.lessons.examples import WorkedExample
+from tutor.lessons.loaded import LoadedLesson
+from tutor.lessons.variants import render_step
+from tutor.service import writes
+from tutor.store import attempts, learners, progress
+from tutor.store.database import Database
+from tutor.teaching import adaptive, analytics, mastery, payloads, resume
+from tutor.teaching.payloads import Current, StepRef
+
+
+class Tutor:
+    """Lessons, learners' progress and answers: one instance per app."""
+
+    def __init__(self, catalog: Catalog, database: Database):
+        self.catalog = catalog
+        self.db = database
+
+    # --- lessons -----------------------------------------------------------------
+
+    def lesson(self, lesson_id: str) -> LoadedLesson:
+        found = self.catalog.get(lesson_id)
+        if found is None:
+            raise NotFound(f"no lesson {lesson_id!r}; see /api/lessons for the lessons there are")
+        return found
+
+    def step_at(self, lesson: LoadedLesson, n: int, topic: str | None = None) -> StepRef:
+        if not 1 <= n <= len(lesson.lesson.steps):
+            raise NotFound(
+                f"lesson {lesson.id!r} has steps 1 to {len(lesson.lesson.steps)}, not {n}"
+            )
+        return payloads.step_ref(lesson, n - 1, self.topic(lesson, topic))
+
+    def topic(self, lesson: LoadedLesson, topic: str | None) -> str:
+        if topic is None:
+            return lesson.lesson.default_topic
+        if topic not in lesson.lesson.topics:
+            raise NotFound(
+                f"no topic {topic!r} in lesson {lesson.id!r}; topics: "
+                + ", ".join(lesson.lesson.topics)
+            )
+        return topic
+
+    def example(self, lesson: LoadedLesson, step_n: int, topic: str) -> WorkedExample | None:
+        return payloads.example(lesson, step_n, topic)
+
+    def step_json(self, lesson_id: str, n: int, topic: str | None) -> dict[str, Any]:
+        """A step as API clients see it: texts, worked example, questions without grades."""
+        lesson = self.lesson(lesson_id)
+        chosen = self.topic(lesson, topic)
+        self.step_at(lesson, n, chosen)
+        return payloads.step_payload(lesson, n, chosen)
+
+    # --- learners ----------------------------------------------------------------
+
+    def create_api_learner(self) -> tuple[str, str]:
+        """A new learner and its bearer token (shown only this once)."""
+        with self.db.writing() as connection:
+            learner_id, token = learners.create(connection, with_token=True)
+        assert token is not None
+        return learner_id, token
+
+    def learner_for_token(self, token: str) -> str | None:
+        """The learner a bearer token belongs to."""
+        with self.db.reading() as connection:
+            return learners.for_token(connection, token=token)
+
+    # --- where a learner is ------------------------------------------------------
+
+    def current(
+        self, learner_id: str | None, lesson_id: str, *, topic: str | None = None
+    ) -> Current:
+        """The learner's current item (the first one for a learner not yet started)."""
+        lesson = self.lesson(lesson_id)
+        position = None
+        if learner_id is not None:
+            with self.db.reading() as connection:
+                position, _ = progress.read(connection, learner_id=learner_id, lesson_id=lesson_id)
+        state = resume.state(lesson, learner_id or "", position.state if position else None)
+        chosen = (
+            self.topic(lesson, topic)
+            if topic
+            else resume.topic(lesson, position.topic if position else None)
+        )
+        return payloads.describe(lesson, state, chosen)
+
+    def next_json(self, learner_id: str, lesson_id: str) -> dict[str, Any]:
+        """The `next` payload: the learner's current item, without any grade or feedback."""
+        return payloads.next_json(self.current(learner_id, lesson_id))
+
+    def skill_report(self, learner_id: str | None, lesson_id: str) -> list[dict[str, Any]]:
+        """Each skill with the learner's P(known) and its label (getting there, solid...)."""
+        lesson = self.lesson(lesson_id)
+        records: dict[str, Row] = {}
+        if learner_id:
+            with self.db.reading() as connection:
+                records = progress.skills(connection, learner_id=learner_id, lesson_id=lesson_id)
+        p = mastery.p_known_by_skill(lesson, records)
+        report = []
+        for skill in lesson.lesson.skills:
+            row = records.get(skill.id)
+            attempts_made = row.attempts if row else 0
+            review = bool(row and row.review)
+            report.append(
+                {
+                    "id": skill.id,
+                    "name": skill.name,
+                    "p_known": round(p[skill.id], 4),
+                    "attempts": attempts_made,
+                    "label": mastery.label(p[skill.id], attempts=attempts_made, review=review),
+                }
+            )
+        return report
+
+    def step_status(self, current: Current) -> list[str]:
+        """not_started, in_progress or done for each step."""
+        completed = set(current.state.completed)
+        here = current.step.id if current.step else None
+        started = bool(current.state.asked)
+        return [
+            "done"
+            if s.id in completed or current.done
+            else "in_progress"
+            if s.id == here and started
+            else "not_started"
+            for s in current.lesson.lesson.steps
+        ]
+
+    def progress(self, learner_id: str | None) -> list[dict[str, Any]]:
+        """Every lesson with the learner's step statuses and position."""
+        stored: dict[str, Row] = {}
+        if learner_id:
+            with self.db.reading() as connection:
+                stored = progress.positions(connection, learner_id=learner_id)
+        out = []
+        for lesson in self.catalog:
+            position = stored.get(lesson.id)
+            state = resume.state(lesson, learner_id or "", position.state if position else None)
+            topic = resume.topic(lesson, position.topic if position else None)
+            current = payloads.describe(lesson, state, topic)
+            statuses = self.step_status(current)
+            out.append(
+                {
+                    "lesson": lesson,
+                    "current": current,
+                    "steps": statuses,
+                    "done_steps": statuses.count("done"),
+                    "started": bool(state.asked),
+                }
+            )
+        return out
+
+    def progress_json(self, learner_id: str) -> list[dict[str, Any]]:
+        """The progress payload of the API: per lesson, where the learner is and how it goes."""
+        out = []
+        for row in self.progress(learner_id):
+            current = row["current"]
+            out.append(
+                {
+                    "lesson_id": row["lesson"].id,
+                    "title": row["lesson"].lesson.title,
+                    "started": row["started"],
+                    "done": current.done,
+                    "topic": current.topic,
+                    "steps": row["steps"],
+                    "position": None if current.step is None else vars(current.step),
+                    "question_id": current.question.id if current.question else None,
+                    "skills": self.skill_report(learner_id, row["lesson"].id),
+                }
+            )
+        return out
+
+    def step_view(
+        self,
+        learner_id: str | None,
+        lesson_id: str,
+        n: int,
+        *,
+        after: int | None = None,
+        shown: str | None = None,
+    ) -> dict[str, Any]:
+        """What a step's page shows: texts, example, the last answer's reply, the current
+        item, and the explanation the learner asked for (``shown``, an angle)."""
+        current = self.current(learner_id, lesson_id)
+        lesson = current.lesson
+        ref = self.step_at(lesson, n, current.topic)
+        step = lesson.step(n - 1)
+        feedback = None
+        if after is not None and learner_id is not None:
+            with self.db.reading() as connection:
+                attempt = attempts.of_learner(connection, learner_id=learner_id, attempt_id=after)
+            if attempt is not None and attempt.lesson_id == lesson.id:
+                feedback = attempt.response
+        way = None
+        state = current.state
+        about = state.last or state.main
+        on_this_step = current.step is not None and current.step.n == n
+        if about and current.question and on_this_step:
+            owner, _ = adaptive.explanation_source(lesson, state, about)
+            # Only an explanation the learner was shown, about what they last answered:
+            # never one that gives away the answer to the question still waiting.
+            if shown in state.angles.get(owner, ()):
+                way = payloads.another_way(lesson, state, about, shown, current.topic)
+        return {
+            "lesson": lesson.lesson,
+            "step": step,
+            "ref": ref,
+            "texts": render_step(lesson.lesson, step, current.topic),
+            "example": self.example(lesson, n, current.topic),
+            "current": current,
+            "next": payloads.next_json(current),
+            "feedback": feedback,
+            "another_way": way,
+        }
+
+    def last_attempt(self, learner_id: str, lesson_id: str) -> Row | None:
+        """The learner's most recent answer in the lesson (for a form sent twice)."""
+        with self.db.reading() as connection:
+            return attempts.last(connection, learner_id=learner_id, lesson_id=lesson_id)
+
+    def answered(self, learner_id: str, lesson_id: str, question_id: str, variant: int) -> bool:
+        """Whether the learner has answered this variant of this question."""
+        with self.db.reading() as connection:
+            return attempts.answered_before(
+                connection,
+                learner_id=learner_id,
+                lesson_id=lesson_id,
+                question_id=question_id,
+                variant=variant,
+            )
+
+    # --- for instructors ----------------------------------------------------------
+
+    def attempt_counts(self) -> dict[str, int]:
+        """Answers recorded so far, per lesson."""
+        with self.db.reading() as connection:
+            return attempts.counts(connection)
+
+    def analytics(
+        self, lesson_id: str, version: str | None = None
+    ) -> tuple[analytics.Report, list[dict[str, Any]]]:
+        """The figures for one version of a lesson (the live one by default), and the
+        versions that have answers."""
+        lesson = self.lesson(lesson_id)
+        version = version or lesson.content_hash
+        with self.db.reading() as connection:
+            rows = attempts.log(connection, lesson_id=lesson.id, version=version)
+            versions = attempts.versions(connection, lesson_id=lesson.id)
+            completed, marked = attempts.learner_marks(connection, lesson_id=lesson.id)
+        report = analytics.report(lesson, rows, version, completed=completed, marked=marked)
+        return report, versions
+
+    # --- writes -------------------------------------------------------------------
+
+    def set_topic(self, learner_id: str, lesson_id: str, topic: str) -> None:
+        """Make a lesson about another topic for this learner; remembered."""
+        lesson = self.lesson(lesson_id)
+        writes.set_topic(self.db, lesson, learner_id, self.topic(lesson, topic))
+
+    def restart(self, learner_id: str, lesson_id: str) -> None:
+        """Go through a lesson again from its first question."""
+        writes.restart(self.db, self.lesson(lesson_id), learner_id)
+
+    def answer(self, learner_id: str, lesson_id: str, **answer: Any) -> tuple[int, dict[str, Any]]:
+        """Grade and record an answer to the current item; returns (attempt id, response)."""
+        return writes.answer(self.db, self.lesson(lesson_id), learner_id, **answer)
+
+    def choose(self, learner_id: str, lesson_id: str, choice: str) -> dict[str, Any]:
+        """Act on an offer after repeated misses: another angle, a step back, or go on."""
+        return writes.choose(self.db, self.lesson(lesson_id), learner_id, choice)

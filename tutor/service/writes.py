@@ -1,0 +1,259 @@
+"""Writing down what learners do: answers, choices, restarts and topics, each all or nothing.
+
+Each write reads the learner's position (locked), lets the pure teaching functions decide,
+and writes the result in the same transaction: for an answer, the attempt, the skill's
+record and the position together or not at all. A position is only saved if no other write
+moved it first (its version), so two requests racing for one position cannot both win; the
+loser gets a :class:`~tutor.errors.Conflict` and changes nothing. A retried answer with
+the same idempotency key returns the first one's reply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row
+from sqlalchemy.exc import IntegrityError
+
+from tutor.errors import BadAnswer, Conflict
+from tutor.lessons.loaded import LoadedLesson
+from tutor.store import attempts, learners, progress
+from tutor.store.database import Database
+from tutor.teaching import adaptive, answering, mastery, payloads, resume
+from tutor.teaching.grading import grade, parse_number
+
+MOVED_ON = "another answer moved this lesson on first; fetch /next"
+RESTART_MOVED = "the lesson moved on while it was restarting; try again"
+TOPIC_MOVED = "the lesson moved on while the topic was changing; try again"
+
+
+def answer(
+    db: Database,
+    lesson: LoadedLesson,
+    learner_id: str,
+    *,
+    question_id: str,
+    variant: int,
+    option_id: str | None = None,
+    value: str | float | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """Grade and record an answer to the current item; returns (attempt id, reply)."""
+    given = _Answer(question_id, variant, option_id, value, idempotency_key)
+
+    def record(connection: Connection) -> tuple[int, dict[str, Any]]:
+        return _record(connection, lesson, learner_id, given)
+
+    try:
+        return db.write(record)
+    except IntegrityError:
+        # Another request with the same idempotency key, or the same first answer, won the
+        # race; or the key was used before: report what it recorded, or a conflict.
+        if idempotency_key:
+            with db.reading() as connection:
+                existing = attempts.by_key(connection, learner_id=learner_id, key=idempotency_key)
+            if existing is not None:
+                given.check_same(existing)
+                return existing.id, existing.response
+        raise Conflict(
+            "another answer to this item was recorded at the same time; "
+            "fetch the next item and answer that"
+        ) from None
+
+
+class _Answer:
+    """What the learner sent, as it came."""
+
+    def __init__(self, question_id, variant, option_id, value, idempotency_key):
+        self.question_id = question_id
+        self.variant = variant
+        self.option_id = option_id
+        self.value = value
+        self.key = idempotency_key
+
+    def check_same(self, existing: Row) -> None:
+        """A key names one answer: the same key with a different answer is a client's
+        mistake, not a retry, and saying so beats silently returning the first result."""
+        given = (
+            self.option_id
+            if self.option_id is not None
+            else (f"{parse_number(self.value):g}" if self.value is not None else None)
+        )
+        if (existing.question_id, existing.variant, existing.answer) != (
+            self.question_id,
+            self.variant,
+            given,
+        ):
+            raise BadAnswer(
+                "idempotency_key: already used for a different answer; "
+                "send a new key with a new answer"
+            )
+
+
+def _record(
+    connection: Connection, lesson: LoadedLesson, learner_id: str, given: _Answer
+) -> tuple[int, dict[str, Any]]:
+    position, skills = progress.read(
+        connection,
+        learner_id=learner_id,
+        lesson_id=lesson.id,
+        question_id=given.question_id,
+        variant=given.variant,
+        lock=True,
+    )
+    if position is None:  # a first answer; a browser learner may have no row yet
+        learners.ensure(connection, learner_id=learner_id)
+    state = resume.state(lesson, learner_id, position.state if position else None)
+    topic = resume.topic(lesson, position.topic if position else None)
+    current = payloads.describe(lesson, state, topic)
+    item = current.question
+    if item is None or (given.question_id, given.variant) != (item.id, item.seed):
+        if given.key and position is not None:
+            # Not the current item: perhaps a retry of an answer that moved the lesson on.
+            # Looked up under the position's lock, so a retry that waited behind its twin
+            # finds the twin's answer. (A retry of the current item is caught by the
+            # unique key when it is written.)
+            existing = attempts.by_key(connection, learner_id=learner_id, key=given.key)
+            if existing is not None:
+                given.check_same(existing)
+                return existing.id, existing.response
+        if item is None:
+            raise Conflict(f"lesson {lesson.id!r} is finished: there is nothing left to answer")
+        raise Conflict(
+            f"question {given.question_id!r} variant {given.variant} is not the current item "
+            f"(that is {item.id!r} variant {item.seed}); fetch /next and answer that"
+        )
+    graded = grade(item, option_id=given.option_id, value=given.value)
+    # The position's version counts its writes: a fresh seed for every decision.
+    counter = (position.version if position else 0) + 1
+    outcome = answering.decide(
+        lesson,
+        current,
+        graded,
+        # With no position there are no answers yet: the two are written together.
+        first_try=position is None or not position.answered,
+        skills=skills,
+        rng=resume.rng(learner_id, lesson.id, counter),
+    )
+    attempt = {
+        **outcome.attempt,
+        "learner_id": learner_id,
+        "lesson_id": lesson.id,
+        "lesson_hash": lesson.content_hash,
+        "idempotency_key": given.key,
+    }
+    attempt_id, moved = progress.record_answer(
+        connection,
+        learner_id=learner_id,
+        lesson_id=lesson.id,
+        attempt=attempt,
+        before=skills,
+        skill=outcome.skill,
+        counted=outcome.evidence.as_dict(),
+        review=outcome.state.review,
+        state=outcome.state.to_json(),
+        topic=position.topic if position else topic,
+        version=position.version if position else None,
+    )
+    if not moved:
+        raise Conflict(MOVED_ON)
+    return attempt_id, outcome.response
+
+
+def choose(db: Database, lesson: LoadedLesson, learner_id: str, choice: str) -> dict[str, Any]:
+    """Act on an offer after repeated misses: another angle, a step back, or go on."""
+
+    def write(connection: Connection) -> dict[str, Any]:
+        position, skills = progress.read(
+            connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
+        )
+        if position is None:
+            raise Conflict("there is no offer to answer right now")
+        state = resume.state(lesson, learner_id, position.state)
+        try:
+            decision = adaptive.choose(
+                lesson,
+                state,
+                choice,
+                p_known=mastery.p_known_by_skill(lesson, skills),
+                rng=resume.rng(learner_id, lesson.id, position.version + 1),
+            )
+        except ValueError as exc:
+            raise Conflict(str(exc)) from None
+        topic = resume.topic(lesson, position.topic)
+        following = payloads.describe(lesson, decision.state, topic)
+        way = None
+        if decision.angle and state.item:
+            # Explains what the learner last answered, in its numbers: never the question
+            # still waiting, whose answer it would give away.
+            about = state.last or state.main or state.item.question
+            way = payloads.another_way(lesson, decision.state, about, decision.angle, topic)
+        _save(connection, lesson, learner_id, position, decision.state.to_json())
+        if decision.angle:
+            # The check that comes next follows this explanation: analytics credits it to
+            # this angle, as the policy does.
+            last = attempts.last(connection, learner_id=learner_id, lesson_id=lesson.id)
+            if last is not None:
+                attempts.set_angle(connection, attempt_id=last.id, angle=decision.angle)
+        return {
+            "another_way": way,
+            "message": payloads.REASONS.get(decision.reason or ""),
+            "next": payloads.next_json(following),
+        }
+
+    return db.write(write)
+
+
+def restart(db: Database, lesson: LoadedLesson, learner_id: str) -> None:
+    """Start a lesson over from its first question. What the tutor knows of the learner's
+    skills, and every answer already given, stay: a second pass builds on the first."""
+
+    def write(connection: Connection) -> None:
+        position, _ = progress.read(
+            connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
+        )
+        if position is None:
+            return  # not started: it already begins at the beginning
+        fresh = adaptive.start(lesson, resume.rng(learner_id, lesson.id, position.version + 1))
+        _save(connection, lesson, learner_id, position, fresh.to_json(), moved=RESTART_MOVED)
+
+    db.write(write)
+
+
+def set_topic(db: Database, lesson: LoadedLesson, learner_id: str, topic: str) -> None:
+    """Make a lesson about another topic for this learner; remembered."""
+
+    def write(connection: Connection) -> None:
+        position, _ = progress.read(
+            connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
+        )
+        if position is None:
+            learners.ensure(connection, learner_id=learner_id)
+            state = resume.state(lesson, learner_id, None).to_json()
+        else:
+            state = position.state
+        _save(connection, lesson, learner_id, position, state, topic=topic, moved=TOPIC_MOVED)
+
+    db.write(write)
+
+
+def _save(
+    connection: Connection,
+    lesson: LoadedLesson,
+    learner_id: str,
+    position: Row | None,
+    state: dict,
+    *,
+    topic: str | None = None,
+    moved: str = MOVED_ON,
+) -> None:
+    saved = progress.save(
+        connection,
+        learner_id=learner_id,
+        lesson_id=lesson.id,
+        state=state,
+        topic=topic if topic is not None else (position.topic if position else None),
+        version=position.version if position else None,
+    )
+    if not saved:
+        raise Conflict(moved)

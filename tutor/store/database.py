@@ -1,0 +1,170 @@
+"""Database connections and migrations.
+
+SQLite is the default: one file, WAL mode so readers never wait for the writer,
+writes that take the write lock when they begin (``BEGIN IMMEDIATE``) so two
+answers never deadlock upgrading a read lock, and commits that reach the disk
+before an answer is acknowledged (``synchronous=FULL``). PostgreSQL works through the same
+code by URL.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from alembic import command
+from tutor.config import ROOT
+from tutor.store.sqlite_writes import FairLock, GroupCommit
+
+T = TypeVar("T")
+
+
+def reason(exc: DBAPIError) -> str:
+    """The first line of what the driver said, without SQLAlchemy's SQL and links."""
+    return str(exc.orig or exc).strip().splitlines()[0]
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, *, immediate: bool = False, pool_size: int = 5) -> Engine:
+    """An engine for ``url``; with ``immediate``, SQLite transactions lock for writing."""
+    if not is_sqlite(url):
+        # No ping before each use (a round trip on every request): connections are
+        # recycled well before servers drop idle ones, and a dropped one fails loudly.
+        # A fixed pool, no overflow: under load, overflow connections were closed on
+        # return and opened again at once, and each new one forks a server process.
+        return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # Writers wait for the disk: an answer acknowledged is an answer kept, even through
+        # a power cut. Readers never write, so they need not.
+        cursor.execute("PRAGMA synchronous=FULL" if immediate else "PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class Database:
+    """The engines of one app: one for reads, and on SQLite one whose transactions lock
+    for writing."""
+
+    url: str
+    engine: Engine
+    write_engine: Engine
+    write_lock: AbstractContextManager = field(default_factory=nullcontext)
+    group_commit: GroupCommit | None = None
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads; whatever it began is rolled back at the end."""
+        with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back on any error.
+
+        On SQLite, writers take turns in arrival order (``sqlite_writes``).
+        """
+        with self.write_lock, self.write_engine.begin() as connection:
+            yield connection
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """``work(connection)`` in a transaction, all or nothing; its result once committed.
+
+        On SQLite, writes that queue up share one commit (``GroupCommit``); PostgreSQL
+        runs them side by side and groups commits by itself.
+        """
+        if self.group_commit is not None:
+            return self.group_commit.run(work)
+        with self.write_lock, self.write_engine.begin() as connection:
+            return work(connection)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.write_engine is not self.engine:
+            self.write_engine.dispose()
+
+
+def connect(url: str, *, threads: int = 8) -> Database:
+    """The database of an app whose worker runs ``threads`` requests at once: on
+    PostgreSQL, a connection for each and two to spare, so no request waits for one."""
+    engine = make_engine(url, pool_size=threads + 2)
+    sqlite = is_sqlite(url)
+    write_engine = make_engine(url, immediate=True) if sqlite else engine
+    write_lock = FairLock() if sqlite else nullcontext()
+    return Database(
+        url=url,
+        engine=engine,
+        write_engine=write_engine,
+        write_lock=write_lock,
+        group_commit=GroupCommit(write_engine, write_lock) if sqlite else None,
+    )
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Apply every pending migration (a no-op when the database is up to date)."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def scratch_schema(base_url: str, prefix: str = "t") -> Iterator[str]:
+    """A PostgreSQL URL whose connections see only a new, empty schema in ``base_url``'s
+    database, dropped afterwards (for tests and benchmarks). The schema is named
+    ``{prefix}_`` and twelve hex digits."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(base_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        engine.dispose()
+
+
+def table_names(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

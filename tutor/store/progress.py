@@ -1,0 +1,233 @@
+"""Where each learner is in each lesson (positions) and what the tutor believes they know
+(skill states): one definition of each query, and one optimistic lock.
+
+Everything here is a Core statement built once and run on the caller's connection: an
+answer is the hot path, and the ORM's unit of work cost it more than everything else
+together. A position's ``version`` is checked and bumped by every write (``save``), so two
+writes racing for one position cannot both win: the loser's UPDATE matches no row and it
+reports that, for the service to answer with a conflict. An answer is one ``read`` and one
+``record_answer``, each a single round trip on PostgreSQL (:mod:`tutor.store.pipeline`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
+
+from tutor.store import pipeline
+from tutor.store.attempts import INSERT_ATTEMPT
+from tutor.store.tables import Attempt, Position, SkillState, utcnow
+
+_attempts = Attempt.__table__
+_positions = Position.__table__
+_skills = SkillState.__table__
+
+# Whether the learner answered this variant of this question before (only a first try is
+# evidence of what they know), read with the position: one round trip, not two. A read that
+# waited for the row lock sees the position as it is now but ``answered`` as it was before
+# the wait. That is stale only if an answer to this very item was committed meanwhile, and
+# every answer moves the position to another item (a new question or new numbers): the
+# waiting answer is then refused as not current before ``answered`` is read.
+_ANSWERED = (
+    select(_attempts.c.id)
+    .where(
+        _attempts.c.learner_id == _positions.c.learner_id,
+        _attempts.c.lesson_id == _positions.c.lesson_id,
+        _attempts.c.question_id == bindparam("question_id"),
+        _attempts.c.variant == bindparam("variant"),
+    )
+    .exists()
+)
+_POSITION = select(
+    _positions.c.lesson_id,
+    _positions.c.state,
+    _positions.c.topic,
+    _positions.c.version,
+    _ANSWERED.label("answered"),
+).where(_positions.c.learner_id == bindparam("learner_id"))
+_ONE_POSITION = _POSITION.where(_positions.c.lesson_id == bindparam("lesson_id"))
+_LOCKED_POSITION = _ONE_POSITION.with_for_update(of=_positions)
+_SKILLS = select(
+    _skills.c.skill_id, _skills.c.p_known, _skills.c.attempts, _skills.c.misses, _skills.c.review
+).where(
+    _skills.c.learner_id == bindparam("learner_id"),
+    _skills.c.lesson_id == bindparam("lesson_id"),
+)
+# An UPDATE's own bound names may not be column names: hence who, lesson, now, new_*.
+_SAVE_POSITION = (
+    update(_positions)
+    .where(
+        _positions.c.learner_id == bindparam("who"),
+        _positions.c.lesson_id == bindparam("lesson"),
+        _positions.c.version == bindparam("old_version"),
+    )
+    .values(
+        state=bindparam("new_state"),
+        topic=bindparam("new_topic"),
+        version=bindparam("new_version"),
+        updated_at=bindparam("now"),
+    )
+)
+_ADD_POSITION = insert(_positions).values({c.name: bindparam(c.name) for c in _positions.columns})
+_SKILL_KEY = (
+    (_skills.c.learner_id == bindparam("who"))
+    & (_skills.c.lesson_id == bindparam("lesson"))
+    & (_skills.c.skill_id == bindparam("skill"))
+)
+_COUNT_SKILL = (
+    update(_skills)
+    .where(_SKILL_KEY)
+    .values(
+        p_known=bindparam("new_p_known"),
+        attempts=bindparam("new_attempts"),
+        misses=bindparam("new_misses"),
+        review=bindparam("new_review"),
+        updated_at=bindparam("now"),
+    )
+)
+_MARK_SKILL = update(_skills).where(_SKILL_KEY).values(review=bindparam("new_review"))
+_ADD_SKILL = insert(_skills).values({c.name: bindparam(c.name) for c in _skills.columns})
+_NO_ITEM = {"question_id": "", "variant": -1}
+
+
+def read(
+    connection: Connection,
+    *,
+    learner_id: str,
+    lesson_id: str,
+    question_id: str | None = None,
+    variant: int | None = None,
+    lock: bool = False,
+) -> tuple[Row | None, dict[str, Row]]:
+    """The learner's position in a lesson (None before their first answer) and their skill
+    states by skill id.
+
+    A position row has ``state``, ``topic``, ``version`` and ``answered``: whether the
+    learner answered ``variant`` of ``question_id`` before. With ``lock``, the position is
+    locked until the transaction ends (PostgreSQL; SQLite's writers take turns anyway).
+    """
+    learner = {"learner_id": learner_id, "lesson_id": lesson_id}
+    item = _NO_ITEM if question_id is None else {"question_id": question_id, "variant": variant}
+    position, skills = pipeline.run(
+        connection,
+        [(_LOCKED_POSITION if lock else _ONE_POSITION, {**learner, **item}), (_SKILLS, learner)],
+    )
+    found = position.rows[0] if position.rows else None
+    return found, {row.skill_id: row for row in skills.rows}
+
+
+def positions(connection: Connection, *, learner_id: str) -> dict[str, Row]:
+    """Every position of a learner, by lesson id."""
+    rows = connection.execute(_POSITION, {"learner_id": learner_id, **_NO_ITEM})
+    return {row.lesson_id: row for row in rows}
+
+
+def skills(connection: Connection, *, learner_id: str, lesson_id: str) -> dict[str, Row]:
+    """The learner's skill states in a lesson, by skill id."""
+    rows = connection.execute(_SKILLS, {"learner_id": learner_id, "lesson_id": lesson_id})
+    return {row.skill_id: row for row in rows}
+
+
+def _position_step(
+    learner_id: str, lesson_id: str, state: dict, topic: str | None, version: int | None
+) -> pipeline.Step:
+    now = utcnow()
+    if version is None:  # the first write of this position
+        return (
+            _ADD_POSITION,
+            {
+                "learner_id": learner_id,
+                "lesson_id": lesson_id,
+                "topic": topic,
+                "state": state,
+                "version": 1,
+                "updated_at": now,
+            },
+        )
+    return (
+        _SAVE_POSITION,
+        {
+            "who": learner_id,
+            "lesson": lesson_id,
+            "old_version": version,
+            "new_version": version + 1,
+            "new_state": state,
+            "new_topic": topic,
+            "now": now,
+        },
+    )
+
+
+def save(
+    connection: Connection,
+    *,
+    learner_id: str,
+    lesson_id: str,
+    state: dict,
+    topic: str | None,
+    version: int | None,
+) -> bool:
+    """Write the position if it is still at ``version`` (or add it, for ``None``); False
+    when another write moved it first."""
+    (outcome,) = pipeline.run(
+        connection, [_position_step(learner_id, lesson_id, state, topic, version)]
+    )
+    return outcome.rowcount == 1
+
+
+def record_answer(
+    connection: Connection,
+    *,
+    learner_id: str,
+    lesson_id: str,
+    attempt: Mapping[str, Any],
+    before: Mapping[str, Row],
+    skill: str,
+    counted: Mapping[str, Any],
+    review: Collection[str],
+    state: dict,
+    topic: str,
+    version: int | None,
+) -> tuple[int, bool]:
+    """Write an answer: the attempt; the answered skill's new counts and any review mark
+    that changed; the position's new state, if it is still at ``version`` (or a new
+    position, for ``None``). Returns the attempt's id, and False if another write won."""
+    now = utcnow()
+    key = {"who": learner_id, "lesson": lesson_id}
+    steps: list[pipeline.Step] = [(INSERT_ATTEMPT, {**attempt, "created_at": now})]
+    if skill in before:
+        counts = {
+            "new_p_known": counted["p_known"],
+            "new_attempts": counted["attempts"],
+            "new_misses": counted["misses"],
+        }
+        steps.append(
+            (
+                _COUNT_SKILL,
+                {**key, **counts, "skill": skill, "new_review": skill in review, "now": now},
+            )
+        )
+    else:
+        steps.append(
+            (
+                _ADD_SKILL,
+                {
+                    **counted,
+                    "learner_id": learner_id,
+                    "lesson_id": lesson_id,
+                    "skill_id": skill,
+                    "review": skill in review,
+                    "updated_at": now,
+                },
+            )
+        )
+    steps.extend(
+        (_MARK_SKILL, {**key, "skill": other, "new_review": other in review})
+        for other, row in before.items()
+        if other != skill and row.review != (other in review)
+    )
+    steps.append(_position_step(learner_id, lesson_id, state, topic, version))
+    outcomes = pipeline.run(connection, steps)
+    return outcomes[0].rows[0].id, outcomes[-1].rowcount == 1

@@ -1,0 +1,491 @@
+"""The tutor's next-item decision: one pure function of the lesson and the learner's state.
+
+The loop for each main question of a step:
+
+1. Ask it. Exactly on the first try moves straight on: a learner who knows the
+   material is never slowed down.
+2. After anything else: show another way to see it, from an angle this learner
+   has not seen for this question (Thompson sampling over what has worked for
+   them before), then check the same skill with another item: one of the
+   question's checks, or the question regenerated with new numbers; never the
+   identical item just answered.
+3. A check answered Exactly moves on. After two misses the tutor says, kindly,
+   that this is hard, and offers another angle, a step back to a weak
+   prerequisite (fault tracing), or to go on. After three checks it moves on
+   regardless, with the skill marked for review: nobody is ever trapped.
+4. At the end of a step, skills that were missed and are still below mastery come
+   back once as review questions; at the end of the lesson, once more.
+5. A main question on a skill the learner has already tried and now masters is
+   skipped: practice stops once mastery is reached.
+
+Mastery here is judged for this learner (``estimate``): each skill's P(known) is
+re-based on how much of the lesson the learner's first answers show they knew
+coming in (``mastery.learner_prior``). A learner who has been right the first
+time all along is trusted after fewer answers; one who has missed is not.
+
+Nothing here touches a request, a database or the clock: randomness arrives as a
+seeded ``numpy.random.Generator``, mastery as a mapping of P(known) per skill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from tutor.lessons import variants
+from tutor.lessons.loaded import LoadedLesson
+from tutor.teaching import mastery
+from tutor.teaching.state import Item, Offer, State
+
+MAX_CHECKS = 3
+STUCK_AFTER = 2
+WEAK = 0.6  # a prerequisite below this P(known), once practised, is a likely culprit
+ANGLES = ("analogy", "numbers", "picture", "formal")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do after an answer: the new state and what to tell the learner."""
+
+    state: State
+    angle: str | None = None  # the another_way angle to show for the answered question
+    reason: str | None = None  # why the next item is what it is (a key for a message)
+    finished_step: str | None = None  # the step this answer completed
+    solution: bool = False  # show the worked answer of the item just answered
+
+
+def new_variant(rng: np.random.Generator) -> int:
+    return int(rng.integers(0, 2**31 - 1))
+
+
+def start(lesson: LoadedLesson, rng: np.random.Generator) -> State:
+    """A learner's state before the first answer: the first question of the first step."""
+    step = lesson.lesson.steps[0]
+    first = step.questions[0].id
+    return State(step=step.id, main=first, item=Item(first, new_variant(rng), "main"))
+
+
+# --- after an answer ----------------------------------------------------------------
+
+
+def after_answer(
+    lesson: LoadedLesson,
+    state: State,
+    grade: str,
+    *,
+    p_known: Mapping[str, float],
+    misconception_skill: str | None = None,
+    rng: np.random.Generator,
+) -> Decision:
+    """The next state after the current item was answered with ``grade``.
+
+    ``p_known`` is every skill's P(known) after this answer was counted;
+    ``misconception_skill`` is the earlier skill the chosen option's misconception
+    points at, if any.
+    """
+    item = state.item
+    assert item is not None, "the lesson is done: there is nothing to answer"
+    entry = lesson.entries[item.question]
+    skill = entry.skill
+    right = grade == "exactly"
+    state = replace(
+        state,
+        asked=(*state.asked, item.question),
+        offer=None,
+        last=item.question,
+        seen_variants={**state.seen_variants, item.question: item.variant},
+    )
+    if skill not in state.missed:
+        record = (*state.untaught.get(skill, ()), grade)
+        state = replace(state, untaught={**state.untaught, skill: record})
+    p_known = estimate(lesson, state, p_known)
+    if state.pending_angle and item.role == "check":
+        state = _credit_angle(state, state.pending_angle, right)
+    state = replace(state, pending_angle=None)
+    if not right:
+        state = replace(state, missed=_add(state.missed, skill))
+    angle = None
+    if not right:
+        state, angle = _show_angle(lesson, state, item.question, rng)
+
+    if item.role == "revisit":
+        back = _after_revisit(lesson, state, p_known, rng)
+        reason = "revisit" if back.return_to else "return"
+        return Decision(back, angle, reason, solution=not right)
+    if item.role == "review" or right:
+        next_state, finished = _advance(lesson, state, p_known, rng)
+        reason = "review" if next_state.item and next_state.item.role == "review" else None
+        return Decision(next_state, angle, reason, finished, solution=not right)
+
+    # A miss on the main question or one of its checks.
+    misses = state.loop_misses + 1
+    if state.checks >= MAX_CHECKS:
+        state = replace(state, review=_add(state.review, skill))
+        next_state, finished = _advance(lesson, state, p_known, rng)
+        return Decision(next_state, angle, "moving_on", finished, solution=True)
+    check, reason = _pick_check(lesson, state, item, rng)
+    offer = None
+    if misses >= STUCK_AFTER:
+        fault_skill = trace_fault(lesson, skill, p_known, misconception_skill)
+        fault_step = _step_of_skill(lesson, fault_skill) if fault_skill else None
+        offer = Offer(skill, fault_step, fault_skill)
+        reason = "stuck"
+    state = replace(
+        state,
+        item=check,
+        checks=state.checks + 1,
+        loop_misses=misses,
+        pending_angle=angle,
+        offer=offer,
+    )
+    return Decision(state, angle, reason)
+
+
+def _add(values: tuple[str, ...], value: str) -> tuple[str, ...]:
+    return values if value in values else (*values, value)
+
+
+def _credit_angle(state: State, angle: str, worked: bool) -> State:
+    wins, losses = state.angle_stats.get(angle, (0, 0))
+    stats = (wins + 1, losses) if worked else (wins, losses + 1)
+    return replace(state, angle_stats={**state.angle_stats, angle: stats})
+
+
+def explanation_source(lesson: LoadedLesson, state: State, question_id: str) -> tuple[str, int]:
+    """Whose "another way to see it" explains ``question_id``, and in which variant.
+
+    A question's own explanations come first. A check without any borrows them from
+    the question it was written under, or else from the question whose loop it is in,
+    whichever the learner has seen: the numbers in the text are then ones they saw.
+    """
+    entry = lesson.entries[question_id]
+    if entry.question.another_way:
+        return question_id, state.seen_variants.get(question_id, 0)
+    for owner in (entry.parent, state.main):
+        if owner and lesson.entries[owner].question.another_way and owner in state.seen_variants:
+            return owner, state.seen_variants[owner]
+    owner = entry.parent or state.main or question_id
+    return owner, state.seen_variants.get(owner, 0)
+
+
+def _show_angle(
+    lesson: LoadedLesson, state: State, question_id: str, rng: np.random.Generator
+) -> tuple[State, str | None]:
+    """Pick the angle to explain ``question_id`` from, and remember it was shown."""
+    owner, _ = explanation_source(lesson, state, question_id)
+    angle = _choose_angle(lesson, state, owner, rng)
+    if angle is None:
+        return state, None
+    seen = state.angles.get(owner, ())
+    return replace(state, angles={**state.angles, owner: (*seen, angle)}), angle
+
+
+def _choose_angle(
+    lesson: LoadedLesson, state: State, owner: str, rng: np.random.Generator
+) -> str | None:
+    """An explanation angle not yet shown for this question, by Thompson sampling.
+
+    Each angle's chance of being followed by a right check is Beta(1 + wins,
+    1 + losses) for this learner; sampling (rather than taking the best mean)
+    keeps showing a new learner some variety. Once every angle has been shown, the
+    one shown longest ago comes back, never the one just shown.
+    """
+    ways = [w.angle for w in lesson.entries[owner].question.another_way]
+    if not ways:
+        return None
+    seen = state.angles.get(owner, ())
+    fresh = [a for a in ways if a not in seen]
+    if not fresh:
+        last_shown = {a: i for i, a in enumerate(seen)}
+        return min(ways, key=lambda a: last_shown.get(a, -1))
+    draws = [
+        rng.beta(1 + state.angle_stats.get(a, (0, 0))[0], 1 + state.angle_stats.get(a, (0, 0))[1])
+        for a in fresh
+    ]
+    return fresh[int(np.argmax(draws))]
+
+
+def _pick_check(
+    lesson: LoadedLesson, state: State, item: Item, rng: np.random.Generator
+) -> tuple[Item, str]:
+    """Another item on the same skill, never the identical one just answered.
+
+    In order: the main question's own checks; the question regenerated with new
+    numbers; checks written for other questions of the skill; and last, the main
+    question again with its options in a new order.
+    """
+    main = lesson.entries[state.main or item.question]
+    in_loop = set(state.asked[-(state.checks + 1) :])
+    for check, _ in main.question.walk_checks():
+        if check.id not in in_loop:
+            return Item(check.id, new_variant(rng), "check"), "another_question"
+    for question_id in dict.fromkeys((main.question.id, item.question)):
+        question = lesson.entries[question_id].question
+        if question.sampled:
+            variant = _fresh_variant(question, item.variant, rng)
+            return Item(question_id, variant, "check"), "new_numbers"
+    others = [
+        q
+        for q in lesson.questions_for_skill(main.skill)
+        if lesson.entries[q].parent is not None and q not in in_loop
+    ]
+    if others:
+        return Item(others[0], new_variant(rng), "check"), "another_question"
+    variant = new_variant(rng)
+    return Item(main.question.id, variant, "check"), "another_question"
+
+
+def _fresh_variant(question, old: int, rng: np.random.Generator) -> int:
+    """A variant whose numbers differ from the old one's, when the params allow it."""
+    before = variants.draw_params(question, old)
+    for _ in range(20):
+        variant = new_variant(rng)
+        if variant != old and variants.draw_params(question, variant) != before:
+            return variant
+    return new_variant(rng)
+
+
+# --- moving on --------------------------------------------------------------------
+
+
+def _loop_reset(state: State, **changes: Any) -> State:
+    return replace(state, checks=0, loop_misses=0, pending_angle=None, offer=None, **changes)
+
+
+def _advance(
+    lesson: LoadedLesson, state: State, p_known: Mapping[str, float], rng: np.random.Generator
+) -> tuple[State, str | None]:
+    """The next item after a loop ends; returns the state and the step it finished, if any.
+
+    Main questions on a skill the learner has already shown they master are
+    skipped: a learner who knows the material is not kept answering it.
+    """
+    finished = None
+    steps = lesson.lesson.steps
+    while True:
+        step_index = lesson.step_index(state.step)
+        if step_index is None:  # callers relocate states first (see relocate.py)
+            raise ValueError(f"step {state.step!r} is no longer in the lesson")
+        step = lesson.step(step_index)
+        ids = [q.id for q in step.questions]
+        if state.phase == "questions":
+            after = (
+                0
+                if state.main is None
+                else (ids.index(state.main) + 1 if state.main in ids else len(ids))
+            )
+            following = next(
+                (q for q in ids[after:] if not _skippable(lesson, state, q, p_known)), None
+            )
+            if following is not None:
+                item = Item(following, new_variant(rng), "main")
+                return _loop_reset(state, main=following, item=item, phase="questions"), finished
+            state = replace(state, phase="step_review", reviewed=())
+        if state.phase == "step_review":
+            skills = [lesson.entries[q].skill for q in ids]
+            review = _review_item(lesson, state, skills, p_known, rng)
+            if review is not None:
+                return review, finished
+            finished = finished or step.id
+            state = replace(state, completed=_add(state.completed, step.id))
+            if step_index + 1 < len(steps):
+                state = _loop_reset(
+                    state, step=steps[step_index + 1].id, main=None, phase="questions"
+                )
+                continue
+            state = replace(state, phase="lesson_review", reviewed=())
+        review = _review_item(lesson, state, list(state.missed), p_known, rng)
+        return (review, finished) if review else (_finish(state), finished)
+
+
+def _skippable(
+    lesson: LoadedLesson, state: State, question_id: str, p_known: Mapping[str, float]
+) -> bool:
+    """The question's skill has been tried in this lesson and is mastered by now."""
+    skill = lesson.entries[question_id].skill
+    return skill in state.untaught and mastery.is_mastered(p_known.get(skill, mastery.PRIOR))
+
+
+def _finish(state: State) -> State:
+    return _loop_reset(state, item=None, main=None, phase="done")
+
+
+def estimate(lesson: LoadedLesson, state: State, p_known: Mapping[str, float]) -> dict[str, float]:
+    """Each skill's P(known) re-based on this learner's own prior (see ``mastery``).
+
+    The learner's prior for a skill comes from their first attempts at the other
+    skills of the lesson, so a skill's own evidence is not counted twice.
+    """
+    out = {}
+    for skill in lesson.lesson.skills:
+        params = mastery.skill_params(lesson)[skill.id]
+        others = [g for s, g in state.untaught.items() if s != skill.id]
+        own = mastery.learner_prior(others, params)
+        p = p_known.get(skill.id, params.prior)
+        attempted = skill.id in state.untaught or p != params.prior
+        out[skill.id] = mastery.individual(p, learner_prior=own, attempted=attempted, params=params)
+    return out
+
+
+def needs_review(skill: str, state: State, p_known: Mapping[str, float]) -> bool:
+    """A skill comes back when it was missed and is still below mastery, or was marked."""
+    if skill in state.review:
+        return True
+    return skill in state.missed and not mastery.is_mastered(p_known.get(skill, mastery.PRIOR))
+
+
+def _review_item(
+    lesson: LoadedLesson,
+    state: State,
+    skills: list[str],
+    p_known: Mapping[str, float],
+    rng: np.random.Generator,
+) -> State | None:
+    for skill in dict.fromkeys(skills):
+        if skill in state.reviewed or not needs_review(skill, state, p_known):
+            continue
+        here = lesson.step_index(state.step) or 0
+        # Nothing from a step the learner has not reached yet.
+        pool = [
+            q for q in lesson.questions_for_skill(skill) if lesson.entries[q].step_index <= here
+        ]
+        if not pool:
+            continue
+        # The least recently asked item of the skill, with new numbers.
+        last_asked = {q: i for i, q in enumerate(state.asked)}
+        chosen = min(pool, key=lambda q: last_asked.get(q, -1))
+        item = Item(chosen, new_variant(rng), "review")
+        return _loop_reset(
+            state,
+            item=item,
+            reviewed=(*state.reviewed, skill),
+            review=tuple(s for s in state.review if s != skill),
+        )
+    return None
+
+
+# --- fault tracing and stepping back ------------------------------------------------
+
+
+def trace_fault(
+    lesson: LoadedLesson,
+    skill: str,
+    p_known: Mapping[str, float],
+    misconception_skill: str | None = None,
+) -> str | None:
+    """The earlier skill that most likely trips the learner on ``skill``, if any.
+
+    A misconception tied to an earlier skill names it directly; otherwise the
+    weakest prerequisite (direct ones first, then theirs) that is below ``WEAK``.
+    """
+    requires = _prerequisites(lesson, skill)
+    if (
+        misconception_skill
+        and misconception_skill != skill
+        and (
+            misconception_skill in requires
+            or _first_step(lesson, misconception_skill) < _first_step(lesson, skill)
+        )
+    ):
+        return misconception_skill
+    weak = [s for s in requires if p_known.get(s, mastery.PRIOR) < WEAK]
+    return min(weak, key=lambda s: p_known.get(s, mastery.PRIOR)) if weak else None
+
+
+def _prerequisites(lesson: LoadedLesson, skill: str) -> list[str]:
+    by_id = {s.id: s for s in lesson.lesson.skills}
+    seen: list[str] = []
+    frontier = list(by_id[skill].requires) if skill in by_id else []
+    while frontier:
+        current = frontier.pop(0)
+        if current not in seen and current in by_id:
+            seen.append(current)
+            frontier.extend(by_id[current].requires)
+    return seen
+
+
+def _first_step(lesson: LoadedLesson, skill: str) -> int:
+    steps = [e.step_index for e in lesson.entries.values() if e.skill == skill]
+    return min(steps, default=len(lesson.lesson.steps))
+
+
+def _step_of_skill(lesson: LoadedLesson, skill: str) -> str | None:
+    for step in lesson.lesson.steps:
+        if any(q.skill == skill for q in step.questions):
+            return step.id
+    return None
+
+
+def choose(
+    lesson: LoadedLesson,
+    state: State,
+    choice: str,
+    *,
+    p_known: Mapping[str, float],
+    rng: np.random.Generator,
+) -> Decision:
+    """Act on the learner's answer to an offer: ``another_angle``, ``revisit`` or ``go_on``."""
+    offer = state.offer
+    if offer is None or state.item is None:
+        raise ValueError("there is no offer to answer right now")
+    p_known = estimate(lesson, state, p_known)
+    if choice == "go_on":
+        state = replace(state, review=_add(state.review, offer.skill))
+        next_state, finished = _advance(lesson, state, p_known, rng)
+        return Decision(next_state, None, "moving_on", finished)
+    if choice == "another_angle":
+        state, angle = _show_angle(
+            lesson, state, state.last or state.main or state.item.question, rng
+        )
+        return Decision(replace(state, offer=None, pending_angle=angle), angle, "another_angle")
+    if choice == "revisit" and offer.fault_step and offer.fault_skill:
+        return Decision(_start_revisit(lesson, state, offer, rng), None, "revisit")
+    raise ValueError(f"choice: {choice!r} is not one of the choices offered")
+
+
+def _start_revisit(
+    lesson: LoadedLesson, state: State, offer: Offer, rng: np.random.Generator
+) -> State:
+    step_index = lesson.step_index(offer.fault_step or "")
+    questions = (
+        []
+        if step_index is None
+        else [q.id for q in lesson.step(step_index).questions if q.skill == offer.fault_skill]
+    )
+    if not questions:
+        raise ValueError("that step is no longer in the lesson; choose another way on")
+    saved = {
+        k: v
+        for k, v in asdict(replace(state, offer=None)).items()
+        if k
+        in ("step", "main", "item", "phase", "checks", "loop_misses", "pending_angle", "reviewed")
+    }
+    first, rest = questions[0], tuple(questions[1:])
+    return replace(
+        state,
+        item=Item(first, new_variant(rng), "revisit"),
+        revisit=rest,
+        return_to=saved,
+        offer=None,
+    )
+
+
+def _after_revisit(
+    lesson: LoadedLesson, state: State, p_known: Mapping[str, float], rng: np.random.Generator
+) -> State:
+    if state.revisit:
+        following, rest = state.revisit[0], state.revisit[1:]
+        return replace(state, item=Item(following, new_variant(rng), "revisit"), revisit=rest)
+    saved = dict(state.return_to or {})
+    item = saved.pop("item", None)
+    # Back where the learner was: the same item, numbers and all.
+    return replace(
+        state,
+        item=Item(**item) if item else None,
+        return_to=None,
+        revisit=(),
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()},
+    )

@@ -1,0 +1,290 @@
+"""What the tutor shows: the JSON payloads the API returns and the pages render.
+
+Pure functions of a lesson, a learner's state and an answer's grade; no database.
+Rendering a question variant or a step is deterministic, so results are kept in
+small caches keyed by the loaded lesson itself (an edited lesson is a new object
+and is rendered afresh).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from tutor.lessons.examples import WorkedExample, compute_example
+from tutor.lessons.loaded import LoadedLesson
+from tutor.lessons.variants import RenderedQuestion, render_question, render_step
+from tutor.teaching import adaptive
+from tutor.teaching.grading import Graded
+from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Grade
+
+REASONS = {
+    "new_numbers": "Let's check that with new numbers.",
+    "another_question": "Let's check the same idea with another question.",
+    "review": "A quick review of an idea that gave you trouble earlier.",
+    "moving_on": "Let's move on for now; this idea will come back for a short review.",
+    "stuck": "No shame in this: it is a tricky idea, and getting stuck here is how it sticks "
+    "later. You can see it from yet another angle, go on for now, or step back.",
+    "revisit": "Let's step back to an earlier idea; you will return to where you were.",
+    "return": "Back to where you were, with that idea fresh in mind.",
+    "another_angle": "Here is one more way to see it. The question is still waiting for you.",
+    "skipped": "You have shown you know this already, so we skip ahead.",
+}
+
+CHOICES = {
+    "another_angle": "Show me another angle",
+    "revisit": "Go back to that step",
+    "go_on": "Go on for now",
+}
+
+
+@dataclass(frozen=True)
+class StepRef:
+    n: int
+    of: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Current:
+    """A learner's current item in a lesson, rendered in their topic."""
+
+    lesson: LoadedLesson
+    state: adaptive.State
+    topic: str
+    step: StepRef | None
+    question: RenderedQuestion | None
+    n: int  # the main question's number within the step
+    of: int
+
+    @property
+    def done(self) -> bool:
+        return self.question is None
+
+    @property
+    def role(self) -> str | None:
+        return self.state.item.role if self.state.item else None
+
+
+@lru_cache(maxsize=8192)
+def rendered(lesson: LoadedLesson, question_id: str, seed: int, topic: str) -> RenderedQuestion:
+    """A question variant in a topic (an item is rendered for `next`, then to grade it)."""
+    entry = lesson.entries[question_id]
+    return render_question(lesson.lesson, entry.question, skill=entry.skill, seed=seed, topic=topic)
+
+
+@lru_cache(maxsize=1024)
+def step_ref(lesson: LoadedLesson, step_index: int, topic: str) -> StepRef:
+    step = lesson.step(step_index)
+    title = render_step(lesson.lesson, step, topic).title
+    return StepRef(step_index + 1, len(lesson.lesson.steps), step.id, title)
+
+
+@lru_cache(maxsize=512)
+def example(lesson: LoadedLesson, step_n: int, topic: str) -> WorkedExample | None:
+    step = lesson.step(step_n - 1)
+    return None if step.example is None else compute_example(lesson.lesson, step.example, topic)
+
+
+def describe(lesson: LoadedLesson, state: adaptive.State, topic: str) -> Current:
+    """The learner's state as something to show: the current item rendered in ``topic``."""
+    if state.item is None:
+        return Current(lesson, state, topic, None, None, 0, 0)
+    entry = lesson.entries[state.item.question]
+    question = rendered(lesson, state.item.question, state.item.variant, topic)
+    # A check belongs to the question whose loop it is in ("Question 2 of 3, checking
+    # the same idea"), even when it was written under another question of the skill.
+    anchor = lesson.entries.get(state.main or "") if state.item.role == "check" else None
+    place = anchor if anchor is not None and anchor.step_index == entry.step_index else entry
+    ref = step_ref(lesson, entry.step_index, topic)
+    return Current(
+        lesson,
+        state,
+        topic,
+        ref,
+        question,
+        place.main_index + 1,
+        len(lesson.step(entry.step_index).questions),
+    )
+
+
+def options_json(question: RenderedQuestion) -> list[dict[str, str]]:
+    """The options to show, "I'm not sure" last; a numeric question has only that one."""
+    options = [{"id": o.id, "text": o.text} for o in question.options]
+    return [*options, {"id": NOT_SURE, "text": NOT_SURE_TEXT}]
+
+
+@lru_cache(maxsize=512)
+def step_payload(lesson: LoadedLesson, n: int, topic: str) -> dict[str, Any]:
+    """A step as API clients see it: texts, worked example, questions without grades."""
+    step = lesson.step(n - 1)
+    texts = render_step(lesson.lesson, step, topic)
+    worked = example(lesson, n, topic)
+    questions = []
+    for i, question in enumerate(step.questions):
+        shown = rendered(lesson, question.id, 0, topic)
+        questions.append(
+            {
+                "id": shown.id,
+                "kind": shown.kind,
+                "prompt": shown.prompt,
+                "n": i + 1,
+                "of": len(step.questions),
+                "options": options_json(shown),
+            }
+        )
+    return {
+        "n": n,
+        "of": len(lesson.lesson.steps),
+        "id": step.id,
+        "title": texts.title,
+        "intro": texts.intro,
+        "example": worked.as_dict() if worked else None,
+        "questions": questions,
+        "takeaway": texts.takeaway,
+        "next": texts.next,
+        "topic": topic,
+    }
+
+
+def next_json(current: Current) -> dict[str, Any]:
+    """The `next` payload: the current item, without any grade or feedback."""
+    if current.question is None or current.step is None:
+        return {
+            "done": True,
+            "step": None,
+            "question": None,
+            "variant": None,
+            "topic": current.topic,
+            "offer": None,
+        }
+    q = current.question
+    return {
+        "done": False,
+        "step": {
+            "n": current.step.n,
+            "of": current.step.of,
+            "id": current.step.id,
+            "title": current.step.title,
+        },
+        "question": {
+            "id": q.id,
+            "kind": q.kind,
+            "role": current.role,
+            "prompt": q.prompt,
+            "n": current.n,
+            "of": current.of,
+            "options": options_json(q),
+        },
+        "variant": q.seed,
+        "topic": current.topic,
+        "offer": _offer_json(current),
+    }
+
+
+def _offer_json(current: Current) -> dict[str, Any] | None:
+    offer = current.state.offer
+    if offer is None:
+        return None
+    choices = ["another_angle", "go_on"]
+    fault = None
+    index = current.lesson.step_index(offer.fault_step) if offer.fault_step else None
+    if index is not None:
+        choices.insert(1, "revisit")
+        ref = step_ref(current.lesson, index, current.topic)
+        if current.step is not None and ref.n == current.step.n:
+            # The weak idea is taught in this very step: name the idea, not the step.
+            skill = next(
+                (s.name for s in current.lesson.lesson.skills if s.id == offer.fault_skill),
+                "an earlier idea",
+            )
+            message = f"This may come from an idea earlier in this step: \u201c{skill}\u201d."
+        else:
+            message = f"This may be about the step \u201c{ref.title}\u201d (step {ref.n})."
+        fault = {"n": ref.n, "id": ref.id, "title": ref.title, "message": message}
+    same_step = fault is not None and current.step is not None and fault["n"] == current.step.n
+    return {
+        "message": REASONS["stuck"],
+        "fault": fault,
+        "choices": [
+            {
+                "id": c,
+                "text": "Go back to that idea" if c == "revisit" and same_step else CHOICES[c],
+            }
+            for c in choices
+        ],
+    }
+
+
+def another_way(
+    lesson: LoadedLesson, state: adaptive.State, question_id: str, angle: str, topic: str
+) -> dict[str, str] | None:
+    """The explanation from ``angle`` for a question, in numbers the learner saw."""
+    owner, variant = adaptive.explanation_source(lesson, state, question_id)
+    text = dict(rendered(lesson, owner, variant, topic).another_way).get(angle)
+    return {"angle": angle, "text": text} if text else None
+
+
+def _bridge(current: Current) -> str | None:
+    """The bridge out of the loop just finished: its main question's, even after a check."""
+    question = current.question
+    assert question is not None
+    main = current.state.main
+    if main is None or main == question.id:
+        return question.bridge
+    return rendered(current.lesson, main, 0, current.topic).bridge
+
+
+def _skipped(current: Current, following: Current) -> bool:
+    """Whether the tutor passed over main questions the learner has shown they master."""
+    if following.role != "main" or following.step is None or current.step is None:
+        return False
+    if following.step.n == current.step.n:
+        return following.n > current.n + 1
+    return following.step.n > current.step.n + 1 or following.n > 1
+
+
+def answer_response(
+    current: Current, graded: Graded, decision: adaptive.Decision, following: Current
+) -> dict[str, Any]:
+    """The reply to an answer: its grade and feedback, what to read next, the next item."""
+    question = current.question
+    assert question is not None
+    lesson = current.lesson
+    way = None
+    if decision.angle:
+        way = another_way(lesson, decision.state, question.id, decision.angle, current.topic)
+    finished = decision.finished_step
+    # A bridge leads from one main question into the next: not out of a review or a step back.
+    moving_on = current.role in ("main", "check") and (
+        following.done or (following.role == "main" and following.state.main != current.state.main)
+    )
+    step = None
+    if finished and current.step:
+        step = render_step(lesson.lesson, lesson.step(current.step.n - 1), current.topic)
+    numeric = question.kind == "numeric"
+    reason = decision.reason or ("skipped" if _skipped(current, following) else None)
+    if reason == "stuck":
+        reason = None  # the offer that comes with the next item says it, once
+    return {
+        "question_id": question.id,
+        "variant": question.seed,
+        "said": graded.said,
+        "grade": graded.grade,
+        "label": Grade(graded.grade).label,
+        "feedback": graded.feedback,
+        "mistake": graded.mistake,
+        "another_way": way,
+        "bridge": _bridge(current) if moving_on and not finished else None,
+        "message": REASONS.get(reason or ""),
+        "solution": question.solution if decision.solution and numeric else None,
+        "answer": question.answer_text
+        if numeric and (graded.grade == "exactly" or decision.solution)
+        else None,
+        "step_finished": finished is not None,
+        "takeaway": step.takeaway if step else None,
+        "next_step": step.next if step else None,
+        "next": next_json(following),
+    }

@@ -1,0 +1,44 @@
+"""Where a learner stands in a lesson, from what was stored: pure and reproducible.
+
+A stored state is taken as it is when it still fits the lesson; an edited lesson may have
+lost the learner's item, and then the state moves to the nearest valid one (``relocate``).
+Every decision draws from a generator seeded by who, which lesson and how far along, so
+the same history always gives the same variants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import numpy as np
+
+from tutor.lessons.loaded import LoadedLesson
+from tutor.teaching import adaptive
+from tutor.teaching.relocate import is_valid, relocate
+from tutor.teaching.state import State
+
+
+def stable_hash(*parts: str) -> int:
+    return int.from_bytes(hashlib.blake2s("\x00".join(parts).encode(), digest_size=8).digest())
+
+
+def rng(learner_id: str, lesson_id: str, counter: int) -> np.random.Generator:
+    """The generator of one decision: seeded by who, what and how far along."""
+    return np.random.default_rng([stable_hash(learner_id, lesson_id), counter])
+
+
+def state(lesson: LoadedLesson, learner_id: str, stored: Mapping | None) -> State:
+    """The learner's state in ``lesson``: the stored one, or the lesson's start."""
+    if stored is None:
+        return adaptive.start(lesson, rng(learner_id, lesson.id, 0))
+    found = State.from_json(stored)
+    if is_valid(lesson, found):
+        return found  # nearly always: no generator to seed
+    # The seed is fixed by the stored state, so every read agrees until it is saved.
+    return relocate(lesson, found, rng(learner_id, lesson.id, len(found.asked) + 7))
+
+
+def topic(lesson: LoadedLesson, stored: str | None) -> str:
+    """The topic a learner chose, while the lesson still has it; else the lesson's default."""
+    return stored if stored in lesson.lesson.topics else lesson.lesson.default_topic

@@ -1,0 +1,206 @@
+"""The JSON API: thin routes over the tutoring service (OpenAPI at /docs)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from tutor.engine import breakdown, losses
+from tutor.web.deps import LearnerDep as Learner
+from tutor.web.deps import TutorDep
+from tutor.web.schemas import (
+    AnswerIn,
+    AnswerOut,
+    ChoiceIn,
+    ChoiceResultOut,
+    ErrorOut,
+    LearnerOut,
+    LessonOut,
+    LessonSummary,
+    LossIn,
+    LossOut,
+    NextOut,
+    ProgressOut,
+    StepOut,
+    TopicIn,
+    UnprocessableOut,
+)
+
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    responses={
+        400: {"model": ErrorOut, "description": "The body is not JSON at all."},
+        422: {"model": UnprocessableOut, "description": "The input does not fit: what and why."},
+    },
+)
+
+NOT_FOUND = {404: {"model": ErrorOut, "description": "No such lesson, step or topic."}}
+UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."}}
+CONFLICT = {409: {"model": ErrorOut, "description": "Not the current item; nothing changed."}}
+
+
+def _json(payload: object) -> Response:
+    """A payload the service built to the documented shape, sent without re-validating it
+    (the hot paths: a step, the next item, an answer). Tests check it against the schema."""
+    return Response(
+        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        media_type="application/json",
+    )
+
+
+TopicQuery = Annotated[str | None, Query(max_length=80, description="Re-skin the texts.")]
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """Liveness for load balancers: answers without touching the database."""
+    return {"status": "ok"}
+
+
+@router.get("/lessons", response_model=list[LessonSummary])
+def list_lessons(tutor: TutorDep) -> list[dict]:
+    """Every lesson."""
+    return [
+        {
+            "id": loaded.id,
+            "title": loaded.lesson.title,
+            "summary": loaded.lesson.summary,
+            "steps": len(loaded.lesson.steps),
+            "topics": _topics(loaded),
+        }
+        for loaded in tutor.catalog
+    ]
+
+
+def _topics(loaded) -> list[dict]:
+    return [{"id": k, "label": t.label} for k, t in loaded.lesson.topics.items()]
+
+
+@router.get("/lessons/{lesson_id}", response_model=LessonOut, responses=NOT_FOUND)
+def get_lesson(lesson_id: str, tutor: TutorDep) -> dict:
+    """One lesson: its topics, skills and steps."""
+    loaded = tutor.lesson(lesson_id)
+    lesson = loaded.lesson
+    n = len(lesson.steps)
+    return {
+        "id": lesson.id,
+        "title": lesson.title,
+        "summary": lesson.summary,
+        "version": loaded.content_hash,
+        "topics": _topics(loaded),
+        "default_topic": lesson.default_topic,
+        "skills": [{"id": s.id, "name": s.name, "requires": s.requires} for s in lesson.skills],
+        "steps": [
+            {"n": i + 1, "of": n, "id": s.id, "title": s.title} for i, s in enumerate(lesson.steps)
+        ],
+    }
+
+
+@router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
+def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) -> Response:
+    """A step (1-based) with its worked example and questions; no grades or feedback."""
+    return _json(tutor.step_json(lesson_id, n, topic))
+
+
+@router.post("/learners", response_model=LearnerOut, status_code=status.HTTP_201_CREATED)
+def create_learner(tutor: TutorDep) -> dict:
+    """A new learner and its bearer token (shown only this once)."""
+    learner_id, token = tutor.create_api_learner()
+    return {"learner_id": learner_id, "token": token}
+
+
+@router.get(
+    "/lessons/{lesson_id}/next", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
+)
+def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+    """The learner's current item in a lesson."""
+    return _json(tutor.next_json(learner, lesson_id))
+
+
+@router.post(
+    "/lessons/{lesson_id}/answers",
+    response_model=AnswerOut,
+    responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
+)
+def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner) -> Response:
+    """Answer the current item; the reply grades it and gives the next item."""
+    _, response = tutor.answer(
+        learner,
+        lesson_id,
+        question_id=body.question_id,
+        variant=body.variant,
+        option_id=body.option_id,
+        value=body.value,
+        idempotency_key=body.idempotency_key,
+    )
+    return _json(response)
+
+
+@router.post(
+    "/lessons/{lesson_id}/choices",
+    response_model=ChoiceResultOut,
+    responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
+)
+def post_choice(lesson_id: str, body: ChoiceIn, tutor: TutorDep, learner: Learner) -> dict:
+    """After repeated misses: see another angle, step back to the weak step, or go on."""
+    return tutor.choose(learner, lesson_id, body.choice)
+
+
+@router.post(
+    "/lessons/{lesson_id}/restart", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
+)
+def post_restart(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+    """Go through the lesson again from its first question; skills and answers are kept."""
+    tutor.restart(learner, lesson_id)
+    return _json(tutor.next_json(learner, lesson_id))
+
+
+@router.put(
+    "/lessons/{lesson_id}/topic", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
+)
+def put_topic(lesson_id: str, body: TopicIn, tutor: TutorDep, learner: Learner) -> dict:
+    """Make the lesson about another topic; every text re-renders in it."""
+    tutor.set_topic(learner, lesson_id, body.topic)
+    return tutor.next_json(learner, lesson_id)
+
+
+@router.get("/learners/me/progress", response_model=ProgressOut, responses=UNAUTHORIZED)
+def get_progress(tutor: TutorDep, learner: Learner) -> dict:
+    """Per lesson: step statuses, the current position and mastery per skill."""
+    return {"learner_id": learner, "lessons": tutor.progress_json(learner)}
+
+
+@router.post(
+    "/losses/{name}",
+    response_model=LossOut,
+    responses={422: {"model": UnprocessableOut, "description": "Bad arrays."}},
+)
+def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> dict:
+    """Compute a loss with the engine: the value, each item's term and the gradient."""
+    kwargs = {} if body.eps is None else {"eps": body.eps}
+    if body.eps is not None and not losses.LOSSES[name].uses_eps:
+        raise HTTPException(422, f"eps: {name} does not clip, so it takes no eps")
+    try:
+        result = breakdown.breakdown(name, body.y_true, body.y_pred, **kwargs).as_dict()
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    clipped = [item["index"] for item in result["items"] if item["clipped"]]
+    return {
+        "loss": result["loss"],
+        "eps": result["eps"],
+        "items": result["items"],
+        "gradient": result["gradient"],
+        "note": _clipping_note(clipped) if clipped else None,
+    }
+
+
+def _clipping_note(indices: list[int]) -> str:
+    which = ", ".join(map(str, indices))
+    return (
+        f"item{'s' if len(indices) > 1 else ''} {which}: the prediction was clipped to "
+        "[eps, 1 - eps] before the log, and the clipped loss is flat there, so the gradient "
+        "is 0 for what was clipped. Work from logits to keep the full gradient."
+    )

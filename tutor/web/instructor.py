@@ -1,0 +1,290 @@
+"""Instructor pages and endpoints: lesson preview with answer keys, problems, analytics.
+
+Access needs the instructor token: as ``Authorization: Bearer <token>``, or in a
+browser through the sign-in URL printed at start, which sets a signed, HttpOnly
+cookie. Everyone else, learners included, is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from tutor.errors import Forbidden, NotFound, Unauthorized
+from tutor.lessons.loaded import LoadedLesson
+from tutor.teaching import analytics, payloads
+from tutor.web.deps import TutorDep
+from tutor.web.schemas import ErrorOut, UnprocessableOut
+from tutor.web.security import bearer_token
+
+INSTRUCTOR_COOKIE = "tutor_instructor"
+PREVIEW_SEEDS = (0, 1, 2)
+
+pages = APIRouter(prefix="/instructor", include_in_schema=False)
+api = APIRouter(
+    prefix="/api/instructor",
+    tags=["instructor"],
+    responses={
+        401: {"model": ErrorOut, "description": "No instructor token."},
+        403: {"model": ErrorOut, "description": "Not the instructor token."},
+        404: {"model": ErrorOut, "description": "No such lesson."},
+        422: {"model": UnprocessableOut, "description": "The input does not fit."},
+    },
+)
+
+
+class InstructorAccess:
+    """Checks the instructor token, and signs the browser cookie that stands for it."""
+
+    def __init__(self, token: str, secret: str):
+        self.token = token
+        self._cookies = URLSafeSerializer(secret, salt="tutor.instructor")
+        # The cookie names the token it was issued for: a new token signs everyone out.
+        self._fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
+
+    def token_ok(self, token: str | None) -> bool:
+        return bool(token) and hmac.compare_digest(token.encode(), self.token.encode())
+
+    def cookie(self) -> str:
+        return self._cookies.dumps({"instructor": self._fingerprint})
+
+    def cookie_ok(self, value: str | None) -> bool:
+        if not value:
+            return False
+        try:
+            data = self._cookies.loads(value)
+        except BadSignature:
+            return False
+        return isinstance(data, dict) and data.get("instructor") == self._fingerprint
+
+    def check(self, request: Request) -> None:
+        token = bearer_token(request.headers.get("authorization"))
+        if self.token_ok(token) or self.cookie_ok(request.cookies.get(INSTRUCTOR_COOKIE)):
+            return
+        if token or request.cookies.get(INSTRUCTOR_COOKIE):
+            raise Forbidden("that is not the instructor token")
+        raise Unauthorized(
+            "instructors only: send Authorization: Bearer <instructor token>, "
+            "or sign in at /instructor/sign-in"
+        )
+
+
+def require_instructor(request: Request) -> None:
+    request.app.state.instructor.check(request)
+
+
+Instructor = Depends(require_instructor)
+
+
+def _render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(request, name, context)
+
+
+def _signed_in(request: Request, access: InstructorAccess) -> Response:
+    response = RedirectResponse("/instructor", status_code=303)
+    response.set_cookie(
+        INSTRUCTOR_COOKIE,
+        access.cookie(),
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+@pages.get("/sign-in", response_class=HTMLResponse)
+def sign_in(request: Request, token: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """The link `tutor serve` prints signs in at once; without a token, a form asks for it
+    (so a long-lived token need not travel in URLs that proxies log)."""
+    access: InstructorAccess = request.app.state.instructor
+    if not token:
+        return _render(request, "instructor/sign_in.html", {"error": None})
+    if not access.token_ok(token):
+        raise Forbidden(
+            "that sign-in link is not valid (the token may have changed when the server restarted)"
+        )
+    return _signed_in(request, access)
+
+
+@pages.post("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    access: InstructorAccess = request.app.state.instructor
+    if not access.token_ok(token):
+        page = _render(
+            request, "instructor/sign_in.html", {"error": "That is not the instructor token."}
+        )
+        page.status_code = 403
+        return page
+    return _signed_in(request, access)
+
+
+@pages.get("", dependencies=[Instructor], response_class=HTMLResponse)
+def dashboard(request: Request, tutor: TutorDep) -> HTMLResponse:
+    counts = tutor.attempt_counts()
+    return _render(
+        request,
+        "instructor/index.html",
+        {
+            "lessons": list(tutor.catalog),
+            "problems": tutor.catalog.problems,
+            "counts": counts,
+        },
+    )
+
+
+def preview(lesson: LoadedLesson, topic: str) -> list[dict[str, Any]]:
+    """Every step and question as the instructor checks them: grades, feedback, variants."""
+    steps = []
+    for n, step in enumerate(lesson.lesson.steps, start=1):
+        questions = []
+        for question in step.questions:
+            questions.append(_question_preview(lesson, question.id, topic))
+            for check, _ in question.walk_checks():
+                questions.append(_question_preview(lesson, check.id, topic))
+        steps.append(
+            {
+                "n": n,
+                "ref": payloads.step_ref(lesson, n - 1, topic),
+                "payload": payloads.step_payload(lesson, n, topic),
+                "questions": questions,
+            }
+        )
+    return steps
+
+
+def _question_preview(lesson: LoadedLesson, question_id: str, topic: str) -> dict[str, Any]:
+    entry = lesson.entries[question_id]
+    seeds = PREVIEW_SEEDS if entry.question.sampled else PREVIEW_SEEDS[:1]
+    variants = []
+    for seed in seeds:
+        shown = payloads.rendered(lesson, question_id, seed, topic)
+        variants.append(
+            {
+                "seed": seed,
+                "question": shown,
+                "options": sorted(shown.options, key=lambda o: o.index),
+            }
+        )
+    return {
+        "entry": entry,
+        "id": question_id,
+        "variants": variants,
+        "role": "check" if entry.parent else "main",
+    }
+
+
+@pages.get("/lessons/{lesson_id}", dependencies=[Instructor], response_class=HTMLResponse)
+def lesson_preview(
+    request: Request,
+    lesson_id: str,
+    tutor: TutorDep,
+    topic: Annotated[str | None, Query(max_length=80)] = None,
+) -> HTMLResponse:
+    lesson = tutor.lesson(lesson_id)
+    chosen = tutor.topic(lesson, topic)
+    problems = [p for p in tutor.catalog.problems if p.file == lesson.file]
+    return _render(
+        request,
+        "instructor/lesson.html",
+        {
+            "loaded": lesson,
+            "lesson": lesson.lesson,
+            "topic": chosen,
+            "steps": preview(lesson, chosen),
+            "problems": problems,
+            "advice": lesson.advice,
+        },
+    )
+
+
+@pages.get("/lessons/{lesson_id}/analytics", dependencies=[Instructor], response_class=HTMLResponse)
+def analytics_page(
+    request: Request,
+    lesson_id: str,
+    tutor: TutorDep,
+    version: Annotated[str | None, Query(max_length=16)] = None,
+) -> HTMLResponse:
+    report, versions = tutor.analytics(lesson_id, version)
+    lesson = tutor.lesson(lesson_id)
+    return _render(
+        request,
+        "instructor/analytics.html",
+        {
+            "lesson": lesson.lesson,
+            "loaded": lesson,
+            "report": report,
+            "versions": versions,
+            "tables": analytics.CSV_TABLES,
+            "option_labels": option_labels(lesson),
+        },
+    )
+
+
+def option_labels(lesson: LoadedLesson) -> dict[str, dict[str, tuple[str, str]]]:
+    """Each question's options by their place in the file, as (grade, text) in the default
+    topic's words: distractor counts read better next to what the option says."""
+    topic = lesson.lesson.default_topic
+    return {
+        question_id: {
+            str(o.index): (o.grade, o.text)
+            for o in payloads.rendered(lesson, question_id, 0, topic).options
+        }
+        for question_id in lesson.entries
+    }
+
+
+@pages.get("/lessons/{lesson_id}/analytics/{table}.csv", dependencies=[Instructor])
+def analytics_csv(
+    lesson_id: str,
+    table: str,
+    tutor: TutorDep,
+    version: Annotated[str | None, Query(max_length=16)] = None,
+) -> Response:
+    if table not in analytics.CSV_TABLES:
+        raise NotFound(f"no table {table!r}; tables: {', '.join(analytics.CSV_TABLES)}")
+    report, _ = tutor.analytics(lesson_id, version)
+    out = io.StringIO()
+    labels = option_labels(tutor.lesson(lesson_id))
+    csv.writer(out).writerows(analytics.csv_rows(report, table, labels))
+    filename = f"{lesson_id}-{report.version}-{table}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@api.get("/analytics", dependencies=[Instructor])
+def analytics_json(
+    tutor: TutorDep,
+    lesson_id: Annotated[str, Query(max_length=80)],
+    version: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict:
+    """Every figure for one version of a lesson (the live one by default)."""
+    report, versions = tutor.analytics(lesson_id, version)
+    return {**report.as_dict(), "versions": versions}
+
+
+@api.get("/lessons", dependencies=[Instructor])
+def lessons_json(tutor: TutorDep) -> dict:
+    """The lessons being served, and the problems of files whose edits are not live."""
+    return {
+        "lessons": [
+            {
+                "id": x.id,
+                "file": x.file,
+                "version": x.content_hash,
+                "advice": [str(a) for a in x.advice],
+            }
+            for x in tutor.catalog
+        ],
+        "problems": [str(p) for p in tutor.catalog.problems],
+    }

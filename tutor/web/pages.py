@@ -1,0 +1,279 @@
+"""The learner's pages: server-rendered, working without JavaScript.
+
+Routes are thin: find the learner (a signed cookie), call the tutoring service,
+render. Answers are posted as plain forms and answered with a redirect to the
+step page, which shows the graded feedback above the next question.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from tutor.config import Settings
+from tutor.errors import BadAnswer, BadInput, Conflict, Forbidden
+from tutor.lessons.variants import render_step
+from tutor.render import plots
+from tutor.render.markdown import to_html, to_inline_html
+from tutor.render.numbers import clip_text, format_number
+from tutor.service.tutor import Tutor
+from tutor.store.learners import new_learner_id
+from tutor.teaching import payloads
+from tutor.teaching.payloads import Current
+from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice
+from tutor.web import labs
+from tutor.web.deps import TutorDep
+from tutor.web.security import LEARNER_COOKIE, Signer
+
+router = APIRouter(include_in_schema=False)
+
+
+def templates(settings: Settings) -> Jinja2Templates:
+    env = Jinja2Templates(directory=settings.templates_dir)
+    env.env.filters["md"] = to_html
+    env.env.filters["md_inline"] = to_inline_html
+    env.env.filters["num"] = format_number
+    env.env.globals["clip_text"] = clip_text
+    env.env.globals["NOT_SURE"] = NOT_SURE
+    env.env.globals["swatch"] = plots.swatch
+    env.env.globals["loss_lab_url"] = labs.loss_lab_url
+    env.env.globals["descent_lab_url"] = labs.descent_lab_url
+    env.env.globals["NOT_SURE_TEXT"] = NOT_SURE_TEXT
+    return env
+
+
+class Visitor:
+    """The browser learner behind a request: from the signed cookie, or new."""
+
+    def __init__(self, request: Request):
+        signer: Signer = request.app.state.signer
+        found = signer.learner_from(request.cookies.get(LEARNER_COOKIE))
+        self.is_new = found is None
+        self.id = found or new_learner_id()
+        self.csrf = signer.csrf_token(self.id)
+        self.signer = signer
+        self.secure = request.app.state.settings.secure_cookies
+
+    def remember(self, response: Response) -> Response:
+        if self.is_new:
+            response.set_cookie(
+                LEARNER_COOKIE,
+                self.signer.cookie_for(self.id),
+                max_age=400 * 24 * 3600,
+                httponly=True,
+                samesite="lax",
+                secure=self.secure,
+                path="/",
+            )
+        return response
+
+    def check_csrf(self, token: str | None) -> None:
+        if self.is_new or not self.signer.csrf_ok(self.id, token):
+            raise Forbidden(
+                "this form has expired or did not come from this site; "
+                "reload the page and try again"
+            )
+
+
+VisitorDep = Annotated[Visitor, Depends(Visitor)]
+
+MAX_ID = 2**31 - 1
+"""The largest row id a page accepts: ids are 32-bit integers on PostgreSQL."""
+
+NOTES = {
+    "recorded": "That answer was already recorded.",
+    "moved": "That question is no longer the current one, so that answer was not recorded. "
+    "Here is where you are now.",
+    "chosen": "That choice was already made.",
+    Choice.REVISIT: payloads.REASONS["revisit"],
+    Choice.GO_ON: payloads.REASONS["moving_on"],
+}
+"""Short notes a redirect can ask the step page to show, by key (``?note=recorded``)."""
+
+
+def render(
+    request: Request, visitor: Visitor | None, name: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    page = request.app.state.templates.TemplateResponse(
+        request, name, {"visitor": visitor, **context}, status_code=status
+    )
+    return visitor.remember(page) if visitor else page
+
+
+def redirect(visitor: Visitor, url: str) -> Response:
+    return visitor.remember(RedirectResponse(url, status_code=303))
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, tutor: TutorDep, visitor: VisitorDep) -> Response:
+    learner = visitor.id
+    return render(request, visitor, "index.html", {"rows": tutor.progress(learner)})
+
+
+@router.get("/lessons/{lesson_id}", response_class=HTMLResponse)
+def lesson_page(request: Request, lesson_id: str, tutor: TutorDep, visitor: VisitorDep) -> Response:
+    learner = visitor.id
+    current = tutor.current(learner, lesson_id)
+    lesson = current.lesson
+    steps = [
+        {"n": i + 1, "title": render_step(lesson.lesson, s, current.topic).title, "status": status}
+        for i, (s, status) in enumerate(
+            zip(lesson.lesson.steps, tutor.step_status(current), strict=True)
+        )
+    ]
+    return render(
+        request,
+        visitor,
+        "lesson.html",
+        {
+            "lesson": lesson.lesson,
+            "current": current,
+            "steps": steps,
+            "skills": tutor.skill_report(learner, lesson_id),
+            "started": bool(current.state.asked),
+        },
+    )
+
+
+@router.get("/lessons/{lesson_id}/steps/{n}", response_class=HTMLResponse)
+def step_page(
+    request: Request,
+    lesson_id: str,
+    n: int,
+    tutor: TutorDep,
+    visitor: VisitorDep,
+    after: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    shown: Annotated[str | None, Query(max_length=12)] = None,
+    note: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
+    context = tutor.step_view(visitor.id, lesson_id, n, after=after, shown=shown)
+    context["mode"] = page_mode(context["current"], n, context["step"].id)
+    return render(request, visitor, "step.html", {**context, "note": NOTES.get(note or "")})
+
+
+def page_mode(current: Current, n: int, step_id: str) -> str:
+    """What step ``n``'s page is for this learner: their current question, a step done,
+    one not reached yet, or the lesson done."""
+    here = current.step.n if current.step else None
+    if current.done:
+        return "lesson_done"
+    if here == n:
+        return "question"
+    if (here is not None and here > n) or step_id in current.state.completed:
+        return "step_done"
+    return "ahead"
+
+
+@router.post("/lessons/{lesson_id}/answer")
+def answer(
+    request: Request,
+    lesson_id: str,
+    tutor: TutorDep,
+    visitor: VisitorDep,
+    question_id: Annotated[str, Form(max_length=80)],
+    variant: Annotated[int, Form(ge=0, le=2**31 - 1)],
+    csrf: Annotated[str, Form(max_length=80)] = "",
+    option_id: Annotated[str | None, Form(max_length=64)] = None,
+    value: Annotated[str | None, Form(max_length=40)] = None,
+) -> Response:
+    visitor.check_csrf(csrf)
+    try:
+        attempt_id, _ = tutor.answer(
+            visitor.id,
+            lesson_id,
+            question_id=question_id,
+            variant=variant,
+            option_id=option_id,
+            value=value,
+        )
+    except BadAnswer as exc:
+        n = _current_n(tutor, visitor.id, lesson_id)
+        context = tutor.step_view(visitor.id, lesson_id, n)
+        context["mode"] = page_mode(context["current"], n, context["step"].id)
+        said = {"error": exc.wording, "typed": value or ""}
+        return render(request, visitor, "step.html", {**context, **said}, 422)
+    except Conflict:
+        # The same form sent again: a double click, or Back and Submit.
+        return redirect(visitor, _resubmitted(tutor, visitor.id, lesson_id, question_id, variant))
+    step = tutor.lesson(lesson_id).entries[question_id].step_index + 1
+    return redirect(visitor, f"/lessons/{lesson_id}/steps/{step}?after={attempt_id}#feedback")
+
+
+def _current_n(tutor: Tutor, learner_id: str, lesson_id: str) -> int:
+    current = tutor.current(learner_id, lesson_id)
+    return current.step.n if current.step else 1
+
+
+def _resubmitted(
+    tutor: Tutor, learner_id: str, lesson_id: str, question_id: str, variant: int
+) -> str:
+    """Where an answer to an item that is no longer current goes.
+
+    To the feedback on the learner's last answer when that was to this very item (what the
+    first copy of a double-clicked form showed), else to where the learner is now.
+    """
+    last = tutor.last_attempt(learner_id, lesson_id)
+    entry = tutor.lesson(lesson_id).entries.get(question_id)
+    same_item = last is not None and (last.question_id, last.variant) == (question_id, variant)
+    if same_item and entry is not None:
+        n = entry.step_index + 1
+        return f"/lessons/{lesson_id}/steps/{n}?after={last.id}&note=recorded#feedback"
+    was_answered = tutor.answered(learner_id, lesson_id, question_id, variant)
+    note = "recorded" if was_answered else "moved"
+    n = _current_n(tutor, learner_id, lesson_id)
+    return f"/lessons/{lesson_id}/steps/{n}?note={note}#question"
+
+
+@router.post("/lessons/{lesson_id}/choice")
+def choice(
+    lesson_id: str,
+    tutor: TutorDep,
+    visitor: VisitorDep,
+    choice: Annotated[str, Form(max_length=20)],
+    csrf: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    visitor.check_csrf(csrf)
+    if choice not in tuple(Choice):
+        raise BadInput(f"choice: {choice[:20]!r} is not one of the choices offered")
+    try:
+        result = tutor.choose(visitor.id, lesson_id, choice)
+    except Conflict:  # the offer was already taken up: a double click, or Back and choose
+        n = _current_n(tutor, visitor.id, lesson_id)
+        return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}?note=chosen#question")
+    following = result["next"]
+    n = following["step"]["n"] if following["step"] else 1
+    shown = result["another_way"]["angle"] if result["another_way"] else None
+    # The page shows the explanation asked for, or says what the choice did.
+    query = f"?shown={shown}" if shown else ("" if choice == "another_angle" else f"?note={choice}")
+    return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}{query}#question")
+
+
+@router.post("/lessons/{lesson_id}/restart")
+def restart(
+    lesson_id: str,
+    tutor: TutorDep,
+    visitor: VisitorDep,
+    csrf: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    visitor.check_csrf(csrf)
+    tutor.restart(visitor.id, lesson_id)
+    return redirect(visitor, f"/lessons/{lesson_id}/steps/1#question")
+
+
+@router.post("/lessons/{lesson_id}/topic")
+def topic(
+    lesson_id: str,
+    tutor: TutorDep,
+    visitor: VisitorDep,
+    topic: Annotated[str, Form(max_length=80)],
+    csrf: Annotated[str, Form(max_length=80)] = "",
+    back: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    visitor.check_csrf(csrf)
+    tutor.set_topic(visitor.id, lesson_id, topic)
+    # Only ever go back to one of this lesson's own pages.
+    safe = back if back.startswith(f"/lessons/{lesson_id}") and "//" not in back else ""
+    return redirect(visitor, safe or f"/lessons/{lesson_id}")
