@@ -89,6 +89,14 @@ class Choice(StrEnum):
     GO_ON = "go_on"
 
 
+class StepStatus(StrEnum):
+    """How far a learner is with a step."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
 class Label(StrEnum):
     """How a skill is going, as the learner sees it."""
 

@@ -22,6 +22,7 @@ from tutor.store import attempts, learners, progress
 from tutor.store.database import Database
 from tutor.teaching import adaptive, analytics, mastery, payloads, resume
 from tutor.teaching.payloads import Current, StepRef
+from tutor.vocabulary import StepStatus
 
 
 class Tutor:
@@ -133,11 +134,11 @@ class Tutor:
         here = current.step.id if current.step else None
         started = bool(current.state.asked)
         return [
-            "done"
+            StepStatus.DONE
             if s.id in completed or current.done
-            else "in_progress"
+            else StepStatus.IN_PROGRESS
             if s.id == here and started
-            else "not_started"
+            else StepStatus.NOT_STARTED
             for s in current.lesson.lesson.steps
         ]
 
@@ -159,7 +160,7 @@ class Tutor:
                     "lesson": lesson,
                     "current": current,
                     "steps": statuses,
-                    "done_steps": statuses.count("done"),
+                    "done_steps": statuses.count(StepStatus.DONE),
                     "started": bool(state.asked),
                 }
             )

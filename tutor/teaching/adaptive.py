@@ -39,11 +39,11 @@ from tutor.lessons import variants
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import mastery
 from tutor.teaching.state import Item, Offer, State
+from tutor.vocabulary import Choice, Grade, Phase, Role
 
 MAX_CHECKS = 3
 STUCK_AFTER = 2
 WEAK = 0.6  # a prerequisite below this P(known), once practised, is a likely culprit
-ANGLES = ("analogy", "numbers", "picture", "formal")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def start(lesson: LoadedLesson, rng: np.random.Generator) -> State:
     """A learner's state before the first answer: the first question of the first step."""
     step = lesson.lesson.steps[0]
     first = step.questions[0].id
-    return State(step=step.id, main=first, item=Item(first, new_variant(rng), "main"))
+    return State(step=step.id, main=first, item=Item(first, new_variant(rng), Role.MAIN))
 
 
 # --- after an answer ----------------------------------------------------------------
@@ -90,7 +90,7 @@ def after_answer(
     assert item is not None, "the lesson is done: there is nothing to answer"
     entry = lesson.entries[item.question]
     skill = entry.skill
-    right = grade == "exactly"
+    right = grade == Grade.EXACTLY
     state = replace(
         state,
         asked=(*state.asked, item.question),
@@ -102,7 +102,7 @@ def after_answer(
         record = (*state.untaught.get(skill, ()), grade)
         state = replace(state, untaught={**state.untaught, skill: record})
     p_known = estimate(lesson, state, p_known)
-    if state.pending_angle and item.role == "check":
+    if state.pending_angle and item.role == Role.CHECK:
         state = _credit_angle(state, state.pending_angle, right)
     state = replace(state, pending_angle=None)
     if not right:
@@ -111,13 +111,13 @@ def after_answer(
     if not right:
         state, angle = _show_angle(lesson, state, item.question, rng)
 
-    if item.role == "revisit":
+    if item.role == Role.REVISIT:
         back = _after_revisit(lesson, state, p_known, rng)
-        reason = "revisit" if back.return_to else "return"
+        reason = Choice.REVISIT if back.return_to else "return"
         return Decision(back, angle, reason, solution=not right)
-    if item.role == "review" or right:
+    if item.role == Role.REVIEW or right:
         next_state, finished = _advance(lesson, state, p_known, rng)
-        reason = "review" if next_state.item and next_state.item.role == "review" else None
+        reason = "review" if next_state.item and next_state.item.role == Role.REVIEW else None
         return Decision(next_state, angle, reason, finished, solution=not right)
 
     # A miss on the main question or one of its checks.
@@ -221,21 +221,21 @@ def _pick_check(
     in_loop = set(state.asked[-(state.checks + 1) :])
     for check, _ in main.question.walk_checks():
         if check.id not in in_loop:
-            return Item(check.id, new_variant(rng), "check"), "another_question"
+            return Item(check.id, new_variant(rng), Role.CHECK), "another_question"
     for question_id in dict.fromkeys((main.question.id, item.question)):
         question = lesson.entries[question_id].question
         if question.sampled:
             variant = _fresh_variant(question, item.variant, rng)
-            return Item(question_id, variant, "check"), "new_numbers"
+            return Item(question_id, variant, Role.CHECK), "new_numbers"
     others = [
         q
         for q in lesson.questions_for_skill(main.skill)
         if lesson.entries[q].parent is not None and q not in in_loop
     ]
     if others:
-        return Item(others[0], new_variant(rng), "check"), "another_question"
+        return Item(others[0], new_variant(rng), Role.CHECK), "another_question"
     variant = new_variant(rng)
-    return Item(main.question.id, variant, "check"), "another_question"
+    return Item(main.question.id, variant, Role.CHECK), "another_question"
 
 
 def _fresh_variant(question, old: int, rng: np.random.Generator) -> int:
@@ -271,7 +271,7 @@ def _advance(
             raise ValueError(f"step {state.step!r} is no longer in the lesson")
         step = lesson.step(step_index)
         ids = [q.id for q in step.questions]
-        if state.phase == "questions":
+        if state.phase == Phase.QUESTIONS:
             after = (
                 0
                 if state.main is None
@@ -281,10 +281,12 @@ def _advance(
                 (q for q in ids[after:] if not _skippable(lesson, state, q, p_known)), None
             )
             if following is not None:
-                item = Item(following, new_variant(rng), "main")
-                return _loop_reset(state, main=following, item=item, phase="questions"), finished
-            state = replace(state, phase="step_review", reviewed=())
-        if state.phase == "step_review":
+                item = Item(following, new_variant(rng), Role.MAIN)
+                return _loop_reset(
+                    state, main=following, item=item, phase=Phase.QUESTIONS
+                ), finished
+            state = replace(state, phase=Phase.STEP_REVIEW, reviewed=())
+        if state.phase == Phase.STEP_REVIEW:
             skills = [lesson.entries[q].skill for q in ids]
             review = _review_item(lesson, state, skills, p_known, rng)
             if review is not None:
@@ -293,10 +295,10 @@ def _advance(
             state = replace(state, completed=_add(state.completed, step.id))
             if step_index + 1 < len(steps):
                 state = _loop_reset(
-                    state, step=steps[step_index + 1].id, main=None, phase="questions"
+                    state, step=steps[step_index + 1].id, main=None, phase=Phase.QUESTIONS
                 )
                 continue
-            state = replace(state, phase="lesson_review", reviewed=())
+            state = replace(state, phase=Phase.LESSON_REVIEW, reviewed=())
         review = _review_item(lesson, state, list(state.missed), p_known, rng)
         return (review, finished) if review else (_finish(state), finished)
 
@@ -310,7 +312,7 @@ def _skippable(
 
 
 def _finish(state: State) -> State:
-    return _loop_reset(state, item=None, main=None, phase="done")
+    return _loop_reset(state, item=None, main=None, phase=Phase.DONE)
 
 
 def estimate(lesson: LoadedLesson, state: State, p_known: Mapping[str, float]) -> dict[str, float]:
@@ -357,7 +359,7 @@ def _review_item(
         # The least recently asked item of the skill, with new numbers.
         last_asked = {q: i for i, q in enumerate(state.asked)}
         chosen = min(pool, key=lambda q: last_asked.get(q, -1))
-        item = Item(chosen, new_variant(rng), "review")
+        item = Item(chosen, new_variant(rng), Role.REVIEW)
         return _loop_reset(
             state,
             item=item,
@@ -432,17 +434,19 @@ def choose(
     if offer is None or state.item is None:
         raise ValueError("there is no offer to answer right now")
     p_known = estimate(lesson, state, p_known)
-    if choice == "go_on":
+    if choice == Choice.GO_ON:
         state = replace(state, review=_add(state.review, offer.skill))
         next_state, finished = _advance(lesson, state, p_known, rng)
         return Decision(next_state, None, "moving_on", finished)
-    if choice == "another_angle":
+    if choice == Choice.ANOTHER_ANGLE:
         state, angle = _show_angle(
             lesson, state, state.last or state.main or state.item.question, rng
         )
-        return Decision(replace(state, offer=None, pending_angle=angle), angle, "another_angle")
-    if choice == "revisit" and offer.fault_step and offer.fault_skill:
-        return Decision(_start_revisit(lesson, state, offer, rng), None, "revisit")
+        return Decision(
+            replace(state, offer=None, pending_angle=angle), angle, Choice.ANOTHER_ANGLE
+        )
+    if choice == Choice.REVISIT and offer.fault_step and offer.fault_skill:
+        return Decision(_start_revisit(lesson, state, offer, rng), None, Choice.REVISIT)
     raise ValueError(f"choice: {choice!r} is not one of the choices offered")
 
 
@@ -466,7 +470,7 @@ def _start_revisit(
     first, rest = questions[0], tuple(questions[1:])
     return replace(
         state,
-        item=Item(first, new_variant(rng), "revisit"),
+        item=Item(first, new_variant(rng), Role.REVISIT),
         revisit=rest,
         return_to=saved,
         offer=None,
@@ -478,7 +482,7 @@ def _after_revisit(
 ) -> State:
     if state.revisit:
         following, rest = state.revisit[0], state.revisit[1:]
-        return replace(state, item=Item(following, new_variant(rng), "revisit"), revisit=rest)
+        return replace(state, item=Item(following, new_variant(rng), Role.REVISIT), revisit=rest)
     saved = dict(state.return_to or {})
     item = saved.pop("item", None)
     # Back where the learner was: the same item, numbers and all.

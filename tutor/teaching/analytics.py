@@ -25,6 +25,7 @@ from typing import Any
 
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import mastery
+from tutor.vocabulary import NOT_SURE, Grade, Role
 
 Attempt = Mapping[str, Any]  # learner_id, question_id, step_id, skill_id, role, grade,
 # option_index, first_try, angle, lesson_hash, created_at (or id) for ordering
@@ -143,7 +144,8 @@ def _questions(
 ) -> list[QuestionFigures]:
     firsts = {learner: _first_answers(history) for learner, history in by_learner.items()}
     totals = {
-        learner: sum(a["grade"] == "exactly" for a in f.values()) for learner, f in firsts.items()
+        learner: sum(a["grade"] == Grade.EXACTLY for a in f.values())
+        for learner, f in firsts.items()
     }
     out = []
     for question_id, entry in lesson.entries.items():
@@ -151,7 +153,7 @@ def _questions(
         flags, rest = [], []
         for learner, first in firsts.items():
             if question_id in first:
-                right = int(first[question_id]["grade"] == "exactly")
+                right = int(first[question_id]["grade"] == Grade.EXACTLY)
                 others = len(first) - 1
                 flags.append(right)
                 # The score on the rest of the lesson, so the item does not correlate
@@ -176,11 +178,11 @@ def _questions(
 def _pick(attempt: Attempt) -> str:
     """What an answer chose: an option (by its place in the file), "not_sure", or for a
     number, "right", the typical mistake it matched, or "unrecognised"."""
-    if attempt["grade"] == "not_sure":
-        return "not_sure"
+    if attempt["grade"] == Grade.NOT_SURE:
+        return NOT_SURE
     if attempt["option_index"] is not None:
         return str(attempt["option_index"])
-    if attempt["grade"] == "exactly":
+    if attempt["grade"] == Grade.EXACTLY:
         return "right"
     return attempt.get("mistake") or "unrecognised"
 
@@ -199,7 +201,7 @@ def _skills(
                 continue
             learners += 1
             # Sent to review: asked a review question on it, or marked and not yet asked.
-            reviewed += any(a["role"] == "review" for a in mine) or skill.id in marked.get(
+            reviewed += any(a["role"] == Role.REVIEW for a in mine) or skill.id in marked.get(
                 learner, ()
             )
             p, count = params.prior, 0
@@ -255,9 +257,9 @@ def _angles(by_learner: Mapping[str, list[Attempt]]) -> list[AngleFigures]:
     for history in by_learner.values():
         for before, after in zip(history, history[1:], strict=False):
             # An angle is judged by the check that followed it, nothing else.
-            if before["angle"] and after["role"] == "check":
+            if before["angle"] and after["role"] == Role.CHECK:
                 shown[before["angle"]] += 1
-                worked[before["angle"]] += after["grade"] == "exactly"
+                worked[before["angle"]] += after["grade"] == Grade.EXACTLY
     return [
         AngleFigures(
             angle,

@@ -46,6 +46,7 @@ from functools import lru_cache
 from typing import Any
 
 from tutor.lessons.loaded import LoadedLesson
+from tutor.vocabulary import Grade, Label
 
 PRIOR = 0.1
 LEARN = 0.1
@@ -54,12 +55,12 @@ SLIP = 0.1
 MASTERED = 0.95
 LEARNER_WEIGHT = 1.0  # how many answers the population prior weighs for one learner
 
-GRADES = ("exactly", "close", "not_quite", "not_sure")
+GRADES = tuple(Grade)
 
 # How a slip (knows it, answers wrong) and a miss without knowing are spread over
 # the three grades that are not Exactly.
-_SLIP_SHARES = {"close": 0.6, "not_quite": 0.3, "not_sure": 0.1}
-_MISS_SHARES = {"close": 0.05, "not_quite": 0.60, "not_sure": 0.35}
+_SLIP_SHARES = {Grade.CLOSE: 0.6, Grade.NOT_QUITE: 0.3, Grade.NOT_SURE: 0.1}
+_MISS_SHARES = {Grade.CLOSE: 0.05, Grade.NOT_QUITE: 0.60, Grade.NOT_SURE: 0.35}
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,8 @@ def likelihood(grade: str, *, known: bool, params: Params = Params()) -> float:
     if grade not in GRADES:
         raise ValueError(f"grade: {grade!r} is not one of {', '.join(GRADES)}")
     if known:
-        return 1 - params.slip if grade == "exactly" else params.slip * _SLIP_SHARES[grade]
-    return params.guess if grade == "exactly" else (1 - params.guess) * _MISS_SHARES[grade]
+        return 1 - params.slip if grade == Grade.EXACTLY else params.slip * _SLIP_SHARES[grade]
+    return params.guess if grade == Grade.EXACTLY else (1 - params.guess) * _MISS_SHARES[grade]
 
 
 def update(p_known: float, grade: str, params: Params = Params()) -> float:
@@ -183,7 +184,7 @@ def is_mastered(p_known: float) -> bool:
 def label(p_known: float, *, attempts: int, review: bool) -> str:
     """What the learner sees for a skill: not started, getting there, solid or review."""
     if review:
-        return "review"
+        return Label.REVIEW
     if attempts == 0:
-        return "not started"
-    return "solid" if is_mastered(p_known) else "getting there"
+        return Label.NOT_STARTED
+    return Label.SOLID if is_mastered(p_known) else Label.GETTING_THERE

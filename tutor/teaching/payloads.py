@@ -17,7 +17,7 @@ from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import RenderedQuestion, render_question, render_step
 from tutor.teaching import adaptive
 from tutor.teaching.grading import Graded
-from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Grade
+from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Kind, Role
 
 REASONS = {
     "new_numbers": "Let's check that with new numbers.",
@@ -33,9 +33,9 @@ REASONS = {
 }
 
 CHOICES = {
-    "another_angle": "Show me another angle",
-    "revisit": "Go back to that step",
-    "go_on": "Go on for now",
+    Choice.ANOTHER_ANGLE: "Show me another angle",
+    Choice.REVISIT: "Go back to that step",
+    Choice.GO_ON: "Go on for now",
 }
 
 
@@ -96,7 +96,7 @@ def describe(lesson: LoadedLesson, state: adaptive.State, topic: str) -> Current
     question = rendered(lesson, state.item.question, state.item.variant, topic)
     # A check belongs to the question whose loop it is in ("Question 2 of 3, checking
     # the same idea"), even when it was written under another question of the skill.
-    anchor = lesson.entries.get(state.main or "") if state.item.role == "check" else None
+    anchor = lesson.entries.get(state.main or "") if state.item.role == Role.CHECK else None
     place = anchor if anchor is not None and anchor.step_index == entry.step_index else entry
     ref = step_ref(lesson, entry.step_index, topic)
     return Current(
@@ -188,11 +188,11 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
     offer = current.state.offer
     if offer is None:
         return None
-    choices = ["another_angle", "go_on"]
+    choices = [Choice.ANOTHER_ANGLE, Choice.GO_ON]
     fault = None
     index = current.lesson.step_index(offer.fault_step) if offer.fault_step else None
     if index is not None:
-        choices.insert(1, "revisit")
+        choices.insert(1, Choice.REVISIT)
         ref = step_ref(current.lesson, index, current.topic)
         if current.step is not None and ref.n == current.step.n:
             # The weak idea is taught in this very step: name the idea, not the step.
@@ -211,7 +211,7 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
         "choices": [
             {
                 "id": c,
-                "text": "Go back to that idea" if c == "revisit" and same_step else CHOICES[c],
+                "text": "Go back to that idea" if c == Choice.REVISIT and same_step else CHOICES[c],
             }
             for c in choices
         ],
@@ -239,7 +239,7 @@ def _bridge(current: Current) -> str | None:
 
 def _skipped(current: Current, following: Current) -> bool:
     """Whether the tutor passed over main questions the learner has shown they master."""
-    if following.role != "main" or following.step is None or current.step is None:
+    if following.role != Role.MAIN or following.step is None or current.step is None:
         return False
     if following.step.n == current.step.n:
         return following.n > current.n + 1
@@ -258,13 +258,14 @@ def answer_response(
         way = another_way(lesson, decision.state, question.id, decision.angle, current.topic)
     finished = decision.finished_step
     # A bridge leads from one main question into the next: not out of a review or a step back.
-    moving_on = current.role in ("main", "check") and (
-        following.done or (following.role == "main" and following.state.main != current.state.main)
+    moving_on = current.role in (Role.MAIN, Role.CHECK) and (
+        following.done
+        or (following.role == Role.MAIN and following.state.main != current.state.main)
     )
     step = None
     if finished and current.step:
         step = render_step(lesson.lesson, lesson.step(current.step.n - 1), current.topic)
-    numeric = question.kind == "numeric"
+    numeric = question.kind == Kind.NUMERIC
     reason = decision.reason or ("skipped" if _skipped(current, following) else None)
     if reason == "stuck":
         reason = None  # the offer that comes with the next item says it, once
@@ -281,7 +282,7 @@ def answer_response(
         "message": REASONS.get(reason or ""),
         "solution": question.solution if decision.solution and numeric else None,
         "answer": question.answer_text
-        if numeric and (graded.grade == "exactly" or decision.solution)
+        if numeric and (graded.grade == Grade.EXACTLY or decision.solution)
         else None,
         "step_finished": finished is not None,
         "takeaway": step.takeaway if step else None,

@@ -15,6 +15,7 @@ import numpy as np
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching.adaptive import new_variant
 from tutor.teaching.state import Item, State
+from tutor.vocabulary import Phase, Role
 
 
 def is_valid(lesson: LoadedLesson, state: State) -> bool:
@@ -66,7 +67,10 @@ def relocate(lesson: LoadedLesson, state: State, rng: np.random.Generator) -> St
         )
         if chosen is not None:
             return replace(
-                state, main=chosen, phase="questions", item=Item(chosen, new_variant(rng), "main")
+                state,
+                main=chosen,
+                phase=Phase.QUESTIONS,
+                item=Item(chosen, new_variant(rng), Role.MAIN),
             )
         # Everything left in this step was asked: the step is done.
         state = replace(state, completed=(*state.completed, state.step))
@@ -77,8 +81,8 @@ def relocate(lesson: LoadedLesson, state: State, rng: np.random.Generator) -> St
                 state,
                 step=step.id,
                 main=first,
-                phase="questions",
-                item=Item(first, new_variant(rng), "main"),
+                phase=Phase.QUESTIONS,
+                item=Item(first, new_variant(rng), Role.MAIN),
             )
     last = lesson.lesson.steps[-1]
-    return replace(state, step=last.id, main=None, item=None, phase="done")
+    return replace(state, step=last.id, main=None, item=None, phase=Phase.DONE)

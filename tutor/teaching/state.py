@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from tutor.vocabulary import Phase
+
 
 @dataclass(frozen=True)
 class Item:
     question: str
     variant: int
-    role: str  # main, check, review or revisit
+    role: str  # a Role: main, check, review or revisit
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class State:
     step: str
     main: str | None
     item: Item | None
-    phase: str = "questions"  # questions, step_review, lesson_review or done
+    phase: str = Phase.QUESTIONS  # a Phase: questions, step_review, lesson_review or done
     checks: int = 0
     loop_misses: int = 0
     asked: tuple[str, ...] = ()  # question ids asked in this lesson, most recent last

@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from tutor.errors import Forbidden, NotFound, Unauthorized
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import analytics, payloads
+from tutor.vocabulary import Role
 from tutor.web.deps import TutorDep
 from tutor.web.schemas import ErrorOut, UnprocessableOut
 from tutor.web.security import bearer_token
@@ -177,7 +178,7 @@ def _question_preview(lesson: LoadedLesson, question_id: str, topic: str) -> dic
         "entry": entry,
         "id": question_id,
         "variants": variants,
-        "role": "check" if entry.parent else "main",
+        "role": Role.CHECK if entry.parent else Role.MAIN,
     }
 
 

@@ -247,7 +247,11 @@ def choice(
     n = following["step"]["n"] if following["step"] else 1
     shown = result["another_way"]["angle"] if result["another_way"] else None
     # The page shows the explanation asked for, or says what the choice did.
-    query = f"?shown={shown}" if shown else ("" if choice == "another_angle" else f"?note={choice}")
+    query = (
+        f"?shown={shown}"
+        if shown
+        else ("" if choice == Choice.ANOTHER_ANGLE else f"?note={choice}")
+    )
     return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}{query}#question")
 
 

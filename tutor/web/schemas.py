@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-GradeName = Literal["exactly", "close", "not_quite", "not_sure"]
+from tutor.vocabulary import Choice, Grade, Kind, Label, Role, StepStatus
 
 
 class _Out(BaseModel):
@@ -61,7 +61,7 @@ class OptionOut(_Out):
 
 class QuestionOut(_Out):
     id: str
-    kind: Literal["choice", "numeric"]
+    kind: Kind
     prompt: str = Field(description="Markdown, placeholders filled in.")
     n: int = Field(description="Which question of the step (checks share their question's n).")
     of: int
@@ -71,7 +71,7 @@ class QuestionOut(_Out):
 
 
 class CurrentQuestionOut(QuestionOut):
-    role: Literal["main", "check", "review", "revisit"] = Field(
+    role: Role = Field(
         description="main, a check after a miss, a review, or a step back to an earlier idea."
     )
 
@@ -98,7 +98,7 @@ class StepOut(_Out):
 
 
 class ChoiceOut(_Out):
-    id: Literal["another_angle", "revisit", "go_on"]
+    id: Choice
     text: str
 
 
@@ -149,7 +149,7 @@ class AnswerOut(_Out):
     question_id: str
     variant: int
     said: str = Field(description="The answer as the learner gave it.")
-    grade: GradeName
+    grade: Grade
     label: str = Field(description="Exactly, Close, Not quite or Not sure.")
     feedback: str
     mistake: str | None = Field(description="The typical mistake the number matched, if any.")
@@ -165,7 +165,7 @@ class AnswerOut(_Out):
 
 
 class ChoiceIn(_In):
-    choice: Literal["another_angle", "revisit", "go_on"]
+    choice: Choice
 
 
 class ChoiceResultOut(_Out):
@@ -188,7 +188,7 @@ class SkillProgressOut(_Out):
     name: str
     p_known: float
     attempts: int
-    label: str
+    label: Label
 
 
 class LessonProgressOut(_Out):
@@ -197,7 +197,7 @@ class LessonProgressOut(_Out):
     started: bool
     done: bool
     topic: str
-    steps: list[Literal["not_started", "in_progress", "done"]]
+    steps: list[StepStatus]
     position: StepRefOut | None
     question_id: str | None
     skills: list[SkillProgressOut]
