@@ -73,9 +73,7 @@ def test_an_answer_is_all_or_nothing(client, monkeypatch, which):
         with client.app.state.tutor.db.reading() as connection:
             return (
                 connection.scalar(select(func.count()).select_from(Attempt)),
-                connection.scalars(
-                    select(SkillState.attempts).order_by(SkillState.skill_id)
-                ).all(),
+                connection.scalars(select(SkillState.attempts).order_by(SkillState.skill_id)).all(),
                 connection.scalars(select(Position.version)).all(),
             )
 

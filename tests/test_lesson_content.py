@@ -21,6 +21,7 @@ from tutor.engine import computations
 from tutor.lessons import templates, variants
 from tutor.lessons.catalog import load_catalog
 from tutor.lessons.format import Lesson, Question, Sampled
+from tutor.lessons.kinds import numeric
 from tutor.render.markdown import to_html
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -302,10 +303,10 @@ def test_every_possible_draw_keeps_mistakes_distinguishable(item):
     if draws is None:
         pytest.skip("params are not all choices")
     lesson = _lesson(lesson_id)
-    tolerance = q.tolerance or variants.DEFAULT_TOLERANCE
+    tolerance = q.tolerance or numeric.DEFAULT_TOLERANCE
     for params in draws:
         context = {**params, "topic": variants.topic_words(lesson, None)}
-        args = variants.answer_args(q, context)
+        args = numeric.answer_args(q, context)
         value = computations.compute(q.answer.compute, **args)
         context["answer"] = value
         for m in q.mistakes:

@@ -1,9 +1,9 @@
-"""The tutor's words, each defined once: grades, question kinds, item roles, phases, angles.
+"""The tutor's words, each defined once: grades, item roles, phases, angles, choices, labels.
 
 Every layer above the engine speaks these. They are ``StrEnum``s, so a member is its own
 string: it compares equal to the text stored in the database and written in lesson files,
 and serialises to it in JSON. The ``Literal`` aliases name the subsets the lesson format
-accepts, spelled from the same members.
+accepts. The kinds of question are the registry in :mod:`tutor.lessons.kinds`.
 """
 
 from __future__ import annotations
@@ -42,13 +42,6 @@ NOT_SURE = "not_sure"
 """The id of the "I'm not sure" answer, offered with every question."""
 NOT_SURE_TEXT = "I'm not sure"
 """What the learner reads on it, and what the tutor says back they said."""
-
-
-class Kind(StrEnum):
-    """The kinds of question (see :mod:`tutor.lessons.kinds`)."""
-
-    CHOICE = "choice"
-    NUMERIC = "numeric"
 
 
 class Role(StrEnum):

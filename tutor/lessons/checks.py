@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from jinja2 import TemplateError
 
-from tutor.engine import computations
 from tutor.lessons import examples, templates, variants
 from tutor.lessons.format import AssessmentItem, Lesson, Question
-from tutor.lessons.problems import LessonProblem, Locator, did_you_mean
+from tutor.lessons.kinds import KINDS
+from tutor.lessons.messages import did_you_mean, explain
+from tutor.lessons.problems import LessonProblem, Locator
 from tutor.render.markdown import math_problems
 
 # Seeds tried for questions whose numbers are drawn anew: enough to catch a
@@ -38,7 +38,7 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
                 try:
                     problems_in = math_problems(templates.render(source, context)) if source else []
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-                    problems_in = [_explain(exc, topic)]
+                    problems_in = [explain(exc, topic)]
                 for message in problems_in:
                     add(locate.problem(("steps", s, name), message))
         if step.example is not None:
@@ -46,7 +46,7 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
                 try:
                     examples.compute_example(lesson, step.example, topic)
                 except (ValueError, TemplateError) as exc:
-                    add(locate.problem(("steps", s, "example"), _explain(exc, topic)))
+                    add(locate.problem(("steps", s, "example"), explain(exc, topic)))
                     break
     for question, path, main in _questions(lesson):
         _check_question(lesson, question, path, main, locate, add)
@@ -221,62 +221,22 @@ def _check_ids(lesson: Lesson, locate: Locator, add) -> None:
 def _check_question(
     lesson: Lesson, question: Question, path: tuple, main: bool, locate: Locator, add
 ) -> None:
-    if question.kind == "choice":
-        grades = Counter(o.grade for o in question.options)
-        if not question.options:
-            add(locate.problem((*path, "options"), "a choice question needs options"))
-        elif grades["exactly"] != 1:
-            add(
-                locate.problem(
-                    (*path, "options"),
-                    "a choice question needs exactly one "
-                    f"option graded `exactly` (found {grades['exactly']})",
-                )
-            )
-        if question.options and len(question.options) - grades["exactly"] < 2:
-            add(
-                locate.problem(
-                    (*path, "options"),
-                    "a choice question needs at least two options besides the `exactly` one",
-                )
-            )
-        for name in ("answer", "mistakes", "tolerance", "solution"):
-            if getattr(question, name):
+    kind = KINDS[question.kind]
+    for other in KINDS.values():
+        if other is kind:
+            continue
+        for name, field in other.fields.model_fields.items():
+            if getattr(question, name) != field.get_default(call_default_factory=True):
                 add(
                     locate.problem(
                         (*path, name),
-                        f"`{name}` is for numeric questions; this question is `kind: choice`",
+                        f"`{name}` is for {other.name} questions; "
+                        f"this question is `kind: {kind.name}`",
                         at_key=True,
                     )
                 )
-    else:
-        if question.options:
-            add(
-                locate.problem(
-                    (*path, "options"),
-                    "a numeric question has no options: the learner types a number",
-                    at_key=True,
-                )
-            )
-        if question.solution is None:
-            add(
-                locate.problem(
-                    (*path, "solution"),
-                    "a numeric question needs a `solution`: "
-                    "the worked numbers, shown once the learner has answered",
-                )
-            )
-        if question.answer is None:
-            add(
-                locate.problem(
-                    (*path, "answer"),
-                    "a numeric question needs an `answer` the "
-                    "engine computes, e.g. {compute: mse, args: {...}}",
-                )
-            )
-            return
-        if not _check_computation(question, path, locate, add):
-            return
+    if not kind.check(question, path, locate, add):
+        return
     if main and not question.another_way:
         add(
             locate.problem(
@@ -285,68 +245,6 @@ def _check_question(
             )
         )
     _check_rendering(lesson, question, path, locate, add)
-
-
-def _check_computation(question: Question, path: tuple, locate: Locator, add) -> bool:
-    answer = question.answer
-    assert answer is not None
-    comp = computations.COMPUTATIONS.get(answer.compute)
-    if comp is None:
-        add(
-            locate.problem(
-                (*path, "answer", "compute"),
-                f"unknown computation "
-                f"{answer.compute!r}"
-                + did_you_mean(answer.compute, computations.COMPUTATIONS)
-                + "; known: "
-                + ", ".join(computations.COMPUTATIONS),
-            )
-        )
-        return False
-    ok = True
-    for name in answer.args:
-        if name not in comp.params:
-            add(
-                locate.problem(
-                    (*path, "answer", "args", name),
-                    f"{answer.compute} takes no "
-                    f"argument {name!r}"
-                    + did_you_mean(name, comp.params)
-                    + f"; it takes {', '.join(comp.params)}",
-                    at_key=True,
-                )
-            )
-            ok = False
-    for name in comp.params:
-        if name not in answer.args:
-            add(
-                locate.problem(
-                    (*path, "answer", "args"), f"{answer.compute} needs the argument {name!r}"
-                )
-            )
-            ok = False
-    for i, m in enumerate(question.mistakes):
-        if m.mistake not in comp.mistakes:
-            add(
-                locate.problem(
-                    (*path, "mistakes", i, "mistake"),
-                    f"{answer.compute} has no "
-                    f"mistake {m.mistake!r}"
-                    + did_you_mean(m.mistake, comp.mistakes)
-                    + "; known: "
-                    + ", ".join(comp.mistakes),
-                )
-            )
-            ok = False
-    return ok
-
-
-def _explain(exc: Exception, topic: str | None = None) -> str:
-    where = f" (topic {topic!r})" if topic else ""
-    if isinstance(exc, TemplateError):
-        message = getattr(exc, "message", None) or str(exc)
-        return f"placeholder error{where}: {message}"
-    return f"{exc}{where}"
 
 
 def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Locator, add) -> None:
@@ -363,55 +261,14 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
         params = variants.draw_params(question, seed)
         for topic in lesson.topics:
             context: dict[str, Any] = {**params, "topic": variants.topic_words(lesson, topic)}
-            if question.answer is not None and not _numeric(question, context, seed, report):
+            if not KINDS[question.kind].check_variant(question, context, seed, report):
                 return
             for sub, source in question.texts():
                 try:
                     for message in math_problems(templates.render(source, context)):
                         report(sub, message)
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-                    report(sub, _explain(exc, topic))
-
-
-def _numeric(question: Question, context: dict[str, Any], seed: int, report) -> bool:
-    answer = question.answer
-    assert answer is not None
-    tolerance = question.tolerance or variants.DEFAULT_TOLERANCE
-    try:
-        args = variants.answer_args(question, context)
-        value = computations.compute(answer.compute, **args)
-    except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-        report(
-            ("answer",), f"the engine cannot compute this answer (seed {seed}): " + _explain(exc)
-        )
-        return False
-    if not math.isfinite(value):
-        report(
-            ("answer",),
-            f"the answer is not a finite number for seed {seed} ({value}); "
-            "a learner could never type it",
-        )
-        return False
-    context["answer"] = value
-    for i, m in enumerate(question.mistakes):
-        try:
-            wrong = computations.compute_mistake(answer.compute, m.mistake, **args)
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            report(("mistakes", i, "mistake"), f"cannot compute this mistake: {exc}")
-            continue
-        if not math.isfinite(wrong):
-            report(
-                ("mistakes", i, "mistake"),
-                f"this mistake gives {wrong} for seed {seed}; only finite values can be recognised",
-            )
-        elif abs(wrong - value) <= tolerance:
-            report(
-                ("mistakes", i, "mistake"),
-                f"for seed {seed} this mistake gives "
-                f"{wrong:.6g}, within the tolerance {tolerance} of the answer "
-                f"{value:.6g}, so it cannot be told apart; change the params",
-            )
-    return True
+                    report(sub, explain(exc, topic))
 
 
 def _check_checkable(lesson: Lesson, locate: Locator, add) -> None:

@@ -21,29 +21,13 @@ from pydantic import (
     model_validator,
 )
 
-Slug = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z0-9][a-z0-9-]*$",
-        max_length=80,
-        description="Lower-case letters, digits and hyphens, e.g. `loss-is-a-score`.",
-    ),
-]
-Text = Annotated[
-    str,
-    Field(
-        min_length=1,
-        description="Markdown (raw HTML is shown as text) with `{{ ... }}` placeholders.",
-    ),
-]
-Grade = Literal["exactly", "close", "not_quite"]
-MissGrade = Literal["close", "not_quite"]
-Angle = Literal["analogy", "numbers", "picture", "formal"]
+from tutor.lessons.fields import Model as _Model
+from tutor.lessons.fields import Slug, Text
+from tutor.lessons.kinds import KINDS
+from tutor.vocabulary import AngleName
+
 LossName = Literal["mse", "mae", "bce", "cce"]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+KindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 
 
 # --- params: fixed values or values sampled per variant --------------------
@@ -166,69 +150,30 @@ Example = Annotated[LossExample | NeuronExample | TrainingExample, Field(discrim
 # --- questions ----------------------------------------------------------------
 
 
-class Option(_Model):
-    """One answer of a choice question, graded with its own feedback."""
-
-    text: Text
-    grade: Grade = Field(description="exactly, close or not_quite.")
-    feedback: Text = Field(description="What the learner reads after choosing this option.")
-    misconception: Slug | None = Field(
-        None, description="The mistaken idea behind this option, for analytics and tracing."
-    )
-
-
 class AnotherWay(_Model):
     """An alternative explanation shown after a miss."""
 
-    angle: Angle = Field(description="analogy, numbers, picture or formal.")
+    angle: AngleName = Field(description="analogy, numbers, picture or formal.")
     text: Text
 
 
-class NumericAnswer(_Model):
-    """How the engine computes a numeric question's answer from its params."""
-
-    compute: str = Field(description="An engine computation, e.g. `mse` or `update`.")
-    args: dict[str, Any] = Field(
-        description="Its arguments: a text is an expression over params, a number is a value."
-    )
-
-
-class MistakeFeedback(_Model):
-    """A typical wrong answer, recognised by computing what the mistake gives."""
-
-    mistake: str = Field(description="An engine mistake of the computation, e.g. `rmse`.")
-    grade: MissGrade = Field(description="close or not_quite.")
-    feedback: Text
-    misconception: Slug | None = Field(
-        None, description="The mistaken idea that gives this number, as on a choice option."
-    )
-
-
-class Question(_Model):
-    """A question: graded options (choice) or a number computed by the engine (numeric)."""
-
+class _QuestionBase(_Model):
     id: Slug
-    kind: Literal["choice", "numeric"]
+    kind: KindName = Field(description="What the learner does: " + ", ".join(KINDS) + ".")
     skill: Slug | None = Field(
         None, description="The skill it checks; questions under `checks` inherit it."
     )
     prompt: Text
     params: dict[str, ParamValue] = Field(default_factory=dict)
-    options: list[Option] = Field(default_factory=list, description="Choice questions only.")
-    answer: NumericAnswer | None = Field(None, description="Numeric questions only.")
-    tolerance: float | None = Field(
-        None, gt=0, description="Numeric: how far from the answer still counts (default 0.01)."
-    )
-    decimals: int = Field(2, ge=0, le=8, description="Numeric: decimals to show the answer with.")
-    mistakes: list[MistakeFeedback] = Field(default_factory=list)
-    solution: Text | None = Field(
-        None,
-        description="Numeric: the worked answer, shown after a right answer or once the "
-        "tutor moves on. `{{ answer }}` is the engine's value.",
-    )
     not_sure: Text = Field(description='The feedback for "I\'m not sure".')
     another_way: list[AnotherWay] = Field(default_factory=list)
     bridge: Text | None = Field(None, description="The line that leads into what comes next.")
+
+
+class Question(*(kind.fields for kind in KINDS.values()), _QuestionBase):  # type: ignore[misc]
+    """A question: its kind's fields (see :mod:`tutor.lessons.kinds`: graded options for
+    ``choice``, a number the engine computes for ``numeric``) and what every question has."""
+
     checks: list[Question] = Field(
         default_factory=list, description="Further questions on the same skill, asked after a miss."
     )
@@ -254,18 +199,12 @@ class Question(_Model):
     def texts(self) -> Iterator[tuple[tuple, str]]:
         """Every text of this question (not its checks), each with its relative path."""
         yield ("prompt",), self.prompt
-        for i, option in enumerate(self.options):
-            yield ("options", i, "text"), option.text
-            yield ("options", i, "feedback"), option.feedback
+        yield from KINDS[self.kind].texts(self)
         yield ("not_sure",), self.not_sure
         for i, way in enumerate(self.another_way):
             yield ("another_way", i, "text"), way.text
         if self.bridge:
             yield ("bridge",), self.bridge
-        for i, mistake in enumerate(self.mistakes):
-            yield ("mistakes", i, "feedback"), mistake.feedback
-        if self.solution:
-            yield ("solution",), self.solution
 
     @property
     def sampled(self) -> bool:

@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 from tutor.lessons.format import Lesson, Question
+from tutor.lessons.kinds import KINDS
 from tutor.lessons.problems import LessonProblem, Locator
 
-MIN_FEEDBACK_WORDS = 6
 # A number with two or more decimals typed into prose: a value the engine could have
 # computed, which would silently go stale if the example changed.
 _TYPED_NUMBER = re.compile(r"(?<![\w.{])(\d+\.\d{2,})(?![\w.])")
@@ -68,23 +68,7 @@ def _questions(lesson: Lesson) -> Iterator[tuple[Question, tuple]]:
 
 
 def _lint_question(question: Question, path: tuple, locate: Locator) -> Iterator[LessonProblem]:
-    for i, option in enumerate(question.options):
-        if option.grade == "exactly":
-            continue
-        if not option.misconception:
-            yield locate.problem(
-                (*path, "options", i),
-                "lint: this wrong option names no "
-                "`misconception`; naming the mistaken idea lets analytics and "
-                "fault tracing use it",
-            )
-        if len(option.feedback.split()) < MIN_FEEDBACK_WORDS:
-            yield locate.problem(
-                (*path, "options", i, "feedback"),
-                "lint: this feedback is too "
-                "short to explain the mistake; say what is wrong and what the "
-                "right idea is",
-            )
+    yield from KINDS[question.kind].lint(question, path, locate)
     if len(question.another_way) == 1:
         yield locate.problem(
             (*path, "another_way"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from tutor.lessons.format import Lesson
+from tutor.lessons.messages import did_you_mean
 from tutor.lessons.source import Document, Path
 
 
@@ -36,12 +36,6 @@ def format_path(path: Path) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
-
-
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    """A " (did you mean 'x'?)" suffix when a close match exists, else ""."""
-    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 class Locator:

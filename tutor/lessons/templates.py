@@ -102,3 +102,17 @@ def evaluate(expression: str, context: dict[str, Any]) -> Any:
     if isinstance(value, StrictUndefined):
         str(value)  # raises the UndefinedError that names the missing variable
     return value
+
+
+class LazyTexts:
+    """Texts of one variant, filled in when first read.
+
+    Showing a question needs its prompt and option texts; a grade needs one option's
+    feedback. Rendering the rest only when asked for keeps the answer path short.
+    """
+
+    def __init__(self, context: dict[str, Any]):
+        self._context = context
+
+    def render_text(self, source: str | None) -> str | None:
+        return None if source is None else render(source, self._context)

@@ -7,19 +7,17 @@ learner's current item can be stored as a seed and regenerated at any time.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from tutor.engine import computations
 from tutor.lessons import templates
-from tutor.lessons.format import Lesson, MistakeFeedback, Option, Question, Sampled, Step
+from tutor.lessons.format import Lesson, Question, Sampled, Step
+from tutor.lessons.kinds import KINDS
+from tutor.lessons.templates import LazyTexts
 from tutor.render.numbers import num
-
-DEFAULT_TOLERANCE = 0.01
 
 
 def sample_param(spec: Sampled, rng: np.random.Generator) -> Any:
@@ -47,57 +45,18 @@ def draw_params(question: Question, seed: int) -> dict[str, Any]:
     }
 
 
-def option_id(question_id: str, seed: int, index: int) -> str:
-    """A short id for an option, stable for a variant but no hint of its grade."""
-    digest = hashlib.blake2s(f"{question_id}:{seed}:{index}".encode(), digest_size=4)
-    return "o" + digest.hexdigest()
+class RenderedQuestion(LazyTexts):
+    """A question as one learner sees it: numbers drawn, placeholders filled.
 
-
-class _Lazy:
-    """Texts filled in for one variant, rendered when first read.
-
-    Showing a question needs its prompt and option texts; a grade needs one option's
-    feedback. Rendering the rest only when asked for keeps the answer path short.
+    Its kind's parts are attributes too: ``options`` for a choice question; ``answer``,
+    ``tolerance``, ``decimals`` and ``mistakes`` for a numeric one.
     """
 
-    def __init__(self, context: dict[str, Any]):
-        self._context = context
-
-    def _render(self, source: str | None) -> str | None:
-        return None if source is None else templates.render(source, self._context)
-
-
-class RenderedOption(_Lazy):
-    def __init__(self, option: Option, *, id: str, index: int, context: dict[str, Any]):
-        super().__init__(context)
-        self._option = option
-        self.id = id
-        self.index = index  # its place in the lesson file, stable across variants
-        self.text = self._render(option.text)
-        self.grade = option.grade
-        self.misconception = option.misconception
-
-    @cached_property
-    def feedback(self) -> str:
-        return self._render(self._option.feedback)
-
-
-class RenderedMistake(_Lazy):
-    def __init__(self, mistake: MistakeFeedback, value: float, context: dict[str, Any]):
-        super().__init__(context)
-        self._source = mistake.feedback
-        self.mistake = mistake.mistake
-        self.value = value
-        self.grade = mistake.grade
-        self.misconception = mistake.misconception
-
-    @cached_property
-    def feedback(self) -> str:
-        return self._render(self._source)
-
-
-class RenderedQuestion(_Lazy):
-    """A question as one learner sees it: numbers drawn, placeholders filled."""
+    options: tuple = ()
+    answer: float | None = None
+    tolerance: float | None = None
+    decimals: int = 2
+    mistakes: tuple = ()
 
     def __init__(
         self,
@@ -108,9 +67,7 @@ class RenderedQuestion(_Lazy):
         topic: str,
         params: dict[str, Any],
         context: dict[str, Any],
-        answer: float | None,
-        mistakes: tuple[RenderedMistake, ...],
-        options: tuple[RenderedOption, ...],
+        parts: dict[str, Any],
     ):
         super().__init__(context)
         self._question = question
@@ -120,30 +77,27 @@ class RenderedQuestion(_Lazy):
         self.seed = seed
         self.topic = topic
         self.params = params
-        self.prompt = self._render(question.prompt)
-        self.options = options
-        self.answer = answer
-        self.tolerance = (question.tolerance or DEFAULT_TOLERANCE) if question.answer else None
-        self.decimals = question.decimals
-        self.mistakes = mistakes
+        self.prompt = self.render_text(question.prompt)
+        for name, value in parts.items():
+            setattr(self, name, value)
 
     @cached_property
     def not_sure(self) -> str:
-        return self._render(self._question.not_sure)
+        return self.render_text(self._question.not_sure)
 
     @cached_property
     def another_way(self) -> tuple[tuple[str, str], ...]:
-        return tuple((w.angle, self._render(w.text)) for w in self._question.another_way)
+        return tuple((w.angle, self.render_text(w.text)) for w in self._question.another_way)
 
     @cached_property
     def bridge(self) -> str | None:
-        return self._render(self._question.bridge)
+        return self.render_text(self._question.bridge)
 
     @cached_property
     def solution(self) -> str | None:
-        return self._render(self._question.solution)
+        return self.render_text(getattr(self._question, "solution", None))
 
-    def option(self, option_id: str) -> RenderedOption | None:
+    def option(self, option_id: str):
         return next((o for o in self.options if o.id == option_id), None)
 
     @property
@@ -155,15 +109,6 @@ def topic_words(lesson: Lesson, topic: str | None) -> dict[str, str]:
     """The words of a topic, falling back to the lesson's default topic."""
     chosen = lesson.topics.get(topic or "") or lesson.topics[lesson.default_topic]
     return chosen.words
-
-
-def answer_args(question: Question, context: dict[str, Any]) -> dict[str, Any]:
-    """A numeric answer's arguments: texts are expressions over params, the rest values."""
-    assert question.answer is not None
-    return {
-        name: templates.evaluate(value, context) if isinstance(value, str) else value
-        for name, value in question.answer.args.items()
-    }
 
 
 def render_question(
@@ -178,31 +123,7 @@ def render_question(
     topic_id = topic if topic in lesson.topics else lesson.default_topic
     params = draw_params(question, seed)
     context: dict[str, Any] = {**params, "topic": topic_words(lesson, topic_id)}
-    answer = None
-    mistakes: tuple[RenderedMistake, ...] = ()
-    if question.answer is not None:
-        args = answer_args(question, context)
-        answer = computations.compute(question.answer.compute, **args)
-        context["answer"] = answer
-        mistakes = tuple(
-            RenderedMistake(
-                m,
-                computations.compute_mistake(question.answer.compute, m.mistake, **args),
-                context,
-            )
-            for m in question.mistakes
-        )
-
-    order = np.random.default_rng([seed, 7]).permutation(len(question.options))
-    options = tuple(
-        RenderedOption(
-            question.options[i],
-            id=option_id(question.id, seed, int(i)),
-            index=int(i),
-            context=context,
-        )
-        for i in order
-    )
+    parts = KINDS[question.kind].render(question, seed=seed, context=context)
     return RenderedQuestion(
         question,
         skill=skill,
@@ -210,9 +131,7 @@ def render_question(
         topic=topic_id,
         params=params,
         context=context,
-        answer=answer,
-        mistakes=mistakes,
-        options=options,
+        parts=parts,
     )
 
 

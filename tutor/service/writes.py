@@ -16,11 +16,12 @@ from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from tutor.errors import BadAnswer, Conflict
+from tutor.lessons.kinds.numeric import parse_number
 from tutor.lessons.loaded import LoadedLesson
 from tutor.store import attempts, learners, progress
 from tutor.store.database import Database
 from tutor.teaching import adaptive, answering, mastery, payloads, resume
-from tutor.teaching.grading import grade, parse_number
+from tutor.teaching.grading import grade
 
 MOVED_ON = "another answer moved this lesson on first; fetch /next"
 RESTART_MOVED = "the lesson moved on while it was restarting; try again"

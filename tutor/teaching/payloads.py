@@ -13,11 +13,12 @@ from functools import lru_cache
 from typing import Any
 
 from tutor.lessons.examples import WorkedExample, compute_example
+from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import RenderedQuestion, render_question, render_step
 from tutor.teaching import adaptive
 from tutor.teaching.grading import Graded
-from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Kind, Role
+from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Role
 
 REASONS = {
     "new_numbers": "Let's check that with new numbers.",
@@ -112,8 +113,7 @@ def describe(lesson: LoadedLesson, state: adaptive.State, topic: str) -> Current
 
 def options_json(question: RenderedQuestion) -> list[dict[str, str]]:
     """The options to show, "I'm not sure" last; a numeric question has only that one."""
-    options = [{"id": o.id, "text": o.text} for o in question.options]
-    return [*options, {"id": NOT_SURE, "text": NOT_SURE_TEXT}]
+    return [*KINDS[question.kind].shown(question), {"id": NOT_SURE, "text": NOT_SURE_TEXT}]
 
 
 @lru_cache(maxsize=512)
@@ -265,7 +265,6 @@ def answer_response(
     step = None
     if finished and current.step:
         step = render_step(lesson.lesson, lesson.step(current.step.n - 1), current.topic)
-    numeric = question.kind == Kind.NUMERIC
     reason = decision.reason or ("skipped" if _skipped(current, following) else None)
     if reason == "stuck":
         reason = None  # the offer that comes with the next item says it, once
@@ -280,10 +279,7 @@ def answer_response(
         "another_way": way,
         "bridge": _bridge(current) if moving_on and not finished else None,
         "message": REASONS.get(reason or ""),
-        "solution": question.solution if decision.solution and numeric else None,
-        "answer": question.answer_text
-        if numeric and (graded.grade == Grade.EXACTLY or decision.solution)
-        else None,
+        **KINDS[question.kind].revealed(question, graded=graded, solution=decision.solution),
         "step_finished": finished is not None,
         "takeaway": step.takeaway if step else None,
         "next_step": step.next if step else None,

@@ -167,13 +167,7 @@ def _question_preview(lesson: LoadedLesson, question_id: str, topic: str) -> dic
     variants = []
     for seed in seeds:
         shown = payloads.rendered(lesson, question_id, seed, topic)
-        variants.append(
-            {
-                "seed": seed,
-                "question": shown,
-                "options": sorted(shown.options, key=lambda o: o.index),
-            }
-        )
+        variants.append({"seed": seed, "question": shown})
     return {
         "entry": entry,
         "id": question_id,

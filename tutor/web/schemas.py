@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tutor.vocabulary import Choice, Grade, Kind, Label, Role, StepStatus
+from tutor.lessons.format import KindName
+from tutor.vocabulary import Choice, Grade, Label, Role, StepStatus
 
 
 class _Out(BaseModel):
@@ -61,7 +62,7 @@ class OptionOut(_Out):
 
 class QuestionOut(_Out):
     id: str
-    kind: Kind
+    kind: KindName
     prompt: str = Field(description="Markdown, placeholders filled in.")
     n: int = Field(description="Which question of the step (checks share their question's n).")
     of: int

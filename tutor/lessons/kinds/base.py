@@ -1,0 +1,82 @@
+"""What a kind of question is: the contract every entry of the registry keeps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+# A kind's checks are handed the lesson's Locator (``locate.problem(path, message)`` makes a
+# LessonProblem) and ``add``, which collects problems; ``report(sub_path, message)`` records
+# one problem of a variant, once.
+Locator = Any
+LessonProblem = Any
+Add = Callable[[Any], None]
+Report = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One answer, graded: what the learner reads, and what is kept of it."""
+
+    grade: str  # a Grade
+    feedback: str
+    answer: str  # what the learner gave, as stored: an option id or the number typed
+    said: str  # what the learner gave, as shown back to them
+    option_index: int | None = None
+    misconception: str | None = None
+    mistake: str | None = None
+
+
+class Kind:
+    """A kind of question, whole: its fields in the lesson format, its checks, how one
+    variant is drawn, how an answer is graded, and how a page asks it and keys it.
+
+    Subclasses set ``name``, ``fields`` (a model of the fields this kind adds to a question)
+    and ``template`` (the file under ``templates/`` whose macros ask the question,
+    ``answer_input``, and show its answer key, ``answer_key``), and implement the methods.
+    """
+
+    name: ClassVar[str]
+    fields: ClassVar[type[BaseModel]]
+    template: ClassVar[str]
+
+    # --- authoring ---------------------------------------------------------------------
+
+    def texts(self, question: Any) -> Iterator[tuple[tuple, str]]:
+        """This kind's own texts of a question, each with its path relative to it."""
+        return iter(())
+
+    def check(self, question: Any, path: tuple, locate: Locator, add: Add) -> bool:
+        """Problems of this kind's fields; False when the question cannot be rendered."""
+        return True
+
+    def check_variant(self, question: Any, context: dict[str, Any], seed: int, report: Report):
+        """Problems of one variant's values (``context`` holds its params); False stops."""
+        return True
+
+    def lint(self, question: Any, path: tuple, locate: Locator) -> Iterator[LessonProblem]:
+        """Advice beyond validity on this kind's fields."""
+        return iter(())
+
+    # --- one variant ---------------------------------------------------------------------
+
+    def render(self, question: Any, *, seed: int, context: dict[str, Any]) -> dict[str, Any]:
+        """This kind's parts of one variant, as attributes of the rendered question; may add
+        to ``context`` what its texts can use (a numeric question's ``answer``)."""
+        raise NotImplementedError
+
+    def grade(self, rendered: Any, *, option_id: str | None, value: Any) -> Graded:
+        """Grade an answer other than "not sure" (raises BadAnswer when it does not fit)."""
+        raise NotImplementedError
+
+    def shown(self, rendered: Any) -> list[dict[str, str]]:
+        """The options a page or an API client shows, "not sure" aside."""
+        return []
+
+    def revealed(self, rendered: Any, *, graded: Graded, solution: bool) -> dict[str, Any]:
+        """What the reply to an answer reveals of the right answer (``solution``: the tutor
+        is moving on, or the answer was wrong)."""
+        return {"solution": None, "answer": None}

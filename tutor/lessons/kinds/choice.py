@@ -1,0 +1,147 @@
+"""``kind: choice``: pick one option; every option is graded and has feedback of its own."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from pydantic import Field
+
+from tutor.errors import BadAnswer
+from tutor.lessons.fields import Model, Slug, Text
+from tutor.lessons.kinds.base import Add, Graded, Kind
+from tutor.lessons.templates import LazyTexts
+from tutor.vocabulary import Grade, OptionGrade
+
+CHOOSE = "Choose one of the answers, or I'm not sure."
+MIN_FEEDBACK_WORDS = 6
+
+
+class Option(Model):
+    """One answer of a choice question, graded with its own feedback."""
+
+    text: Text
+    grade: OptionGrade = Field(description="exactly, close or not_quite.")
+    feedback: Text = Field(description="What the learner reads after choosing this option.")
+    misconception: Slug | None = Field(
+        None, description="The mistaken idea behind this option, for analytics and tracing."
+    )
+
+
+class ChoiceFields(Model):
+    """What a choice question adds to a question."""
+
+    options: list[Option] = Field(default_factory=list, description="Choice questions only.")
+
+
+def option_id(question_id: str, seed: int, index: int) -> str:
+    """A short id for an option, stable for a variant but no hint of its grade."""
+    digest = hashlib.blake2s(f"{question_id}:{seed}:{index}".encode(), digest_size=4)
+    return "o" + digest.hexdigest()
+
+
+class RenderedOption(LazyTexts):
+    def __init__(self, option: Option, *, id: str, index: int, context: dict[str, Any]):
+        super().__init__(context)
+        self._option = option
+        self.id = id
+        self.index = index  # its place in the lesson file, stable across variants
+        self.text = self.render_text(option.text)
+        self.grade = option.grade
+        self.misconception = option.misconception
+
+    @cached_property
+    def feedback(self) -> str:
+        return self.render_text(self._option.feedback)
+
+
+class Choice(Kind):
+    name = "choice"
+    fields = ChoiceFields
+    template = "kinds/choice.html"
+
+    def texts(self, question) -> Iterator[tuple[tuple, str]]:
+        for i, option in enumerate(question.options):
+            yield ("options", i, "text"), option.text
+            yield ("options", i, "feedback"), option.feedback
+
+    def check(self, question, path: tuple, locate, add: Add) -> bool:
+        grades = Counter(o.grade for o in question.options)
+        if not question.options:
+            add(locate.problem((*path, "options"), "a choice question needs options"))
+        elif grades[Grade.EXACTLY] != 1:
+            add(
+                locate.problem(
+                    (*path, "options"),
+                    "a choice question needs exactly one "
+                    f"option graded `exactly` (found {grades[Grade.EXACTLY]})",
+                )
+            )
+        if question.options and len(question.options) - grades[Grade.EXACTLY] < 2:
+            add(
+                locate.problem(
+                    (*path, "options"),
+                    "a choice question needs at least two options besides the `exactly` one",
+                )
+            )
+        return True
+
+    def lint(self, question, path: tuple, locate) -> Iterator:
+        for i, option in enumerate(question.options):
+            if option.grade == Grade.EXACTLY:
+                continue
+            if not option.misconception:
+                yield locate.problem(
+                    (*path, "options", i),
+                    "lint: this wrong option names no "
+                    "`misconception`; naming the mistaken idea lets analytics and "
+                    "fault tracing use it",
+                )
+            if len(option.feedback.split()) < MIN_FEEDBACK_WORDS:
+                yield locate.problem(
+                    (*path, "options", i, "feedback"),
+                    "lint: this feedback is too "
+                    "short to explain the mistake; say what is wrong and what the "
+                    "right idea is",
+                )
+
+    def render(self, question, *, seed: int, context: dict[str, Any]) -> dict[str, Any]:
+        order = np.random.default_rng([seed, 7]).permutation(len(question.options))
+        options = tuple(
+            RenderedOption(
+                question.options[i],
+                id=option_id(question.id, seed, int(i)),
+                index=int(i),
+                context=context,
+            )
+            for i in order
+        )
+        return {"options": options}
+
+    def grade(self, rendered, *, option_id: str | None, value: Any) -> Graded:
+        if value is not None:
+            raise BadAnswer(
+                "value: this question is answered by choosing an option_id", wording=CHOOSE
+            )
+        if option_id is None:
+            raise BadAnswer("option_id: choose one of the options, or not_sure", wording=CHOOSE)
+        option = rendered.option(option_id)
+        if option is None:
+            raise BadAnswer(
+                f"option_id: {option_id[:40]!r} is not an option of this question", wording=CHOOSE
+            )
+        return Graded(
+            option.grade,
+            option.feedback,
+            option.id,
+            option.text,
+            option_index=option.index,
+            misconception=option.misconception,
+        )
+
+    def shown(self, rendered) -> list[dict[str, str]]:
+        return [{"id": o.id, "text": o.text} for o in rendered.options]

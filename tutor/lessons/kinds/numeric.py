@@ -1,0 +1,291 @@
+"""``kind: numeric``: type a number, graded against the engine's value within a tolerance.
+
+Typical mistakes are recognised by computing what each one gives (forgetting to average,
+to square, the minus sign...) and answered with feedback aimed at that mistake.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+from jinja2 import TemplateError
+from pydantic import Field
+
+from tutor.engine import computations
+from tutor.errors import BadAnswer
+from tutor.lessons import templates
+from tutor.lessons.fields import Model, Slug, Text
+from tutor.lessons.kinds.base import Add, Graded, Kind, Report
+from tutor.lessons.messages import did_you_mean, explain
+from tutor.lessons.templates import LazyTexts
+from tutor.render.numbers import num
+from tutor.vocabulary import Grade, MissGrade
+
+DEFAULT_TOLERANCE = 0.01
+TYPE_A_NUMBER = "Type a number, such as 0.36."
+UNRECOGNISED = (
+    "That is not the number the engine gets, and it does not match a mistake we know. "
+    "Have a look at the other way of seeing it below; the worked numbers follow."
+)
+
+
+class NumericAnswer(Model):
+    """How the engine computes a numeric question's answer from its params."""
+
+    compute: str = Field(description="An engine computation, e.g. `mse` or `update`.")
+    args: dict[str, Any] = Field(
+        description="Its arguments: a text is an expression over params, a number is a value."
+    )
+
+
+class MistakeFeedback(Model):
+    """A typical wrong answer, recognised by computing what the mistake gives."""
+
+    mistake: str = Field(description="An engine mistake of the computation, e.g. `rmse`.")
+    grade: MissGrade = Field(description="close or not_quite.")
+    feedback: Text
+    misconception: Slug | None = Field(
+        None, description="The mistaken idea that gives this number, as on a choice option."
+    )
+
+
+class NumericFields(Model):
+    """What a numeric question adds to a question."""
+
+    answer: NumericAnswer | None = Field(None, description="Numeric questions only.")
+    tolerance: float | None = Field(
+        None, gt=0, description="Numeric: how far from the answer still counts (default 0.01)."
+    )
+    decimals: int = Field(2, ge=0, le=8, description="Numeric: decimals to show the answer with.")
+    mistakes: list[MistakeFeedback] = Field(default_factory=list)
+    solution: Text | None = Field(
+        None,
+        description="Numeric: the worked answer, shown after a right answer or once the "
+        "tutor moves on. `{{ answer }}` is the engine's value.",
+    )
+
+
+class RenderedMistake(LazyTexts):
+    def __init__(self, mistake: MistakeFeedback, value: float, context: dict[str, Any]):
+        super().__init__(context)
+        self._source = mistake.feedback
+        self.mistake = mistake.mistake
+        self.value = value
+        self.grade = mistake.grade
+        self.misconception = mistake.misconception
+
+    @cached_property
+    def feedback(self) -> str:
+        return self.render_text(self._source)
+
+
+def answer_args(question, context: dict[str, Any]) -> dict[str, Any]:
+    """A numeric answer's arguments: texts are expressions over params, the rest values."""
+    assert question.answer is not None
+    return {
+        name: templates.evaluate(value, context) if isinstance(value, str) else value
+        for name, value in question.answer.args.items()
+    }
+
+
+def parse_number(raw: str | float | int) -> float:
+    """A typed number: accepts 0.36, ,36 (comma decimals), 1e-3, spaces and a trailing %."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        value = float(raw)
+    else:
+        cleaned = str(raw).strip().replace(" ", "").replace("\u2212", "-")
+        if cleaned.count(",") == 1 and "." not in cleaned:
+            cleaned = cleaned.replace(",", ".")
+        percent = cleaned.endswith("%")
+        try:
+            value = float(cleaned.rstrip("%"))
+        except ValueError:
+            raise BadAnswer(
+                f"value: {str(raw)[:40]!r} is not a number",
+                wording="That does not read as a number. " + TYPE_A_NUMBER,
+            ) from None
+        if percent:
+            value /= 100
+    if not math.isfinite(value):
+        raise BadAnswer(
+            "value: give a finite number",
+            wording="That number is too large to work with. " + TYPE_A_NUMBER,
+        )
+    return value
+
+
+class Numeric(Kind):
+    name = "numeric"
+    fields = NumericFields
+    template = "kinds/numeric.html"
+
+    def texts(self, question) -> Iterator[tuple[tuple, str]]:
+        for i, mistake in enumerate(question.mistakes):
+            yield ("mistakes", i, "feedback"), mistake.feedback
+        if question.solution:
+            yield ("solution",), question.solution
+
+    def check(self, question, path: tuple, locate, add: Add) -> bool:
+        if question.solution is None:
+            add(
+                locate.problem(
+                    (*path, "solution"),
+                    "a numeric question needs a `solution`: "
+                    "the worked numbers, shown once the learner has answered",
+                )
+            )
+        if question.answer is None:
+            add(
+                locate.problem(
+                    (*path, "answer"),
+                    "a numeric question needs an `answer` the "
+                    "engine computes, e.g. {compute: mse, args: {...}}",
+                )
+            )
+            return False
+        return self._check_computation(question, path, locate, add)
+
+    def _check_computation(self, question, path: tuple, locate, add: Add) -> bool:
+        answer = question.answer
+        comp = computations.COMPUTATIONS.get(answer.compute)
+        if comp is None:
+            add(
+                locate.problem(
+                    (*path, "answer", "compute"),
+                    f"unknown computation {answer.compute!r}"
+                    + did_you_mean(answer.compute, computations.COMPUTATIONS)
+                    + "; known: "
+                    + ", ".join(computations.COMPUTATIONS),
+                )
+            )
+            return False
+        ok = True
+        for name in answer.args:
+            if name not in comp.params:
+                add(
+                    locate.problem(
+                        (*path, "answer", "args", name),
+                        f"{answer.compute} takes no argument {name!r}"
+                        + did_you_mean(name, comp.params)
+                        + f"; it takes {', '.join(comp.params)}",
+                        at_key=True,
+                    )
+                )
+                ok = False
+        for name in comp.params:
+            if name not in answer.args:
+                add(
+                    locate.problem(
+                        (*path, "answer", "args"), f"{answer.compute} needs the argument {name!r}"
+                    )
+                )
+                ok = False
+        for i, m in enumerate(question.mistakes):
+            if m.mistake not in comp.mistakes:
+                add(
+                    locate.problem(
+                        (*path, "mistakes", i, "mistake"),
+                        f"{answer.compute} has no mistake {m.mistake!r}"
+                        + did_you_mean(m.mistake, comp.mistakes)
+                        + "; known: "
+                        + ", ".join(comp.mistakes),
+                    )
+                )
+                ok = False
+        return ok
+
+    def check_variant(self, question, context: dict[str, Any], seed: int, report: Report) -> bool:
+        """The answer and each mistake computed for one seed: finite, and told apart."""
+        answer = question.answer
+        tolerance = question.tolerance or DEFAULT_TOLERANCE
+        try:
+            args = answer_args(question, context)
+            value = computations.compute(answer.compute, **args)
+        except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
+            report(
+                ("answer",),
+                f"the engine cannot compute this answer (seed {seed}): " + explain(exc),
+            )
+            return False
+        if not math.isfinite(value):
+            report(
+                ("answer",),
+                f"the answer is not a finite number for seed {seed} ({value}); "
+                "a learner could never type it",
+            )
+            return False
+        context["answer"] = value
+        for i, m in enumerate(question.mistakes):
+            try:
+                wrong = computations.compute_mistake(answer.compute, m.mistake, **args)
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                report(("mistakes", i, "mistake"), f"cannot compute this mistake: {exc}")
+                continue
+            if not math.isfinite(wrong):
+                report(
+                    ("mistakes", i, "mistake"),
+                    f"this mistake gives {wrong} for seed {seed}; "
+                    "only finite values can be recognised",
+                )
+            elif abs(wrong - value) <= tolerance:
+                report(
+                    ("mistakes", i, "mistake"),
+                    f"for seed {seed} this mistake gives "
+                    f"{wrong:.6g}, within the tolerance {tolerance} of the answer "
+                    f"{value:.6g}, so it cannot be told apart; change the params",
+                )
+        return True
+
+    def render(self, question, *, seed: int, context: dict[str, Any]) -> dict[str, Any]:
+        args = answer_args(question, context)
+        answer = computations.compute(question.answer.compute, **args)
+        context["answer"] = answer
+        mistakes = tuple(
+            RenderedMistake(
+                m, computations.compute_mistake(question.answer.compute, m.mistake, **args), context
+            )
+            for m in question.mistakes
+        )
+        return {
+            "answer": answer,
+            "tolerance": question.tolerance or DEFAULT_TOLERANCE,
+            "decimals": question.decimals,
+            "mistakes": mistakes,
+        }
+
+    def grade(self, rendered, *, option_id: str | None, value: Any) -> Graded:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if option_id is not None:
+                raise BadAnswer(
+                    "option_id: a numeric question takes a value, or not_sure",
+                    wording=TYPE_A_NUMBER,
+                )
+            raise BadAnswer("value: type a number, or choose not_sure", wording=TYPE_A_NUMBER)
+        number = parse_number(value)
+        said = f"{number:g}"
+        if abs(number - rendered.answer) <= rendered.tolerance:
+            return Graded(Grade.EXACTLY, rendered.solution or "", said, said)
+        # The closest known mistake within tolerance names what went wrong.
+        matches = [m for m in rendered.mistakes if abs(number - m.value) <= rendered.tolerance]
+        if matches:
+            best = min(matches, key=lambda m: abs(number - m.value))
+            return Graded(
+                best.grade,
+                best.feedback,
+                said,
+                said,
+                misconception=best.misconception,
+                mistake=best.mistake,
+            )
+        return Graded(Grade.NOT_QUITE, UNRECOGNISED, said, said)
+
+    def revealed(self, rendered, *, graded: Graded, solution: bool) -> dict[str, Any]:
+        return {
+            "solution": rendered.solution if solution else None,
+            "answer": num(rendered.answer, rendered.decimals)
+            if graded.grade == Grade.EXACTLY or solution
+            else None,
+        }
