@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, status
 
 from tutor.engine import breakdown, losses
+from tutor.errors import BadInput
 from tutor.web.deps import LearnerDep as Learner
 from tutor.web.deps import TutorDep
 from tutor.web.schemas import (
@@ -42,15 +42,6 @@ UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."
 CONFLICT = {409: {"model": ErrorOut, "description": "Not the current item; nothing changed."}}
 
 
-def _json(payload: object) -> Response:
-    """A payload the service built to the documented shape, sent without re-validating it
-    (the hot paths: a step, the next item, an answer). Tests check it against the schema."""
-    return Response(
-        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
-        media_type="application/json",
-    )
-
-
 TopicQuery = Annotated[str | None, Query(max_length=80, description="Re-skin the texts.")]
 
 
@@ -61,16 +52,16 @@ def health() -> dict[str, str]:
 
 
 @router.get("/lessons", response_model=list[LessonSummary])
-def list_lessons(tutor: TutorDep) -> list[dict]:
+def list_lessons(tutor: TutorDep) -> list[LessonSummary]:
     """Every lesson."""
     return [
-        {
-            "id": loaded.id,
-            "title": loaded.lesson.title,
-            "summary": loaded.lesson.summary,
-            "steps": len(loaded.lesson.steps),
-            "topics": _topics(loaded),
-        }
+        LessonSummary(
+            id=loaded.id,
+            title=loaded.lesson.title,
+            summary=loaded.lesson.summary,
+            steps=len(loaded.lesson.steps),
+            topics=_topics(loaded),
+        )
         for loaded in tutor.catalog
     ]
 
@@ -80,44 +71,47 @@ def _topics(loaded) -> list[dict]:
 
 
 @router.get("/lessons/{lesson_id}", response_model=LessonOut, responses=NOT_FOUND)
-def get_lesson(lesson_id: str, tutor: TutorDep) -> dict:
+def get_lesson(lesson_id: str, tutor: TutorDep) -> LessonOut:
     """One lesson: its topics, skills and steps."""
     loaded = tutor.lesson(lesson_id)
     lesson = loaded.lesson
     n = len(lesson.steps)
-    return {
-        "id": lesson.id,
-        "title": lesson.title,
-        "summary": lesson.summary,
-        "version": loaded.content_hash,
-        "topics": _topics(loaded),
-        "default_topic": lesson.default_topic,
-        "skills": [{"id": s.id, "name": s.name, "requires": s.requires} for s in lesson.skills],
-        "steps": [
-            {"n": i + 1, "of": n, "id": s.id, "title": s.title} for i, s in enumerate(lesson.steps)
-        ],
-    }
+    return LessonOut.model_validate(
+        {
+            "id": lesson.id,
+            "title": lesson.title,
+            "summary": lesson.summary,
+            "version": loaded.content_hash,
+            "topics": _topics(loaded),
+            "default_topic": lesson.default_topic,
+            "skills": [{"id": s.id, "name": s.name, "requires": s.requires} for s in lesson.skills],
+            "steps": [
+                {"n": i + 1, "of": n, "id": s.id, "title": s.title}
+                for i, s in enumerate(lesson.steps)
+            ],
+        }
+    )
 
 
 @router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
-def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) -> Response:
+def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) -> StepOut:
     """A step (1-based) with its worked example and questions; no grades or feedback."""
-    return _json(tutor.step_json(lesson_id, n, topic))
+    return StepOut.model_validate(tutor.step_json(lesson_id, n, topic))
 
 
 @router.post("/learners", response_model=LearnerOut, status_code=status.HTTP_201_CREATED)
-def create_learner(tutor: TutorDep) -> dict:
+def create_learner(tutor: TutorDep) -> LearnerOut:
     """A new learner and its bearer token (shown only this once)."""
     learner_id, token = tutor.create_api_learner()
-    return {"learner_id": learner_id, "token": token}
+    return LearnerOut(learner_id=learner_id, token=token)
 
 
 @router.get(
     "/lessons/{lesson_id}/next", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
-def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> NextOut:
     """The learner's current item in a lesson."""
-    return _json(tutor.next_json(learner, lesson_id))
+    return NextOut.model_validate(tutor.next_json(learner, lesson_id))
 
 
 @router.post(
@@ -125,7 +119,7 @@ def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
     response_model=AnswerOut,
     responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
 )
-def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner) -> Response:
+def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner) -> AnswerOut:
     """Answer the current item; the reply grades it and gives the next item."""
     _, response = tutor.answer(
         learner,
@@ -136,7 +130,7 @@ def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learne
         value=body.value,
         idempotency_key=body.idempotency_key,
     )
-    return _json(response)
+    return AnswerOut.model_validate(response)
 
 
 @router.post(
@@ -144,33 +138,37 @@ def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learne
     response_model=ChoiceResultOut,
     responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
 )
-def post_choice(lesson_id: str, body: ChoiceIn, tutor: TutorDep, learner: Learner) -> dict:
+def post_choice(
+    lesson_id: str, body: ChoiceIn, tutor: TutorDep, learner: Learner
+) -> ChoiceResultOut:
     """After repeated misses: see another angle, step back to the weak step, or go on."""
-    return tutor.choose(learner, lesson_id, body.choice)
+    return ChoiceResultOut.model_validate(tutor.choose(learner, lesson_id, body.choice))
 
 
 @router.post(
     "/lessons/{lesson_id}/restart", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
-def post_restart(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+def post_restart(lesson_id: str, tutor: TutorDep, learner: Learner) -> NextOut:
     """Go through the lesson again from its first question; skills and answers are kept."""
     tutor.restart(learner, lesson_id)
-    return _json(tutor.next_json(learner, lesson_id))
+    return NextOut.model_validate(tutor.next_json(learner, lesson_id))
 
 
 @router.put(
     "/lessons/{lesson_id}/topic", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
-def put_topic(lesson_id: str, body: TopicIn, tutor: TutorDep, learner: Learner) -> dict:
+def put_topic(lesson_id: str, body: TopicIn, tutor: TutorDep, learner: Learner) -> NextOut:
     """Make the lesson about another topic; every text re-renders in it."""
     tutor.set_topic(learner, lesson_id, body.topic)
-    return tutor.next_json(learner, lesson_id)
+    return NextOut.model_validate(tutor.next_json(learner, lesson_id))
 
 
 @router.get("/learners/me/progress", response_model=ProgressOut, responses=UNAUTHORIZED)
-def get_progress(tutor: TutorDep, learner: Learner) -> dict:
+def get_progress(tutor: TutorDep, learner: Learner) -> ProgressOut:
     """Per lesson: step statuses, the current position and mastery per skill."""
-    return {"learner_id": learner, "lessons": tutor.progress_json(learner)}
+    return ProgressOut.model_validate(
+        {"learner_id": learner, "lessons": tutor.progress_json(learner)}
+    )
 
 
 @router.post(
@@ -178,23 +176,23 @@ def get_progress(tutor: TutorDep, learner: Learner) -> dict:
     response_model=LossOut,
     responses={422: {"model": UnprocessableOut, "description": "Bad arrays."}},
 )
-def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> dict:
+def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> LossOut:
     """Compute a loss with the engine: the value, each item's term and the gradient."""
     kwargs = {} if body.eps is None else {"eps": body.eps}
     if body.eps is not None and not losses.LOSSES[name].uses_eps:
-        raise HTTPException(422, f"eps: {name} does not clip, so it takes no eps")
+        raise BadInput(f"eps: {name} does not clip, so it takes no eps")
     try:
         result = breakdown.breakdown(name, body.y_true, body.y_pred, **kwargs).as_dict()
     except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise BadInput(str(exc)) from None
     clipped = [item["index"] for item in result["items"] if item["clipped"]]
-    return {
-        "loss": result["loss"],
-        "eps": result["eps"],
-        "items": result["items"],
-        "gradient": result["gradient"],
-        "note": _clipping_note(clipped) if clipped else None,
-    }
+    return LossOut(
+        loss=result["loss"],
+        eps=result["eps"],
+        items=result["items"],
+        gradient=result["gradient"],
+        note=_clipping_note(clipped) if clipped else None,
+    )
 
 
 def _clipping_note(indices: list[int]) -> str:
