@@ -11,6 +11,8 @@ import pytest
 from conftest import PG_URL
 from sqlalchemy import create_engine
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

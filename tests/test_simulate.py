@@ -207,6 +207,7 @@ def test_pybkt_recovers_the_parameters_of_a_bkt_world():
 # --- a small run through the API ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_small_run_through_the_api_reports_every_model_population_and_condition(
     client: TestClient,
 ):

@@ -19,7 +19,10 @@ from helpers import answer_body, free_port
 from tutor.app import create_app
 from tutor.config import Settings
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"),
+]
 
 
 def _children(pid: int) -> list[int]:

@@ -60,11 +60,29 @@ def _load_text(source: str, file: str) -> tuple[LoadedLesson | None, list[Lesson
 
 
 def load_file(path: Path) -> tuple[LoadedLesson | None, list[LessonProblem]]:
+    """Validate one lesson file; a file whose text was validated before is not again.
+
+    Validation renders every text in every topic and several variants, and a reload reads
+    every file of the folder: the text is read each time, but only a text not seen before
+    (by its hash, with its file name) is validated again.
+    """
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [LessonProblem(str(path), 1, 1, "", f"cannot read the file: {exc}")]
-    return load_text(source, str(path))
+    key = (str(path), hashlib.sha256(source.encode()).hexdigest())
+    found = _validated.get(key)
+    if found is None:
+        found = load_text(source, str(path))
+        if len(_validated) >= VALIDATED_KEPT:
+            _validated.pop(next(iter(_validated)))
+        _validated[key] = found
+    lesson, problems = found
+    return lesson, list(problems)
+
+
+VALIDATED_KEPT = 64
+_validated: dict[tuple[str, str], tuple[LoadedLesson | None, list[LessonProblem]]] = {}
 
 
 def lesson_files(paths: Iterable[Path]) -> list[Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_lesson_loader import BASE, swap
+from test_loader import BASE, swap
 from typer.testing import CliRunner
 
 from tutor.cli import app
@@ -73,7 +73,7 @@ def test_validate_strict_reports_advice_and_fails(tmp_path: Path):
 
 
 def test_each_skill_is_asked_for_a_near_and_a_far_held_out_item():
-    from test_lesson_loader import HELD_OUT, with_held_out
+    from test_loader import HELD_OUT, with_held_out
 
     found = "\n".join(advice(BASE))
     assert (

@@ -14,7 +14,7 @@ from tutor.lessons.catalog import load_catalog
 from tutor.teaching import adaptive, mastery
 from tutor.teaching.adaptive import State, after_answer, choose, start
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 LESSON = load_catalog([DATA]).lessons["mini"]
 WEAK = {"score": 0.3, "compute": 0.3}
 STRONG = {"score": 0.99, "compute": 0.99}

@@ -55,7 +55,8 @@ def _queue_behind(lock: FairLock, group: GroupCommit, works) -> list:
     with lock:
         threads = [threading.Thread(target=run, args=(i,)) for i in range(len(works))]
         threads[0].start()
-        _until(lambda: not group._queue)  # the first is taken, and waits for the lock
+        # The first is taken by the writer, which now waits for the lock.
+        _until(lambda: group._writing and not group._queue)
         for thread in threads[1:]:
             thread.start()
         _until(lambda: len(group._queue) == len(works) - 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from test_web import answer_with, page
+from test_pages import answer_with, page
 
 
 def test_the_finished_lesson_offers_to_start_again(client: TestClient):

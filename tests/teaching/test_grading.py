@@ -8,7 +8,7 @@ from tutor.lessons.catalog import load_catalog
 from tutor.lessons.variants import render_question
 from tutor.teaching.grading import grade
 
-LESSON = load_catalog([Path(__file__).parent / "data"]).lessons["mini"]
+LESSON = load_catalog([Path(__file__).parents[1] / "data"]).lessons["mini"]
 
 
 def rendered(question_id: str, seed: int = 0):

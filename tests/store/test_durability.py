@@ -23,7 +23,9 @@ from sqlalchemy import create_engine, func, select, text
 
 from tutor.store.tables import Attempt
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def start(db_url: str, port: int) -> subprocess.Popen:

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from helpers import answer, new_learner
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 

@@ -351,7 +351,7 @@ def test_a_lesson_id_used_twice_is_a_problem(tmp_path: Path):
 
 
 def test_the_committed_json_schema_is_up_to_date():
-    committed = json.loads((Path(__file__).parent.parent / "docs/lesson.schema.json").read_text())
+    committed = json.loads((Path(__file__).parents[2] / "docs/lesson.schema.json").read_text())
     assert committed == json_schema(), "run: tutor schema > docs/lesson.schema.json"
 
 

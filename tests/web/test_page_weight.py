@@ -15,7 +15,7 @@ from test_browser import ROOT, page, server  # noqa: F401
 
 from tutor.lessons.catalog import load_catalog
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 BUDGET = 100 * 1024
 
 

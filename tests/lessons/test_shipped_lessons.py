@@ -24,7 +24,7 @@ from tutor.lessons.format import Lesson, Question, Sampled
 from tutor.lessons.kinds import numeric
 from tutor.render.markdown import to_html
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LESSONS = ROOT / "lessons"
 SEED_OVERLAP = ROOT.parent / "shared" / "tools" / "seed_overlap.py"
 

@@ -15,6 +15,8 @@ from schemathesis.checks import positive_data_acceptance  # noqa: E402
 from tutor.app import create_app  # noqa: E402
 from tutor.config import Settings  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 # Schemathesis reads the schema when the module is collected, so the app is built here,
 # on a database of its own that lives as long as the test run.
 _FOLDER = Path(tempfile.mkdtemp(prefix="tutor-fuzz-"))

@@ -18,7 +18,7 @@ from tutor.lessons.catalog import load_catalog
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTH = 360
 GRADE_WORDS = ("Exactly", "Close", "Not quite", "Not sure")
 

@@ -1,0 +1,77 @@
+"""The registry of question kinds: each kind whole, and the format built from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutor.errors import BadAnswer
+from tutor.lessons.catalog import load_catalog
+from tutor.lessons.format import Question
+from tutor.lessons.kinds import KINDS
+from tutor.lessons.kinds.numeric import parse_number
+from tutor.lessons.variants import render_question
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSON = load_catalog([ROOT / "tests" / "data"]).lessons["mini"]
+
+
+def rendered(question_id: str, seed: int = 0):
+    entry = LESSON.entries[question_id]
+    return render_question(LESSON.lesson, entry.question, skill=entry.skill, seed=seed, topic=None)
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_every_kind_adds_its_fields_to_the_format_and_has_its_template(name: str):
+    kind = KINDS[name]
+    assert set(kind.fields.model_fields) <= set(Question.model_fields)
+    template = (ROOT / "templates" / kind.template).read_text()
+    for macro in ("answer_input", "not_sure_button", "answer_key"):
+        assert f"macro {macro}(" in template
+
+
+def test_a_field_of_another_kind_is_named_as_such():
+    from test_loader import BASE, problems_of, swap
+
+    source = swap("        prompt: What does", "        tolerance: 0.5\n        prompt: What does")
+    assert any(
+        "`tolerance` is for numeric questions; this question is `kind: choice`" in p
+        for p in problems_of(source)
+    )
+    assert BASE  # the base lesson itself is valid (see test_loader)
+
+
+def test_option_ids_are_stable_for_a_variant_and_differ_between_variants():
+    first, again, other = rendered("order", 3), rendered("order", 3), rendered("order", 4)
+    assert [o.id for o in first.options] == [o.id for o in again.options]
+    assert {o.id for o in first.options}.isdisjoint({o.id for o in other.options})
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("0.36", 0.36), (",36", 0.36), ("1e-3", 0.001), (" 12 ", 12.0), ("50%", 0.5), ("−2", -2.0)],
+)
+def test_numbers_are_read_as_learners_type_them(typed: str, value: float):
+    assert parse_number(typed) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "wording"),
+    [("abc", "That does not read as a number."), ("1e999", "That number is too large")],
+)
+def test_a_number_that_is_not_one_is_worded_for_the_learner(typed: str, wording: str):
+    with pytest.raises(BadAnswer) as caught:
+        parse_number(typed)
+    assert caught.value.message.startswith("value:") and caught.value.wording.startswith(wording)
+
+
+def test_each_kind_grades_only_the_answers_that_fit_it():
+    choice, numeric = rendered("order"), rendered("mse-number")
+    with pytest.raises(BadAnswer, match="option_id: choose one"):
+        KINDS["choice"].grade(choice, option_id=None, value=None)
+    with pytest.raises(BadAnswer, match="answered by choosing an option_id"):
+        KINDS["choice"].grade(choice, option_id=None, value="3")
+    with pytest.raises(BadAnswer, match="a numeric question takes a value"):
+        KINDS["numeric"].grade(numeric, option_id=choice.options[0].id, value=None)
+    assert KINDS["numeric"].grade(numeric, option_id=None, value=numeric.answer).grade == "exactly"
