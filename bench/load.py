@@ -261,20 +261,47 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
+# A server without one of the mechanisms that make answers cheaper, to measure what each
+# one gives in the same run (--ablate). Each is swapped out in the server process itself.
+WITHOUT = """
+import sys
+without, port, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+import uvicorn
+from tutor import workers as worker_processes
+from tutor.app import create_served_app
+from tutor.store import database, pipeline
+
+if without == "group-commit":  # each SQLite write commits on its own
+    connect = database.connect
+
+    def connect_alone(url, **options):
+        db = connect(url, **options)
+        db.group_commit = None
+        return db
+
+    database.connect = connect_alone
+elif without == "pipeline":  # every statement waits for the last one's reply
+    pipeline.run = pipeline.run_in_turn
+if without == "reuseport":  # one listening socket shared by the workers
+    sys.exit(worker_processes.serve("127.0.0.1", port, workers, shared=True))
+uvicorn.run(create_served_app(), host="127.0.0.1", port=port, log_level="warning")
+"""
+MECHANISMS = ("group-commit", "pipeline", "reuseport")
+
+
+def start_server(
+    database_url: str, workers: int, without: str | None = None
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "TUTOR_DATABASE_URL": database_url, "TUTOR_SECRET_KEY": "bench"}
+    command = [sys.executable, "-m", "tutor.cli", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
+    if without is not None:
+        command = [sys.executable, "-c", WITHOUT, without, str(port), str(workers)]
+        env["TUTOR_INSTRUCTOR_TOKEN"] = "bench"
+        env["PYTHONPATH"] = os.pathsep.join([ROOT, env.get("PYTHONPATH", "")])
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tutor.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -377,14 +404,31 @@ def main() -> int:
     parser.add_argument(
         "--compare-workers", metavar="N,M", help="answer throughput with each number of workers"
     )
-    parser.add_argument("--rounds", type=int, default=5, help="with --compare-workers")
+    parser.add_argument(
+        "--ablate",
+        choices=MECHANISMS,
+        help="answer throughput with and without one mechanism: SQLite's group commit, "
+        "PostgreSQL's pipelined statements, or SO_REUSEPORT sockets for --workers N",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="with --compare-workers or --ablate (5)"
+    )
     args = parser.parse_args()
 
-    if args.compare_workers:
+    if args.compare_workers or args.ablate:
         if args.url:
-            parser.error("--compare-workers starts its own servers: leave out --url")
+            parser.error("--compare-workers and --ablate start their own servers: leave out --url")
+        if args.ablate:
+            label = args.ablate.replace("-", " ")
+            variants = [
+                (f"with {label}", args.workers, None),
+                (f"without {label}", args.workers, args.ablate),
+            ]
+        else:
+            counts = [int(n) for n in args.compare_workers.split(",")]
+            variants = [(f"{n} worker(s)", n, None) for n in counts]
         with scratch_database(args.database_url) as database_url:
-            return asyncio.run(compare_workers(args, database_url))
+            return asyncio.run(compare(args, database_url, variants))
     if args.url is not None:
         return asyncio.run(report(args.url, args, args.database_url))
     with scratch_database(args.database_url) as database_url:
@@ -443,21 +487,23 @@ async def report(url: str, args, database_url: str | None) -> int:
     return 0 if errors == 0 else 1
 
 
-async def compare_workers(args, database_url: str) -> int:
-    counts = [int(n) for n in args.compare_workers.split(",")]
+async def compare(args, database_url: str, variants: list[tuple[str, int, str | None]]) -> int:
+    """Answers per second of each server variant (label, workers, mechanism left out), in
+    interleaved rounds; the ratio of each to the first."""
     levels = [int(c) for c in args.concurrency.split(",")]
     print(
-        f"answers per second by workers, database {database_url.split('://')[0]}, "
-        f"{args.rounds} rounds of {args.seconds:g} s per concurrency"
+        f"answers per second by {' / '.join(v[0] for v in variants)}, database "
+        f"{database_url.split('://')[0]}, {args.rounds} rounds of {args.seconds:g} s per "
+        "concurrency"
     )
-    rates: dict[tuple[int, int], list[float]] = defaultdict(list)
-    busy: dict[tuple[int, int], list[float]] = defaultdict(list)
+    rates: dict[tuple[str, int], list[float]] = defaultdict(list)
+    busy: dict[tuple[str, int], list[float]] = defaultdict(list)
     all_keys: list[str] = []
     errors = 0
     for round_no in range(1, args.rounds + 1):
-        for workers in counts:
+        for name, workers, without in variants:
             settle(database_url)
-            proc, url = start_server(database_url, workers)
+            proc, url = start_server(database_url, workers, without)
             try:
                 # A short warm-up: connections opened, lessons and plans cached.
                 warm_up = Stats()
@@ -472,8 +518,8 @@ async def compare_workers(args, database_url: str) -> int:
                     )
                     used = meter.read(elapsed)
                     answers = len(stats.latencies["POST answer"])
-                    rates[workers, concurrency].append(answers / elapsed)
-                    busy[workers, concurrency].append(used["machine"])
+                    rates[name, concurrency].append(answers / elapsed)
+                    busy[name, concurrency].append(used["machine"])
                     line.append(
                         f"c={concurrency} {answers / elapsed:.0f}/s "
                         f"(machine {used['machine']:.0%} busy; cores used by server "
@@ -482,22 +528,22 @@ async def compare_workers(args, database_url: str) -> int:
                     )
                     errors += sum(stats.errors.values())
                     all_keys.extend(stats.acknowledged)
-                print(f"  round {round_no}, {workers} worker(s): " + "; ".join(line))
+                print(f"  round {round_no}, {name}: " + "; ".join(line))
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
     header = f"{'conc':>4}  " + "  ".join(
-        f"{f'{n} worker(s)':>12} {'ratio':>6} {'busy':>5}" for n in counts
+        f"{name:>12} {'ratio':>6} {'busy':>5}" for name, _, _ in variants
     )
     print()
     print(header)
     print("-" * len(header))
     for concurrency in levels:
-        base = statistics.median(rates[counts[0], concurrency])
+        base = statistics.median(rates[variants[0][0], concurrency])
         cells = []
-        for workers in counts:
-            median = statistics.median(rates[workers, concurrency])
-            load = statistics.median(busy[workers, concurrency])
+        for name, _, _ in variants:
+            median = statistics.median(rates[name, concurrency])
+            load = statistics.median(busy[name, concurrency])
             cells.append(f"{median:>10.0f}/s {median / base:>6.2f} {load:>5.0%}")
         print(f"{concurrency:>4}  " + "  ".join(cells))
     print(

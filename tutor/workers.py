@@ -30,9 +30,10 @@ SETTLING_SECONDS = 5.0
 log = logging.getLogger("tutor.workers")
 
 
-def serve(host: str, port: int, workers: int) -> int:
-    """Run ``workers`` processes until interrupted; the exit status."""
-    if not hasattr(socket, "SO_REUSEPORT") or not sys.platform.startswith("linux"):
+def serve(host: str, port: int, workers: int, *, shared: bool = False) -> int:
+    """Run ``workers`` processes until interrupted; the exit status. With ``shared``, or
+    where SO_REUSEPORT is missing, the workers share one socket (uvicorn's supervisor)."""
+    if shared or not hasattr(socket, "SO_REUSEPORT") or not sys.platform.startswith("linux"):
         return _serve_shared(host, port, workers)
     # The port is free, even of another server's SO_REUSEPORT sockets: say so now, once.
     _listening_socket(host, port, shared=True).close()

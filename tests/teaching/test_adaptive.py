@@ -11,7 +11,7 @@ import pytest
 
 from tutor.lessons import variants
 from tutor.lessons.catalog import load_catalog
-from tutor.teaching import adaptive, mastery
+from tutor.teaching import adaptive, angles, faults, mastery
 from tutor.teaching.adaptive import State, after_answer, choose, start
 
 DATA = Path(__file__).parents[1] / "data"
@@ -161,8 +161,8 @@ def test_fault_tracing_points_at_the_weak_prerequisite_step():
 
 
 def test_a_misconception_tied_to_an_earlier_skill_names_it():
-    assert adaptive.trace_fault(LESSON, "compute", {"score": 0.99}, "score") == "score"
-    assert adaptive.trace_fault(LESSON, "compute", {"score": 0.99}) is None
+    assert faults.trace_fault(LESSON, "compute", {"score": 0.99}, "score") == "score"
+    assert faults.trace_fault(LESSON, "compute", {"score": 0.99}) is None
 
 
 def test_going_back_to_the_weak_step_returns_to_the_same_item():
@@ -203,7 +203,7 @@ def test_an_explanation_uses_the_numbers_the_learner_saw():
     state, _ = play(["exactly", "exactly"])
     asked = state.item  # the numeric question, in some variant
     decision = after_answer(LESSON, state, "not_quite", p_known=WEAK, rng=rng(9))
-    assert adaptive.explanation_source(LESSON, decision.state, asked.question) == (
+    assert angles.explanation_source(LESSON, decision.state, asked.question) == (
         asked.question,
         asked.variant,
     )

@@ -14,7 +14,7 @@ from tutor.app import SWAGGER_UI
 from tutor.config import ROOT
 from tutor.engine import breakdown, losses
 from tutor.render.numbers import format_number as num
-from tutor.web.labs import loss_lab_url, parse_values
+from tutor.teaching.labs import loss_lab_url, parse_values
 
 HOUSES = ([260, 290, 200, 410], [250, 300, 180, 400])
 SPAM = ([1, 0, 1, 0], [0.9, 0.1, 0.8, 0.3])

@@ -20,7 +20,7 @@ from tutor.lessons.variants import render_step
 from tutor.service import writes
 from tutor.store import attempts, learners, progress
 from tutor.store.database import Database
-from tutor.teaching import adaptive, analytics, mastery, payloads, resume
+from tutor.teaching import analytics, angles, mastery, payloads, resume
 from tutor.teaching.payloads import Current, StepRef
 from tutor.vocabulary import StepStatus
 
@@ -212,7 +212,7 @@ class Tutor:
         about = state.last or state.main
         on_this_step = current.step is not None and current.step.n == n
         if about and current.question and on_this_step:
-            owner, _ = adaptive.explanation_source(lesson, state, about)
+            owner, _ = angles.explanation_source(lesson, state, about)
             # Only an explanation the learner was shown, about what they last answered:
             # never one that gives away the answer to the question still waiting.
             if shown in state.angles.get(owner, ()):

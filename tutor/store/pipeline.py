@@ -37,6 +37,11 @@ def run(connection: Connection, steps: Sequence[Step]) -> list[Outcome]:
     """Run ``steps`` in order on ``connection``'s transaction; an outcome per step."""
     if connection.dialect.driver == "psycopg":  # (psycopg 3; not psycopg2, say)
         return _pipelined(connection, steps)
+    return run_in_turn(connection, steps)
+
+
+def run_in_turn(connection: Connection, steps: Sequence[Step]) -> list[Outcome]:
+    """The same, one statement after another (any driver)."""
     outcomes = []
     for statement, params in steps:
         result = connection.execute(statement, params)

@@ -30,20 +30,19 @@ seeded ``numpy.random.Generator``, mastery as a mapping of P(known) per skill.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from tutor.lessons import variants
 from tutor.lessons.loaded import LoadedLesson
-from tutor.teaching import mastery
-from tutor.teaching.state import Item, Offer, State
+from tutor.teaching import angles, faults, mastery
+from tutor.teaching.state import Item, Offer, State, new_variant
 from tutor.vocabulary import Choice, Grade, Phase, Role
 
 MAX_CHECKS = 3
 STUCK_AFTER = 2
-WEAK = 0.6  # a prerequisite below this P(known), once practised, is a likely culprit
 
 
 @dataclass(frozen=True)
@@ -55,10 +54,6 @@ class Decision:
     reason: str | None = None  # why the next item is what it is (a key for a message)
     finished_step: str | None = None  # the step this answer completed
     solution: bool = False  # show the worked answer of the item just answered
-
-
-def new_variant(rng: np.random.Generator) -> int:
-    return int(rng.integers(0, 2**31 - 1))
 
 
 def start(lesson: LoadedLesson, rng: np.random.Generator) -> State:
@@ -103,16 +98,16 @@ def after_answer(
         state = replace(state, untaught={**state.untaught, skill: record})
     p_known = estimate(lesson, state, p_known)
     if state.pending_angle and item.role == Role.CHECK:
-        state = _credit_angle(state, state.pending_angle, right)
+        state = angles.credit_angle(state, state.pending_angle, right)
     state = replace(state, pending_angle=None)
     if not right:
         state = replace(state, missed=_add(state.missed, skill))
     angle = None
     if not right:
-        state, angle = _show_angle(lesson, state, item.question, rng)
+        state, angle = angles.show_angle(lesson, state, item.question, rng)
 
     if item.role == Role.REVISIT:
-        back = _after_revisit(lesson, state, p_known, rng)
+        back = faults.after_revisit(lesson, state, p_known, rng)
         reason = Choice.REVISIT if back.return_to else "return"
         return Decision(back, angle, reason, solution=not right)
     if item.role == Role.REVIEW or right:
@@ -129,8 +124,8 @@ def after_answer(
     check, reason = _pick_check(lesson, state, item, rng)
     offer = None
     if misses >= STUCK_AFTER:
-        fault_skill = trace_fault(lesson, skill, p_known, misconception_skill)
-        fault_step = _step_of_skill(lesson, fault_skill) if fault_skill else None
+        fault_skill = faults.trace_fault(lesson, skill, p_known, misconception_skill)
+        fault_step = faults.step_of_skill(lesson, fault_skill) if fault_skill else None
         offer = Offer(skill, fault_step, fault_skill)
         reason = "stuck"
     state = replace(
@@ -146,66 +141,6 @@ def after_answer(
 
 def _add(values: tuple[str, ...], value: str) -> tuple[str, ...]:
     return values if value in values else (*values, value)
-
-
-def _credit_angle(state: State, angle: str, worked: bool) -> State:
-    wins, losses = state.angle_stats.get(angle, (0, 0))
-    stats = (wins + 1, losses) if worked else (wins, losses + 1)
-    return replace(state, angle_stats={**state.angle_stats, angle: stats})
-
-
-def explanation_source(lesson: LoadedLesson, state: State, question_id: str) -> tuple[str, int]:
-    """Whose "another way to see it" explains ``question_id``, and in which variant.
-
-    A question's own explanations come first. A check without any borrows them from
-    the question it was written under, or else from the question whose loop it is in,
-    whichever the learner has seen: the numbers in the text are then ones they saw.
-    """
-    entry = lesson.entries[question_id]
-    if entry.question.another_way:
-        return question_id, state.seen_variants.get(question_id, 0)
-    for owner in (entry.parent, state.main):
-        if owner and lesson.entries[owner].question.another_way and owner in state.seen_variants:
-            return owner, state.seen_variants[owner]
-    owner = entry.parent or state.main or question_id
-    return owner, state.seen_variants.get(owner, 0)
-
-
-def _show_angle(
-    lesson: LoadedLesson, state: State, question_id: str, rng: np.random.Generator
-) -> tuple[State, str | None]:
-    """Pick the angle to explain ``question_id`` from, and remember it was shown."""
-    owner, _ = explanation_source(lesson, state, question_id)
-    angle = _choose_angle(lesson, state, owner, rng)
-    if angle is None:
-        return state, None
-    seen = state.angles.get(owner, ())
-    return replace(state, angles={**state.angles, owner: (*seen, angle)}), angle
-
-
-def _choose_angle(
-    lesson: LoadedLesson, state: State, owner: str, rng: np.random.Generator
-) -> str | None:
-    """An explanation angle not yet shown for this question, by Thompson sampling.
-
-    Each angle's chance of being followed by a right check is Beta(1 + wins,
-    1 + losses) for this learner; sampling (rather than taking the best mean)
-    keeps showing a new learner some variety. Once every angle has been shown, the
-    one shown longest ago comes back, never the one just shown.
-    """
-    ways = [w.angle for w in lesson.entries[owner].question.another_way]
-    if not ways:
-        return None
-    seen = state.angles.get(owner, ())
-    fresh = [a for a in ways if a not in seen]
-    if not fresh:
-        last_shown = {a: i for i, a in enumerate(seen)}
-        return min(ways, key=lambda a: last_shown.get(a, -1))
-    draws = [
-        rng.beta(1 + state.angle_stats.get(a, (0, 0))[0], 1 + state.angle_stats.get(a, (0, 0))[1])
-        for a in fresh
-    ]
-    return fresh[int(np.argmax(draws))]
 
 
 def _pick_check(
@@ -372,55 +307,6 @@ def _review_item(
 # --- fault tracing and stepping back ------------------------------------------------
 
 
-def trace_fault(
-    lesson: LoadedLesson,
-    skill: str,
-    p_known: Mapping[str, float],
-    misconception_skill: str | None = None,
-) -> str | None:
-    """The earlier skill that most likely trips the learner on ``skill``, if any.
-
-    A misconception tied to an earlier skill names it directly; otherwise the
-    weakest prerequisite (direct ones first, then theirs) that is below ``WEAK``.
-    """
-    requires = _prerequisites(lesson, skill)
-    if (
-        misconception_skill
-        and misconception_skill != skill
-        and (
-            misconception_skill in requires
-            or _first_step(lesson, misconception_skill) < _first_step(lesson, skill)
-        )
-    ):
-        return misconception_skill
-    weak = [s for s in requires if p_known.get(s, mastery.PRIOR) < WEAK]
-    return min(weak, key=lambda s: p_known.get(s, mastery.PRIOR)) if weak else None
-
-
-def _prerequisites(lesson: LoadedLesson, skill: str) -> list[str]:
-    by_id = {s.id: s for s in lesson.lesson.skills}
-    seen: list[str] = []
-    frontier = list(by_id[skill].requires) if skill in by_id else []
-    while frontier:
-        current = frontier.pop(0)
-        if current not in seen and current in by_id:
-            seen.append(current)
-            frontier.extend(by_id[current].requires)
-    return seen
-
-
-def _first_step(lesson: LoadedLesson, skill: str) -> int:
-    steps = [e.step_index for e in lesson.entries.values() if e.skill == skill]
-    return min(steps, default=len(lesson.lesson.steps))
-
-
-def _step_of_skill(lesson: LoadedLesson, skill: str) -> str | None:
-    for step in lesson.lesson.steps:
-        if any(q.skill == skill for q in step.questions):
-            return step.id
-    return None
-
-
 def choose(
     lesson: LoadedLesson,
     state: State,
@@ -439,57 +325,12 @@ def choose(
         next_state, finished = _advance(lesson, state, p_known, rng)
         return Decision(next_state, None, "moving_on", finished)
     if choice == Choice.ANOTHER_ANGLE:
-        state, angle = _show_angle(
+        state, angle = angles.show_angle(
             lesson, state, state.last or state.main or state.item.question, rng
         )
         return Decision(
             replace(state, offer=None, pending_angle=angle), angle, Choice.ANOTHER_ANGLE
         )
     if choice == Choice.REVISIT and offer.fault_step and offer.fault_skill:
-        return Decision(_start_revisit(lesson, state, offer, rng), None, Choice.REVISIT)
+        return Decision(faults.start_revisit(lesson, state, offer, rng), None, Choice.REVISIT)
     raise ValueError(f"choice: {choice!r} is not one of the choices offered")
-
-
-def _start_revisit(
-    lesson: LoadedLesson, state: State, offer: Offer, rng: np.random.Generator
-) -> State:
-    step_index = lesson.step_index(offer.fault_step or "")
-    questions = (
-        []
-        if step_index is None
-        else [q.id for q in lesson.step(step_index).questions if q.skill == offer.fault_skill]
-    )
-    if not questions:
-        raise ValueError("that step is no longer in the lesson; choose another way on")
-    saved = {
-        k: v
-        for k, v in asdict(replace(state, offer=None)).items()
-        if k
-        in ("step", "main", "item", "phase", "checks", "loop_misses", "pending_angle", "reviewed")
-    }
-    first, rest = questions[0], tuple(questions[1:])
-    return replace(
-        state,
-        item=Item(first, new_variant(rng), Role.REVISIT),
-        revisit=rest,
-        return_to=saved,
-        offer=None,
-    )
-
-
-def _after_revisit(
-    lesson: LoadedLesson, state: State, p_known: Mapping[str, float], rng: np.random.Generator
-) -> State:
-    if state.revisit:
-        following, rest = state.revisit[0], state.revisit[1:]
-        return replace(state, item=Item(following, new_variant(rng), Role.REVISIT), revisit=rest)
-    saved = dict(state.return_to or {})
-    item = saved.pop("item", None)
-    # Back where the learner was: the same item, numbers and all.
-    return replace(
-        state,
-        item=Item(**item) if item else None,
-        return_to=None,
-        revisit=(),
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()},
-    )

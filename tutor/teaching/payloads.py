@@ -16,7 +16,7 @@ from tutor.lessons.examples import WorkedExample, compute_example
 from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import RenderedQuestion, render_question, render_step
-from tutor.teaching import adaptive
+from tutor.teaching import adaptive, angles
 from tutor.teaching.grading import Graded
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Role
 
@@ -222,7 +222,7 @@ def another_way(
     lesson: LoadedLesson, state: adaptive.State, question_id: str, angle: str, topic: str
 ) -> dict[str, str] | None:
     """The explanation from ``angle`` for a question, in numbers the learner saw."""
-    owner, variant = adaptive.explanation_source(lesson, state, question_id)
+    owner, variant = angles.explanation_source(lesson, state, question_id)
     text = dict(rendered(lesson, owner, variant, topic).another_way).get(angle)
     return {"angle": angle, "text": text} if text else None
 

@@ -13,8 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
-from tutor.teaching.adaptive import new_variant
-from tutor.teaching.state import Item, State
+from tutor.teaching.state import Item, State, new_variant
 from tutor.vocabulary import Phase, Role
 
 

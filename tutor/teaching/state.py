@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import numpy as np
+
 from tutor.vocabulary import Phase
 
 
@@ -114,3 +116,7 @@ class State:
 _FIELDS = frozenset(f.name for f in fields(State)) - {"item", "offer"}
 _TUPLES = ("asked", "missed", "review", "reviewed", "completed", "revisit")
 _MAPS_OF_TUPLES = ("angles", "angle_stats", "untaught")
+
+
+def new_variant(rng: np.random.Generator) -> int:
+    return int(rng.integers(0, 2**31 - 1))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel
 
 from tutor.engine import breakdown, losses
 from tutor.errors import BadInput
@@ -42,6 +43,12 @@ UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."
 CONFLICT = {409: {"model": ErrorOut, "description": "Not the current item; nothing changed."}}
 
 
+def _reply(model: BaseModel, status_code: int = 200) -> Response:
+    """A response model, validated, serialised by Pydantic itself (FastAPI would dump and
+    validate it all over again)."""
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
+
+
 TopicQuery = Annotated[str | None, Query(max_length=80, description="Re-skin the texts.")]
 
 
@@ -71,47 +78,51 @@ def _topics(loaded) -> list[dict]:
 
 
 @router.get("/lessons/{lesson_id}", response_model=LessonOut, responses=NOT_FOUND)
-def get_lesson(lesson_id: str, tutor: TutorDep) -> LessonOut:
+def get_lesson(lesson_id: str, tutor: TutorDep) -> Response:
     """One lesson: its topics, skills and steps."""
     loaded = tutor.lesson(lesson_id)
     lesson = loaded.lesson
     n = len(lesson.steps)
-    return LessonOut.model_validate(
-        {
-            "id": lesson.id,
-            "title": lesson.title,
-            "summary": lesson.summary,
-            "version": loaded.content_hash,
-            "topics": _topics(loaded),
-            "default_topic": lesson.default_topic,
-            "skills": [{"id": s.id, "name": s.name, "requires": s.requires} for s in lesson.skills],
-            "steps": [
-                {"n": i + 1, "of": n, "id": s.id, "title": s.title}
-                for i, s in enumerate(lesson.steps)
-            ],
-        }
+    return _reply(
+        LessonOut.model_validate(
+            {
+                "id": lesson.id,
+                "title": lesson.title,
+                "summary": lesson.summary,
+                "version": loaded.content_hash,
+                "topics": _topics(loaded),
+                "default_topic": lesson.default_topic,
+                "skills": [
+                    {"id": s.id, "name": s.name, "requires": s.requires} for s in lesson.skills
+                ],
+                "steps": [
+                    {"n": i + 1, "of": n, "id": s.id, "title": s.title}
+                    for i, s in enumerate(lesson.steps)
+                ],
+            }
+        )
     )
 
 
 @router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
-def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) -> StepOut:
+def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) -> Response:
     """A step (1-based) with its worked example and questions; no grades or feedback."""
-    return StepOut.model_validate(tutor.step_json(lesson_id, n, topic))
+    return _reply(StepOut.model_validate(tutor.step_json(lesson_id, n, topic)))
 
 
 @router.post("/learners", response_model=LearnerOut, status_code=status.HTTP_201_CREATED)
-def create_learner(tutor: TutorDep) -> LearnerOut:
+def create_learner(tutor: TutorDep) -> Response:
     """A new learner and its bearer token (shown only this once)."""
     learner_id, token = tutor.create_api_learner()
-    return LearnerOut(learner_id=learner_id, token=token)
+    return _reply(LearnerOut(learner_id=learner_id, token=token), status.HTTP_201_CREATED)
 
 
 @router.get(
     "/lessons/{lesson_id}/next", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
-def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> NextOut:
+def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
     """The learner's current item in a lesson."""
-    return NextOut.model_validate(tutor.next_json(learner, lesson_id))
+    return _reply(NextOut.model_validate(tutor.next_json(learner, lesson_id)))
 
 
 @router.post(
@@ -119,7 +130,7 @@ def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> NextOut:
     response_model=AnswerOut,
     responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
 )
-def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner) -> AnswerOut:
+def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner) -> Response:
     """Answer the current item; the reply grades it and gives the next item."""
     _, response = tutor.answer(
         learner,
@@ -130,7 +141,7 @@ def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learne
         value=body.value,
         idempotency_key=body.idempotency_key,
     )
-    return AnswerOut.model_validate(response)
+    return _reply(AnswerOut.model_validate(response))
 
 
 @router.post(
@@ -138,36 +149,34 @@ def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learne
     response_model=ChoiceResultOut,
     responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
 )
-def post_choice(
-    lesson_id: str, body: ChoiceIn, tutor: TutorDep, learner: Learner
-) -> ChoiceResultOut:
+def post_choice(lesson_id: str, body: ChoiceIn, tutor: TutorDep, learner: Learner) -> Response:
     """After repeated misses: see another angle, step back to the weak step, or go on."""
-    return ChoiceResultOut.model_validate(tutor.choose(learner, lesson_id, body.choice))
+    return _reply(ChoiceResultOut.model_validate(tutor.choose(learner, lesson_id, body.choice)))
 
 
 @router.post(
     "/lessons/{lesson_id}/restart", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
-def post_restart(lesson_id: str, tutor: TutorDep, learner: Learner) -> NextOut:
+def post_restart(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
     """Go through the lesson again from its first question; skills and answers are kept."""
     tutor.restart(learner, lesson_id)
-    return NextOut.model_validate(tutor.next_json(learner, lesson_id))
+    return _reply(NextOut.model_validate(tutor.next_json(learner, lesson_id)))
 
 
 @router.put(
     "/lessons/{lesson_id}/topic", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
-def put_topic(lesson_id: str, body: TopicIn, tutor: TutorDep, learner: Learner) -> NextOut:
+def put_topic(lesson_id: str, body: TopicIn, tutor: TutorDep, learner: Learner) -> Response:
     """Make the lesson about another topic; every text re-renders in it."""
     tutor.set_topic(learner, lesson_id, body.topic)
-    return NextOut.model_validate(tutor.next_json(learner, lesson_id))
+    return _reply(NextOut.model_validate(tutor.next_json(learner, lesson_id)))
 
 
 @router.get("/learners/me/progress", response_model=ProgressOut, responses=UNAUTHORIZED)
-def get_progress(tutor: TutorDep, learner: Learner) -> ProgressOut:
+def get_progress(tutor: TutorDep, learner: Learner) -> Response:
     """Per lesson: step statuses, the current position and mastery per skill."""
-    return ProgressOut.model_validate(
-        {"learner_id": learner, "lessons": tutor.progress_json(learner)}
+    return _reply(
+        ProgressOut.model_validate({"learner_id": learner, "lessons": tutor.progress_json(learner)})
     )
 
 
@@ -176,7 +185,7 @@ def get_progress(tutor: TutorDep, learner: Learner) -> ProgressOut:
     response_model=LossOut,
     responses={422: {"model": UnprocessableOut, "description": "Bad arrays."}},
 )
-def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> LossOut:
+def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> Response:
     """Compute a loss with the engine: the value, each item's term and the gradient."""
     kwargs = {} if body.eps is None else {"eps": body.eps}
     if body.eps is not None and not losses.LOSSES[name].uses_eps:
@@ -186,12 +195,14 @@ def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> LossOu
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     clipped = [item["index"] for item in result["items"] if item["clipped"]]
-    return LossOut(
-        loss=result["loss"],
-        eps=result["eps"],
-        items=result["items"],
-        gradient=result["gradient"],
-        note=_clipping_note(clipped) if clipped else None,
+    return _reply(
+        LossOut(
+            loss=result["loss"],
+            eps=result["eps"],
+            items=result["items"],
+            gradient=result["gradient"],
+            note=_clipping_note(clipped) if clipped else None,
+        )
     )
 
 

@@ -21,10 +21,9 @@ from tutor.render.markdown import to_html, to_inline_html
 from tutor.render.numbers import clip_text, format_number
 from tutor.service.tutor import Tutor
 from tutor.store.learners import new_learner_id
-from tutor.teaching import payloads
+from tutor.teaching import labs, payloads
 from tutor.teaching.payloads import Current
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice
-from tutor.web import labs
 from tutor.web.deps import TutorDep
 from tutor.web.security import LEARNER_COOKIE, Signer
 

@@ -1,0 +1,114 @@
+"""Fault tracing and stepping back: which earlier skill trips a learner, and the detour.
+
+After repeated misses the tutor names the earlier skill that most likely causes them (a
+misconception tied to an earlier skill, else the weakest prerequisite) and offers a step
+back to the questions that teach it, returning the learner to where they were. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, replace
+
+import numpy as np
+
+from tutor.lessons.loaded import LoadedLesson
+from tutor.teaching import mastery
+from tutor.teaching.state import Item, Offer, State, new_variant
+from tutor.vocabulary import Role
+
+WEAK = 0.6  # a prerequisite below this P(known), once practised, is a likely culprit
+
+
+def trace_fault(
+    lesson: LoadedLesson,
+    skill: str,
+    p_known: Mapping[str, float],
+    misconception_skill: str | None = None,
+) -> str | None:
+    """The earlier skill that most likely trips the learner on ``skill``, if any.
+
+    A misconception tied to an earlier skill names it directly; otherwise the
+    weakest prerequisite (direct ones first, then theirs) that is below ``WEAK``.
+    """
+    requires = _prerequisites(lesson, skill)
+    if (
+        misconception_skill
+        and misconception_skill != skill
+        and (
+            misconception_skill in requires
+            or _first_step(lesson, misconception_skill) < _first_step(lesson, skill)
+        )
+    ):
+        return misconception_skill
+    weak = [s for s in requires if p_known.get(s, mastery.PRIOR) < WEAK]
+    return min(weak, key=lambda s: p_known.get(s, mastery.PRIOR)) if weak else None
+
+
+def _prerequisites(lesson: LoadedLesson, skill: str) -> list[str]:
+    by_id = {s.id: s for s in lesson.lesson.skills}
+    seen: list[str] = []
+    frontier = list(by_id[skill].requires) if skill in by_id else []
+    while frontier:
+        current = frontier.pop(0)
+        if current not in seen and current in by_id:
+            seen.append(current)
+            frontier.extend(by_id[current].requires)
+    return seen
+
+
+def _first_step(lesson: LoadedLesson, skill: str) -> int:
+    steps = [e.step_index for e in lesson.entries.values() if e.skill == skill]
+    return min(steps, default=len(lesson.lesson.steps))
+
+
+def step_of_skill(lesson: LoadedLesson, skill: str) -> str | None:
+    for step in lesson.lesson.steps:
+        if any(q.skill == skill for q in step.questions):
+            return step.id
+    return None
+
+
+def start_revisit(
+    lesson: LoadedLesson, state: State, offer: Offer, rng: np.random.Generator
+) -> State:
+    step_index = lesson.step_index(offer.fault_step or "")
+    questions = (
+        []
+        if step_index is None
+        else [q.id for q in lesson.step(step_index).questions if q.skill == offer.fault_skill]
+    )
+    if not questions:
+        raise ValueError("that step is no longer in the lesson; choose another way on")
+    saved = {
+        k: v
+        for k, v in asdict(replace(state, offer=None)).items()
+        if k
+        in ("step", "main", "item", "phase", "checks", "loop_misses", "pending_angle", "reviewed")
+    }
+    first, rest = questions[0], tuple(questions[1:])
+    return replace(
+        state,
+        item=Item(first, new_variant(rng), Role.REVISIT),
+        revisit=rest,
+        return_to=saved,
+        offer=None,
+    )
+
+
+def after_revisit(
+    lesson: LoadedLesson, state: State, p_known: Mapping[str, float], rng: np.random.Generator
+) -> State:
+    if state.revisit:
+        following, rest = state.revisit[0], state.revisit[1:]
+        return replace(state, item=Item(following, new_variant(rng), Role.REVISIT), revisit=rest)
+    saved = dict(state.return_to or {})
+    item = saved.pop("item", None)
+    # Back where the learner was: the same item, numbers and all.
+    return replace(
+        state,
+        item=Item(**item) if item else None,
+        return_to=None,
+        revisit=(),
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()},
+    )
