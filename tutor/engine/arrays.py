@@ -4,8 +4,8 @@
 raises :class:`ValueError` naming the argument when the input is not numbers. The kernels
 (row sums and maxima, a gather by label, an inner product, the logistic function) are tuned for
 the engine's shapes: they are what keeps a loss close to the cost of a bare NumPy expression.
-The names are private to the package: :mod:`tutor.losses`, :mod:`tutor.loss_checks` and
-:mod:`tutor.neuron` share them.
+They are shared inside the engine by :mod:`tutor.engine.losses`, :mod:`tutor.engine.inputs`
+and :mod:`tutor.engine.neuron`.
 """
 
 from __future__ import annotations

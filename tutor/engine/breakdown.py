@@ -2,8 +2,8 @@
 
 :func:`breakdown` gives each item's prediction, truth, error and term, whether clipping changed
 it, the loss (the mean of the terms) and the gradient of the mean loss. The loss and the
-gradient are those :mod:`tutor.losses` computes, and the inputs pass the same checks; the values
-are plain Python floats, ready for a page or ``json.dumps``.
+gradient are those :mod:`tutor.engine.losses` computes, and the inputs pass the same checks;
+the values are plain Python floats, ready for a page or ``json.dumps``.
 """
 
 from __future__ import annotations

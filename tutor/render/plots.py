@@ -5,8 +5,8 @@ legend, a caption that says what it shows with the key numbers, and, where the p
 already show them, a table of the numbers behind it. Lines differ by dash pattern and marker
 as well as by colour, and colours come from CSS variables, so the charts read in light and dark
 mode and without colour. The SVG has a viewBox and no fixed size: it scales to any width.
-The axes, lines and markers are drawn by :mod:`tutor.svg`; this module decides what each chart
-shows and says.
+The axes, lines and markers are drawn by :mod:`tutor.render.svg`; this module decides what each
+chart shows and says.
 """
 
 from __future__ import annotations

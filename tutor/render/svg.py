@@ -4,7 +4,8 @@ A :class:`Chart` is one pair of axes in a fixed viewBox of :data:`WIDTH` by :dat
 lines and markers are added in data coordinates and :meth:`Chart.figure` wraps the SVG
 (``role="img"`` with a ``<title>`` and ``<desc>``) into a :class:`Figure` with its legend,
 caption and table. Line styles differ by dash pattern and marker shape, not only by the CSS
-class that colours them, so a chart reads without colour. The charts are in :mod:`tutor.plots`.
+class that colours them, so a chart reads without colour. The charts are in
+:mod:`tutor.render.plots`.
 """
 
 from __future__ import annotations

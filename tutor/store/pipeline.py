@@ -9,7 +9,12 @@ do the writes: three round trips, and about a quarter less CPU per answer in the
 The statements are the same Core statements, compiled once, with SQLAlchemy's own
 parameter processing (JSON goes through its serializer); an error comes back as
 SQLAlchemy's exception for it (an ``IntegrityError`` for a unique key). On other
-drivers (SQLite's is in-process) statements simply run in turn.
+drivers (SQLite's is in-process) statements simply run in turn (:func:`run_in_turn`).
+
+What it gives, measured with ``python bench/load.py --ablate pipeline --concurrency 16
+--database-url postgresql+psycopg://...`` (five interleaved rounds, one worker, PostgreSQL
+on the same two-core machine, December 2026): 224 answers per second pipelined, 112 with
+every statement in turn, 2.0x.
 """
 
 from __future__ import annotations

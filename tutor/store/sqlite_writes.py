@@ -3,6 +3,10 @@
 SQLite lets one transaction write at a time. Threads of this process queue here
 rather than in SQLite's busy handler, which sleeps and retries and turns a short
 queue into long tail latencies.
+
+What sharing commits gives, measured with ``python bench/load.py --ablate group-commit
+--concurrency 16`` (five interleaved rounds on a two-core machine, December 2026): 386
+answers per second with it, 274 without (each write committing on its own), 1.41x.
 """
 
 from __future__ import annotations
