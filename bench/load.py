@@ -417,7 +417,8 @@ def main() -> int:
 
     if args.compare_workers or args.ablate:
         if args.url:
-            parser.error("--compare-workers and --ablate start their own servers: leave out --url")
+            which = "--ablate" if args.ablate else "--compare-workers"
+            parser.error(f"{which} starts its own servers: leave out --url")
         if args.ablate:
             label = args.ablate.replace("-", " ")
             variants = [

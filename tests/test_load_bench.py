@@ -71,6 +71,21 @@ def test_on_postgresql_a_run_keeps_its_data_in_a_schema_of_its_own_and_drops_it(
     assert left == 0
 
 
+def test_ablate_measures_a_mechanism_with_and_without_it(tmp_path):
+    out = run_bench(
+        "--ablate",
+        "group-commit",
+        "--rounds",
+        "1",
+        "--database-url",
+        f"sqlite:///{tmp_path / 'load.db'}",
+    )
+    assert re.search(r"round 1, with group commit: c=2 [1-9]\d*/s", out), out
+    assert re.search(r"round 1, without group commit: c=2 [1-9]\d*/s", out), out
+    assert re.search(r"^\s+2\s+\d+/s\s+1\.00\s+\d+%\s+\d+/s\s+\d\.\d\d", out, re.M), out
+    assert re.search(r"durability: ok: [1-9]\d* acknowledged answers, 0 missing", out), out
+
+
 def test_compare_workers_refuses_a_running_server():
     done = subprocess.run(
         [sys.executable, "bench/load.py", "--compare-workers", "1,2", "--url", "http://x"],
