@@ -33,9 +33,31 @@ def rendered(client: TestClient, lesson_id: str, nxt: dict[str, Any]):
     )
 
 
+def served_option(secret: str, learner_id: str, question, grade: str) -> str:
+    """The id ``learner_id`` is served for an option of ``question`` graded ``grade``: ids are
+    keyed with the server's secret, which a test knows and a client does not."""
+    from tutor.app import option_key
+    from tutor.lessons.kinds import Seat
+
+    index = next(o.index for o in question.options if o.grade == grade)
+    return Seat(option_key(secret), learner_id).option_id(question.id, question.seed, index)
+
+
+def page_learner(secret: str, cookie: str | None) -> str:
+    """The learner a page's signed cookie stands for."""
+    from tutor.web.security import Signer
+
+    learner = Signer(secret).learner_from(cookie)
+    assert learner is not None, "no learner cookie yet"
+    return learner
+
+
 def option_with_grade(client: TestClient, lesson_id: str, nxt: dict[str, Any], grade: str) -> str:
+    """The id, as served in ``nxt``, of an option graded ``grade`` (found by its text: the
+    ids are the learner's own, keyed with the server's secret)."""
     question = rendered(client, lesson_id, nxt)
-    return next(o.id for o in question.options if o.grade == grade)
+    text = next(o.text for o in question.options if o.grade == grade)
+    return next(o["id"] for o in nxt["question"]["options"] if o["text"] == text)
 
 
 def answer_body(client: TestClient, lesson_id: str, nxt: dict[str, Any], grade: str) -> dict:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import hashlib
+import hmac
 import logging
 import secrets
 from contextlib import asynccontextmanager
@@ -39,8 +41,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     catalog = load_catalog([settings.lessons_dir])
     for problem in catalog.problems:
         log.warning("lesson problem: %s", problem)
-    tutor = Tutor(catalog, database)
     secret = settings.secret_key or _instance_secret(database, "cookie-key")
+    tutor = Tutor(catalog, database, option_key(secret))
     token = settings.instructor_token
     if not token:
         token = secrets.token_urlsafe(24)
@@ -83,6 +85,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     _api_docs(app)
     errors.install(app)
     return app
+
+
+def option_key(secret: str) -> bytes:
+    """The key of learners' option ids: a key of its own, derived from the secret."""
+    return hmac.new(secret.encode(), b"option ids", hashlib.sha256).digest()
 
 
 def _instance_secret(database: db.Database, name: str) -> str:

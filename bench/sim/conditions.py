@@ -181,9 +181,7 @@ def adaptive(
         if run.items > MAX_ITEMS:
             raise RuntimeError(f"{lesson.id}: more than {MAX_ITEMS} items for one learner")
         question = nxt["question"]
-        item = renderer.served(
-            question["id"], nxt["variant"], [o["id"] for o in question["options"]]
-        )
+        item = renderer.served(question["id"], nxt["variant"], question["options"])
         if question["role"] == "main" and question["id"] != loop_main:
             loop_main, angles_asked = question["id"], 0
         if nxt["offer"]:

@@ -10,17 +10,20 @@ the misconceptions that show up in each skill's items.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 
+from tutor.lessons.kinds import KINDS, Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import RenderedQuestion, render_question
 from tutor.teaching.grading import grade
 from tutor.vocabulary import NOT_SURE
 
 NOT_SURE_ANSWER = {"option_id": NOT_SURE}
+LOCAL = Seat(b"the simulation's own key", "simulated learner")
+"""How the simulation serves items itself (controls and tests): its own order and ids."""
 CACHE_SIZE = 20_000
 
 
@@ -70,9 +73,10 @@ class Item:
         return frozenset(t for t in tags if t)
 
     def grade(self, response: dict) -> str:
-        """The tutor's own grade of ``response`` (the same grading the server runs)."""
-        assert self.rendered is not None
-        return grade(self.rendered, **response).grade
+        """The tutor's own grade of ``response`` (the same grading the server runs), for an
+        item the simulation serves itself (a control, a test)."""
+        assert self.rendered is not None, "an item served by the server is graded by it"
+        return grade(self.rendered, LOCAL, **response).grade
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,14 @@ def shown_after(item: Item, response: dict, graded: str, *, revealed: bool) -> S
 
 
 def view(question: RenderedQuestion, transfer: str | None = None) -> Item:
-    options = tuple(
-        Option(o.id, o.text, o.grade, o.misconception, o.index) for o in question.options
+    """The item as the simulation serves it itself (options in its own order and ids)."""
+    options = (
+        tuple(
+            Option(option_id, o.text, o.grade, o.misconception, o.index)
+            for option_id, o in KINDS["choice"].served(question, LOCAL)
+        )
+        if question.kind == "choice"
+        else ()
     )
     mistakes = tuple(Mistake(m.value, m.grade, m.misconception) for m in question.mistakes)
     return Item(
@@ -150,14 +160,18 @@ class Renderer:
             found = self._cache[key] = view(rendered, transfer)
         return found
 
-    def served(self, question_id: str, variant: int, served_ids: Iterable[str]) -> Item:
-        """The item with its options in the order the server sent them."""
+    def served(self, question_id: str, variant: int, served: Iterable[dict]) -> Item:
+        """The item with its options as the server sent them: in its order, with its ids
+        (each learner's own, keyed with the server's secret), matched to the lesson's options
+        by their text. The server grades it."""
         item = self.item(question_id, variant)
-        by_id = {o.id: o for o in item.options}
-        order = [by_id[i] for i in served_ids if i in by_id]
-        if len(order) != len(item.options):
+        by_text = {o.text: o for o in item.options}
+        options = tuple(
+            replace(by_text[o["text"]], id=o["id"]) for o in served if o["text"] in by_text
+        )
+        if len(options) != len(item.options):
             raise RuntimeError(f"{question_id} variant {variant}: the served options differ")
-        return Item(**{**item.__dict__, "options": tuple(order)})
+        return replace(item, options=options, rendered=None)
 
 
 @dataclass(frozen=True)

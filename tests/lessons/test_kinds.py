@@ -9,7 +9,7 @@ import pytest
 from tutor.errors import BadAnswer
 from tutor.lessons.catalog import load_catalog
 from tutor.lessons.format import Question
-from tutor.lessons.kinds import KINDS
+from tutor.lessons.kinds import KINDS, Seat
 from tutor.lessons.kinds.numeric import parse_number
 from tutor.lessons.variants import render_question
 
@@ -42,10 +42,17 @@ def test_a_field_of_another_kind_is_named_as_such():
     assert BASE  # the base lesson itself is valid (see test_loader)
 
 
-def test_option_ids_are_stable_for_a_variant_and_differ_between_variants():
+def ids(question, seat) -> list[str]:
+    return [i for i, _ in KINDS["choice"].served(question, seat)]
+
+
+def test_option_ids_are_stable_for_a_learner_and_variant_and_differ_otherwise():
+    ann, bob = Seat(b"key", "ann"), Seat(b"key", "bob")
     first, again, other = rendered("order", 3), rendered("order", 3), rendered("order", 4)
-    assert [o.id for o in first.options] == [o.id for o in again.options]
-    assert {o.id for o in first.options}.isdisjoint({o.id for o in other.options})
+    assert ids(first, ann) == ids(again, ann)
+    assert set(ids(first, ann)).isdisjoint(ids(other, ann))
+    assert set(ids(first, ann)).isdisjoint(ids(first, bob))
+    assert set(ids(first, ann)).isdisjoint(ids(first, Seat(b"another key", "ann")))
 
 
 @pytest.mark.parametrize(
@@ -67,11 +74,16 @@ def test_a_number_that_is_not_one_is_worded_for_the_learner(typed: str, wording:
 
 
 def test_each_kind_grades_only_the_answers_that_fit_it():
-    choice, numeric = rendered("order"), rendered("mse-number")
+    choice, numeric, seat = rendered("order"), rendered("mse-number"), Seat(b"key", "ann")
     with pytest.raises(BadAnswer, match="option_id: choose one"):
-        KINDS["choice"].grade(choice, option_id=None, value=None)
+        KINDS["choice"].grade(choice, seat, option_id=None, value=None)
     with pytest.raises(BadAnswer, match="answered by choosing an option_id"):
-        KINDS["choice"].grade(choice, option_id=None, value="3")
+        KINDS["choice"].grade(choice, seat, option_id=None, value="3")
+    with pytest.raises(BadAnswer, match="is not an option of this question"):
+        KINDS["choice"].grade(
+            choice, Seat(b"key", "bob"), option_id=ids(choice, seat)[0], value=None
+        )
     with pytest.raises(BadAnswer, match="a numeric question takes a value"):
-        KINDS["numeric"].grade(numeric, option_id=choice.options[0].id, value=None)
-    assert KINDS["numeric"].grade(numeric, option_id=None, value=numeric.answer).grade == "exactly"
+        KINDS["numeric"].grade(numeric, seat, option_id=ids(choice, seat)[0], value=None)
+    graded = KINDS["numeric"].grade(numeric, seat, option_id=None, value=numeric.answer)
+    assert graded.grade == "exactly"

@@ -32,11 +32,14 @@ def test_an_answer_sent_again_with_its_key_is_recorded_once(client):
         "option_id": option_with_grade(client, "mini", nxt, "exactly"),
         "idempotency_key": "once",
     }
-    first = writes.answer(tutor.db, tutor.lesson("mini"), who, **body)
-    again = writes.answer(tutor.db, tutor.lesson("mini"), who, **body)
+    seat = tutor.seat(who)
+    first = writes.answer(tutor.db, tutor.lesson("mini"), who, seat, **body)
+    again = writes.answer(tutor.db, tutor.lesson("mini"), who, seat, **body)
     assert first == again and attempts(tutor) == 1
     with pytest.raises(BadAnswer, match="already used for a different answer"):
-        writes.answer(tutor.db, tutor.lesson("mini"), who, **{**body, "option_id": "not_sure"})
+        writes.answer(
+            tutor.db, tutor.lesson("mini"), who, seat, **{**body, "option_id": "not_sure"}
+        )
 
 
 def test_a_write_that_lost_the_race_for_the_position_changes_nothing(client):
@@ -72,4 +75,4 @@ def test_a_choice_without_an_offer_is_a_conflict(client):
     tutor = client.app.state.tutor
     who = learner(client)
     with pytest.raises(Conflict, match="no offer"):
-        writes.choose(tutor.db, tutor.lesson("mini"), who, "go_on")
+        writes.choose(tutor.db, tutor.lesson("mini"), who, tutor.seat(who), "go_on")

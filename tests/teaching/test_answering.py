@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 
 from tutor.lessons.catalog import load_catalog
+from tutor.lessons.kinds import KINDS, Seat
 from tutor.teaching import answering, mastery, payloads
 from tutor.teaching.adaptive import start
 from tutor.teaching.grading import grade
 from tutor.vocabulary import Grade, Role
 
+SEAT = Seat(b"key", "learner")
 LESSON = load_catalog([Path(__file__).parents[1] / "data"]).lessons["mini"]
 PARAMS = mastery.skill_params(LESSON)["score"]
 
@@ -39,12 +41,12 @@ def test_only_a_first_try_counts_as_evidence(before, grade_, first_try, expected
 
 def current_and_grade(answer_grade: str):
     state = start(LESSON, np.random.default_rng(0))
-    current = payloads.describe(LESSON, state, "cats")
+    current = payloads.describe(LESSON, state, "cats", SEAT)
     question = current.question
     if answer_grade == Grade.NOT_SURE:
-        return current, grade(question, option_id="not_sure")
-    option = next(o for o in question.options if o.grade == answer_grade)
-    return current, grade(question, option_id=option.id)
+        return current, grade(question, SEAT, option_id="not_sure")
+    chosen = next(i for i, o in KINDS["choice"].served(question, SEAT) if o.grade == answer_grade)
+    return current, grade(question, SEAT, option_id=chosen)
 
 
 def test_a_right_first_answer_moves_on_and_logs_what_was_asked():

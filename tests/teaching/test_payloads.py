@@ -8,12 +8,14 @@ from pathlib import Path
 import numpy as np
 
 from tutor.lessons.catalog import load_catalog
+from tutor.lessons.kinds import KINDS, Seat
 from tutor.teaching import adaptive, payloads
 from tutor.teaching.adaptive import start
 from tutor.teaching.grading import grade
 from tutor.teaching.state import Item
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Role
 
+SEAT = Seat(b"key", "learner")
 LESSON = load_catalog([Path(__file__).parents[1] / "data"]).lessons["mini"]
 
 
@@ -24,24 +26,28 @@ def at(question_id: str, role: str = Role.MAIN, main: str | None = None, step: s
 
 def test_a_check_is_numbered_as_the_question_whose_loop_it_is_in():
     current = payloads.describe(
-        LESSON, at("what-loss-does-again", Role.CHECK, "what-loss-does"), "cats"
+        LESSON, at("what-loss-does-again", Role.CHECK, "what-loss-does"), "cats", SEAT
     )
     assert (current.n, current.of, current.role) == (1, 2, Role.CHECK)
     assert current.step.n == 1 and current.question.id == "what-loss-does-again"
 
 
 def test_not_sure_comes_last_and_a_numeric_question_offers_only_that():
-    choice = payloads.describe(LESSON, at("order"), "cats").question
-    options = payloads.options_json(choice)
+    choice = payloads.describe(LESSON, at("order"), "cats", SEAT).question
+    options = payloads.options_json(choice, SEAT)
     assert options[-1] == {"id": NOT_SURE, "text": NOT_SURE_TEXT} and len(options) == 4
-    numeric = payloads.describe(LESSON, at("mse-number", step="compute"), "cats").question
-    assert payloads.options_json(numeric) == [{"id": NOT_SURE, "text": NOT_SURE_TEXT}]
+    numeric = payloads.describe(LESSON, at("mse-number", step="compute"), "cats", SEAT).question
+    assert payloads.options_json(numeric, SEAT) == [{"id": NOT_SURE, "text": NOT_SURE_TEXT}]
+
+
+def served(question, grade: str) -> str:
+    return next(i for i, o in KINDS["choice"].served(question, SEAT) if o.grade == grade)
 
 
 def reply(question_id: str, answer: dict, step: str = "loss"):
     state = at(question_id, step=step)
-    current = payloads.describe(LESSON, state, "cats")
-    graded = grade(current.question, **answer)
+    current = payloads.describe(LESSON, state, "cats", SEAT)
+    graded = grade(current.question, SEAT, **answer)
     decision = adaptive.after_answer(
         LESSON,
         state,
@@ -49,7 +55,7 @@ def reply(question_id: str, answer: dict, step: str = "loss"):
         p_known={"score": 0.3, "compute": 0.3},
         rng=np.random.default_rng(2),
     )
-    following = payloads.describe(LESSON, decision.state, "cats")
+    following = payloads.describe(LESSON, decision.state, "cats", SEAT)
     return current.question, payloads.answer_response(current, graded, decision, following)
 
 
@@ -57,12 +63,8 @@ def test_a_right_number_reveals_the_answer_and_a_right_option_reveals_nothing_mo
     question, response = reply("mse-number", {"value": 0}, step="compute")
     right, response = reply("mse-number", {"value": question.answer}, step="compute")
     assert response["grade"] == "exactly" and response["answer"] == right.answer_text
-    _, chose = reply(
-        "order",
-        {"option_id": next(o.id for o in question.options)}
-        if question.options
-        else {"option_id": NOT_SURE},
-    )
+    order = payloads.describe(LESSON, at("order"), "cats", SEAT).question
+    _, chose = reply("order", {"option_id": served(order, "exactly")})
     assert chose["answer"] is None and chose["solution"] is None
 
 
@@ -78,10 +80,8 @@ def test_a_wrong_number_gets_its_mistakes_feedback_and_keeps_the_answer_for_the_
 
 
 def test_a_bridge_leads_into_the_next_main_question_only():
-    question = payloads.describe(LESSON, at("what-loss-does"), "cats").question
-    right = next(o.id for o in question.options if o.grade == "exactly")
-    _, moving_on = reply("what-loss-does", {"option_id": right})
+    question = payloads.describe(LESSON, at("what-loss-does"), "cats", SEAT).question
+    _, moving_on = reply("what-loss-does", {"option_id": served(question, "exactly")})
     assert moving_on["bridge"] == "Now the order."
-    wrong = next(o.id for o in question.options if o.grade == "not_quite")
-    _, checking = reply("what-loss-does", {"option_id": wrong})
+    _, checking = reply("what-loss-does", {"option_id": served(question, "not_quite")})
     assert checking["bridge"] is None and checking["next"]["question"]["role"] == "check"

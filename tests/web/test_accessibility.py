@@ -10,7 +10,15 @@ from __future__ import annotations
 import functools
 
 import pytest
-from test_browser import ROOT, answer_right, current_question, page, server  # noqa: F401
+from helpers import served_option
+from test_browser import (  # noqa: F401
+    ROOT,
+    answer_right,
+    current_question,
+    learner_of,
+    page,
+    server,
+)
 
 from tutor.lessons import catalog as lesson_loader
 from tutor.lessons.catalog import load_catalog
@@ -46,7 +54,7 @@ def miss(settings, tab) -> None:
     """Answer the current question wrongly (choice: a not_quite option; numeric: far off)."""
     question = current_question(settings, tab)
     if question.kind == "choice":
-        wrong = next(o.id for o in question.options if o.grade == "not_quite")
+        wrong = served_option(settings.secret_key, learner_of(tab), question, "not_quite")
         tab.locator(f"input[value='{wrong}']").check()
     else:
         tab.locator("#value").fill(f"{question.answer + 1000:.3f}")

@@ -10,10 +10,11 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import live_server
+from helpers import live_server, page_learner, served_option
 
 from tutor.app import create_app
 from tutor.config import Settings
+from tutor.web.security import LEARNER_COOKIE
 
 CHROMIUM = Path(os.environ.get("TUTOR_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,8 +79,13 @@ def grade_of_option(server_settings: Settings, page, grade: str) -> str:
             question = render_question(
                 lesson.lesson, entry.question, skill=entry.skill, seed=variant, topic=topic
             )
-            return next(o.id for o in question.options if o.grade == grade)
+            return served_option(server_settings.secret_key, learner_of(page), question, grade)
     raise AssertionError(question_id)
+
+
+def learner_of(page) -> str:
+    cookie = next((c["value"] for c in page.context.cookies() if c["name"] == LEARNER_COOKIE), None)
+    return page_learner("browser-test", cookie)
 
 
 def current_question(settings: Settings, page):
@@ -101,7 +107,7 @@ def answer_right(settings: Settings, page) -> None:
     """Answer the page's question right with the mouse (choice) or by typing (numeric)."""
     question = current_question(settings, page)
     if question.kind == "choice":
-        right = next(o.id for o in question.options if o.grade == "exactly")
+        right = served_option(settings.secret_key, learner_of(page), question, "exactly")
         page.locator(f"input[value='{right}']").check()
     else:
         page.locator("#value").fill(f"{question.answer:.6f}")
@@ -138,7 +144,7 @@ def test_a_step_can_be_done_with_the_keyboard_alone(server, page):
         question = current_question(settings, page)
         if question.kind != "choice":
             break
-        right = next(o.id for o in question.options if o.grade == "exactly")
+        right = served_option(settings.secret_key, learner_of(page), question, "exactly")
         for _ in range(60):  # Tab into the radio group
             page.keyboard.press("Tab")
             if page.evaluate("document.activeElement.name") == "option_id":

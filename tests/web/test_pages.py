@@ -7,9 +7,10 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from helpers import rendered
+from helpers import page_learner, rendered, served_option
 
 from tutor.app import create_app
+from tutor.web.security import LEARNER_COOKIE
 
 LESSON = "mini"
 
@@ -45,7 +46,8 @@ def answer_with(client: TestClient, soup: BeautifulSoup, grade: str) -> Beautifu
     if grade == "not_sure":
         fields["option_id"] = "not_sure"
     elif question.kind == "choice":
-        fields["option_id"] = next(o.id for o in question.options if o.grade == grade)
+        learner = page_learner("test-secret", client.cookies.get(LEARNER_COOKIE))
+        fields["option_id"] = served_option("test-secret", learner, question, grade)
     else:
         fields["value"] = str(question.answer if grade == "exactly" else question.answer + 999)
     response = client.post(f"/lessons/{LESSON}/answer", data=fields, follow_redirects=False)
@@ -169,7 +171,8 @@ def rendered_option(client: TestClient, soup: BeautifulSoup, grade: str) -> str:
     topic = soup.select_one("select[name=topic] option[selected]")["value"]
     nxt = {"question": {"id": fields["question_id"]}, "variant": int(fields["variant"])}
     question = rendered(client, LESSON, {**nxt, "topic": topic})
-    return next(o.id for o in question.options if o.grade == grade)
+    learner = page_learner("test-secret", client.cookies.get(LEARNER_COOKIE))
+    return served_option("test-secret", learner, question, grade)
 
 
 def test_an_answer_sent_twice_shows_the_feedback_on_the_first(client: TestClient):

@@ -97,9 +97,6 @@ class RenderedQuestion(LazyTexts):
     def solution(self) -> str | None:
         return self.render_text(getattr(self._question, "solution", None))
 
-    def option(self, option_id: str):
-        return next((o for o in self.options if o.id == option_id), None)
-
     @property
     def answer_text(self) -> str | None:
         return None if self.answer is None else num(self.answer, self.decimals)

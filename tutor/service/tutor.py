@@ -15,6 +15,7 @@ from sqlalchemy import Row
 from tutor.errors import NotFound
 from tutor.lessons.catalog import Catalog
 from tutor.lessons.examples import WorkedExample
+from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import render_step
 from tutor.service import writes
@@ -28,9 +29,14 @@ from tutor.vocabulary import StepStatus
 class Tutor:
     """Lessons, learners' progress and answers: one instance per app."""
 
-    def __init__(self, catalog: Catalog, database: Database):
+    def __init__(self, catalog: Catalog, database: Database, option_key: bytes):
         self.catalog = catalog
         self.db = database
+        self.option_key = option_key
+
+    def seat(self, learner_id: str | None) -> Seat:
+        """How ``learner_id`` is served options (their order and ids); anyone's for None."""
+        return Seat(self.option_key, learner_id or "")
 
     # --- lessons -----------------------------------------------------------------
 
@@ -65,7 +71,7 @@ class Tutor:
         lesson = self.lesson(lesson_id)
         chosen = self.topic(lesson, topic)
         self.step_at(lesson, n, chosen)
-        return payloads.step_payload(lesson, n, chosen)
+        return payloads.step_payload(lesson, n, chosen, self.seat(None))
 
     # --- learners ----------------------------------------------------------------
 
@@ -98,7 +104,7 @@ class Tutor:
             if topic
             else resume.topic(lesson, position.topic if position else None)
         )
-        return payloads.describe(lesson, state, chosen)
+        return payloads.describe(lesson, state, chosen, self.seat(learner_id))
 
     def next_json(self, learner_id: str, lesson_id: str) -> dict[str, Any]:
         """The `next` payload: the learner's current item, without any grade or feedback."""
@@ -153,7 +159,7 @@ class Tutor:
             position = stored.get(lesson.id)
             state = resume.state(lesson, learner_id or "", position.state if position else None)
             topic = resume.topic(lesson, position.topic if position else None)
-            current = payloads.describe(lesson, state, topic)
+            current = payloads.describe(lesson, state, topic, self.seat(learner_id))
             statuses = self.step_status(current)
             out.append(
                 {
@@ -279,8 +285,10 @@ class Tutor:
 
     def answer(self, learner_id: str, lesson_id: str, **answer: Any) -> tuple[int, dict[str, Any]]:
         """Grade and record an answer to the current item; returns (attempt id, response)."""
-        return writes.answer(self.db, self.lesson(lesson_id), learner_id, **answer)
+        lesson = self.lesson(lesson_id)
+        return writes.answer(self.db, lesson, learner_id, self.seat(learner_id), **answer)
 
     def choose(self, learner_id: str, lesson_id: str, choice: str) -> dict[str, Any]:
         """Act on an offer after repeated misses: another angle, a step back, or go on."""
-        return writes.choose(self.db, self.lesson(lesson_id), learner_id, choice)
+        lesson = self.lesson(lesson_id)
+        return writes.choose(self.db, lesson, learner_id, self.seat(learner_id), choice)

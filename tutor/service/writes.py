@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from tutor.errors import BadAnswer, Conflict
+from tutor.lessons.kinds import Seat
 from tutor.lessons.kinds.numeric import parse_number
 from tutor.lessons.loaded import LoadedLesson
 from tutor.store import attempts, learners, progress
@@ -32,6 +33,7 @@ def answer(
     db: Database,
     lesson: LoadedLesson,
     learner_id: str,
+    seat: Seat,
     *,
     question_id: str,
     variant: int,
@@ -43,7 +45,7 @@ def answer(
     given = _Answer(question_id, variant, option_id, value, idempotency_key)
 
     def record(connection: Connection) -> tuple[int, dict[str, Any]]:
-        return _record(connection, lesson, learner_id, given)
+        return _record(connection, lesson, learner_id, seat, given)
 
     try:
         return db.write(record)
@@ -92,7 +94,7 @@ class _Answer:
 
 
 def _record(
-    connection: Connection, lesson: LoadedLesson, learner_id: str, given: _Answer
+    connection: Connection, lesson: LoadedLesson, learner_id: str, seat: Seat, given: _Answer
 ) -> tuple[int, dict[str, Any]]:
     position, skills = progress.read(
         connection,
@@ -106,7 +108,7 @@ def _record(
         learners.ensure(connection, learner_id=learner_id)
     state = resume.state(lesson, learner_id, position.state if position else None)
     topic = resume.topic(lesson, position.topic if position else None)
-    current = payloads.describe(lesson, state, topic)
+    current = payloads.describe(lesson, state, topic, seat)
     item = current.question
     if item is None or (given.question_id, given.variant) != (item.id, item.seed):
         if given.key and position is not None:
@@ -124,7 +126,7 @@ def _record(
             f"question {given.question_id!r} variant {given.variant} is not the current item "
             f"(that is {item.id!r} variant {item.seed}); fetch /next and answer that"
         )
-    graded = grade(item, option_id=given.option_id, value=given.value)
+    graded = grade(item, seat, option_id=given.option_id, value=given.value)
     # The position's version counts its writes: a fresh seed for every decision.
     counter = (position.version if position else 0) + 1
     outcome = answering.decide(
@@ -161,7 +163,9 @@ def _record(
     return attempt_id, outcome.response
 
 
-def choose(db: Database, lesson: LoadedLesson, learner_id: str, choice: str) -> dict[str, Any]:
+def choose(
+    db: Database, lesson: LoadedLesson, learner_id: str, seat: Seat, choice: str
+) -> dict[str, Any]:
     """Act on an offer after repeated misses: another angle, a step back, or go on."""
 
     def write(connection: Connection) -> dict[str, Any]:
@@ -182,7 +186,7 @@ def choose(db: Database, lesson: LoadedLesson, learner_id: str, choice: str) -> 
         except ValueError as exc:
             raise Conflict(str(exc)) from None
         topic = resume.topic(lesson, position.topic)
-        following = payloads.describe(lesson, decision.state, topic)
+        following = payloads.describe(lesson, decision.state, topic, seat)
         way = None
         if decision.angle and state.item:
             # Explains what the learner last answered, in its numbers: never the question

@@ -95,7 +95,7 @@ def decide(
         misconception_skill=lesson.misconception_skills.get(graded.misconception or ""),
         rng=rng,
     )
-    following = payloads.describe(lesson, decision.state, current.topic)
+    following = payloads.describe(lesson, decision.state, current.topic, current.seat)
     response = payloads.answer_response(current, graded, decision, following)
     attempt = {
         "step_id": current.step.id if current.step else "",

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from tutor.lessons.examples import WorkedExample, compute_example
-from tutor.lessons.kinds import KINDS
+from tutor.lessons.kinds import KINDS, Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import RenderedQuestion, render_question, render_step
 from tutor.teaching import adaptive, angles
@@ -59,6 +59,7 @@ class Current:
     question: RenderedQuestion | None
     n: int  # the main question's number within the step
     of: int
+    seat: Seat  # how this learner is served options: their order and ids
 
     @property
     def done(self) -> bool:
@@ -89,10 +90,11 @@ def example(lesson: LoadedLesson, step_n: int, topic: str) -> WorkedExample | No
     return None if step.example is None else compute_example(lesson.lesson, step.example, topic)
 
 
-def describe(lesson: LoadedLesson, state: adaptive.State, topic: str) -> Current:
-    """The learner's state as something to show: the current item rendered in ``topic``."""
+def describe(lesson: LoadedLesson, state: adaptive.State, topic: str, seat: Seat) -> Current:
+    """The learner's state as something to show: the current item rendered in ``topic``,
+    its options as ``seat`` is served them."""
     if state.item is None:
-        return Current(lesson, state, topic, None, None, 0, 0)
+        return Current(lesson, state, topic, None, None, 0, 0, seat)
     entry = lesson.entries[state.item.question]
     question = rendered(lesson, state.item.question, state.item.variant, topic)
     # A check belongs to the question whose loop it is in ("Question 2 of 3, checking
@@ -108,16 +110,17 @@ def describe(lesson: LoadedLesson, state: adaptive.State, topic: str) -> Current
         question,
         place.main_index + 1,
         len(lesson.step(entry.step_index).questions),
+        seat,
     )
 
 
-def options_json(question: RenderedQuestion) -> list[dict[str, str]]:
-    """The options to show, "I'm not sure" last; a numeric question has only that one."""
-    return [*KINDS[question.kind].shown(question), {"id": NOT_SURE, "text": NOT_SURE_TEXT}]
+def options_json(question: RenderedQuestion, seat: Seat) -> list[dict[str, str]]:
+    """The options ``seat`` is shown, "I'm not sure" last; a numeric question has only it."""
+    return [*KINDS[question.kind].shown(question, seat), {"id": NOT_SURE, "text": NOT_SURE_TEXT}]
 
 
 @lru_cache(maxsize=512)
-def step_payload(lesson: LoadedLesson, n: int, topic: str) -> dict[str, Any]:
+def step_payload(lesson: LoadedLesson, n: int, topic: str, seat: Seat) -> dict[str, Any]:
     """A step as API clients see it: texts, worked example, questions without grades."""
     step = lesson.step(n - 1)
     texts = render_step(lesson.lesson, step, topic)
@@ -132,7 +135,7 @@ def step_payload(lesson: LoadedLesson, n: int, topic: str) -> dict[str, Any]:
                 "prompt": shown.prompt,
                 "n": i + 1,
                 "of": len(step.questions),
-                "options": options_json(shown),
+                "options": options_json(shown, seat),
             }
         )
     return {
@@ -176,7 +179,7 @@ def next_json(current: Current) -> dict[str, Any]:
             "prompt": q.prompt,
             "n": current.n,
             "of": current.of,
-            "options": options_json(q),
+            "options": options_json(q, current.seat),
         },
         "variant": q.seed,
         "topic": current.topic,

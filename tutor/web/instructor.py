@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from tutor.errors import Forbidden, NotFound, Unauthorized
+from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import analytics, payloads
 from tutor.vocabulary import Role
@@ -141,7 +142,7 @@ def dashboard(request: Request, tutor: TutorDep) -> HTMLResponse:
     )
 
 
-def preview(lesson: LoadedLesson, topic: str) -> list[dict[str, Any]]:
+def preview(lesson: LoadedLesson, topic: str, seat: Seat) -> list[dict[str, Any]]:
     """Every step and question as the instructor checks them: grades, feedback, variants."""
     steps = []
     for n, step in enumerate(lesson.lesson.steps, start=1):
@@ -154,7 +155,7 @@ def preview(lesson: LoadedLesson, topic: str) -> list[dict[str, Any]]:
             {
                 "n": n,
                 "ref": payloads.step_ref(lesson, n - 1, topic),
-                "payload": payloads.step_payload(lesson, n, topic),
+                "payload": payloads.step_payload(lesson, n, topic, seat),
                 "questions": questions,
             }
         )
@@ -193,7 +194,7 @@ def lesson_preview(
             "loaded": lesson,
             "lesson": lesson.lesson,
             "topic": chosen,
-            "steps": preview(lesson, chosen),
+            "steps": preview(lesson, chosen, tutor.seat(None)),
             "problems": problems,
             "advice": lesson.advice,
         },

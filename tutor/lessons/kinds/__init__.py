@@ -9,10 +9,10 @@ and the pages all take their kind-specific parts from here.
 
 from __future__ import annotations
 
-from tutor.lessons.kinds.base import Graded, Kind
+from tutor.lessons.kinds.base import Graded, Kind, Seat
 from tutor.lessons.kinds.choice import Choice
 from tutor.lessons.kinds.numeric import Numeric
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (Choice(), Numeric())}
 
-__all__ = ["KINDS", "Graded", "Kind"]
+__all__ = ["KINDS", "Graded", "Kind", "Seat"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
 from pydantic import BaseModel
 
 # A kind's checks are handed the lesson's Locator (``locate.problem(path, message)`` makes a
@@ -15,6 +18,34 @@ Locator = Any
 LessonProblem = Any
 Add = Callable[[Any], None]
 Report = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One learner's view of questions: the order options are served in, and their ids.
+
+    Both come from an HMAC of the server's secret key, the learner, the question, the
+    variant and the option's place in the lesson file: an id says nothing a client could
+    work out (unkeyed, the right option's id could be recomputed), and the order is a
+    permutation drawn from the same keyed hash, the same on every reload, uniform over the
+    options for every learner. ``learner`` is "" for what is served to anyone (a step's
+    questions as a preview).
+    """
+
+    key: bytes
+    learner: str = ""
+
+    def _digest(self, *parts: object) -> bytes:
+        message = "\x1f".join(str(p) for p in (self.learner, *parts)).encode()
+        return hmac.new(self.key, message, hashlib.sha256).digest()
+
+    def option_id(self, question_id: str, seed: int, index: int) -> str:
+        return "o" + self._digest("id", question_id, seed, index)[:8].hex()
+
+    def order(self, question_id: str, seed: int, count: int) -> list[int]:
+        """The places in the lesson file of ``count`` options, in the order served."""
+        entropy = int.from_bytes(self._digest("order", question_id, seed)[:8], "big")
+        return [int(i) for i in np.random.default_rng(entropy).permutation(count)]
 
 
 @dataclass(frozen=True)
@@ -68,12 +99,13 @@ class Kind:
         to ``context`` what its texts can use (a numeric question's ``answer``)."""
         raise NotImplementedError
 
-    def grade(self, rendered: Any, *, option_id: str | None, value: Any) -> Graded:
-        """Grade an answer other than "not sure" (raises BadAnswer when it does not fit)."""
+    def grade(self, rendered: Any, seat: Seat, *, option_id: str | None, value: Any) -> Graded:
+        """Grade an answer other than "not sure" (raises BadAnswer when it does not fit);
+        option ids are ``seat``'s."""
         raise NotImplementedError
 
-    def shown(self, rendered: Any) -> list[dict[str, str]]:
-        """The options a page or an API client shows, "not sure" aside."""
+    def shown(self, rendered: Any, seat: Seat) -> list[dict[str, str]]:
+        """The options ``seat`` is shown, in its order, "not sure" aside."""
         return []
 
     def revealed(self, rendered: Any, *, graded: Graded, solution: bool) -> dict[str, Any]:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
-import numpy as np
 from pydantic import Field
 
 from tutor.errors import BadAnswer
+from tutor.lessons import templates
 from tutor.lessons.fields import Model, Slug, Text
-from tutor.lessons.kinds.base import Add, Graded, Kind
+from tutor.lessons.kinds.base import Add, Graded, Kind, Seat
 from tutor.lessons.templates import LazyTexts
 from tutor.vocabulary import Grade, OptionGrade
 
@@ -38,17 +37,12 @@ class ChoiceFields(Model):
     options: list[Option] = Field(default_factory=list, description="Choice questions only.")
 
 
-def option_id(question_id: str, seed: int, index: int) -> str:
-    """A short id for an option, stable for a variant but no hint of its grade."""
-    digest = hashlib.blake2s(f"{question_id}:{seed}:{index}".encode(), digest_size=4)
-    return "o" + digest.hexdigest()
-
-
 class RenderedOption(LazyTexts):
-    def __init__(self, option: Option, *, id: str, index: int, context: dict[str, Any]):
+    """An option of one variant. It has no id: ids and order are each learner's (Seat)."""
+
+    def __init__(self, option: Option, *, index: int, context: dict[str, Any]):
         super().__init__(context)
         self._option = option
-        self.id = id
         self.index = index  # its place in the lesson file, stable across variants
         self.text = self.render_text(option.text)
         self.grade = option.grade
@@ -109,27 +103,35 @@ class Choice(Kind):
                     "right idea is",
                 )
 
+    def check_variant(self, question, context: dict[str, Any], seed: int, report) -> bool:
+        """Options read differently: a learner (and a client) tells them apart by their text."""
+        texts = [" ".join(templates.render(o.text, context).split()) for o in question.options]
+        repeated = sorted({t for t in texts if texts.count(t) > 1})
+        if repeated:
+            report(("options",), f"two options read the same ({repeated[0]!r}); reword one")
+        return True
+
     def render(self, question, *, seed: int, context: dict[str, Any]) -> dict[str, Any]:
-        order = np.random.default_rng([seed, 7]).permutation(len(question.options))
+        """The options in lesson order; each learner's order and ids come from a Seat."""
         options = tuple(
-            RenderedOption(
-                question.options[i],
-                id=option_id(question.id, seed, int(i)),
-                index=int(i),
-                context=context,
-            )
-            for i in order
+            RenderedOption(option, index=i, context=context)
+            for i, option in enumerate(question.options)
         )
         return {"options": options}
 
-    def grade(self, rendered, *, option_id: str | None, value: Any) -> Graded:
+    def served(self, rendered, seat: Seat) -> list[tuple[str, RenderedOption]]:
+        """(id, option) pairs in the order ``seat`` is shown them."""
+        order = seat.order(rendered.id, rendered.seed, len(rendered.options))
+        return [(seat.option_id(rendered.id, rendered.seed, i), rendered.options[i]) for i in order]
+
+    def grade(self, rendered, seat: Seat, *, option_id: str | None, value: Any) -> Graded:
         if value is not None:
             raise BadAnswer(
                 "value: this question is answered by choosing an option_id", wording=CHOOSE
             )
         if option_id is None:
             raise BadAnswer("option_id: choose one of the options, or not_sure", wording=CHOOSE)
-        option = rendered.option(option_id)
+        option = next((o for i, o in self.served(rendered, seat) if i == option_id), None)
         if option is None:
             raise BadAnswer(
                 f"option_id: {option_id[:40]!r} is not an option of this question", wording=CHOOSE
@@ -137,11 +139,11 @@ class Choice(Kind):
         return Graded(
             option.grade,
             option.feedback,
-            option.id,
+            option_id,
             option.text,
             option_index=option.index,
             misconception=option.misconception,
         )
 
-    def shown(self, rendered) -> list[dict[str, str]]:
-        return [{"id": o.id, "text": o.text} for o in rendered.options]
+    def shown(self, rendered, seat: Seat) -> list[dict[str, str]]:
+        return [{"id": i, "text": o.text} for i, o in self.served(rendered, seat)]

@@ -18,7 +18,7 @@ from tutor.engine import computations
 from tutor.errors import BadAnswer
 from tutor.lessons import templates
 from tutor.lessons.fields import Model, Slug, Text
-from tutor.lessons.kinds.base import Add, Graded, Kind, Report
+from tutor.lessons.kinds.base import Add, Graded, Kind, Report, Seat
 from tutor.lessons.messages import did_you_mean, explain
 from tutor.lessons.templates import LazyTexts
 from tutor.render.numbers import num
@@ -256,7 +256,7 @@ class Numeric(Kind):
             "mistakes": mistakes,
         }
 
-    def grade(self, rendered, *, option_id: str | None, value: Any) -> Graded:
+    def grade(self, rendered, seat: Seat, *, option_id: str | None, value: Any) -> Graded:
         if value is None or (isinstance(value, str) and not value.strip()):
             if option_id is not None:
                 raise BadAnswer(
