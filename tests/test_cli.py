@@ -17,7 +17,7 @@ DATA = Path(__file__).parent / "data"
 def test_validate_prints_a_summary_and_exits_0_for_good_lessons():
     result = runner.invoke(app, ["validate", str(DATA)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "ok: 1 lesson(s), 4 question(s), no problems"
+    assert result.output.strip() == "ok: 1 lesson(s), 6 question(s), no problems"
 
 
 def test_validate_prints_every_problem_and_exits_1(tmp_path: Path):

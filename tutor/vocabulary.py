@@ -97,3 +97,11 @@ class Label(StrEnum):
     GETTING_THERE = "getting there"
     SOLID = "solid"
     REVIEW = "review"
+
+
+class Standing(StrEnum):
+    """Where a skill stands at the end of a lesson."""
+
+    SOLID = "solid"
+    SHAKY = "shaky"
+    NOT_YET = "not yet"

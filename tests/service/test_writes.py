@@ -33,13 +33,13 @@ def test_an_answer_sent_again_with_its_key_is_recorded_once(client):
         "idempotency_key": "once",
     }
     seat = tutor.seat(who)
-    first = writes.answer(tutor.db, tutor.lesson("mini"), who, seat, **body)
-    again = writes.answer(tutor.db, tutor.lesson("mini"), who, seat, **body)
+    at = tutor.clock()
+    first = writes.answer(tutor.db, tutor.lesson("mini"), who, seat, now=at, **body)
+    again = writes.answer(tutor.db, tutor.lesson("mini"), who, seat, now=at, **body)
     assert first == again and attempts(tutor) == 1
     with pytest.raises(BadAnswer, match="already used for a different answer"):
-        writes.answer(
-            tutor.db, tutor.lesson("mini"), who, seat, **{**body, "option_id": "not_sure"}
-        )
+        other = {**body, "option_id": "not_sure"}
+        writes.answer(tutor.db, tutor.lesson("mini"), who, seat, now=at, **other)
 
 
 def test_a_write_that_lost_the_race_for_the_position_changes_nothing(client):

@@ -19,6 +19,7 @@ def test_a_fresh_database_upgrades_to_tables_that_match_the_models(db_url: str):
         "skill_states",
         "positions",
         "instance_secrets",
+        "fitted_skills",
     }
     engine = db.make_engine(db_url)
     with engine.connect() as connection:
@@ -105,32 +106,26 @@ def test_an_answer_is_all_or_nothing(client, monkeypatch, which):
     assert retried.status_code == 200
 
 
-def test_only_a_first_try_at_an_item_is_counted_as_evidence(client):
-    """The position's read says whether the item being answered was answered before."""
+def test_only_the_first_sight_of_an_item_is_counted_as_evidence(client):
+    """An item answered again after a restart (its answer was shown) is no first sight."""
     from helpers import answer_body, new_learner
+    from sqlalchemy import select
 
-    from tutor.store import progress
+    from tutor.store.tables import Attempt
 
     headers = new_learner(client)
-    nxt = client.get("/api/lessons/mini/next", headers=headers).json()
-    reply = client.post(
-        "/api/lessons/mini/answers",
-        headers=headers,
-        json=answer_body(client, "mini", nxt, "exactly"),
-    ).json()
-    learner_id = client.app.state.tokens.get(headers["Authorization"].split()[1])
-    asked = {"learner_id": learner_id, "lesson_id": "mini"}
-
-    def answered(question_id: str, variant: int) -> bool:
-        with client.app.state.tutor.db.engine.connect() as connection:
-            row, _skills = progress.read(
-                connection, **asked, question_id=question_id, variant=variant
-            )
-        return row.answered
-
-    assert answered(nxt["question"]["id"], nxt["variant"])
-    assert not answered(nxt["question"]["id"], nxt["variant"] + 1)
-    assert not answered(reply["next"]["question"]["id"], reply["next"]["variant"])
+    for _ in range(2):
+        nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+        assert nxt["question"]["id"] == "what-loss-does"
+        body = answer_body(client, "mini", nxt, "exactly")
+        assert client.post("/api/lessons/mini/answers", headers=headers, json=body).is_success
+        assert client.post("/api/lessons/mini/restart", headers=headers).is_success
+    with client.app.state.tutor.db.reading() as connection:
+        firsts = connection.scalars(select(Attempt.first_try).order_by(Attempt.id)).all()
+    assert firsts == [True, False]
+    progress = client.get("/api/learners/me/progress", headers=headers).json()
+    score = next(s for s in progress["lessons"][0]["skills"] if s["id"] == "score")
+    assert (score["attempts"], score["firsts_right"]) == (1, 1)
 
 
 def test_a_clash_in_an_answers_writes_is_an_integrity_error_that_keeps_nothing(client):
@@ -151,13 +146,7 @@ def test_a_clash_in_an_answers_writes_is_an_integrity_error_that_keeps_nothing(c
     learner_id = client.app.state.tokens.get(headers["Authorization"].split()[1])
     database = client.app.state.tutor.db
     with database.engine.connect() as connection:
-        position, skills = progress.read(
-            connection,
-            learner_id=learner_id,
-            lesson_id="mini",
-            question_id="x",
-            variant=0,
-        )
+        position, skills = progress.read(connection, learner_id=learner_id, lesson_id="mini")
     attempt = {
         "learner_id": learner_id,
         "lesson_id": "mini",
@@ -185,7 +174,14 @@ def test_a_clash_in_an_answers_writes_is_an_integrity_error_that_keeps_nothing(c
             attempt=attempt,
             before=skills,
             skill="sk",
-            counted={"p_known": 0.5, "attempts": 1, "misses": 0},
+            counted={
+                "p_known": 0.5,
+                "attempts": 1,
+                "misses": 0,
+                "firsts_right": 1,
+                "memory": None,
+                "due_at": None,
+            },
             review=(),
             state=position.state,
             topic="t",

@@ -24,12 +24,18 @@ def rng(seed: int = 0) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def play(grades: list[str], p_known=WEAK, state: State | None = None):
+# Mastery needs an item right at first sight as well as a high P(known).
+RIGHT_ONCE = {"score": 1, "compute": 1}
+
+
+def play(grades: list[str], p_known=WEAK, state: State | None = None, firsts=RIGHT_ONCE):
     """Answer the current items with ``grades`` in turn; return the states and decisions."""
     state = state or start(LESSON, rng())
     trail = []
     for i, grade in enumerate(grades):
-        decision = after_answer(LESSON, state, grade, p_known=p_known, rng=rng(i + 1))
+        decision = after_answer(
+            LESSON, state, grade, p_known=p_known, firsts_right=firsts, rng=rng(i + 1)
+        )
         trail.append((state, decision))
         state = decision.state
     return state, trail
@@ -69,7 +75,14 @@ def test_a_skill_already_mastered_is_not_asked_again():
 
 
 def test_a_skill_never_tried_is_asked_however_likely_it_seems():
-    state = after_answer(LESSON, start(LESSON, rng()), "exactly", p_known=STRONG, rng=rng(1))
+    state = after_answer(
+        LESSON,
+        start(LESSON, rng()),
+        "exactly",
+        p_known=STRONG,
+        firsts_right=RIGHT_ONCE,
+        rng=rng(1),
+    )
     assert state.state.item.question == "mse-number"  # compute is untried: asked, not skipped
 
 

@@ -8,6 +8,8 @@ is shown is built by :mod:`tutor.teaching.payloads`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -21,7 +23,8 @@ from tutor.lessons.variants import render_step
 from tutor.service import writes
 from tutor.store import attempts, learners, progress
 from tutor.store.database import Database
-from tutor.teaching import analytics, angles, mastery, payloads, resume
+from tutor.store.tables import utcnow
+from tutor.teaching import adaptive, analytics, angles, mastery, memory, payloads, resume
 from tutor.teaching.payloads import Current, StepRef
 from tutor.vocabulary import StepStatus
 
@@ -29,10 +32,17 @@ from tutor.vocabulary import StepStatus
 class Tutor:
     """Lessons, learners' progress and answers: one instance per app."""
 
-    def __init__(self, catalog: Catalog, database: Database, option_key: bytes):
+    def __init__(
+        self,
+        catalog: Catalog,
+        database: Database,
+        option_key: bytes,
+        clock: Callable[[], datetime] = utcnow,
+    ):
         self.catalog = catalog
         self.db = database
         self.option_key = option_key
+        self.clock = clock  # the time of answers and reviews; tests move it
 
     def seat(self, learner_id: str | None) -> Seat:
         """How ``learner_id`` is served options (their order and ids); anyone's for None."""
@@ -111,25 +121,43 @@ class Tutor:
         return payloads.next_json(self.current(learner_id, lesson_id))
 
     def skill_report(self, learner_id: str | None, lesson_id: str) -> list[dict[str, Any]]:
-        """Each skill with the learner's P(known) and its label (getting there, solid...)."""
+        """Each skill with the learner's P(known), its label (getting there, solid...), where
+        it stands (solid, shaky, not yet) and whether it is due for review.
+
+        P(known) is the estimate the tutor acts on (re-based on the learner's own record,
+        see ``mastery``): a skill the tutor skips as mastered is shown as solid.
+        """
         lesson = self.lesson(lesson_id)
-        records: dict[str, Row] = {}
+        position, records = None, {}
         if learner_id:
             with self.db.reading() as connection:
-                records = progress.skills(connection, learner_id=learner_id, lesson_id=lesson_id)
-        p = mastery.p_known_by_skill(lesson, records)
+                position, records = progress.read(
+                    connection, learner_id=learner_id, lesson_id=lesson_id
+                )
+        state = resume.state(lesson, learner_id or "", position.state if position else None)
+        p = adaptive.estimate(lesson, state, mastery.p_known_by_skill(lesson, records))
+        now = self.clock()
         report = []
         for skill in lesson.lesson.skills:
             row = records.get(skill.id)
-            attempts_made = row.attempts if row else 0
-            review = bool(row and row.review)
+            made = row.attempts if row else 0
+            firsts = row.firsts_right if row else 0
             report.append(
                 {
                     "id": skill.id,
                     "name": skill.name,
                     "p_known": round(p[skill.id], 4),
-                    "attempts": attempts_made,
-                    "label": mastery.label(p[skill.id], attempts=attempts_made, review=review),
+                    "attempts": made,
+                    "firsts_right": firsts,
+                    "label": mastery.label(
+                        p[skill.id],
+                        attempts=made,
+                        review=bool(row and row.review),
+                        firsts_right=firsts,
+                    ),
+                    "standing": mastery.standing(p[skill.id], attempts=made, firsts_right=firsts),
+                    "due": memory.is_due(row.due_at if row else None, now),
+                    "due_at": row.due_at.isoformat() if row and row.due_at else None,
                 }
             )
         return report
@@ -286,7 +314,8 @@ class Tutor:
     def answer(self, learner_id: str, lesson_id: str, **answer: Any) -> tuple[int, dict[str, Any]]:
         """Grade and record an answer to the current item; returns (attempt id, response)."""
         lesson = self.lesson(lesson_id)
-        return writes.answer(self.db, lesson, learner_id, self.seat(learner_id), **answer)
+        seat = self.seat(learner_id)
+        return writes.answer(self.db, lesson, learner_id, seat, now=self.clock(), **answer)
 
     def choose(self, learner_id: str, lesson_id: str, choice: str) -> dict[str, Any]:
         """Act on an offer after repeated misses: another angle, a step back, or go on."""

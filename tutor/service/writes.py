@@ -10,6 +10,8 @@ the same idempotency key returns the first one's reply.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row
@@ -35,6 +37,7 @@ def answer(
     learner_id: str,
     seat: Seat,
     *,
+    now: datetime,
     question_id: str,
     variant: int,
     option_id: str | None = None,
@@ -45,7 +48,7 @@ def answer(
     given = _Answer(question_id, variant, option_id, value, idempotency_key)
 
     def record(connection: Connection) -> tuple[int, dict[str, Any]]:
-        return _record(connection, lesson, learner_id, seat, given)
+        return _record(connection, lesson, learner_id, seat, given, now)
 
     try:
         return db.write(record)
@@ -94,15 +97,15 @@ class _Answer:
 
 
 def _record(
-    connection: Connection, lesson: LoadedLesson, learner_id: str, seat: Seat, given: _Answer
+    connection: Connection,
+    lesson: LoadedLesson,
+    learner_id: str,
+    seat: Seat,
+    given: _Answer,
+    now: datetime,
 ) -> tuple[int, dict[str, Any]]:
     position, skills = progress.read(
-        connection,
-        learner_id=learner_id,
-        lesson_id=lesson.id,
-        question_id=given.question_id,
-        variant=given.variant,
-        lock=True,
+        connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
     )
     if position is None:  # a first answer; a browser learner may have no row yet
         learners.ensure(connection, learner_id=learner_id)
@@ -133,10 +136,9 @@ def _record(
         lesson,
         current,
         graded,
-        # With no position there are no answers yet: the two are written together.
-        first_try=position is None or not position.answered,
         skills=skills,
         rng=resume.rng(learner_id, lesson.id, counter),
+        now=now,
     )
     attempt = {
         **outcome.attempt,
@@ -181,6 +183,7 @@ def choose(
                 state,
                 choice,
                 p_known=mastery.p_known_by_skill(lesson, skills),
+                firsts_right={s: r.firsts_right for s, r in skills.items()},
                 rng=resume.rng(learner_id, lesson.id, position.version + 1),
             )
         except ValueError as exc:
@@ -220,7 +223,10 @@ def restart(db: Database, lesson: LoadedLesson, learner_id: str) -> None:
         if position is None:
             return  # not started: it already begins at the beginning
         fresh = adaptive.start(lesson, resume.rng(learner_id, lesson.id, position.version + 1))
-        _save(connection, lesson, learner_id, position, fresh.to_json(), moved=RESTART_MOVED)
+        # What the learner has been shown stays shown: a second pass is no first sight.
+        seen = resume.state(lesson, learner_id, position.state).seen
+        state = replace(fresh, seen=seen).to_json()
+        _save(connection, lesson, learner_id, position, state, moved=RESTART_MOVED)
 
     db.write(write)
 

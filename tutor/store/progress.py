@@ -18,39 +18,25 @@ from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from tutor.store import pipeline
 from tutor.store.attempts import INSERT_ATTEMPT
-from tutor.store.tables import Attempt, Position, SkillState, utcnow
+from tutor.store.tables import Position, SkillState, utcnow
 
-_attempts = Attempt.__table__
 _positions = Position.__table__
 _skills = SkillState.__table__
 
-# Whether the learner answered this variant of this question before (only a first try is
-# evidence of what they know), read with the position: one round trip, not two. A read that
-# waited for the row lock sees the position as it is now but ``answered`` as it was before
-# the wait. That is stale only if an answer to this very item was committed meanwhile, and
-# every answer moves the position to another item (a new question or new numbers): the
-# waiting answer is then refused as not current before ``answered`` is read.
-_ANSWERED = (
-    select(_attempts.c.id)
-    .where(
-        _attempts.c.learner_id == _positions.c.learner_id,
-        _attempts.c.lesson_id == _positions.c.lesson_id,
-        _attempts.c.question_id == bindparam("question_id"),
-        _attempts.c.variant == bindparam("variant"),
-    )
-    .exists()
-)
 _POSITION = select(
-    _positions.c.lesson_id,
-    _positions.c.state,
-    _positions.c.topic,
-    _positions.c.version,
-    _ANSWERED.label("answered"),
+    _positions.c.lesson_id, _positions.c.state, _positions.c.topic, _positions.c.version
 ).where(_positions.c.learner_id == bindparam("learner_id"))
 _ONE_POSITION = _POSITION.where(_positions.c.lesson_id == bindparam("lesson_id"))
 _LOCKED_POSITION = _ONE_POSITION.with_for_update(of=_positions)
 _SKILLS = select(
-    _skills.c.skill_id, _skills.c.p_known, _skills.c.attempts, _skills.c.misses, _skills.c.review
+    _skills.c.skill_id,
+    _skills.c.p_known,
+    _skills.c.attempts,
+    _skills.c.misses,
+    _skills.c.firsts_right,
+    _skills.c.review,
+    _skills.c.memory,
+    _skills.c.due_at,
 ).where(
     _skills.c.learner_id == bindparam("learner_id"),
     _skills.c.lesson_id == bindparam("lesson_id"),
@@ -83,36 +69,32 @@ _COUNT_SKILL = (
         p_known=bindparam("new_p_known"),
         attempts=bindparam("new_attempts"),
         misses=bindparam("new_misses"),
+        firsts_right=bindparam("new_firsts_right"),
         review=bindparam("new_review"),
+        memory=bindparam("new_memory"),
+        due_at=bindparam("new_due_at"),
         updated_at=bindparam("now"),
     )
 )
 _MARK_SKILL = update(_skills).where(_SKILL_KEY).values(review=bindparam("new_review"))
 _ADD_SKILL = insert(_skills).values({c.name: bindparam(c.name) for c in _skills.columns})
-_NO_ITEM = {"question_id": "", "variant": -1}
 
 
 def read(
-    connection: Connection,
-    *,
-    learner_id: str,
-    lesson_id: str,
-    question_id: str | None = None,
-    variant: int | None = None,
-    lock: bool = False,
+    connection: Connection, *, learner_id: str, lesson_id: str, lock: bool = False
 ) -> tuple[Row | None, dict[str, Row]]:
     """The learner's position in a lesson (None before their first answer) and their skill
     states by skill id.
 
-    A position row has ``state``, ``topic``, ``version`` and ``answered``: whether the
-    learner answered ``variant`` of ``question_id`` before. With ``lock``, the position is
-    locked until the transaction ends (PostgreSQL; SQLite's writers take turns anyway).
+    A position row has ``state``, ``topic`` and ``version``; a skill row ``p_known``,
+    ``attempts``, ``misses``, ``firsts_right``, ``review``, ``memory`` and ``due_at``. With
+    ``lock``, the position is locked until the transaction ends (PostgreSQL; SQLite's
+    writers take turns anyway).
     """
     learner = {"learner_id": learner_id, "lesson_id": lesson_id}
-    item = _NO_ITEM if question_id is None else {"question_id": question_id, "variant": variant}
     position, skills = pipeline.run(
         connection,
-        [(_LOCKED_POSITION if lock else _ONE_POSITION, {**learner, **item}), (_SKILLS, learner)],
+        [(_LOCKED_POSITION if lock else _ONE_POSITION, learner), (_SKILLS, learner)],
     )
     found = position.rows[0] if position.rows else None
     return found, {row.skill_id: row for row in skills.rows}
@@ -120,7 +102,7 @@ def read(
 
 def positions(connection: Connection, *, learner_id: str) -> dict[str, Row]:
     """Every position of a learner, by lesson id."""
-    rows = connection.execute(_POSITION, {"learner_id": learner_id, **_NO_ITEM})
+    rows = connection.execute(_POSITION, {"learner_id": learner_id})
     return {row.lesson_id: row for row in rows}
 
 
@@ -191,18 +173,15 @@ def record_answer(
     topic: str,
     version: int | None,
 ) -> tuple[int, bool]:
-    """Write an answer: the attempt; the answered skill's new counts and any review mark
-    that changed; the position's new state, if it is still at ``version`` (or a new
-    position, for ``None``). Returns the attempt's id, and False if another write won."""
+    """Write an answer: the attempt; the answered skill's new record (``counted``: p_known,
+    attempts, misses, firsts_right, memory and due_at) and any review mark that changed;
+    the position's new state, if it is still at ``version`` (or a new position, for
+    ``None``). Returns the attempt's id, and False if another write won."""
     now = utcnow()
     key = {"who": learner_id, "lesson": lesson_id}
     steps: list[pipeline.Step] = [(INSERT_ATTEMPT, {**attempt, "created_at": now})]
     if skill in before:
-        counts = {
-            "new_p_known": counted["p_known"],
-            "new_attempts": counted["attempts"],
-            "new_misses": counted["misses"],
-        }
+        counts = {f"new_{name}": value for name, value in counted.items()}
         steps.append(
             (
                 _COUNT_SKILL,

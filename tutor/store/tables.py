@@ -80,9 +80,11 @@ class Attempt(Base):
 
 
 class SkillState(Base):
-    """What the tutor believes a learner knows of one skill (derived from attempts)."""
+    """What the tutor believes a learner knows of one skill (derived from attempts), and
+    when it is due for review."""
 
     __tablename__ = "skill_states"
+    __table_args__ = (Index("ix_skill_states_learner_due", "learner_id", "due_at"),)
 
     learner_id: Mapped[str] = mapped_column(
         ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
@@ -92,7 +94,12 @@ class SkillState(Base):
     p_known: Mapped[float] = mapped_column(Float)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     misses: Mapped[int] = mapped_column(Integer, default=0)
+    # Distinct items of the skill answered Exactly the first time they were seen.
+    firsts_right: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The skill's memory state (an FSRS card) and when it is next due for review.
+    memory: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -113,6 +120,22 @@ class Position(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class FittedSkill(Base):
+    """Knowledge-tracing parameters fitted from the attempt log (``tutor fit-mastery``)."""
+
+    __tablename__ = "fitted_skills"
+
+    lesson_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    skill_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    prior: Mapped[float] = mapped_column(Float)
+    learn: Mapped[float] = mapped_column(Float)
+    guess: Mapped[float] = mapped_column(Float)
+    slip: Mapped[float] = mapped_column(Float)
+    learners: Mapped[int] = mapped_column(Integer)  # how many learners' answers it rests on
+    answers: Mapped[int] = mapped_column(Integer)
+    fitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class InstanceSecret(Base):

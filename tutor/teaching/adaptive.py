@@ -35,14 +35,25 @@ from typing import Any
 
 import numpy as np
 
-from tutor.lessons import variants
 from tutor.lessons.loaded import LoadedLesson
-from tutor.teaching import angles, faults, mastery
+from tutor.teaching import angles, faults, items, mastery
 from tutor.teaching.state import Item, Offer, State, new_variant
 from tutor.vocabulary import Choice, Grade, Phase, Role
 
 MAX_CHECKS = 3
 STUCK_AFTER = 2
+
+
+class Known(dict):
+    """Each skill's P(known) for this learner, with how many of its items they answered
+    right at first sight: mastery needs both (see ``mastery.is_mastered``)."""
+
+    def __init__(self, p_known: Mapping[str, float], firsts_right: Mapping[str, int]):
+        super().__init__(p_known)
+        self.firsts_right = dict(firsts_right)
+
+    def mastered(self, skill: str) -> bool:
+        return mastery.is_mastered(self.get(skill, mastery.PRIOR), self.firsts_right.get(skill, 0))
 
 
 @dataclass(frozen=True)
@@ -72,13 +83,15 @@ def after_answer(
     grade: str,
     *,
     p_known: Mapping[str, float],
+    firsts_right: Mapping[str, int] | None = None,
     misconception_skill: str | None = None,
     rng: np.random.Generator,
 ) -> Decision:
     """The next state after the current item was answered with ``grade``.
 
-    ``p_known`` is every skill's P(known) after this answer was counted;
-    ``misconception_skill`` is the earlier skill the chosen option's misconception
+    ``p_known`` is every skill's P(known) after this answer was counted, and
+    ``firsts_right`` its count of items answered right at first sight (mastery needs
+    one); ``misconception_skill`` is the earlier skill the chosen option's misconception
     points at, if any.
     """
     item = state.item
@@ -92,11 +105,12 @@ def after_answer(
         offer=None,
         last=item.question,
         seen_variants={**state.seen_variants, item.question: item.variant},
+        seen=_add(state.seen, items.item_key(lesson, item.question, item.variant)),
     )
     if skill not in state.missed:
         record = (*state.untaught.get(skill, ()), grade)
         state = replace(state, untaught={**state.untaught, skill: record})
-    p_known = estimate(lesson, state, p_known)
+    p_known = Known(estimate(lesson, state, p_known), firsts_right or {})
     if state.pending_angle and item.role == Role.CHECK:
         state = angles.credit_angle(state, state.pending_angle, right)
     state = replace(state, pending_angle=None)
@@ -121,7 +135,12 @@ def after_answer(
         state = replace(state, review=_add(state.review, skill))
         next_state, finished = _advance(lesson, state, p_known, rng)
         return Decision(next_state, angle, "moving_on", finished, solution=True)
-    check, reason = _pick_check(lesson, state, item, rng)
+    picked = _pick_check(lesson, state, item, rng)
+    if picked is None:  # every item of the skill has shown its answer: come back later
+        state = replace(state, review=_add(state.review, skill))
+        next_state, finished = _advance(lesson, state, p_known, rng)
+        return Decision(next_state, angle, "no_fresh_check", finished, solution=True)
+    check, reason = picked
     offer = None
     if misses >= STUCK_AFTER:
         fault_skill = faults.trace_fault(lesson, skill, p_known, misconception_skill)
@@ -145,45 +164,34 @@ def _add(values: tuple[str, ...], value: str) -> tuple[str, ...]:
 
 def _pick_check(
     lesson: LoadedLesson, state: State, item: Item, rng: np.random.Generator
-) -> tuple[Item, str]:
-    """Another item on the same skill, never the identical one just answered.
+) -> tuple[Item, str] | None:
+    """Another item on the same skill that the learner has not seen, or None.
 
-    In order: the main question's own checks; the question regenerated with new
-    numbers; checks written for other questions of the skill; and last, the main
-    question again with its options in a new order.
+    Never an item whose answer the learner has been shown (``state.seen``): in order,
+    one of the main question's own checks; the question with new numbers whose answer
+    differs; a check written for another question of the skill.
     """
     main = lesson.entries[state.main or item.question]
-    in_loop = set(state.asked[-(state.checks + 1) :])
+
+    def fresh(question_id: str, tries: int = 1) -> int | None:
+        for _ in range(tries):
+            variant = new_variant(rng)
+            if items.item_key(lesson, question_id, variant) not in state.seen:
+                return variant
+        return None
+
     for check, _ in main.question.walk_checks():
-        if check.id not in in_loop:
-            return Item(check.id, new_variant(rng), Role.CHECK), "another_question"
+        if (variant := fresh(check.id)) is not None:
+            return Item(check.id, variant, Role.CHECK), "another_question"
     for question_id in dict.fromkeys((main.question.id, item.question)):
-        question = lesson.entries[question_id].question
-        if question.sampled:
-            variant = _fresh_variant(question, item.variant, rng)
+        sampled = lesson.entries[question_id].question.sampled
+        if sampled and (variant := fresh(question_id, tries=20)) is not None:
             return Item(question_id, variant, Role.CHECK), "new_numbers"
-    others = [
-        q
-        for q in lesson.questions_for_skill(main.skill)
-        if lesson.entries[q].parent is not None and q not in in_loop
-    ]
-    if others:
-        return Item(others[0], new_variant(rng), Role.CHECK), "another_question"
-    variant = new_variant(rng)
-    return Item(main.question.id, variant, Role.CHECK), "another_question"
-
-
-def _fresh_variant(question, old: int, rng: np.random.Generator) -> int:
-    """A variant whose numbers differ from the old one's, when the params allow it."""
-    before = variants.draw_params(question, old)
-    for _ in range(20):
-        variant = new_variant(rng)
-        if variant != old and variants.draw_params(question, variant) != before:
-            return variant
-    return new_variant(rng)
-
-
-# --- moving on --------------------------------------------------------------------
+    for question_id in lesson.questions_for_skill(main.skill):
+        is_check = lesson.entries[question_id].parent is not None
+        if is_check and (variant := fresh(question_id)) is not None:
+            return Item(question_id, variant, Role.CHECK), "another_question"
+    return None
 
 
 def _loop_reset(state: State, **changes: Any) -> State:
@@ -191,7 +199,7 @@ def _loop_reset(state: State, **changes: Any) -> State:
 
 
 def _advance(
-    lesson: LoadedLesson, state: State, p_known: Mapping[str, float], rng: np.random.Generator
+    lesson: LoadedLesson, state: State, p_known: Known, rng: np.random.Generator
 ) -> tuple[State, str | None]:
     """The next item after a loop ends; returns the state and the step it finished, if any.
 
@@ -238,12 +246,10 @@ def _advance(
         return (review, finished) if review else (_finish(state), finished)
 
 
-def _skippable(
-    lesson: LoadedLesson, state: State, question_id: str, p_known: Mapping[str, float]
-) -> bool:
+def _skippable(lesson: LoadedLesson, state: State, question_id: str, p_known: Known) -> bool:
     """The question's skill has been tried in this lesson and is mastered by now."""
     skill = lesson.entries[question_id].skill
-    return skill in state.untaught and mastery.is_mastered(p_known.get(skill, mastery.PRIOR))
+    return skill in state.untaught and p_known.mastered(skill)
 
 
 def _finish(state: State) -> State:
@@ -267,18 +273,18 @@ def estimate(lesson: LoadedLesson, state: State, p_known: Mapping[str, float]) -
     return out
 
 
-def needs_review(skill: str, state: State, p_known: Mapping[str, float]) -> bool:
+def needs_review(skill: str, state: State, p_known: Known) -> bool:
     """A skill comes back when it was missed and is still below mastery, or was marked."""
     if skill in state.review:
         return True
-    return skill in state.missed and not mastery.is_mastered(p_known.get(skill, mastery.PRIOR))
+    return skill in state.missed and not p_known.mastered(skill)
 
 
 def _review_item(
     lesson: LoadedLesson,
     state: State,
     skills: list[str],
-    p_known: Mapping[str, float],
+    p_known: Known,
     rng: np.random.Generator,
 ) -> State | None:
     for skill in dict.fromkeys(skills):
@@ -313,13 +319,14 @@ def choose(
     choice: str,
     *,
     p_known: Mapping[str, float],
+    firsts_right: Mapping[str, int] | None = None,
     rng: np.random.Generator,
 ) -> Decision:
     """Act on the learner's answer to an offer: ``another_angle``, ``revisit`` or ``go_on``."""
     offer = state.offer
     if offer is None or state.item is None:
         raise ValueError("there is no offer to answer right now")
-    p_known = estimate(lesson, state, p_known)
+    p_known = Known(estimate(lesson, state, p_known), firsts_right or {})
     if choice == Choice.GO_ON:
         state = replace(state, review=_add(state.review, offer.skill))
         next_state, finished = _advance(lesson, state, p_known, rng)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import numpy as np
 
+from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
-from tutor.teaching import adaptive, mastery, payloads
+from tutor.teaching import adaptive, items, mastery, memory, payloads
 from tutor.teaching.grading import Graded
 from tutor.teaching.payloads import Current
 from tutor.teaching.state import State
@@ -28,32 +30,66 @@ class SkillRecord(Protocol):
     p_known: float
     attempts: int
     misses: int
+    firsts_right: int
+    memory: dict | None
+    due_at: datetime | None
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """A skill's record after an answer: P(known) and the counts of first tries."""
+    """A skill's record after an answer: P(known), the answers it counted (first sights),
+    the misses among them, and the items answered right at first sight."""
 
     p_known: float
     attempts: int
     misses: int
+    firsts_right: int
+    memory: dict | None = None  # the skill's memory state (teaching.memory)
+    due_at: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"p_known": self.p_known, "attempts": self.attempts, "misses": self.misses}
+        return {
+            "p_known": self.p_known,
+            "attempts": self.attempts,
+            "misses": self.misses,
+            "firsts_right": self.firsts_right,
+            "memory": self.memory,
+            "due_at": self.due_at,
+        }
 
 
 def count_evidence(
-    params: mastery.Params, record: SkillRecord | None, grade: str, *, first_try: bool
+    params: mastery.Params,
+    record: SkillRecord | None,
+    grade: str,
+    *,
+    first_sight: bool,
+    hard_to_guess: bool = False,
+    at: datetime | None = None,
 ) -> Evidence:
-    """The skill's record after an answer graded ``grade``; only a first try counts."""
-    p_known, attempts, misses = (
-        (record.p_known, record.attempts, record.misses) if record else (params.prior, 0, 0)
+    """The skill's record after an answer graded ``grade``.
+
+    The first sight of an item is full evidence; an item seen before counts for little
+    (``mastery.RESEEN``) and is not counted among the attempts. An answer that is hard to
+    guess (a typed number) weighs more when right (``mastery.for_numbers``). A first sight
+    at ``at`` is also a review of the skill's memory (``teaching.memory``).
+    """
+    p_known, attempts, misses, firsts = (
+        (record.p_known, record.attempts, record.misses, record.firsts_right)
+        if record
+        else (params.prior, 0, 0, 0)
     )
-    if first_try:
-        p_known = mastery.update(p_known, grade, params)
+    memory_state, due_at = (record.memory, record.due_at) if record else (None, None)
+    used = mastery.for_numbers(params) if hard_to_guess else params
+    weight = 1.0 if first_sight else mastery.RESEEN
+    p_known = mastery.update(p_known, grade, used, weight=weight)
+    if first_sight:
         attempts += 1
         misses += grade != Grade.EXACTLY
-    return Evidence(p_known, attempts, misses)
+        firsts += grade == Grade.EXACTLY
+        if at is not None:
+            memory_state, due_at = memory.review(memory_state, grade, at)
+    return Evidence(p_known, attempts, misses, firsts, memory_state, due_at)
 
 
 @dataclass(frozen=True)
@@ -72,26 +108,43 @@ class Outcome:
         return self.decision.state
 
 
+def first_sight(lesson: LoadedLesson, current: Current) -> bool:
+    """Whether the learner sees this item's answer for the first time (see ``items``)."""
+    question = current.question
+    assert question is not None
+    return items.item_key(lesson, question.id, question.seed) not in current.state.seen
+
+
 def decide(
     lesson: LoadedLesson,
     current: Current,
     graded: Graded,
     *,
-    first_try: bool,
     skills: Mapping[str, SkillRecord],
     rng: np.random.Generator,
+    now: datetime,
 ) -> Outcome:
-    """The outcome of answering ``current``'s item with ``graded``."""
+    """The outcome of answering ``current``'s item with ``graded`` at ``now``."""
     question = current.question
     assert question is not None, "the lesson is done: there is nothing to answer"
     skill = question.skill
     params = mastery.skill_params(lesson).get(skill) or mastery.Params()
-    evidence = count_evidence(params, skills.get(skill), graded.grade, first_try=first_try)
+    fresh = first_sight(lesson, current)
+    evidence = count_evidence(
+        params,
+        skills.get(skill),
+        graded.grade,
+        first_sight=fresh,
+        hard_to_guess=KINDS[question.kind].hard_to_guess,
+        at=now,
+    )
+    firsts = {s: r.firsts_right for s, r in skills.items()}
     decision = adaptive.after_answer(
         lesson,
         current.state,
         graded.grade,
         p_known={**mastery.p_known_by_skill(lesson, skills), skill: evidence.p_known},
+        firsts_right={**firsts, skill: evidence.firsts_right},
         misconception_skill=lesson.misconception_skills.get(graded.misconception or ""),
         rng=rng,
     )
@@ -108,7 +161,7 @@ def decide(
         "option_index": graded.option_index,
         "grade": graded.grade,
         "mistake": graded.mistake,
-        "first_try": first_try,
+        "first_try": fresh,
         "angle": decision.angle,
         "response": response,
     }

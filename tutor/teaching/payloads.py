@@ -15,9 +15,10 @@ from typing import Any
 from tutor.lessons.examples import WorkedExample, compute_example
 from tutor.lessons.kinds import KINDS, Seat
 from tutor.lessons.loaded import LoadedLesson
-from tutor.lessons.variants import RenderedQuestion, render_question, render_step
+from tutor.lessons.variants import RenderedQuestion, render_step
 from tutor.teaching import adaptive, angles
 from tutor.teaching.grading import Graded
+from tutor.teaching.items import rendered
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Role
 
 REASONS = {
@@ -25,6 +26,9 @@ REASONS = {
     "another_question": "Let's check the same idea with another question.",
     "review": "A quick review of an idea that gave you trouble earlier.",
     "moving_on": "Let's move on for now; this idea will come back for a short review.",
+    "no_fresh_check": "You have now seen the answers to every question on this idea, so "
+    "another one here would only test your memory. Let's move on; the idea is marked "
+    "for review and will come back later.",
     "stuck": "No shame in this: it is a tricky idea, and getting stuck here is how it sticks "
     "later. You can see it from yet another angle, go on for now, or step back.",
     "revisit": "Let's step back to an earlier idea; you will return to where you were.",
@@ -68,13 +72,6 @@ class Current:
     @property
     def role(self) -> str | None:
         return self.state.item.role if self.state.item else None
-
-
-@lru_cache(maxsize=8192)
-def rendered(lesson: LoadedLesson, question_id: str, seed: int, topic: str) -> RenderedQuestion:
-    """A question variant in a topic (an item is rendered for `next`, then to grade it)."""
-    entry = lesson.entries[question_id]
-    return render_question(lesson.lesson, entry.question, skill=entry.skill, seed=seed, topic=topic)
 
 
 @lru_cache(maxsize=1024)

@@ -62,6 +62,9 @@ class State:
     # the learner saw; and the question answered last (for "show me another angle").
     seen_variants: dict[str, int] = field(default_factory=dict)
     last: str | None = None
+    # The items whose right answer the learner has been shown (teaching.items.item_key),
+    # kept through a restart: only a first sight is full evidence, and no check repeats one.
+    seen: tuple[str, ...] = ()
 
     @property
     def done(self) -> bool:
@@ -114,7 +117,7 @@ class State:
 
 
 _FIELDS = frozenset(f.name for f in fields(State)) - {"item", "offer"}
-_TUPLES = ("asked", "missed", "review", "reviewed", "completed", "revisit")
+_TUPLES = ("asked", "missed", "review", "reviewed", "completed", "revisit", "seen")
 _MAPS_OF_TUPLES = ("angles", "angle_stats", "untaught")
 
 

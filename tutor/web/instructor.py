@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from tutor.errors import Forbidden, NotFound, Unauthorized
 from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
-from tutor.teaching import analytics, payloads
+from tutor.teaching import analytics, items, payloads
 from tutor.vocabulary import Role
 from tutor.web.deps import TutorDep
 from tutor.web.schemas import ErrorOut, UnprocessableOut
@@ -167,7 +167,7 @@ def _question_preview(lesson: LoadedLesson, question_id: str, topic: str) -> dic
     seeds = PREVIEW_SEEDS if entry.question.sampled else PREVIEW_SEEDS[:1]
     variants = []
     for seed in seeds:
-        shown = payloads.rendered(lesson, question_id, seed, topic)
+        shown = items.rendered(lesson, question_id, seed, topic)
         variants.append({"seed": seed, "question": shown})
     return {
         "entry": entry,
@@ -231,7 +231,7 @@ def option_labels(lesson: LoadedLesson) -> dict[str, dict[str, tuple[str, str]]]
     return {
         question_id: {
             str(o.index): (o.grade, o.text)
-            for o in payloads.rendered(lesson, question_id, 0, topic).options
+            for o in items.rendered(lesson, question_id, 0, topic).options
         }
         for question_id in lesson.entries
     }

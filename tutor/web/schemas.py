@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tutor.lessons.format import KindName
-from tutor.vocabulary import Choice, Grade, Label, Role, StepStatus
+from tutor.vocabulary import Choice, Grade, Label, Role, Standing, StepStatus
 
 
 class _Out(BaseModel):
@@ -187,9 +187,16 @@ class LearnerOut(_Out):
 class SkillProgressOut(_Out):
     id: str
     name: str
-    p_known: float
-    attempts: int
+    p_known: float = Field(description="The tutor's estimate that the learner knows it.")
+    attempts: int = Field(description="Answers counted as evidence: first sights of items.")
+    firsts_right: int = Field(description="Items answered right the first time they were seen.")
     label: Label
+    standing: Standing = Field(
+        description="solid (mastered: P(known) >= 0.95 with an item right at first sight), "
+        "shaky, or not yet."
+    )
+    due: bool = Field(description="Due for review: its memory has had time to fade.")
+    due_at: str | None = Field(description="When it is next due for review (ISO 8601).")
 
 
 class LessonProgressOut(_Out):

@@ -73,6 +73,9 @@ class Kind:
     name: ClassVar[str]
     fields: ClassVar[type[BaseModel]]
     template: ClassVar[str]
+    # Whether a learner who does not know the skill can hardly hit the answer by chance
+    # (a typed number): a right answer then weighs more as evidence.
+    hard_to_guess: ClassVar[bool] = False
 
     # --- authoring ---------------------------------------------------------------------
 
@@ -107,6 +110,11 @@ class Kind:
     def shown(self, rendered: Any, seat: Seat) -> list[dict[str, str]]:
         """The options ``seat`` is shown, in its order, "not sure" aside."""
         return []
+
+    def right_answer(self, rendered: Any) -> str:
+        """The right answer one variant shows, as text: two variants that show the same one
+        are the same item to a learner who has seen either."""
+        raise NotImplementedError
 
     def revealed(self, rendered: Any, *, graded: Graded, solution: bool) -> dict[str, Any]:
         """What the reply to an answer reveals of the right answer (``solution``: the tutor

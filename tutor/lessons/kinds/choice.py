@@ -145,5 +145,8 @@ class Choice(Kind):
             misconception=option.misconception,
         )
 
+    def right_answer(self, rendered) -> str:
+        return next(" ".join(o.text.split()) for o in rendered.options if o.grade == Grade.EXACTLY)
+
     def shown(self, rendered, seat: Seat) -> list[dict[str, str]]:
         return [{"id": i, "text": o.text} for i, o in self.served(rendered, seat)]

@@ -121,6 +121,7 @@ class Numeric(Kind):
     name = "numeric"
     fields = NumericFields
     template = "kinds/numeric.html"
+    hard_to_guess = True
 
     def texts(self, question) -> Iterator[tuple[tuple, str]]:
         for i, mistake in enumerate(question.mistakes):
@@ -281,6 +282,9 @@ class Numeric(Kind):
                 mistake=best.mistake,
             )
         return Graded(Grade.NOT_QUITE, UNRECOGNISED, said, said)
+
+    def right_answer(self, rendered) -> str:
+        return f"{rendered.answer:.6g}"
 
     def revealed(self, rendered, *, graded: Graded, solution: bool) -> dict[str, Any]:
         return {

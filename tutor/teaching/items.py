@@ -1,0 +1,33 @@
+"""Items: one variant of one question, rendered, and what makes two items the same.
+
+An item is the same item again when it would show the learner the same right answer: the
+same question with the same right option, or with the same numbers. That identity is what
+evidence and checks go by: only the first sight of an item is full evidence of a skill, and
+a check after a miss is never an item whose answer the learner has just been shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from tutor.lessons.kinds import KINDS
+from tutor.lessons.loaded import LoadedLesson
+from tutor.lessons.variants import RenderedQuestion, render_question
+
+
+@lru_cache(maxsize=8192)
+def rendered(lesson: LoadedLesson, question_id: str, seed: int, topic: str) -> RenderedQuestion:
+    """A question variant in a topic (an item is rendered for `next`, then to grade it)."""
+    entry = lesson.entries[question_id]
+    return render_question(lesson.lesson, entry.question, skill=entry.skill, seed=seed, topic=topic)
+
+
+@lru_cache(maxsize=8192)
+def item_key(lesson: LoadedLesson, question_id: str, seed: int) -> str:
+    """The item's identity: its question and, in the lesson's default words, the right
+    answer it shows (a topic re-skins words, not answers)."""
+    question = rendered(lesson, question_id, seed, lesson.lesson.default_topic)
+    answer = KINDS[question.kind].right_answer(question)
+    digest = hashlib.blake2s(answer.encode(), digest_size=4).hexdigest()
+    return f"{question_id}#{digest}"
