@@ -170,15 +170,17 @@ def test_auc_and_log_loss_agree_with_scikit_learn():
     )
 
 
-def test_the_replay_is_the_tutors_knowledge_tracing_on_first_tries():
+def test_the_replay_is_the_tutors_knowledge_tracing_first_sights_in_full():
     log = [
         conditions.Attempt("score", "what-loss-does", 1, "exactly", True),
-        conditions.Attempt("score", "what-loss-does", 1, "not_quite", False),  # not evidence
+        conditions.Attempt("score", "what-loss-does", 1, "not_quite", False),  # seen: a little
         conditions.Attempt("score", "order", 5, "exactly", True),
     ]
     out = tracing.replay(LESSON, log)
     params = mastery.skill_params(LESSON)["score"]
-    p = mastery.update(mastery.update(params.prior, "exactly", params), "exactly", params)
+    p = mastery.update(params.prior, "exactly", params)
+    p = mastery.update(p, "not_quite", params, weight=mastery.RESEEN)
+    p = mastery.update(p, "exactly", params)
     assert out.p_known["score"] == pytest.approx(p)
     assert [round(pred, 6) for _, pred, _ in out.predictions][0] == round(
         params.prior * (1 - params.slip) + (1 - params.prior) * params.guess, 6

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 import httpx
 import numpy as np
 
+from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
+from tutor.teaching import items
 
 from .items import Item, Renderer, shown_after
 from .learners import Learner
@@ -41,7 +43,8 @@ class Attempt:
     question_id: str
     variant: int
     grade: str
-    first_try: bool  # the first answer to this variant of this question: evidence to the tutor
+    first_try: bool  # the first sight of this item (teaching.items): full evidence to the tutor
+    hard_to_guess: bool = False  # a typed number
 
 
 @dataclass
@@ -89,7 +92,7 @@ class _Practice:
         response = self.learner.answer(item)
         grade = item.grade(response)
         # A numeric reply gives the number, as the tutor's does.
-        record(self.run, self.seen, item, grade)
+        record(self.run, self.seen, item, grade, self.renderer.lesson)
         read_reply(self.learner, item, response, grade, revealed=item.kind == "numeric")
         if grade != "exactly" and self.explain:
             explain(self.learner, self.run, item.skill)
@@ -100,9 +103,13 @@ class _Practice:
         return self.run
 
 
-def record(run: Run, seen: set[tuple[str, int]], item: Item, grade: str) -> None:
-    key = (item.question_id, item.variant)
-    run.log.append(Attempt(item.skill, item.question_id, item.variant, grade, key not in seen))
+def record(run: Run, seen: set[str], item: Item, grade: str, lesson: LoadedLesson) -> None:
+    """Log an answer, first sight or not, as the tutor counts it (its own item identity)."""
+    key = items.item_key(lesson, item.question_id, item.variant)
+    numeric = KINDS[item.kind].hard_to_guess
+    run.log.append(
+        Attempt(item.skill, item.question_id, item.variant, grade, key not in seen, numeric)
+    )
     seen.add(key)
 
 
@@ -195,7 +202,7 @@ def adaptive(
         response = learner.answer(item)
         body = {"question_id": item.question_id, "variant": item.variant, **response}
         reply = call(http, "POST", f"{base}/answers", token, body)
-        record(run, seen, item, reply["grade"])
+        record(run, seen, item, reply["grade"], lesson)
         read_reply(learner, item, response, reply["grade"], revealed=reply["answer"] is not None)
         if reply["another_way"]:
             explain(learner, run, item.skill)

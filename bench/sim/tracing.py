@@ -1,10 +1,12 @@
 """How well the tutor's knowledge tracing predicts a learner's next answer.
 
-``replay`` runs the tutor's own per-skill knowledge tracing (``tutor.mastery``, with each
-skill's parameters) over a log of answers, counting evidence as the tutor does (the first
-answer to a variant of a question), and yields its prediction for each such answer before
-it is given: P(right) = P(known) (1 - slip) + (1 - P(known)) guess. The same replay gives a
-control condition the labels the tutor would have given it.
+``replay`` runs the tutor's own per-skill knowledge tracing (``tutor.teaching.answering``'s
+``count_evidence``, with each skill's parameters) over a log of answers, counting evidence as
+the tutor does (full for the first sight of an item, a little for an item seen before), and
+yields its prediction for each first sight before it is answered: P(right) = P(known) (1 -
+slip) + (1 - P(known)) guess. The same replay gives a control condition the labels the tutor
+would have given it (per skill; the tutor's own labels also re-base each skill on the
+learner's record across skills).
 
 The prediction is scored by the AUC and the log loss over the answers of learners held out
 from fitting, beside two references fitted on the other learners of the same logs:
@@ -28,6 +30,7 @@ import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import mastery
+from tutor.teaching.answering import Evidence, count_evidence
 
 CLIP = 1e-6
 
@@ -43,26 +46,37 @@ class Replay:
 
 
 def replay(lesson: LoadedLesson, log: Iterable) -> Replay:
-    """The tutor's per-skill P(known) over ``log`` (attempts with skill, grade, first_try)."""
+    """The tutor's per-skill knowledge tracing over ``log`` (attempts with skill, grade,
+    first_try and hard_to_guess), counted by the tutor's own rule (``count_evidence``)."""
     params = mastery.skill_params(lesson)
-    p = {skill: params[skill].prior for skill in params}
-    evidence: Counter[str] = Counter()
+    records: dict[str, Evidence] = {}
     answered: Counter[str] = Counter()
-    out = Replay(p, set())
+    out = Replay({}, set())
     for attempt in log:
         skill = attempt.skill
         answered[skill] += 1
-        if not attempt.first_try:
-            continue
-        known = p[skill]
-        guess, slip = params[skill].guess, params[skill].slip
-        right = attempt.grade == "exactly"
-        out.predictions.append((skill, known * (1 - slip) + (1 - known) * guess, right))
-        p[skill] = mastery.update(known, attempt.grade, params[skill])
-        evidence[skill] += 1
-        if mastery.is_mastered(p[skill]):
+        before = records.get(skill)
+        if attempt.first_try:
+            known = before.p_known if before else params[skill].prior
+            used = mastery.for_numbers(params[skill]) if attempt.hard_to_guess else params[skill]
+            predicted = known * (1 - used.slip) + (1 - known) * used.guess
+            out.predictions.append((skill, predicted, attempt.grade == "exactly"))
+        after = count_evidence(
+            params[skill],
+            before,
+            attempt.grade,
+            first_sight=attempt.first_try,
+            hard_to_guess=attempt.hard_to_guess,
+        )
+        records[skill] = after
+        if mastery.is_mastered(after.p_known, after.firsts_right):
             out.items_to_solid.setdefault(skill, answered[skill])
-    out.solid = {s for s, value in p.items() if evidence[s] and mastery.is_mastered(value)}
+    out.p_known = {s: params[s].prior for s in params} | {s: r.p_known for s, r in records.items()}
+    out.solid = {
+        s
+        for s, r in records.items()
+        if r.attempts and mastery.is_mastered(r.p_known, r.firsts_right)
+    }
     return out
 
 
