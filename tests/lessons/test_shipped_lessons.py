@@ -19,7 +19,7 @@ import pytest
 
 from tutor.engine import computations
 from tutor.lessons import templates, variants
-from tutor.lessons.catalog import load_catalog
+from tutor.lessons.catalog import lesson_files, load_catalog
 from tutor.lessons.format import Lesson, Question, Sampled
 from tutor.lessons.kinds import numeric
 from tutor.render.markdown import to_html
@@ -100,8 +100,7 @@ def _any_id(item) -> str:
 def test_every_lesson_file_loads_without_problems():
     catalog = _catalog()
     assert [str(p) for p in catalog.problems] == []
-    files = sorted(p.name for p in LESSONS.glob("*.yaml"))
-    assert len(catalog.lessons) == len(files)
+    assert len(catalog.lessons) == len(lesson_files([LESSONS]))
     assert {LESSON_1, LESSON_2} <= set(catalog.lessons)
 
 
@@ -112,7 +111,7 @@ def test_the_shipped_lessons_get_no_lint_advice():
     assert {LESSON_1, LESSON_2} <= set(catalog.lessons)
 
 
-@pytest.mark.parametrize("path", sorted(LESSONS.glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", lesson_files([LESSONS]), ids=lambda p: p.name)
 def test_lesson_files_start_with_the_schema_modeline(path):
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../docs/lesson.schema.json"
@@ -403,3 +402,20 @@ def test_no_run_of_eight_words_is_shared_with_the_source_texts():
     )
     assert result.stdout.strip().endswith("0 shared runs of 8+ words"), result.stdout
     assert result.returncode == 0
+
+
+def test_the_shipped_lessons_share_one_misconception_catalogue():
+    catalog = _catalog()
+    known = catalog.misconceptions
+    assert known is not None and known.file.endswith("misconceptions.yaml")
+    # Every idea is written out for people, and its skill is a skill a lesson teaches.
+    skills = {skill.id for lesson in catalog for skill in lesson.lesson.skills}
+    for entry in known.by_id.values():
+        assert len(entry.idea.split()) >= 5 and "TODO" not in entry.idea, entry.id
+        assert entry.skill in skills, entry.id
+    # Ideas met in both lessons are one id: the first lesson's learners carry them over.
+    tags = [
+        {o.misconception for q, _ in lesson.lesson.every_question() for o in q.options}
+        for lesson in catalog
+    ]
+    assert {"hedging-is-cheapest", "decisiveness-rewarded"} <= tags[0] & tags[1]

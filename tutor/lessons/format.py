@@ -292,6 +292,17 @@ class Lesson(_Model):
     def default_topic(self) -> str:
         return next(iter(self.topics))
 
+    def every_question(self) -> Iterator[tuple[Question, tuple]]:
+        """Every question, check and held-out item, in file order, with its path."""
+        for s, step in enumerate(self.steps):
+            for q, question in enumerate(step.questions):
+                path = ("steps", s, "questions", q)
+                yield question, path
+                yield from question.walk_checks(path)
+        for i, skill in enumerate(self.skills):
+            for a, item in enumerate(skill.assessment):
+                yield item, ("skills", i, "assessment", a)
+
 
 def json_schema() -> dict:
     """The JSON Schema editors use to autocomplete and check lesson files."""

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from tutor.lessons.cues import cue_problems
 from tutor.lessons.format import Lesson, Question
 from tutor.lessons.kinds import KINDS
 from tutor.lessons.problems import LessonProblem, Locator
@@ -23,8 +24,10 @@ _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|`[^`]*`|\$[^$]+\$", re.S)
 def lint(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
     """Every piece of advice for one valid lesson, in file order."""
     found: list[LessonProblem] = []
-    for question, path in _questions(lesson):
+    questions = list(lesson.every_question())
+    for question, path in questions:
         found.extend(_lint_question(question, path, locate))
+    found.extend(cue_problems(lesson, [(q, p, q.skill or "") for q, p in questions], locate))
     items: Counter[str] = Counter()
     for step in lesson.steps:
         for question in step.questions:
@@ -54,17 +57,6 @@ def lint(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
         for name in ("intro", "takeaway", "next"):
             found.extend(_typed_numbers(getattr(step, name), ("steps", s, name), locate, set()))
     return sorted(found)
-
-
-def _questions(lesson: Lesson) -> Iterator[tuple[Question, tuple]]:
-    for s, step in enumerate(lesson.steps):
-        for q, question in enumerate(step.questions):
-            path = ("steps", s, "questions", q)
-            yield question, path
-            yield from question.walk_checks(path)
-    for i, skill in enumerate(lesson.skills):
-        for a, item in enumerate(skill.assessment):
-            yield item, ("skills", i, "assessment", a)
 
 
 def _lint_question(question: Question, path: tuple, locate: Locator) -> Iterator[LessonProblem]:

@@ -7,7 +7,7 @@ importing this loads none of the YAML loading, validation or charts behind
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,11 @@ class LoadedLesson:
     content_hash: str
     entries: dict[str, Entry]
     advice: tuple[LessonProblem, ...] = ()  # lint: what would make it a better lesson
+    # Each misconception's skill, from the folder's shared catalogue (if it has one).
+    home_skills: dict[str, str] = field(default_factory=dict)
+    # Knowledge-tracing parameters fitted from the attempt log (``tutor fit-mastery``), per
+    # skill: prior, learn, guess and slip. A lesson's own `mastery:` settings win over them.
+    fitted: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -58,18 +63,19 @@ class LoadedLesson:
 
     @cached_property
     def misconception_skills(self) -> dict[str, str]:
-        """Each misconception slug and the skill of the earliest question that names it
-        (on an option, or on a numeric question's mistake).
+        """Each misconception slug and its skill: the one the shared catalogue gives it,
+        else the skill of the earliest question that names it (on an option, or on a
+        numeric question's mistake).
 
-        A learner who picks an option carrying a misconception first met under an
-        earlier skill is probably tripping over that earlier skill.
+        A learner who picks an option carrying a misconception of an earlier skill is
+        probably tripping over that earlier skill.
         """
         found: dict[str, str] = {}
         for entry in self.entries.values():  # in lesson order: steps, then questions
             for tagged in (*entry.question.options, *entry.question.mistakes):
                 if tagged.misconception:
                     found.setdefault(tagged.misconception, entry.skill)
-        return found
+        return {**found, **self.home_skills}
 
 
 def index_questions(lesson: Lesson) -> dict[str, Entry]:

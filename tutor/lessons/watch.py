@@ -13,15 +13,16 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
+from tutor.lessons import misconceptions
 from tutor.lessons.catalog import Catalog, lesson_files, refresh
 
 log = logging.getLogger("tutor.lessons")
 
 
 def snapshot(folder: Path) -> dict[Path, tuple[int, int]]:
-    """Each lesson file with its modification time and size."""
+    """Each lesson file (and the misconception catalogue) with its modification time and size."""
     found = {}
-    for path in lesson_files([folder]):
+    for path in [*lesson_files([folder]), folder / misconceptions.FILE_NAME]:
         try:
             stat = path.stat()
         except OSError:

@@ -88,7 +88,7 @@ class Choice(Kind):
         for i, option in enumerate(question.options):
             if option.grade == Grade.EXACTLY:
                 continue
-            if not option.misconception:
+            if option.grade == Grade.NOT_QUITE and not option.misconception:
                 yield locate.problem(
                     (*path, "options", i),
                     "lint: this wrong option names no "

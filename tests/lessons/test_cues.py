@@ -1,0 +1,108 @@
+"""Surface cues: `--strict` points at questions a test-wise learner could answer unread."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.lessons.catalog import load_text
+from tutor.lessons.cues import echo, fair_share
+
+HEAD = """\
+id: cues
+title: Cues
+summary: Options that give themselves away.
+topics:
+  cats: {label: Cat photos, thing: a photo}
+skills:
+  - id: score
+    name: A loss is a score
+steps:
+  - id: loss
+    title: Loss
+    intro: A loss scores a guess.
+    takeaway: One number.
+    questions:
+"""
+
+
+def question(n: int, prompt: str, right: str, wrong: tuple[str, str]) -> str:
+    return f"""\
+      - id: q{n}
+        kind: choice
+        skill: score
+        prompt: {prompt}
+        options:
+          - {{text: {right}, grade: exactly, feedback: Yes that is it.}}
+          - text: {wrong[0]}
+            grade: not_quite
+            feedback: No, that is another idea; the loss scores the miss.
+            misconception: wrong-{n}a
+          - text: {wrong[1]}
+            grade: not_quite
+            feedback: No, that is another idea; the loss scores the miss.
+            misconception: wrong-{n}b
+        not_sure: A loss scores the miss.
+        another_way:
+          - {{angle: analogy, text: Darts.}}
+          - {{angle: numbers, text: Zero is perfect.}}
+"""
+
+
+def cue_advice(questions: list[str]) -> list[str]:
+    loaded, problems = load_text(HEAD + "".join(questions), "cues.yaml")
+    assert loaded is not None, problems
+    return [str(p) for p in loaded.advice if "the right option" in p.message]
+
+
+LONG = "A number that grows with the size of the miss"
+MID = ("A yes or a no", "The next weight")
+
+
+def test_the_right_option_longest_everywhere_is_flagged_at_each_question():
+    found = cue_advice([question(i, f"Question {i}?", LONG, MID) for i in range(6)])
+    assert len(found) == 6
+    assert found[0].startswith("cues.yaml:")
+    assert (
+        "steps[0].questions[0].options: lint: the right option is the longest here, as in "
+        in (found[0])
+    )
+    assert "6 of the lesson's 6 choice questions (a fair share is at most 4)" in found[0]
+
+
+def test_a_fair_share_of_longest_right_options_is_fine():
+    balanced = [
+        question(i, f"Question {i}?", *((LONG, MID) if i < 2 else (MID[0], (LONG, MID[1]))))
+        for i in range(6)
+    ]
+    assert cue_advice(balanced) == []
+
+
+def test_the_right_option_shortest_everywhere_is_flagged_too():
+    found = cue_advice(
+        [question(i, f"Question {i}?", "Zero", (LONG, LONG + "!")) for i in range(6)]
+    )
+    assert len(found) == 6 and "is the shortest here" in found[0]
+
+
+def test_an_option_echoing_the_prompt_is_flagged_unless_a_wrong_one_echoes_as_much():
+    prompt = "Why does the learning rate decide the size of each step?"
+    echoing = question(0, prompt, "The learning rate scales the step", ("Noise", "The data"))
+    other = question(1, "What is a loss?", "A score", ("A weight", "A step"))
+    found = cue_advice([echoing, other])
+    assert len(found) == 1
+    assert "repeats the prompt's words (learning, rate, step)" in found[0]
+    fair = question(0, prompt, "It scales the step", ("The learning rate is ignored", "Noise"))
+    assert cue_advice([fair, other]) == []
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [([3] * 6, 4), ([4] * 20, 8), ([2] * 10, 8)],
+)
+def test_a_fair_share_is_two_standard_deviations_above_chance(counts, expected):
+    assert fair_share(counts) == expected
+
+
+def test_echo_ignores_grammar_words_and_plurals():
+    assert echo("What do the weights do?", "Each weight scales an input") == {"weight"}
+    assert echo("Which is it?", "It is this one") == set()

@@ -1,0 +1,126 @@
+"""Surface cues: what gives a choice question's answer away without knowing the skill.
+
+A test-wise learner picks the longest option, or the one that repeats the prompt's words.
+Option order and ids are each learner's own (see ``kinds.base.Seat``), so what is left to
+check is the text: lint advice, located at each question that carries the cue.
+
+Length is a cue only across a lesson: any one question may have its right option longest.
+If options were written without the cue, the right one is the longest in about
+sum(1/k) of the questions (k options each), with binomial spread; more than two standard
+deviations above that is more than a fair share, and each such question is pointed out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tutor.lessons.format import Lesson, Question
+from tutor.lessons.problems import LessonProblem, Locator
+from tutor.lessons.variants import render_question
+from tutor.vocabulary import Grade
+
+_WORD = re.compile(r"[a-z][a-z'-]+")
+_MARKUP = re.compile(r"\$[^$]*\$|`[^`]*`|[*_#>\[\]()]")
+# Grammar words are never a cue; any other shared word of four letters or more is.
+_COMMON_WORDS = """
+    about above after again also because been before being below both but can cannot
+    could does doing down each even every from have having here into its itself just
+    less like make makes many more most much must only other over same should since some
+    such than that their them then there these they this those through under until very
+    were what when where which while will with would your yours it's that's there's
+    doesn't don't isn't
+"""
+_COMMON = frozenset(_COMMON_WORDS.split())
+ECHO_WORDS = 2  # the right option repeats at least this many of the prompt's words ...
+# ... and more of them than any wrong option does.
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One choice question as a learner first sees it (default topic, first variant)."""
+
+    question: Question
+    path: tuple
+    prompt: str
+    right: str
+    wrong: tuple[str, ...]
+
+    @property
+    def right_longest(self) -> bool:
+        return all(len(self.right) > len(w) for w in self.wrong)
+
+    @property
+    def right_shortest(self) -> bool:
+        return all(len(self.right) < len(w) for w in self.wrong)
+
+
+def cue_problems(
+    lesson: Lesson, questions: list[tuple[Question, tuple, str]], locate: Locator
+) -> Iterator[LessonProblem]:
+    """Advice on length and wording cues; ``questions`` are (question, path, skill)."""
+    seen = [s for s in (_seen(lesson, q, path, skill) for q, path, skill in questions) if s]
+    if not seen:
+        return
+    fair = fair_share([1 + len(s.wrong) for s in seen])
+    for which, flagged in (
+        ("longest", [s for s in seen if s.right_longest]),
+        ("shortest", [s for s in seen if s.right_shortest]),
+    ):
+        if len(flagged) <= fair:
+            continue
+        for s in flagged:
+            yield locate.problem(
+                (*s.path, "options"),
+                f"lint: the right option is the {which} here, as in {len(flagged)} of the "
+                f"lesson's {len(seen)} choice questions (a fair share is at most {fair}); "
+                f"a learner who picks the {which} option scores without the skill: "
+                f"make a wrong option the {which} or reword this one",
+            )
+    for s in seen:
+        echoed = echo(s.prompt, s.right)
+        if len(echoed) >= ECHO_WORDS and all(len(echo(s.prompt, w)) < len(echoed) for w in s.wrong):
+            yield locate.problem(
+                (*s.path, "options"),
+                "lint: the right option repeats the prompt's words ("
+                + ", ".join(sorted(echoed))
+                + ") and no wrong option does as much; reword it, or let a wrong option "
+                "echo the prompt too",
+            )
+
+
+def fair_share(option_counts: list[int]) -> int:
+    """The most questions whose right option may be the longest without it being a cue."""
+    mean = sum(1 / k for k in option_counts)
+    spread = math.sqrt(sum((1 / k) * (1 - 1 / k) for k in option_counts))
+    return math.floor(mean + 2 * spread)
+
+
+def echo(prompt: str, option: str) -> set[str]:
+    """The prompt's content words that ``option`` repeats (plural and singular alike)."""
+    return _content(prompt) & _content(option)
+
+
+def _content(text: str) -> set[str]:
+    words = _WORD.findall(_MARKUP.sub(" ", text.lower()))
+    return {_stem(w) for w in words if len(w) >= 4 and w not in _COMMON}
+
+
+def _stem(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+
+
+def _seen(lesson: Lesson, question: Question, path: tuple, skill: str) -> Seen | None:
+    if question.kind != "choice":
+        return None
+    rendered = render_question(lesson, question, skill=skill, seed=0, topic=None)
+    texts = [(o.grade, " ".join(_MARKUP.sub(" ", o.text).split())) for o in rendered.options]
+    right = next(t for g, t in texts if g == Grade.EXACTLY)
+    wrong = tuple(t for g, t in texts if g != Grade.EXACTLY)
+    return Seen(question, path, rendered.prompt, right, wrong)
