@@ -19,7 +19,7 @@ from tutor.lessons.catalog import load_catalog
 from tutor.lessons.watch import LessonWatcher
 from tutor.service.tutor import Tutor
 from tutor.store import database as db
-from tutor.store import learners
+from tutor.store import fitted, learners
 from tutor.web import api, errors, instructor, labs
 from tutor.web import pages as web
 from tutor.web.deps import TokenCache
@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     catalog = load_catalog([settings.lessons_dir])
     for problem in catalog.problems:
         log.warning("lesson problem: %s", problem)
+    with database.reading() as connection:
+        catalog = catalog.with_fitted(fitted.read(connection))
     secret = settings.secret_key or _instance_secret(database, "cookie-key")
     tutor = Tutor(catalog, database, option_key(secret))
     token = settings.instructor_token

@@ -1,4 +1,4 @@
-"""The `tutor` command: serve the tutor, validate lessons, print the lesson schema."""
+"""The `tutor` command: serve the tutor, validate lessons, fit mastery, print the schema."""
 
 from __future__ import annotations
 
@@ -119,6 +119,73 @@ def validate(
         raise typer.Exit(1)
     questions = sum(len(lesson.entries) for lesson in catalog)
     typer.echo(f"ok: {len(catalog.lessons)} lesson(s), {questions} question(s), no problems")
+
+
+@app.command("fit-mastery")
+def fit_mastery(
+    lesson: Annotated[
+        str | None, typer.Option(help="Fit this lesson's skills only (default: every lesson).")
+    ] = None,
+    min_learners: Annotated[
+        int, typer.Option(min=2, help="Fewer learners than this keeps a skill's defaults.")
+    ] = 30,
+    dry_run: Annotated[bool, typer.Option(help="Show the fit; write nothing.")] = False,
+) -> None:
+    """Fit each skill's mastery parameters (prior, learn, guess, slip) to the answers given.
+
+    Shown beside the defaults, with the learners and answers behind each. What is fitted is
+    kept in the database and used by the tutor from its next start; a lesson's own
+    `mastery:` settings still win.
+    """
+    from tutor.errors import NotFound
+    from tutor.lessons.catalog import load_catalog
+    from tutor.service.mastery_fit import fit_mastery as fit
+    from tutor.store import database as db
+    from tutor.store.tables import utcnow
+
+    settings = load_settings()
+    migrate(settings.database_url)
+    catalog = load_catalog([settings.lessons_dir])
+    database = db.connect(settings.database_url)
+    try:
+        report = fit(
+            database,
+            catalog,
+            now=utcnow(),
+            lesson_id=lesson,
+            min_learners=min_learners,
+            write=not dry_run,
+        )
+    except NotFound as exc:
+        typer.echo(f"tutor: --lesson: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        database.dispose()
+    typer.echo(f"{'lesson/skill':<44} {'learners':>8} {'answers':>8}   prior  learn  guess  slip")
+    for row in report:
+        name = f"{row['lesson_id']}/{row['skill_id']}"
+        d = row["defaults"]
+        typer.echo(
+            f"{name:<44} {row['learners']:>8} {row['answers']:>8}   "
+            f"{d.prior:.3f}  {d.learn:.3f}  {d.guess:.3f}  {d.slip:.3f}  (defaults)"
+        )
+        f = row["fitted"]
+        if f is None:
+            typer.echo(f"{'':<62}kept the defaults: fewer than {min_learners} learners")
+            continue
+        before, after = row["log_likelihood"]
+        note = "; the lesson's own settings win" if row["lesson_sets"] else ""
+        typer.echo(
+            f"{'':<62}{f.prior:.3f}  {f.learn:.3f}  {f.guess:.3f}  {f.slip:.3f}  "
+            f"(fitted: log-likelihood per answer {before:.3f} -> {after:.3f}{note})"
+        )
+    kept = sum(row["fitted"] is not None for row in report)
+    verb = (
+        "would be written (dry run)"
+        if dry_run
+        else "written; the tutor uses them from its next start"
+    )
+    typer.echo(f"{kept} of {len(report)} skills fitted and {verb}")
 
 
 @app.command()

@@ -51,6 +51,8 @@ class Role(StrEnum):
     CHECK = "check"  # after a miss: the same skill again
     REVIEW = "review"  # a missed skill coming back at the end of a step or the lesson
     REVISIT = "revisit"  # a step back to an earlier skill the learner chose
+    PRACTICE = "practice"  # a practice run the learner started, on weak or chosen skills
+    RECALL = "recall"  # a review of skills whose memory is due, across visits
 
 
 class Phase(StrEnum):

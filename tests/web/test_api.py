@@ -262,6 +262,7 @@ def test_the_whole_lesson_to_done(client: TestClient):
         "variant": None,
         "topic": "cats",
         "offer": None,
+        "session": None,
     }
     nxt_answer = client.post(
         f"/api/lessons/{LESSON}/answers",

@@ -139,7 +139,7 @@ def test_every_instructor_route_is_guarded(app, client: TestClient):
     ]
     assert len(guarded) >= len(PAGES + ENDPOINTS)
     for route in guarded:
-        path = route.path.format(lesson_id="mini", table="questions")
+        path = route.path.format(lesson_id="mini", table="questions", question_id="what-loss-does")
         for method in route.methods:
             response = client.request(method, path, params={"lesson_id": "mini"})
             assert response.status_code == 401, (method, path, response.status_code)

@@ -122,7 +122,7 @@ def test_a_numeric_answer_through_the_form(client: TestClient):
     soup = page(client, f"/lessons/{LESSON}/steps/2")
     soup = answer_with(client, soup, "exactly")
     assert text_of(soup, "#feedback .grade-word") == "✓ Exactly"
-    assert text_of(soup, ".finished h2") == "You have finished the lesson"
+    assert text_of(soup, ".finished h2") == "You have reached the end of the lesson"
 
 
 def at_the_numeric_question(client: TestClient) -> BeautifulSoup:

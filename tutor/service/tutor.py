@@ -14,19 +14,29 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from tutor.errors import NotFound
+from tutor.errors import BadInput, Conflict, NotFound
 from tutor.lessons.catalog import Catalog
 from tutor.lessons.examples import WorkedExample
 from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import render_step
-from tutor.service import writes
+from tutor.service import answer_keys, standing, writes
 from tutor.store import attempts, learners, progress
 from tutor.store.database import Database
 from tutor.store.tables import utcnow
-from tutor.teaching import adaptive, analytics, angles, mastery, memory, payloads, resume
+from tutor.teaching import (
+    adaptive,
+    analytics,
+    angles,
+    mastery,
+    memory,
+    payloads,
+    resume,
+    sessions,
+)
 from tutor.teaching.payloads import Current, StepRef
-from tutor.vocabulary import StepStatus
+from tutor.teaching.state import State
+from tutor.vocabulary import Role, StepStatus
 
 
 class Tutor:
@@ -135,7 +145,7 @@ class Tutor:
                     connection, learner_id=learner_id, lesson_id=lesson_id
                 )
         state = resume.state(lesson, learner_id or "", position.state if position else None)
-        p = adaptive.estimate(lesson, state, mastery.p_known_by_skill(lesson, records))
+        p, _ = self._estimates(lesson, state, records)
         now = self.clock()
         report = []
         for skill in lesson.lesson.skills:
@@ -161,6 +171,24 @@ class Tutor:
                 }
             )
         return report
+
+    def summary(self, learner_id: str | None, lesson_id: str) -> dict[str, Any]:
+        """Where the learner stands in a lesson: each skill solid, shaky or not yet, the
+        first-try score, and what to do next (``service.standing``)."""
+        current = self.current(learner_id, lesson_id)
+        return standing.summary(
+            self.catalog,
+            current.lesson,
+            self.skill_report(learner_id, lesson_id),
+            finished=current.done and bool(current.state.asked),
+            step_n=current.step.n if current.step and current.state.asked else None,
+        )
+
+    def due(self, learner_id: str) -> dict[str, list]:
+        """The learner's skills due for review now, across lessons, and those coming up."""
+        with self.db.reading() as connection:
+            rows = progress.memories(connection, learner_id=learner_id)
+        return standing.due_list(self.catalog, rows, self.clock())
 
     def step_status(self, current: Current) -> list[str]:
         """not_started, in_progress or done for each step."""
@@ -281,6 +309,17 @@ class Tutor:
 
     # --- for instructors ----------------------------------------------------------
 
+    def answer_key(
+        self, lesson_id: str, question_id: str, *, variant: int = 0, topic: str | None = None
+    ) -> dict[str, Any]:
+        """One variant of a question with its grades, feedback, mistakes and explanations."""
+        lesson = self.lesson(lesson_id)
+        known = self.catalog.misconceptions
+        ideas = {m.id: m.idea for m in known.by_id.values()} if known else {}
+        return answer_keys.answer_key(
+            lesson, question_id, variant=variant, topic=self.topic(lesson, topic), ideas=ideas
+        )
+
     def attempt_counts(self) -> dict[str, int]:
         """Answers recorded so far, per lesson."""
         with self.db.reading() as connection:
@@ -316,6 +355,82 @@ class Tutor:
         lesson = self.lesson(lesson_id)
         seat = self.seat(learner_id)
         return writes.answer(self.db, lesson, learner_id, seat, now=self.clock(), **answer)
+
+    def practice(
+        self,
+        learner_id: str,
+        lesson_id: str,
+        *,
+        skill: str | None = None,
+        step: int | None = None,
+    ) -> dict[str, Any]:
+        """Start a short practice run: on ``skill``, on the skills of step ``step``, or on
+        the learner's weakest skills. Returns the skills, the number of items and `next`."""
+        lesson = self.lesson(lesson_id)
+        ids = [s.id for s in lesson.lesson.skills]
+        if skill is not None and skill not in ids:
+            raise BadInput(
+                f"skill: {skill!r} is not a skill of this lesson; skills: {', '.join(ids)}"
+            )
+        if step is not None and not 1 <= step <= len(lesson.lesson.steps):
+            raise BadInput(
+                f"step: the lesson has steps 1 to {len(lesson.lesson.steps)}, not {step}"
+            )
+
+        def plan(state: State, records: Any) -> sessions.Plan:
+            p, firsts = self._estimates(lesson, state, records)
+            if skill is not None:
+                chosen = [skill]
+            elif step is not None:
+                chosen = sessions.step_skills(lesson, step - 1)
+            else:
+                mastered = [s for s in ids if mastery.is_mastered(p[s], firsts.get(s, 0))]
+                chosen = sessions.weakest(lesson, state, p, mastered)
+            return sessions.practice_plan(lesson, state, chosen)
+
+        return self._session(lesson, learner_id, Role.PRACTICE, plan)
+
+    def review(self, learner_id: str, lesson_id: str) -> dict[str, Any]:
+        """Start a review of the lesson's skills that are due; a conflict if none is."""
+        lesson = self.lesson(lesson_id)
+        now = self.clock()
+
+        def plan(state: State, records: Any) -> sessions.Plan:
+            due = [s for s, row in records.items() if memory.is_due(row.due_at, now)]
+            chosen = sessions.review_plan(lesson, state, due)
+            if not chosen.questions:
+                upcoming = [memory.aware(r.due_at, now) for r in records.values() if r.due_at]
+                when = f"; the next is due {min(upcoming):%Y-%m-%d %H:%M} UTC" if upcoming else ""
+                raise Conflict(f"nothing in lesson {lesson.id!r} is due for review yet{when}")
+            return chosen
+
+        return self._session(lesson, learner_id, Role.RECALL, plan)
+
+    def _session(
+        self,
+        lesson: LoadedLesson,
+        learner_id: str,
+        role: Role,
+        plan: Callable[[State, Any], sessions.Plan],
+    ) -> dict[str, Any]:
+        started = writes.start_session(
+            self.db, lesson, learner_id, self.seat(learner_id), role=role, plan=plan
+        )
+        names = {s.id: s.name for s in lesson.lesson.skills}
+        return {
+            "kind": str(role),
+            "skills": [{"id": s, "name": names[s]} for s in started["skills"]],
+            "items": started["items"],
+            "next": payloads.next_json(started["next"]),
+        }
+
+    @staticmethod
+    def _estimates(
+        lesson: LoadedLesson, state: State, records: Any
+    ) -> tuple[dict[str, float], dict[str, int]]:
+        """Each skill's P(known) for this learner, and its items right at first sight."""
+        p = adaptive.estimate(lesson, state, mastery.p_known_by_skill(lesson, records))
+        return p, {s: r.firsts_right for s, r in records.items()}
 
     def choose(self, learner_id: str, lesson_id: str, choice: str) -> dict[str, Any]:
         """Act on an offer after repeated misses: another angle, a step back, or go on."""

@@ -10,6 +10,7 @@ the same idempotency key returns the first one's reply.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -23,8 +24,11 @@ from tutor.lessons.kinds.numeric import parse_number
 from tutor.lessons.loaded import LoadedLesson
 from tutor.store import attempts, learners, progress
 from tutor.store.database import Database
-from tutor.teaching import adaptive, answering, mastery, payloads, resume
+from tutor.teaching import adaptive, answering, mastery, payloads, resume, sessions
 from tutor.teaching.grading import grade
+from tutor.teaching.sessions import Plan
+from tutor.teaching.state import State
+from tutor.vocabulary import Role
 
 MOVED_ON = "another answer moved this lesson on first; fetch /next"
 RESTART_MOVED = "the lesson moved on while it was restarting; try again"
@@ -208,6 +212,40 @@ def choose(
             "message": payloads.REASONS.get(decision.reason or ""),
             "next": payloads.next_json(following),
         }
+
+    return db.write(write)
+
+
+SESSION_MOVED = "the lesson moved on while the session was starting; try again"
+
+
+def start_session(
+    db: Database,
+    lesson: LoadedLesson,
+    learner_id: str,
+    seat: Seat,
+    *,
+    role: Role,
+    plan: Callable[[State, Mapping[str, Row]], Plan],
+) -> dict[str, Any]:
+    """Start a practice run or a review: ``plan`` picks its items from the learner's state
+    and skill records. The learner's place is kept, to return to at the end."""
+
+    def write(connection: Connection) -> dict[str, Any]:
+        position, skills = progress.read(
+            connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
+        )
+        if position is None:
+            learners.ensure(connection, learner_id=learner_id)
+        state = resume.state(lesson, learner_id, position.state if position else None)
+        chosen = plan(state, skills)
+        counter = (position.version if position else 0) + 1
+        rng = resume.rng(learner_id, lesson.id, counter)
+        started = sessions.start(lesson, state, chosen, role, rng)
+        _save(connection, lesson, learner_id, position, started.to_json(), moved=SESSION_MOVED)
+        topic = resume.topic(lesson, position.topic if position else None)
+        following = payloads.describe(lesson, started, topic, seat)
+        return {"skills": list(chosen.skills), "items": len(chosen.questions), "next": following}
 
     return db.write(write)
 

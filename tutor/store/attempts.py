@@ -51,6 +51,22 @@ _ANSWERED = (
 _SET_ANGLE = update(_attempts).where(_attempts.c.id == bindparam("attempt_id"))
 
 
+_FIRST_SIGHTS = (
+    select(_attempts.c.lesson_id, _attempts.c.skill_id, _attempts.c.learner_id, _attempts.c.grade)
+    .where(_attempts.c.first_try.is_(True))
+    .order_by(_attempts.c.id)
+)
+
+
+def first_sights(connection: Connection, *, lesson_id: str | None = None) -> list[Row]:
+    """Every answer given at an item's first sight (lesson_id, skill_id, learner_id, grade),
+    in the order given: the evidence mastery is fitted to."""
+    query = _FIRST_SIGHTS
+    if lesson_id is not None:
+        query = query.where(_attempts.c.lesson_id == lesson_id)
+    return list(connection.execute(query))
+
+
 def by_key(connection: Connection, *, learner_id: str, key: str) -> Row | None:
     """The answer recorded under an idempotency key: id, question_id, variant, answer, response."""
     return connection.execute(_BY_KEY, {"learner_id": learner_id, "key": key}).first()

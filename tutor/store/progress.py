@@ -12,6 +12,7 @@ reports that, for the service to answer with a conflict. An answer is one ``read
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
@@ -110,6 +111,28 @@ def skills(connection: Connection, *, learner_id: str, lesson_id: str) -> dict[s
     """The learner's skill states in a lesson, by skill id."""
     rows = connection.execute(_SKILLS, {"learner_id": learner_id, "lesson_id": lesson_id})
     return {row.skill_id: row for row in rows}
+
+
+_MEMORIES = select(
+    _skills.c.lesson_id,
+    _skills.c.skill_id,
+    _skills.c.due_at,
+    _skills.c.p_known,
+    _skills.c.attempts,
+    _skills.c.firsts_right,
+).where(_skills.c.learner_id == bindparam("learner_id"), _skills.c.due_at.is_not(None))
+
+
+def memories(connection: Connection, *, learner_id: str) -> list[Row]:
+    """Every skill of the learner that has a review date (lesson_id, skill_id, due_at,
+    p_known, attempts, firsts_right), soonest due first."""
+    rows = connection.execute(_MEMORIES, {"learner_id": learner_id}).all()
+    return sorted(rows, key=lambda row: (_aware(row.due_at), row.lesson_id, row.skill_id))
+
+
+def _aware(moment: Any) -> Any:
+    """SQLite gives back naive times for what was written as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _position_step(

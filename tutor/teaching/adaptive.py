@@ -17,6 +17,8 @@ The loop for each main question of a step:
    back once as review questions; at the end of the lesson, once more.
 5. A main question on a skill the learner has already tried and now masters is
    skipped: practice stops once mastery is reached.
+6. A practice run or a review (``sessions``) can interrupt any of this and returns the
+   learner to where they were.
 
 Mastery here is judged for this learner (``estimate``): each skill's P(known) is
 re-based on how much of the lesson the learner's first answers show they knew
@@ -36,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
-from tutor.teaching import angles, faults, items, mastery
+from tutor.teaching import angles, faults, items, mastery, sessions
 from tutor.teaching.state import Item, Offer, State, new_variant
 from tutor.vocabulary import Choice, Grade, Phase, Role
 
@@ -120,6 +122,9 @@ def after_answer(
     if not right:
         state, angle = angles.show_angle(lesson, state, item.question, rng)
 
+    if item.role in sessions.SESSION_ROLES:
+        following, over = sessions.after_item(lesson, state, skill=skill, right=right, rng=rng)
+        return Decision(following, angle, f"{item.role}_done" if over else None, solution=not right)
     if item.role == Role.REVISIT:
         back = faults.after_revisit(lesson, state, p_known, rng)
         reason = Choice.REVISIT if back.return_to else "return"

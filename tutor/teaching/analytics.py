@@ -192,7 +192,7 @@ def _skills(
 ) -> list[SkillFigures]:
     out = []
     for skill in lesson.lesson.skills:
-        params = mastery.Params.of(skill.mastery)
+        params = mastery.skill_params(lesson)[skill.id]
         tries: list[int] = []
         learners = reviewed = 0
         for learner, history in by_learner.items():

@@ -66,13 +66,15 @@ def count_evidence(
     first_sight: bool,
     hard_to_guess: bool = False,
     at: datetime | None = None,
+    recall: bool = False,
 ) -> Evidence:
     """The skill's record after an answer graded ``grade``.
 
     The first sight of an item is full evidence; an item seen before counts for little
     (``mastery.RESEEN``) and is not counted among the attempts. An answer that is hard to
     guess (a typed number) weighs more when right (``mastery.for_numbers``). A first sight
-    at ``at`` is also a review of the skill's memory (``teaching.memory``).
+    at ``at`` is also a review of the skill's memory (``teaching.memory``), and so is any
+    answer in a review of due skills (``recall``): what it tests is remembering.
     """
     p_known, attempts, misses, firsts = (
         (record.p_known, record.attempts, record.misses, record.firsts_right)
@@ -87,8 +89,8 @@ def count_evidence(
         attempts += 1
         misses += grade != Grade.EXACTLY
         firsts += grade == Grade.EXACTLY
-        if at is not None:
-            memory_state, due_at = memory.review(memory_state, grade, at)
+    if at is not None and (first_sight or recall):
+        memory_state, due_at = memory.review(memory_state, grade, at)
     return Evidence(p_known, attempts, misses, firsts, memory_state, due_at)
 
 
@@ -137,6 +139,7 @@ def decide(
         first_sight=fresh,
         hard_to_guess=KINDS[question.kind].hard_to_guess,
         at=now,
+        recall=current.role == Role.RECALL,
     )
     firsts = {s: r.firsts_right for s, r in skills.items()}
     decision = adaptive.after_answer(

@@ -88,23 +88,30 @@ class Params:
     slip: float = SLIP
 
     @classmethod
-    def of(cls, overrides: object | None) -> Params:
-        """The defaults, with any of prior/learn/guess/slip a lesson sets for a skill."""
-        if overrides is None:
-            return cls()
-        values = {
+    def of(cls, overrides: object | None, base: Mapping[str, float] | None = None) -> Params:
+        """``base`` (fitted values) over the defaults, then any of prior/learn/guess/slip
+        a lesson sets for a skill."""
+        values = {name: float(base[name]) for name in _NAMES if base and name in base}
+        values |= {
             name: getattr(overrides, name)
-            for name in ("prior", "learn", "guess", "slip")
+            for name in _NAMES
             if getattr(overrides, name, None) is not None
         }
         return cls(**values)
 
 
+_NAMES = ("prior", "learn", "guess", "slip")
+
+
 @lru_cache(maxsize=64)
 def skill_params(lesson: LoadedLesson) -> dict[str, Params]:
-    """Each skill's parameters: the defaults and the lesson's overrides (a loaded lesson is
-    never edited in place, so they are worked out once per lesson)."""
-    return {skill.id: Params.of(skill.mastery) for skill in lesson.lesson.skills}
+    """Each skill's parameters: the lesson's own settings, else those fitted from the
+    attempt log (``tutor fit-mastery``), else the defaults. A loaded lesson is never
+    edited in place, so they are worked out once per lesson."""
+    return {
+        skill.id: Params.of(skill.mastery, lesson.fitted.get(skill.id))
+        for skill in lesson.lesson.skills
+    }
 
 
 def p_known_by_skill(lesson: LoadedLesson, records: Mapping[str, Any]) -> dict[str, float]:

@@ -40,9 +40,10 @@ def review(memory: dict[str, Any] | None, grade: str, at: datetime) -> tuple[dic
 
 
 def is_due(due_at: datetime | None, now: datetime) -> bool:
-    """Whether a skill reviewed before is due again (a naive time is taken as UTC)."""
-    if due_at is None:
-        return False
-    if due_at.tzinfo is None:
-        due_at = due_at.replace(tzinfo=now.tzinfo)
-    return due_at <= now
+    """Whether a skill reviewed before is due again."""
+    return due_at is not None and aware(due_at, now) <= now
+
+
+def aware(moment: datetime, now: datetime) -> datetime:
+    """``moment`` in ``now``'s time zone when it has none (SQLite gives back naive UTC)."""
+    return moment.replace(tzinfo=now.tzinfo) if moment.tzinfo is None else moment

@@ -35,6 +35,9 @@ REASONS = {
     "return": "Back to where you were, with that idea fresh in mind.",
     "another_angle": "Here is one more way to see it. The question is still waiting for you.",
     "skipped": "You have shown you know this already, so we skip ahead.",
+    "practice_done": "That is the end of this practice run.",
+    "recall_done": "That is the end of the review. What you remembered will come back "
+    "later; what slipped, sooner.",
 }
 
 CHOICES = {
@@ -159,6 +162,7 @@ def next_json(current: Current) -> dict[str, Any]:
             "variant": None,
             "topic": current.topic,
             "offer": None,
+            "session": None,
         }
     q = current.question
     return {
@@ -181,7 +185,15 @@ def next_json(current: Current) -> dict[str, Any]:
         "variant": q.seed,
         "topic": current.topic,
         "offer": _offer_json(current),
+        "session": _session_json(current),
     }
+
+
+def _session_json(current: Current) -> dict[str, Any] | None:
+    """A practice run or review under way: its kind, and how many items are left after this."""
+    if current.role not in (Role.PRACTICE, Role.RECALL):
+        return None
+    return {"kind": current.role, "left": len(current.state.session)}
 
 
 def _offer_json(current: Current) -> dict[str, Any] | None:

@@ -31,14 +31,18 @@ def is_valid(lesson: LoadedLesson, state: State) -> bool:
     offer = state.offer
     if offer and offer.fault_step and lesson.step_index(offer.fault_step) is None:
         return False
-    return all(q in lesson.entries for q in state.revisit)
+    return all(q in lesson.entries for q in (*state.revisit, *state.session))
 
 
 def _saved_ok(lesson: LoadedLesson, saved: dict) -> bool:
-    item = saved.get("item") or {}
+    """A place to return to: its step and item still there (no item: the lesson was done)."""
+    item = saved.get("item")
+    inner = saved.get("return_to")
     return (
         lesson.step_index(saved.get("step", "")) is not None
-        and item.get("question") in lesson.entries
+        and (item is None or item.get("question") in lesson.entries)
+        and all(q in lesson.entries for q in saved.get("revisit") or ())
+        and (not inner or _saved_ok(lesson, inner))
     )
 
 
@@ -54,7 +58,15 @@ def relocate(lesson: LoadedLesson, state: State, rng: np.random.Generator) -> St
             return state
     # A step back that can no longer be followed is dropped; the learner stays on course.
     state = replace(
-        state, return_to=None, revisit=(), offer=None, pending_angle=None, checks=0, loop_misses=0
+        state,
+        return_to=None,
+        revisit=(),
+        session=(),
+        session_missed=(),
+        offer=None,
+        pending_angle=None,
+        checks=0,
+        loop_misses=0,
     )
     index = lesson.step_index(state.step)
     if index is not None:

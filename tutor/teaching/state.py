@@ -65,6 +65,10 @@ class State:
     # The items whose right answer the learner has been shown (teaching.items.item_key),
     # kept through a restart: only a first sight is full evidence, and no check repeats one.
     seen: tuple[str, ...] = ()
+    # A practice run or review under way (teaching.sessions): the items still to ask, and
+    # the skills it has already given a second item after a miss.
+    session: tuple[str, ...] = ()
+    session_missed: tuple[str, ...] = ()
 
     @property
     def done(self) -> bool:
@@ -117,7 +121,17 @@ class State:
 
 
 _FIELDS = frozenset(f.name for f in fields(State)) - {"item", "offer"}
-_TUPLES = ("asked", "missed", "review", "reviewed", "completed", "revisit", "seen")
+_TUPLES = (
+    "asked",
+    "missed",
+    "review",
+    "reviewed",
+    "completed",
+    "revisit",
+    "seen",
+    "session",
+    "session_missed",
+)
 _MAPS_OF_TUPLES = ("angles", "angle_stats", "untaught")
 
 

@@ -23,8 +23,12 @@ from tutor.web.schemas import (
     LossIn,
     LossOut,
     NextOut,
+    PracticeIn,
     ProgressOut,
+    ReviewListOut,
+    SessionOut,
     StepOut,
+    SummaryOut,
     TopicIn,
     UnprocessableOut,
 )
@@ -170,6 +174,53 @@ def put_topic(lesson_id: str, body: TopicIn, tutor: TutorDep, learner: Learner) 
     """Make the lesson about another topic; every text re-renders in it."""
     tutor.set_topic(learner, lesson_id, body.topic)
     return _reply(NextOut.model_validate(tutor.next_json(learner, lesson_id)))
+
+
+@router.get(
+    "/lessons/{lesson_id}/summary",
+    response_model=SummaryOut,
+    responses={**NOT_FOUND, **UNAUTHORIZED},
+)
+def get_summary(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+    """Where the learner stands: each skill solid, shaky or not yet, the first-try score,
+    and what to do next. Finishing a lesson and mastering it are told apart."""
+    return _reply(SummaryOut.model_validate(tutor.summary(learner, lesson_id)))
+
+
+@router.post(
+    "/lessons/{lesson_id}/practice",
+    response_model=SessionOut,
+    responses={**NOT_FOUND, **UNAUTHORIZED},
+)
+def post_practice(
+    lesson_id: str, tutor: TutorDep, learner: Learner, body: PracticeIn | None = None
+) -> Response:
+    """Start a short practice run on the learner's weakest skills, or on one `skill` or
+    `step`; items not yet seen come first. Answer its items as any; the lesson resumes
+    where it was after the last."""
+    body = body or PracticeIn()
+    started = tutor.practice(learner, lesson_id, skill=body.skill, step=body.step)
+    return _reply(SessionOut.model_validate(started))
+
+
+@router.post(
+    "/lessons/{lesson_id}/review",
+    response_model=SessionOut,
+    responses={
+        **NOT_FOUND,
+        **UNAUTHORIZED,
+        409: {"model": ErrorOut, "description": "Nothing is due."},
+    },
+)
+def post_review(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+    """Start a review of the lesson's skills that are due (see /learners/me/review)."""
+    return _reply(SessionOut.model_validate(tutor.review(learner, lesson_id)))
+
+
+@router.get("/learners/me/review", response_model=ReviewListOut, responses=UNAUTHORIZED)
+def get_review(tutor: TutorDep, learner: Learner) -> Response:
+    """The learner's skills due for review now, across lessons, and those coming up."""
+    return _reply(ReviewListOut.model_validate({"learner_id": learner, **tutor.due(learner)}))
 
 
 @router.get("/learners/me/progress", response_model=ProgressOut, responses=UNAUTHORIZED)

@@ -23,7 +23,7 @@ from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import analytics, items, payloads
 from tutor.vocabulary import Role
 from tutor.web.deps import TutorDep
-from tutor.web.schemas import ErrorOut, UnprocessableOut
+from tutor.web.schemas import AnswerKeyOut, ErrorOut, UnprocessableOut
 from tutor.web.security import bearer_token
 
 INSTRUCTOR_COOKIE = "tutor_instructor"
@@ -267,6 +267,27 @@ def analytics_json(
     """Every figure for one version of a lesson (the live one by default)."""
     report, versions = tutor.analytics(lesson_id, version)
     return {**report.as_dict(), "versions": versions}
+
+
+@api.get(
+    "/lessons/{lesson_id}/questions/{question_id}",
+    dependencies=[Instructor],
+    response_model=AnswerKeyOut,
+)
+def answer_key(
+    tutor: TutorDep,
+    lesson_id: str,
+    question_id: str,
+    variant: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    topic: Annotated[str | None, Query(max_length=80)] = None,
+) -> Response:
+    """A question (practice, check or held-out) as a learner sees it in one variant and
+    topic, with every option's grade, feedback and misconception in lesson order, a
+    number's answer and mistakes, and the explanations from other angles."""
+    key = AnswerKeyOut.model_validate(
+        tutor.answer_key(lesson_id, question_id, variant=variant, topic=topic)
+    )
+    return Response(key.model_dump_json(), media_type="application/json")
 
 
 @api.get("/lessons", dependencies=[Instructor])

@@ -109,7 +109,9 @@ def redirect(visitor: Visitor, url: str) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, tutor: TutorDep, visitor: VisitorDep) -> Response:
     learner = visitor.id
-    return render(request, visitor, "index.html", {"rows": tutor.progress(learner)})
+    rows = tutor.progress(learner)
+    review = tutor.due(learner) if not visitor.is_new else {"due": [], "upcoming": []}
+    return render(request, visitor, "index.html", {"rows": rows, "review": review})
 
 
 @router.get("/lessons/{lesson_id}", response_class=HTMLResponse)
@@ -132,6 +134,7 @@ def lesson_page(request: Request, lesson_id: str, tutor: TutorDep, visitor: Visi
             "current": current,
             "steps": steps,
             "skills": tutor.skill_report(learner, lesson_id),
+            "summary": tutor.summary(learner, lesson_id),
             "started": bool(current.state.asked),
         },
     )
@@ -150,6 +153,8 @@ def step_page(
 ) -> Response:
     context = tutor.step_view(visitor.id, lesson_id, n, after=after, shown=shown)
     context["mode"] = page_mode(context["current"], n, context["step"].id)
+    if context["mode"] == "lesson_done":
+        context["summary"] = tutor.summary(visitor.id, lesson_id)
     return render(request, visitor, "step.html", {**context, "note": NOTES.get(note or "")})
 
 
@@ -264,6 +269,40 @@ def restart(
     visitor.check_csrf(csrf)
     tutor.restart(visitor.id, lesson_id)
     return redirect(visitor, f"/lessons/{lesson_id}/steps/1#question")
+
+
+@router.post("/lessons/{lesson_id}/practice")
+def practice(
+    lesson_id: str,
+    tutor: TutorDep,
+    visitor: VisitorDep,
+    csrf: Annotated[str, Form(max_length=80)] = "",
+    skill: Annotated[str | None, Form(max_length=80)] = None,
+    step: Annotated[int | None, Form(ge=1, le=1000)] = None,
+) -> Response:
+    visitor.check_csrf(csrf)
+    started = tutor.practice(visitor.id, lesson_id, skill=skill or None, step=step)
+    return redirect(visitor, _session_url(lesson_id, started))
+
+
+@router.post("/lessons/{lesson_id}/review")
+def review(
+    lesson_id: str,
+    tutor: TutorDep,
+    visitor: VisitorDep,
+    csrf: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    visitor.check_csrf(csrf)
+    try:
+        started = tutor.review(visitor.id, lesson_id)
+    except Conflict:  # nothing due any more: sent twice, or the review was done elsewhere
+        return redirect(visitor, f"/lessons/{lesson_id}")
+    return redirect(visitor, _session_url(lesson_id, started))
+
+
+def _session_url(lesson_id: str, started: dict[str, Any]) -> str:
+    step = started["next"]["step"]
+    return f"/lessons/{lesson_id}/steps/{step['n'] if step else 1}#question"
 
 
 @router.post("/lessons/{lesson_id}/topic")

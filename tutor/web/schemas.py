@@ -73,7 +73,8 @@ class QuestionOut(_Out):
 
 class CurrentQuestionOut(QuestionOut):
     role: Role = Field(
-        description="main, a check after a miss, a review, or a step back to an earlier idea."
+        description="main, a check after a miss, a review, a step back to an earlier idea, "
+        "a practice run's item or a review of a skill due (recall)."
     )
 
 
@@ -116,6 +117,13 @@ class OfferOut(_Out):
     choices: list[ChoiceOut]
 
 
+class SessionStateOut(_Out):
+    kind: Literal["practice", "recall"] = Field(
+        description="practice: a practice run; recall: a review of skills due."
+    )
+    left: int = Field(description="Items still to come after this one (more after a miss).")
+
+
 class NextOut(_Out):
     done: bool
     step: StepRefOut | None
@@ -125,6 +133,72 @@ class NextOut(_Out):
     offer: OfferOut | None = Field(
         None, description="After repeated misses: choices to make with POST .../choices."
     )
+    session: SessionStateOut | None = Field(
+        None, description="A practice run or review under way; the lesson resumes after it."
+    )
+
+
+class PracticeIn(_In):
+    skill: str | None = Field(None, max_length=80, description="Practise this skill only.")
+    step: int | None = Field(None, ge=1, le=1000, description="Practise this step's skills.")
+
+
+class SkillNameOut(_Out):
+    id: str
+    name: str
+
+
+class SessionOut(_Out):
+    kind: Literal["practice", "recall"]
+    skills: list[SkillNameOut] = Field(description="The skills the session asks about.")
+    items: int = Field(description="How many items it has planned (one more per missed skill).")
+    next: NextOut
+
+
+class SummarySkillOut(_Out):
+    id: str
+    name: str
+    standing: Standing
+    p_known: float
+    due: bool
+    due_at: str | None
+
+
+class FirstTryOut(_Out):
+    right: int = Field(description="Items answered right the first time they were seen.")
+    of: int = Field(description="Items seen.")
+
+
+class NextStepOut(_Out):
+    kind: Literal["practice", "review", "lab", "lesson"]
+    text: str
+    skills: list[str] = Field(description="For practice and review: the skills concerned.")
+    href: str | None = Field(description="For a lab or lesson: the page.")
+
+
+class SummaryOut(_Out):
+    lesson_id: str
+    title: str
+    finished: bool = Field(description="The learner has been through every step.")
+    mastered: bool = Field(description="Every skill of the lesson is solid.")
+    first_try: FirstTryOut
+    skills: list[SummarySkillOut]
+    message: str
+    next_steps: list[NextStepOut]
+
+
+class DueSkillOut(_Out):
+    lesson_id: str
+    lesson_title: str
+    skill_id: str
+    skill_name: str
+    due_at: str
+
+
+class ReviewListOut(_Out):
+    learner_id: str
+    due: list[DueSkillOut] = Field(description="Due now: POST /api/lessons/{id}/review.")
+    upcoming: list[DueSkillOut] = Field(description="Not due yet, soonest first.")
 
 
 class AnswerIn(_In):
@@ -214,6 +288,63 @@ class LessonProgressOut(_Out):
 class ProgressOut(_Out):
     learner_id: str
     lessons: list[LessonProgressOut]
+
+
+class KeyOptionOut(_Out):
+    index: int = Field(
+        description="Its place in the lesson file (learners each see their own order)."
+    )
+    text: str
+    grade: Literal["exactly", "close", "not_quite"]
+    feedback: str
+    misconception: str | None
+    idea: str | None = Field(description="The misconception's idea, from the shared catalogue.")
+
+
+class KeyMistakeOut(_Out):
+    mistake: str
+    value: float = Field(description="The number this mistake gives for this variant.")
+    grade: Literal["close", "not_quite"]
+    feedback: str
+    misconception: str | None
+    idea: str | None
+
+
+class AnotherWayKeyOut(_Out):
+    angle: str
+    text: str
+
+
+class KeyStepOut(_Out):
+    n: int
+    id: str
+
+
+class AnswerKeyOut(_Out):
+    lesson_id: str
+    version: str
+    question_id: str
+    kind: KindName
+    skill: str
+    role: Literal["main", "check", "assessment"]
+    step: KeyStepOut | None = Field(description="Where it is asked; none for a held-out item.")
+    parent: str | None = Field(description="For a check: the question it checks.")
+    transfer: Literal["near", "far"] | None = Field(description="For a held-out item.")
+    variant: int
+    sampled: bool = Field(description="Whether other variants have other numbers.")
+    topic: str
+    params: dict[str, Any]
+    prompt: str
+    options: list[KeyOptionOut] = Field(description="In lesson order, each with its grade.")
+    answer: float | None
+    answer_text: str | None
+    tolerance: float | None
+    mistakes: list[KeyMistakeOut]
+    solution: str | None
+    not_sure: str
+    another_way: list[AnotherWayKeyOut]
+    bridge: str | None
+    checks: list[str]
 
 
 class LossIn(_In):
