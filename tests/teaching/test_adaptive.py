@@ -11,8 +11,9 @@ import pytest
 
 from tutor.lessons import variants
 from tutor.lessons.catalog import load_catalog
-from tutor.teaching import adaptive, angles, faults, mastery
+from tutor.teaching import adaptive, angles, faults, items, mastery, sessions
 from tutor.teaching.adaptive import State, after_answer, choose, start
+from tutor.vocabulary import Role
 
 DATA = Path(__file__).parents[1] / "data"
 LESSON = load_catalog([DATA]).lessons["mini"]
@@ -264,3 +265,28 @@ def test_a_state_stored_before_the_untaught_record_still_loads():
     assert old.untaught == {} and old.item == state.item
     decision = after_answer(LESSON, old, "exactly", p_known=WEAK, rng=rng(7))
     assert decision.state.untaught == {"compute": ("exactly",)}
+
+
+def test_with_every_answer_of_the_skill_shown_the_tutor_moves_on_and_says_so():
+    # The learner has been shown the answers of every item of the skill "score".
+    state = start(LESSON, rng())
+    seen = tuple(items.item_key(LESSON, q, 0) for q in LESSON.questions_for_skill("score"))
+    state = replace(state, seen=seen)
+    decision = after_answer(LESSON, state, "not_quite", p_known=WEAK, firsts_right={}, rng=rng(1))
+    assert decision.reason == "no_fresh_check"
+    assert "score" in decision.state.review
+    assert decision.state.item.question == "order" and decision.state.item.role == "main"
+    assert decision.solution  # the worked answer is shown instead of a check
+
+
+def test_a_practice_run_inside_a_step_back_carries_the_step_back_on_after():
+    _, trail = play(["not_quite", "not_quite"])
+    state = trail[-1][1].state
+    inside = replace(state, revisit=("order",), return_to={"step": "loss", "item": None})
+    plan = sessions.practice_plan(LESSON, inside, ["compute"])
+    running = sessions.start(LESSON, inside, plan, Role.PRACTICE, rng(3))
+    assert running.item.role == "practice" and running.revisit == ()
+    after, over = sessions.after_item(LESSON, running, skill="compute", right=True, rng=rng(4))
+    assert over
+    assert after.revisit == ("order",) and after.return_to == {"step": "loss", "item": None}
+    assert after.item == state.item and after.session == ()

@@ -19,7 +19,11 @@ PAGES = [
     "/instructor/lessons/mini/analytics",
     "/instructor/lessons/mini/analytics/questions.csv",
 ]
-ENDPOINTS = ["/api/instructor/analytics?lesson_id=mini", "/api/instructor/lessons"]
+ENDPOINTS = [
+    "/api/instructor/analytics?lesson_id=mini",
+    "/api/instructor/lessons",
+    "/api/instructor/lessons/mini/questions/what-loss-does",
+]
 
 
 @pytest.fixture
@@ -187,3 +191,50 @@ def test_an_angle_asked_for_after_two_misses_is_the_one_the_next_check_credits(
     assert sum(shown for shown, _ in angles.values()) == 2
     assert sum(right for _, right in angles.values()) == 1
     assert angles[chosen][1] == 1
+
+
+def test_an_answer_key_as_json_every_option_in_lesson_order(client: TestClient, staff):
+    url = "/api/instructor/lessons/mini/questions/what-loss-does"
+    key = client.get(url, headers=staff, params={"topic": "spam"}).json()
+    assert key["kind"] == "choice" and key["skill"] == "score" and key["role"] == "main"
+    assert key["step"] == {"n": 1, "id": "loss"} and key["topic"] == "spam"
+    assert key["prompt"] == "The network said 0.2 for an email that is spam. What does a loss do?"
+    assert [(o["index"], o["text"], o["grade"]) for o in key["options"]] == [
+        (0, "It scores the miss", "exactly"),
+        (1, "It fixes the prediction", "not_quite"),
+        (2, "It says true or false", "close"),
+    ]
+    assert key["options"][0]["feedback"] == "Yes: one number, 1.61 here."
+    assert key["options"][1]["misconception"] == "loss-fixes"
+    assert [w["angle"] for w in key["another_way"]] == ["analogy", "numbers"]
+    assert key["checks"] == ["what-loss-does-again", "what-loss-says", "what-loss-is-for"]
+    assert key["not_sure"] == "It scores the miss." and key["answer"] is None
+
+
+def test_an_answer_key_of_a_number_and_of_a_held_out_item(client: TestClient, staff):
+    lesson = client.app.state.tutor.lesson("mini")
+    from tutor.lessons.variants import draw_params
+
+    url = "/api/instructor/lessons/mini/questions/mse-number"
+    key = client.get(url, headers=staff, params={"variant": 7}).json()
+    p = draw_params(lesson.entries["mse-number"].question, 7)["p"]
+    expected = ((p[0] - 1) ** 2 + (p[1] - 2) ** 2) / 2
+    assert key["variant"] == 7 and key["params"]["p"] == p and key["sampled"] is True
+    assert key["answer"] == pytest.approx(expected)
+    sums = next(m for m in key["mistakes"] if m["mistake"] == "sum_instead_of_mean")
+    assert sums["value"] == pytest.approx(2 * expected) and sums["grade"] == "close"
+    held = client.get("/api/instructor/lessons/mini/questions/post-score-far", headers=staff)
+    assert held.status_code == 200
+    assert held.json()["role"] == "assessment" and held.json()["transfer"] == "far"
+    assert held.json()["step"] is None
+
+
+def test_an_answer_key_refuses_what_is_not_there(client: TestClient, staff):
+    base = "/api/instructor/lessons/mini/questions"
+    assert client.get(f"{base}/nope", headers=staff).status_code == 404
+    assert client.get("/api/instructor/lessons/nope/questions/x", headers=staff).status_code == 404
+    bad_topic = client.get(f"{base}/what-loss-does", headers=staff, params={"topic": "nope"})
+    assert bad_topic.status_code == 404 and "topics: cats, spam" in bad_topic.text
+    bad_variant = client.get(f"{base}/what-loss-does", headers=staff, params={"variant": -1})
+    assert bad_variant.status_code == 422
+    assert client.get(f"{base}/what-loss-does").status_code == 401
