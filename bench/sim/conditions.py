@@ -1,6 +1,7 @@
 """The adaptive tutor and its controls, given the same learner; and the tests around them.
 
-- ``adaptive``: the tutor itself, through its JSON API on a running server.
+- ``adaptive``: the tutor itself, through its JSON API on a running server, with the
+  practice run its end page offers when a skill is not solid yet.
 - ``fixed``: every main question once, in lesson order, with its feedback (no explanation).
 - ``yoked``: as many items as the adaptive run of the same learner used, without adapting:
   the main questions in order, then pass after pass over them, each time the next of the
@@ -179,10 +180,35 @@ def call(http: httpx.Client, method: str, path: str, token: str | None, body=Non
 def adaptive(
     http: httpx.Client, token: str, lesson: LoadedLesson, renderer: Renderer, learner: Learner
 ) -> Run:
-    """Work through ``lesson`` over the API; the labels are the server's own at the end."""
+    """Work through ``lesson`` over the API, then take the practice run the end of the lesson
+    offers when a skill is not solid yet (as its page asks); the labels are the server's."""
     run, seen = Run("adaptive"), set()
     base = f"/api/lessons/{lesson.id}"
     nxt = call(http, "GET", f"{base}/next", token)
+    _follow(http, token, lesson, renderer, learner, run, seen, nxt)
+    summary = call(http, "GET", f"{base}/summary", token)
+    if any(step["kind"] == "practice" for step in summary["next_steps"]):
+        started = call(http, "POST", f"{base}/practice", token, {})
+        _follow(http, token, lesson, renderer, learner, run, seen, started["next"])
+    progress = call(http, "GET", "/api/learners/me/progress", token)
+    skills = next(row["skills"] for row in progress["lessons"] if row["lesson_id"] == lesson.id)
+    run.solid = {s["id"] for s in skills if s["label"] == "solid"}
+    run.not_known = {s.id for s in lesson.lesson.skills if not learner.knows(s.id)}
+    return run
+
+
+def _follow(
+    http: httpx.Client,
+    token: str,
+    lesson: LoadedLesson,
+    renderer: Renderer,
+    learner: Learner,
+    run: Run,
+    seen: set[str],
+    nxt: dict,
+) -> None:
+    """Answer what the tutor asks, from ``nxt`` on, until there is nothing left to ask."""
+    base = f"/api/lessons/{lesson.id}"
     angles_asked, loop_main, revisited = 0, None, set()
     while not nxt["done"]:
         if run.items > MAX_ITEMS:
@@ -207,11 +233,6 @@ def adaptive(
         if reply["another_way"]:
             explain(learner, run, item.skill)
         nxt = reply["next"]
-    progress = call(http, "GET", "/api/learners/me/progress", token)
-    skills = next(row["skills"] for row in progress["lessons"] if row["lesson_id"] == lesson.id)
-    run.solid = {s["id"] for s in skills if s["label"] == "solid"}
-    run.not_known = {s.id for s in lesson.lesson.skills if not learner.knows(s.id)}
-    return run
 
 
 def offer_choice(offer: dict, skill: str, angles_asked: int, revisited: set[str]) -> str:

@@ -20,6 +20,44 @@ NEURON = {"x": [1.0, 2.0], "w": [0.5, -0.25], "b": 0.1}
 SPAM_BCE = -(2 * math.log(0.9) + math.log(0.8) + math.log(0.7)) / 4
 THREE_CCE = -(math.log(0.7) + math.log(0.6)) / 2
 S01 = 1 / (1 + math.exp(-0.1))
+LOGITS = {"logits": [2.0, 1.0, 0.1], "k": 1}
+SOFT = [math.exp(v) / (math.exp(2.0) + math.exp(1.0) + math.exp(0.1)) for v in (2.0, 1.0, 0.1)]
+WEIGHTED = {"y_true": [1, 0], "y_pred": [0.6, 0.2], "pos_weight": 3}
+TRUTHS = {"values": [2, 3, 4, 30]}
+SLOPES = {"slopes": [-2.0, 0.25, 3.0]}
+
+
+def _sig(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+# The network of the backpropagation lesson's tests, worked by hand below.
+NET = {
+    "x": [1.0, 2.0],
+    "w1": [[0.5, -0.4], [0.3, 0.8]],
+    "b1": [0.1, -0.2],
+    "w2": [1.2, -0.7],
+    "b2": 0.05,
+    "activation": "sigmoid",
+}
+H = [_sig(0.5 - 0.8 + 0.1), _sig(0.3 + 1.6 - 0.2)]
+Z2 = 1.2 * H[0] - 0.7 * H[1] + 0.05
+P = _sig(Z2)
+DZ2 = P - 1  # truth 1
+G_W1_10 = DZ2 * -0.7 * H[1] * (1 - H[1]) * 1.0  # unit 1, input 0
+
+
+def _loss_after_step(rate: float) -> float:
+    """The hand-worked network's loss after moving every weight by -rate * its gradient."""
+    x, w1, b1, w2, b2 = NET["x"], NET["w1"], NET["b1"], NET["w2"], NET["b2"]
+    dz1 = [DZ2 * w2[j] * H[j] * (1 - H[j]) for j in range(2)]
+    w1 = [[w1[j][i] - rate * dz1[j] * x[i] for i in range(2)] for j in range(2)]
+    b1 = [b1[j] - rate * dz1[j] for j in range(2)]
+    w2 = [w2[j] - rate * DZ2 * H[j] for j in range(2)]
+    b2 = b2 - rate * DZ2
+    h = [_sig(w1[j][0] * x[0] + w1[j][1] * x[1] + b1[j]) for j in range(2)]
+    return -math.log(_sig(w2[0] * h[0] + w2[1] * h[1] + b2))
+
 
 CONTRACT = {
     "mse": ("y_true", "y_pred"),
@@ -33,6 +71,17 @@ CONTRACT = {
     "gradient_z": ("p", "y"),
     "gradient_w": ("p", "y", "x"),
     "update": ("w", "gradient", "lr"),
+    "chain": ("slopes",),
+    "softmax": ("logits", "k"),
+    "cce_logits": ("logits", "k"),
+    "weighted_bce": ("y_true", "y_pred", "pos_weight"),
+    "mean": ("values",),
+    "median": ("values",),
+    "net_output": ("x", "w1", "b1", "w2", "b2", "activation"),
+    "net_grad_w2": ("x", "w1", "b1", "w2", "b2", "activation", "y", "j"),
+    "net_grad_w1": ("x", "w1", "b1", "w2", "b2", "activation", "y", "j", "i"),
+    "net_w2_after": ("x", "w1", "b1", "w2", "b2", "activation", "y", "j", "lr"),
+    "net_loss_after": ("x", "w1", "b1", "w2", "b2", "activation", "y", "lr"),
 }
 
 
@@ -75,6 +124,18 @@ def test_computation_shape(name):
         ("gradient_z", {"p": 0.8, "y": 1}, -0.2),
         ("gradient_w", {"p": 0.8, "y": 1, "x": 2.0}, -0.4),
         ("update", {"w": 0.5, "gradient": 0.2, "lr": 0.1}, 0.48),
+        ("chain", SLOPES, -1.5),
+        ("softmax", LOGITS, SOFT[1]),
+        ("cce_logits", LOGITS, -math.log(SOFT[1])),
+        ("cce_logits", {"logits": [1000.0, 0.0], "k": 1}, 1000.0),  # no overflow
+        ("weighted_bce", WEIGHTED, -(3 * math.log(0.6) + math.log(0.8)) / 2),
+        ("mean", TRUTHS, 9.75),
+        ("median", TRUTHS, 3.5),
+        ("net_output", NET, P),
+        ("net_grad_w2", {**NET, "y": 1, "j": 0}, DZ2 * H[0]),
+        ("net_grad_w1", {**NET, "y": 1, "j": 1, "i": 0}, G_W1_10),
+        ("net_w2_after", {**NET, "y": 1, "j": 0, "lr": 0.5}, 1.2 - 0.5 * DZ2 * H[0]),
+        ("net_loss_after", {**NET, "y": 1, "lr": 0.5}, _loss_after_step(0.5)),
     ],
 )
 def test_compute(name, kwargs, expected):
@@ -130,6 +191,37 @@ MISTAKES = [
     ("update", "added_gradient", {"w": 0.5, "gradient": 0.2, "lr": 0.1}, 0.52),
     ("update", "forgot_learning_rate", {"w": 0.5, "gradient": 0.2, "lr": 0.1}, 0.3),
     ("update", "only_step", {"w": 0.5, "gradient": 0.2, "lr": 0.1}, 0.02),
+    ("chain", "added", SLOPES, 1.25),
+    ("chain", "sign_flipped", SLOPES, 1.5),
+    ("chain", "dropped_middle", SLOPES, -6.0),
+    ("softmax", "no_exponent", LOGITS, 1.0 / 3.1),
+    ("softmax", "not_normalised", LOGITS, math.exp(1.0)),
+    ("cce_logits", "missing_minus", LOGITS, math.log(SOFT[1])),
+    ("cce_logits", "top_class", LOGITS, -math.log(SOFT[0])),
+    ("cce_logits", "log10", LOGITS, -math.log10(SOFT[1])),
+    ("weighted_bce", "unweighted", WEIGHTED, -(math.log(0.6) + math.log(0.8)) / 2),
+    ("weighted_bce", "weight_on_negatives", WEIGHTED, -(math.log(0.6) + 3 * math.log(0.8)) / 2),
+    ("mean", "median_instead", TRUTHS, 3.5),
+    ("mean", "mid_range", TRUTHS, 16.0),
+    ("median", "mean_instead", TRUTHS, 9.75),
+    ("median", "mid_range", TRUTHS, 16.0),
+    ("net_output", "forgot_hidden_activation", NET, _sig(1.2 * -0.2 - 0.7 * 1.7 + 0.05)),
+    ("net_output", "forgot_output_sigmoid", NET, Z2),
+    ("net_grad_w2", "forgot_input", {**NET, "y": 1, "j": 0}, DZ2),
+    ("net_grad_w2", "sign_flipped", {**NET, "y": 1, "j": 0}, -DZ2 * H[0]),
+    ("net_grad_w1", "forgot_activation_slope", {**NET, "y": 1, "j": 1, "i": 0}, DZ2 * -0.7),
+    (
+        "net_grad_w1",
+        "forgot_output_weight",
+        {**NET, "y": 1, "j": 1, "i": 0},
+        DZ2 * H[1] * (1 - H[1]),
+    ),
+    ("net_grad_w1", "forgot_input", {**NET, "y": 1, "j": 1, "i": 1}, G_W1_10),
+    ("net_grad_w1", "sign_flipped", {**NET, "y": 1, "j": 1, "i": 0}, -G_W1_10),
+    ("net_w2_after", "added_gradient", {**NET, "y": 1, "j": 0, "lr": 0.5}, 1.2 + 0.5 * DZ2 * H[0]),
+    ("net_w2_after", "forgot_learning_rate", {**NET, "y": 1, "j": 0, "lr": 0.5}, 1.2 - DZ2 * H[0]),
+    ("net_loss_after", "unchanged", {**NET, "y": 1, "lr": 0.5}, -math.log(P)),
+    ("net_loss_after", "uphill", {**NET, "y": 1, "lr": 0.5}, _loss_after_step(-0.5)),
 ]
 
 

@@ -19,6 +19,18 @@ neuron_output      x, w, b                 sigmoid(w . x + b)
 gradient_z         p, y                    dL/dz = p - y
 gradient_w         p, y, x                 dL/dw = (p - y) x
 update             w, gradient, lr         w - lr * gradient
+chain              slopes                  the product of the local slopes (the chain rule)
+softmax            logits, k               e^(z_k) / sum_j e^(z_j)
+cce_logits         logits, k               -ln softmax_k, straight from the logits
+weighted_bce       y_true, y_pred,         the mean of -[w y ln p + (1 - y) ln(1 - p)]
+                   pos_weight
+mean, median       values                  the best constant guess under MSE, under MAE
+net_output         x, w1, b1, w2, b2,      a two-layer network's output p
+                   activation
+net_grad_w2        ... y, j                dL/dw2_j = (p - y) h_j
+net_grad_w1        ... y, j, i             dL/dW1_ji = (p - y) w2_j act'(z1_j) x_i
+net_w2_after       ... y, j, lr            w2_j after one gradient-descent step
+net_loss_after     ... y, lr               the loss after one step of every weight
 =================  ======================  ==================================================
 """
 
@@ -29,7 +41,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from tutor.engine import losses, mistakes, neuron
+from tutor.engine import backprop_items as net
+from tutor.engine import loss_items, losses, mistakes, neuron
 from tutor.engine.inputs import learning_rate, number, unit_number
 
 __all__ = ["COMPUTATIONS", "Computation", "Mistake", "compute", "compute_mistake"]
@@ -271,6 +284,99 @@ COMPUTATIONS: dict[str, Computation] = {
             ("added_gradient", mistakes.update_added_gradient),
             ("forgot_learning_rate", mistakes.update_forgot_learning_rate),
             ("only_step", mistakes.update_only_step),
+        ),
+        _computation(
+            "chain",
+            "The chain rule: the product of the local slopes along the path.",
+            ("slopes",),
+            loss_items.chain,
+            ("added", loss_items.chain_added),
+            ("sign_flipped", loss_items.chain_sign_flipped),
+            ("dropped_middle", loss_items.chain_dropped_middle),
+        ),
+        _computation(
+            "softmax",
+            "The softmax probability of class k: e^(z_k) / sum_j e^(z_j).",
+            ("logits", "k"),
+            loss_items.softmax,
+            ("no_exponent", loss_items.softmax_no_exponent),
+            ("not_normalised", loss_items.softmax_not_normalised),
+        ),
+        _computation(
+            "cce_logits",
+            "Cross-entropy straight from logits: -ln softmax_k = logsumexp(z) - z_k.",
+            ("logits", "k"),
+            loss_items.cce_logits,
+            ("missing_minus", loss_items.cce_logits_missing_minus),
+            ("top_class", loss_items.cce_logits_top_class),
+            ("log10", loss_items.cce_logits_log10),
+        ),
+        _computation(
+            "weighted_bce",
+            "Binary cross-entropy with the positive class weighted: the mean of "
+            "-[w y ln p + (1 - y) ln(1 - p)], p clipped to [1e-15, 1 - 1e-15].",
+            ("y_true", "y_pred", "pos_weight"),
+            loss_items.weighted_bce,
+            ("unweighted", loss_items.weighted_bce_unweighted),
+            ("weight_on_negatives", loss_items.weighted_bce_on_negatives),
+        ),
+        _computation(
+            "mean",
+            "The mean of the values: the best single guess under squared error.",
+            ("values",),
+            loss_items.mean,
+            ("median_instead", loss_items.median_instead_of_mean),
+            ("mid_range", loss_items.mid_range),
+        ),
+        _computation(
+            "median",
+            "The median of the values: the best single guess under absolute error.",
+            ("values",),
+            loss_items.median,
+            ("mean_instead", loss_items.mean_instead_of_median),
+            ("mid_range", loss_items.mid_range),
+        ),
+        _computation(
+            "net_output",
+            "A two-layer network's output p = sigmoid(w2 . act(W1 x + b1) + b2).",
+            net.NET,
+            net.output,
+            ("forgot_hidden_activation", net.output_forgot_hidden_activation),
+            ("forgot_output_sigmoid", net.output_forgot_output_sigmoid),
+        ),
+        _computation(
+            "net_grad_w2",
+            "dL/dw2_j = (p - y) h_j for the network's output weight from hidden unit j.",
+            (*net.NET, "y", "j"),
+            net.grad_w2,
+            ("forgot_input", net.grad_w2_forgot_input),
+            ("sign_flipped", net.grad_w2_sign_flipped),
+        ),
+        _computation(
+            "net_grad_w1",
+            "dL/dW1_ji = (p - y) w2_j act'(z1_j) x_i for the weight from input i to unit j.",
+            (*net.NET, "y", "j", "i"),
+            net.grad_w1,
+            ("forgot_activation_slope", net.grad_w1_forgot_activation_slope),
+            ("forgot_output_weight", net.grad_w1_forgot_output_weight),
+            ("forgot_input", net.grad_w1_forgot_input),
+            ("sign_flipped", net.grad_w1_sign_flipped),
+        ),
+        _computation(
+            "net_w2_after",
+            "The output weight w2_j after one gradient-descent step on one example.",
+            (*net.NET, "y", "j", "lr"),
+            net.w2_after,
+            ("added_gradient", net.w2_after_added),
+            ("forgot_learning_rate", net.w2_after_forgot_rate),
+        ),
+        _computation(
+            "net_loss_after",
+            "The network's loss on the example after one step of every weight.",
+            (*net.NET, "y", "lr"),
+            net.loss_after,
+            ("unchanged", net.loss_after_unchanged),
+            ("uphill", net.loss_after_uphill),
         ),
     )
 }
