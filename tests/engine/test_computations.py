@@ -82,6 +82,7 @@ CONTRACT = {
     "net_grad_w1": ("x", "w1", "b1", "w2", "b2", "activation", "y", "j", "i"),
     "net_w2_after": ("x", "w1", "b1", "w2", "b2", "activation", "y", "j", "lr"),
     "net_loss_after": ("x", "w1", "b1", "w2", "b2", "activation", "y", "lr"),
+    "best_epoch": ("seed", "epochs"),
 }
 
 
@@ -222,6 +223,8 @@ MISTAKES = [
     ("net_w2_after", "forgot_learning_rate", {**NET, "y": 1, "j": 0, "lr": 0.5}, 1.2 - DZ2 * H[0]),
     ("net_loss_after", "unchanged", {**NET, "y": 1, "lr": 0.5}, -math.log(P)),
     ("net_loss_after", "uphill", {**NET, "y": 1, "lr": 0.5}, _loss_after_step(-0.5)),
+    ("best_epoch", "trained_to_the_end", {"seed": 2, "epochs": 120}, 120.0),
+    ("best_epoch", "never_trained", {"seed": 2, "epochs": 120}, 0.0),
 ]
 
 

@@ -173,6 +173,18 @@ CURVES = "Loss against the prediction, for a truth of 1"
 OUTLIER = "MSE against MAE as one error grows"
 
 
+PICTURE = "The neuron of this example, with its numbers"
+NETWORK = {
+    "compute": "network",
+    "x": [1.0, 2.0],
+    "y": 1,
+    "w1": [[0.5, -0.4], [0.3, 0.8]],
+    "b1": [0.1, -0.2],
+    "w2": [1.2, -0.7],
+    "b2": 0.05,
+}
+
+
 @pytest.mark.parametrize(
     ("example", "titles"),
     [
@@ -194,15 +206,25 @@ OUTLIER = "MSE against MAE as one error grows"
             [OUTLIER],
         ),
         ({"compute": "bce", "y_true": [1], "y_pred": [0.2], "plot": "none"}, []),
-        ({"compute": "neuron", "x": [1], "w": [0.5], "b": 0, "y": 1, "show": ["forward"]}, []),
+        (
+            {"compute": "neuron", "x": [1], "w": [0.5], "b": 0, "y": 1, "show": ["forward"]},
+            [PICTURE],
+        ),
         (
             {"compute": "neuron", "x": [1], "w": [0.5], "b": 0, "y": 1, "show": ["gradient"]},
-            ["The gradient is the slope of the loss"],
+            [PICTURE, "The gradient is the slope of the loss"],
         ),
         (
             {"compute": "neuron", "x": [1], "w": [0.5], "b": 0, "y": 1, "plot": "slope"},
-            ["The gradient is the slope of the loss"],
+            [PICTURE, "The gradient is the slope of the loss"],
         ),
+        ({"compute": "neuron", "x": [1], "w": [0.5], "b": 0, "y": 1, "plot": "none"}, []),
+        ({**NETWORK, "show": ["forward"]}, ["The network of this example"]),
+        (
+            {**NETWORK, "show": ["backward"]},
+            ["The network of this example, with the backward pass"],
+        ),
+        ({"compute": "overfitting"}, ["Training and validation loss per epoch"]),
         (
             {"compute": "training", "learning_rates": [0.05, 1.0]},
             ["Training loss per epoch, for each learning rate"],

@@ -31,6 +31,7 @@ net_grad_w2        ... y, j                dL/dw2_j = (p - y) h_j
 net_grad_w1        ... y, j, i             dL/dW1_ji = (p - y) w2_j act'(z1_j) x_i
 net_w2_after       ... y, j, lr            w2_j after one gradient-descent step
 net_loss_after     ... y, lr               the loss after one step of every weight
+best_epoch         seed, epochs            where validation loss is lowest (overfitting run)
 =================  ======================  ==================================================
 """
 
@@ -42,7 +43,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tutor.engine import backprop_items as net
-from tutor.engine import loss_items, losses, mistakes, neuron
+from tutor.engine import loss_items, losses, mistakes, neuron, overfitting
 from tutor.engine.inputs import learning_rate, number, unit_number
 
 __all__ = ["COMPUTATIONS", "Computation", "Mistake", "compute", "compute_mistake"]
@@ -377,6 +378,14 @@ COMPUTATIONS: dict[str, Computation] = {
             net.loss_after,
             ("unchanged", net.loss_after_unchanged),
             ("uphill", net.loss_after_uphill),
+        ),
+        _computation(
+            "best_epoch",
+            "The epoch of lowest validation loss in the overfitting run: where to stop.",
+            ("seed", "epochs"),
+            overfitting.best_epoch,
+            ("trained_to_the_end", overfitting.trained_to_the_end),
+            ("never_trained", overfitting.never_trained),
         ),
     )
 }

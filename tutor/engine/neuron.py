@@ -159,9 +159,13 @@ class Update:
     loss_before: float
     loss_after: float
     gradients: Gradients
+    p_before: float = math.nan  # the prediction before and after: did it move to the truth?
+    p_after: float = math.nan
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "p_before": self.p_before,
+            "p_after": self.p_after,
             "w_before": list(self.w_before),
             "b_before": self.b_before,
             "w_after": list(self.w_after),
@@ -192,6 +196,8 @@ def update(x: Any, w: Any, b: Any, y: Any, *, lr: Any) -> Update:
         loss_before=binary_cross_entropy(y, p),
         loss_after=binary_cross_entropy(y, p_after),
         gradients=grads,
+        p_before=p,
+        p_after=p_after,
     )
 
 

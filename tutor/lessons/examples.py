@@ -6,18 +6,25 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from tutor.engine import breakdown, losses, neuron
+from tutor.engine import breakdown, losses, network, neuron, overfitting
 from tutor.lessons import templates
-from tutor.lessons.format import Lesson, LossExample, NeuronExample, TrainingExample
+from tutor.lessons.format import (
+    Example,
+    Lesson,
+    LossExample,
+    NetworkExample,
+    NeuronExample,
+    OverfittingExample,
+)
 from tutor.lessons.variants import topic_words
-from tutor.render import plots
+from tutor.render import diagrams, plots
 
 
 @dataclass(frozen=True)
 class WorkedExample:
     """What a step's example shows: every number straight from the engine."""
 
-    kind: str  # "loss", "neuron" or "training"
+    kind: str  # "loss", "neuron", "training", "network" or "overfitting"
     caption: str | None
     data: dict[str, Any] = field(default_factory=dict)
     plot: str = "auto"
@@ -32,9 +39,7 @@ class WorkedExample:
         return example_figures(self)
 
 
-def compute_example(
-    lesson: Lesson, example: LossExample | NeuronExample | TrainingExample, topic: str | None
-) -> WorkedExample:
+def compute_example(lesson: Lesson, example: Example, topic: str | None) -> WorkedExample:
     """Compute ``example`` and render its texts; raises ValueError on bad inputs."""
     context = {"topic": topic_words(lesson, topic)}
     caption = templates.render(example.caption, context) if example.caption else None
@@ -59,6 +64,11 @@ def compute_example(
         return WorkedExample("loss", caption, data, example.plot, inputs)
     if isinstance(example, NeuronExample):
         return WorkedExample("neuron", caption, _neuron(example, context), example.plot)
+    if isinstance(example, NetworkExample):
+        return WorkedExample("network", caption, _network(example, context), example.plot)
+    if isinstance(example, OverfittingExample):
+        run = overfitting.run(example.seed, example.epochs, example.lr)
+        return WorkedExample("overfitting", caption, run.as_dict(), example.plot)
     runs = [
         neuron.train(
             *neuron.toy_dataset(seed=example.seed), lr=lr, epochs=example.epochs, seed=example.seed
@@ -85,12 +95,22 @@ def example_figures(example: WorkedExample) -> list[plots.Figure]:
     key = f"fig-{example.kind}"
     if example.kind == "training":
         return [plots.training_curves(key, data["runs"])]
+    if example.kind == "overfitting":
+        return [plots.overfitting_curves(key, data)]
+    if example.kind == "network":
+        backward = data.get("backward")
+        return [
+            diagrams.network_diagram(key, data["forward"], data["net"], backward, data["features"])
+        ]
     if example.kind == "neuron":
+        f = data["forward"]
+        picture = diagrams.neuron_diagram(
+            f"{key}-picture", f["x"], f["w"], f["b"], f["z"], f["p"], data["features"]
+        )
         if choice == "slope" or "gradient" in data["show"]:
-            f = data["forward"]
             name = data["features"][0] if data["features"] else "x1"
-            return [plots.slope_chart(key, f["x"], f["w"], f["b"], data["y"], name)]
-        return []
+            return [picture, plots.slope_chart(key, f["x"], f["w"], f["b"], data["y"], name)]
+        return [picture]
     items = data["breakdown"]["items"]
     truths = [item["truth"] for item in items]
     preds = [item["prediction"] for item in items]
@@ -107,6 +127,28 @@ def example_figures(example: WorkedExample) -> list[plots.Figure]:
         figure = plots.mse_vs_mae(key, truths, preds, data["labels"])
         return [figure] if figure else []
     return []
+
+
+def _network(example: NetworkExample, context: dict[str, Any]) -> dict[str, Any]:
+    net = network.Network.of(example.w1, example.b1, example.w2, example.b2, example.activation)
+    features = [templates.render(f, context) for f in example.features or []]
+    if features and len(features) != 2:
+        raise ValueError(f"features: {len(features)} name(s) for 2 inputs")
+    data: dict[str, Any] = {
+        "show": list(example.show),
+        "features": features,
+        "y": example.y,
+        "net": net.as_dict(),
+        "forward": network.forward(net, example.x).as_dict(),
+        "loss": network.loss(net, example.x, example.y),
+    }
+    if {"backward", "update"} & set(example.show):
+        data["backward"] = network.backward(net, example.x, example.y).as_dict()
+    if "update" in example.show:
+        if example.lr is None:
+            raise ValueError("lr: an update needs a learning rate")
+        data["update"] = network.update(net, example.x, example.y, lr=example.lr).as_dict()
+    return data
 
 
 def _neuron(example: NeuronExample, context: dict[str, Any]) -> dict[str, Any]:

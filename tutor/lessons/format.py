@@ -132,7 +132,8 @@ class NeuronExample(_Model):
 
 
 class TrainingExample(_Model):
-    """A real training run of the one-neuron model: loss per epoch per learning rate."""
+    """The one-neuron model trained on a small made-up data set (two features): loss per
+    epoch per learning rate."""
 
     compute: Literal["training"]
     learning_rates: list[Annotated[float, Field(gt=0)]] = Field(min_length=1, max_length=5)
@@ -144,7 +145,47 @@ class TrainingExample(_Model):
     )
 
 
-Example = Annotated[LossExample | NeuronExample | TrainingExample, Field(discriminator="compute")]
+class NetworkExample(_Model):
+    """A two-layer network (two inputs, two hidden units, one output) worked by hand."""
+
+    compute: Literal["network"]
+    x: list[float] = Field(min_length=2, max_length=2, description="The two inputs.")
+    y: float = Field(ge=0, le=1, description="The truth, 0 or 1.")
+    w1: list[list[float]] = Field(
+        min_length=2, max_length=2, description="Two rows of two weights, one per hidden unit."
+    )
+    b1: list[float] = Field(min_length=2, max_length=2)
+    w2: list[float] = Field(min_length=2, max_length=2)
+    b2: float
+    activation: Literal["sigmoid", "relu"] = "sigmoid"
+    lr: float | None = Field(None, gt=0, description="Learning rate for the update.")
+    features: list[Text] | None = Field(None, description="A name for each input.")
+    show: list[Literal["forward", "backward", "update"]] = Field(
+        default_factory=lambda: ["forward"], min_length=1, description="Which parts to show."
+    )
+    caption: Text | None = None
+    plot: Literal["auto", "none"] = Field(
+        "auto", description="`auto` draws the network with its numbers; `none` does not."
+    )
+
+
+class OverfittingExample(_Model):
+    """A model trained on a few made-up examples, scored on held-out ones, epoch by epoch."""
+
+    compute: Literal["overfitting"]
+    seed: int = Field(2, ge=0)
+    epochs: int = Field(120, ge=1, le=1000)
+    lr: float = Field(0.1, gt=0, le=10)
+    caption: Text | None = None
+    plot: Literal["auto", "none"] = Field(
+        "auto", description="`auto` draws training and validation loss per epoch."
+    )
+
+
+Example = Annotated[
+    LossExample | NeuronExample | TrainingExample | NetworkExample | OverfittingExample,
+    Field(discriminator="compute"),
+]
 
 
 # --- questions ----------------------------------------------------------------

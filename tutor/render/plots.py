@@ -252,7 +252,7 @@ def _run_story(lr: float, values: Sequence[float], best: bool) -> str:
 
 
 def training_curves(key: str, runs: Sequence[dict[str, Any]]) -> Figure:
-    """Chart (c): loss per epoch of real training runs, one line per learning rate."""
+    """Chart (c): loss per epoch of training runs of the neuron, one line per learning rate."""
     epochs = len(runs[0]["losses"]) - 1
     start = max(r["losses"][0] for r in runs)
     peak = max(max(r["losses"]) for r in runs)
@@ -276,13 +276,45 @@ def training_curves(key: str, runs: Sequence[dict[str, Any]]) -> Figure:
             )
     stories = [_run_story(r["lr"], r["losses"], r is best) for r in runs]
     caption = (
-        f"The loss of a real training run over {epochs} epochs, once per learning rate: "
+        f"The loss of the neuron trained on a small made-up data set (two features) over "
+        f"{epochs} epochs, once per learning rate: "
         + "; ".join(stories)
         + "."
         + (" " + "; ".join(off).capitalize() + " (marked with arrows)." if off else "")
     )
     legend = [(f"rate {num(r['lr'])}", style) for style, r in enumerate(runs)]
     return chart.figure("Training loss per epoch, for each learning rate", caption, legend)
+
+
+def overfitting_curves(key: str, run: dict[str, Any]) -> Figure:
+    """Training and validation loss per epoch, with the validation minimum marked."""
+    train, validation = run["train"], run["validation"]
+    epochs, best = len(train) - 1, run["best_epoch"]
+    top = nice_top(max(max(train), max(validation)))
+    chart = Chart(key, (0.0, float(epochs)), (0.0, top), "epoch", "loss")
+    chart.line(enumerate(train), 0)
+    chart.line(enumerate(validation), 1)
+    chart.guide(best, f"lowest validation loss: epoch {best}")
+    chart.mark(best, validation[best], 1)
+    chart.mark(epochs, validation[-1], 1)
+    chart.mark(epochs, train[-1], 0)
+    caption = (
+        f"A model trained for {epochs} epochs on {run['train_examples']} made-up examples "
+        f"({run['features']} features each, only two of which matter), and scored after every "
+        f"epoch on {run['held_out_examples']} examples it never trained on. The training loss "
+        f"falls all the way, from {num(train[0])} to {num(train[-1])}. The validation loss "
+        f"falls to {num(validation[best])} at epoch {best}, then climbs to "
+        f"{num(validation[-1])}: from there on the model learns the noise of its few "
+        "examples, not the pattern."
+    )
+    shown = sorted({0, best // 2, best, (best + epochs) // 2, epochs})
+    table = Table(
+        "Training and validation loss at some epochs",
+        ("Epoch", "training loss", "validation loss"),
+        tuple((str(e), num(train[e]), num(validation[e])) for e in shown),
+    )
+    legend = [("training loss", 0), ("validation loss", 1)]
+    return chart.figure("Training and validation loss per epoch", caption, legend, table)
 
 
 # --------------------------------------------------------------------------------------------

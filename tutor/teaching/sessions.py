@@ -139,12 +139,13 @@ def after_item(
     assert item is not None
     queue = state.session
     if not right and skill not in state.session_missed:
-        # One fresh item of a missed skill, asked after the others (spacing helps it stick).
+        # One fresh item of a missed skill, asked after the others (spacing helps it stick):
+        # another question, or this one again with new numbers.
         again = next(
             (
                 q
                 for q in _ordered(lesson, state, skill)
-                if q not in queue and q != item.question and q not in state.asked[-3:]
+                if q not in queue and (q != item.question or lesson.entries[q].question.sampled)
             ),
             None,
         )

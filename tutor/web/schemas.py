@@ -80,7 +80,7 @@ class CurrentQuestionOut(QuestionOut):
 
 class ExampleOut(_Out):
     model_config = ConfigDict(extra="allow")
-    kind: Literal["loss", "neuron", "training"]
+    kind: Literal["loss", "neuron", "training", "network", "overfitting"]
     caption: str | None
 
 
