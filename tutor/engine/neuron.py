@@ -34,7 +34,7 @@ __all__ = [
     "update",
 ]
 
-DEMO_LEARNING_RATES = (0.05, 1.0, 20.0)
+DEMO_LEARNING_RATES = (0.05, 1.0, 50.0)
 """Learning rates for the loss-curve demo on :func:`toy_dataset`: too small (the loss falls
 slowly), good (it falls fast and steadily) and too large (it overshoots: the loss jumps far above
 its starting value and goes up and down from epoch to epoch)."""
