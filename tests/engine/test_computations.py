@@ -83,6 +83,11 @@ CONTRACT = {
     "net_w2_after": ("x", "w1", "b1", "w2", "b2", "activation", "y", "j", "lr"),
     "net_loss_after": ("x", "w1", "b1", "w2", "b2", "activation", "y", "lr"),
     "best_epoch": ("seed", "epochs"),
+    "difference": ("a", "b"),
+    "square": ("v",),
+    "neg_ln": ("p",),
+    "true_class_prob": ("y", "p"),
+    "step_size": ("gradient", "lr"),
 }
 
 
@@ -137,6 +142,11 @@ def test_computation_shape(name):
         ("net_grad_w1", {**NET, "y": 1, "j": 1, "i": 0}, G_W1_10),
         ("net_w2_after", {**NET, "y": 1, "j": 0, "lr": 0.5}, 1.2 - 0.5 * DZ2 * H[0]),
         ("net_loss_after", {**NET, "y": 1, "lr": 0.5}, _loss_after_step(0.5)),
+        ("difference", {"a": 250, "b": 260}, -10.0),
+        ("square", {"v": -10}, 100.0),
+        ("neg_ln", {"p": 0.7}, -math.log(0.7)),
+        ("true_class_prob", {"y": 0, "p": 0.3}, 0.7),
+        ("step_size", {"gradient": -0.4, "lr": 0.5}, -0.2),
     ],
 )
 def test_compute(name, kwargs, expected):
@@ -225,6 +235,16 @@ MISTAKES = [
     ("net_loss_after", "uphill", {**NET, "y": 1, "lr": 0.5}, _loss_after_step(-0.5)),
     ("best_epoch", "trained_to_the_end", {"seed": 2, "epochs": 120}, 120.0),
     ("best_epoch", "never_trained", {"seed": 2, "epochs": 120}, 0.0),
+    ("difference", "reversed", {"a": 250, "b": 260}, 10.0),
+    ("difference", "added", {"a": 250, "b": 260}, 510.0),
+    ("square", "doubled", {"v": -10}, -20.0),
+    ("square", "not_squared", {"v": -10}, -10.0),
+    ("neg_ln", "missing_minus", {"p": 0.7}, math.log(0.7)),
+    ("neg_ln", "log10", {"p": 0.7}, -math.log10(0.7)),
+    ("true_class_prob", "wrong_class", {"y": 0, "p": 0.3}, 0.3),
+    ("true_class_prob", "always_p", {"y": 0, "p": 0.2}, 0.2),
+    ("step_size", "forgot_learning_rate", {"gradient": -0.4, "lr": 0.5}, -0.4),
+    ("step_size", "divided", {"gradient": -0.4, "lr": 0.5}, -0.8),
 ]
 
 

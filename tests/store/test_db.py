@@ -162,6 +162,7 @@ def test_a_clash_in_an_answers_writes_is_an_integrity_error_that_keeps_nothing(c
         "grade": "exactly",
         "mistake": None,
         "first_try": True,
+        "hints": 0,
         "angle": None,
         "idempotency_key": "k-1",  # taken by the first answer
         "response": {"ok": True},

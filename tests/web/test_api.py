@@ -263,6 +263,7 @@ def test_the_whole_lesson_to_done(client: TestClient):
         "topic": "cats",
         "offer": None,
         "session": None,
+        "ladder": None,
     }
     nxt_answer = client.post(
         f"/api/lessons/{LESSON}/answers",

@@ -270,3 +270,42 @@ def test_the_api_docs_render_under_the_strict_content_security_policy(server, pa
     page.locator(".opblock-summary").first.click()  # an operation opens, styled and all
     page.wait_for_selector(".opblock-body")
     assert problems == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_problem_in_parts_from_worked_example_to_a_hint(tmp_path: Path, javascript):
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
+        lessons_dir=ROOT / "tests" / "data" / "ladder",
+        secret_key="browser-test",
+    )
+    with live_server(create_app(settings)) as url, playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        context = browser.new_context(java_script_enabled=javascript)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(url + "/lessons/ladder/steps/1")
+        while page.locator("form.answer").count() and "Warm-up" in page.title():
+            page.locator("input[value=not_sure]").check()
+            page.get_by_role("button", name="Submit").click()
+        page.goto(url + "/lessons/ladder/steps/2")
+        assert page.locator(".ladder h3").inner_text() == "A worked example"
+        assert page.locator(".worked li").count() == 3
+        page.get_by_role("button", name="I have worked through it").click()
+        assert page.locator(".ladder h3").inner_text() == "Part 3 of 3"
+        assert page.locator(".worked li").count() == 2
+        page.get_by_role("button", name="Show me this part worked").click()
+        assert page.locator("#hints li").count() == 1
+        sub_value = page.locator("#hints li").inner_text()
+        assert sub_value.startswith("The mean of the squares is ")
+        page.locator("#value").fill(
+            sub_value.removeprefix("The mean of the squares is ").rstrip(".")
+        )
+        page.get_by_role("button", name="Submit").click()
+        assert "Exactly" in page.locator("#feedback .grade-word").inner_text()
+        assert errors == []
+        context.close()
+        browser.close()

@@ -32,6 +32,11 @@ net_grad_w1        ... y, j, i             dL/dW1_ji = (p - y) w2_j act'(z1_j) x
 net_w2_after       ... y, j, lr            w2_j after one gradient-descent step
 net_loss_after     ... y, lr               the loss after one step of every weight
 best_epoch         seed, epochs            where validation loss is lowest (overfitting run)
+difference         a, b                    a - b (for sub-steps: an error)
+square             v                       v squared
+neg_ln             p                       -ln p
+true_class_prob    y, p                    p when y is 1, 1 - p when y is 0
+step_size          gradient, lr            lr * gradient
 =================  ======================  ==================================================
 """
 
@@ -43,7 +48,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tutor.engine import backprop_items as net
-from tutor.engine import loss_items, losses, mistakes, neuron, overfitting
+from tutor.engine import loss_items, losses, mistakes, neuron, overfitting, step_items
 from tutor.engine.inputs import learning_rate, number, unit_number
 
 __all__ = ["COMPUTATIONS", "Computation", "Mistake", "compute", "compute_mistake"]
@@ -386,6 +391,46 @@ COMPUTATIONS: dict[str, Computation] = {
             overfitting.best_epoch,
             ("trained_to_the_end", overfitting.trained_to_the_end),
             ("never_trained", overfitting.never_trained),
+        ),
+        _computation(
+            "difference",
+            "a - b: for an error, the prediction minus the truth.",
+            ("a", "b"),
+            step_items.difference,
+            ("reversed", step_items.difference_reversed),
+            ("added", step_items.difference_added),
+        ),
+        _computation(
+            "square",
+            "v squared.",
+            ("v",),
+            step_items.square,
+            ("doubled", step_items.square_doubled),
+            ("not_squared", step_items.square_forgotten),
+        ),
+        _computation(
+            "neg_ln",
+            "-ln p: the loss of giving the true class probability p.",
+            ("p",),
+            step_items.neg_ln,
+            ("missing_minus", step_items.neg_ln_missing_minus),
+            ("log10", step_items.neg_ln_log10),
+        ),
+        _computation(
+            "true_class_prob",
+            "The probability given to the true class: p when y is 1, 1 - p when y is 0.",
+            ("y", "p"),
+            step_items.true_class_prob,
+            ("wrong_class", step_items.true_class_prob_wrong_class),
+            ("always_p", step_items.true_class_prob_always_p),
+        ),
+        _computation(
+            "step_size",
+            "The size of a gradient-descent step: lr * gradient.",
+            ("gradient", "lr"),
+            step_items.step_size,
+            ("forgot_learning_rate", step_items.step_size_forgot_rate),
+            ("divided", step_items.step_size_divided),
         ),
     )
 }

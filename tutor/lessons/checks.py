@@ -8,9 +8,10 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from tutor.engine import computations
 from tutor.lessons import examples, templates, variants
 from tutor.lessons.format import AssessmentItem, Lesson, Question
-from tutor.lessons.kinds import KINDS
+from tutor.lessons.kinds import KINDS, numeric, steps
 from tutor.lessons.messages import did_you_mean, explain
 from tutor.lessons.problems import LessonProblem, Locator
 from tutor.render.markdown import math_problems
@@ -237,6 +238,19 @@ def _check_question(
                 )
     if not kind.check(question, path, locate, add):
         return
+    if question.steps or question.explain:
+        if question.kind != "numeric":
+            add(
+                locate.problem(
+                    (*path, "steps" if question.steps else "explain"),
+                    "sub-steps are for numeric questions: the last one gives the number",
+                    at_key=True,
+                )
+            )
+        elif not question.steps:
+            add(locate.problem((*path, "explain"), "`explain` goes with `steps`", at_key=True))
+        elif not _check_substeps(lesson, question, path, locate, add):
+            return
     if main and not question.another_way:
         add(
             locate.problem(
@@ -271,6 +285,80 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
                     report(sub, explain(exc, topic))
 
 
+def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Locator, add) -> bool:
+    """Each sub-step valid and renderable for every topic and seed, the last one numeric
+    and giving the question's answer."""
+    skills = {s.id for s in lesson.skills}
+    ok = True
+    seen: set[str] = set()
+    for k, sub in enumerate(question.steps):
+        where = (*path, "steps", k)
+        if sub.id in seen:
+            add(locate.problem((*where, "id"), f"sub-step id {sub.id!r} is used twice"))
+            ok = False
+        seen.add(sub.id)
+        if sub.skill is not None and sub.skill not in skills:
+            add(
+                locate.problem(
+                    (*where, "skill"),
+                    f"unknown skill {sub.skill!r}" + did_you_mean(sub.skill, sorted(skills)),
+                )
+            )
+            ok = False
+        ok = KINDS[sub.kind].check(sub, where, locate, add) and ok
+    if question.steps[-1].kind != "numeric":
+        add(
+            locate.problem(
+                (*path, "steps", len(question.steps) - 1, "kind"),
+                "the last sub-step must be numeric: its value is the question's answer",
+            )
+        )
+        ok = False
+    if not ok:
+        return False
+    reported: set[tuple] = set()
+
+    def report(sub: tuple, message: str, *, at_key: bool = False) -> None:
+        if sub not in reported:
+            reported.add(sub)
+            add(locate.problem((*path, *sub), message, at_key=at_key))
+
+    for seed in CHECK_SEEDS if question.sampled else range(1):
+        params = variants.draw_params(question, seed)
+        for topic in lesson.topics:
+            context: dict[str, Any] = {**params, "topic": variants.topic_words(lesson, topic)}
+            try:
+                answer = computations.compute(
+                    question.answer.compute, **numeric.answer_args(question, context)
+                )
+            except (TemplateError, ValueError, TypeError, ArithmeticError):
+                return False  # the question's own check reports it
+            values: dict[str, Any] = {}
+            for k, sub in enumerate(question.steps):
+                here = steps.values_context(context, values)
+
+                def report_sub(part: tuple, message: str, k: int = k, **kw: Any) -> None:
+                    report(("steps", k, *part), message, **kw)
+
+                if not KINDS[sub.kind].check_variant(sub, here, seed, report_sub):
+                    return False
+                values[sub.id] = here.get("answer")
+                for part, source in sub.texts():
+                    try:
+                        for message in math_problems(templates.render(source, here)):
+                            report_sub(part, message)
+                    except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
+                        report_sub(part, explain(exc, topic))
+            last = len(question.steps) - 1
+            problem = steps.chain_problem(
+                values[question.steps[last].id], answer, question.tolerance, seed
+            )
+            if problem:
+                report(("steps", last, "answer"), problem)
+                return False
+    return True
+
+
 def _check_checkable(lesson: Lesson, locate: Locator, add) -> None:
     """Every skill can be checked again: a second question, or numbers drawn anew."""
     count: Counter[str] = Counter()
@@ -282,6 +370,11 @@ def _check_checkable(lesson: Lesson, locate: Locator, add) -> None:
                 count[skill] += 1
                 if q.sampled:
                     regenerable.add(skill)
+                for sub in q.steps:  # a sub-step with a skill of its own checks that skill
+                    if sub.skill:
+                        count[sub.skill] += 1
+                        if q.sampled:
+                            regenerable.add(sub.skill)
     for i, skill in enumerate(lesson.skills):
         if count[skill.id] == 0:
             add(locate.problem(("skills", i), f"no question checks the skill {skill.id!r}"))

@@ -24,6 +24,7 @@ from pydantic import (
 from tutor.lessons.fields import Model as _Model
 from tutor.lessons.fields import Slug, Text
 from tutor.lessons.kinds import KINDS
+from tutor.lessons.kinds.steps import SubStep
 from tutor.vocabulary import AngleName
 
 LossName = Literal["mse", "mae", "bce", "cce"]
@@ -217,6 +218,16 @@ class Question(*(kind.fields for kind in KINDS.values()), _QuestionBase):  # typ
 
     checks: list[Question] = Field(
         default_factory=list, description="Further questions on the same skill, asked after a miss."
+    )
+    steps: list[SubStep] = Field(
+        default_factory=list,
+        description="Numeric: the sub-steps that make the answer, the last giving it. A miss "
+        "opens them one at a time; as the learner masters the skill, fewer are worked for them.",
+    )
+    explain: Text | None = Field(
+        None,
+        description="Numeric with steps: the self-explanation prompt shown under the fully "
+        "worked example (a default one is used when absent).",
     )
 
     @field_validator("params")

@@ -132,6 +132,87 @@ def render_question(
     )
 
 
+DEFAULT_EXPLAIN = (
+    "Before you go on: for each line above, say to yourself why it follows from the one before it."
+)
+
+
+class RenderedSubStep(LazyTexts):
+    """One sub-step of a multi-step question, in one variant and topic; graded as any item
+    of its kind. Its id is ``<question id>.<sub-step id>``."""
+
+    options: tuple = ()
+    answer: float | None = None
+    tolerance: float | None = None
+    decimals: int = 2
+    mistakes: tuple = ()
+
+    def __init__(
+        self, sub: Any, *, parent: RenderedQuestion, index: int, skill: str, context: dict
+    ):
+        super().__init__(context)
+        self._sub = sub
+        self.id = f"{parent.id}.{sub.id}"
+        self.step_id = sub.id
+        self.index = index
+        self.kind = sub.kind
+        self.skill = sub.skill or skill
+        self.seed = parent.seed
+        self.topic = parent.topic
+        self.params = parent.params
+        self.prompt = self.render_text(sub.prompt)
+        for name, value in KINDS[sub.kind].render(sub, seed=parent.seed, context=context).items():
+            setattr(self, name, value)
+
+    @cached_property
+    def solution(self) -> str | None:
+        return self.render_text(self._sub.solution)
+
+    @cached_property
+    def hints(self) -> tuple[str, ...]:
+        return tuple(self.render_text(h) or "" for h in self._sub.hints)
+
+    @property
+    def not_sure(self) -> str:
+        return self.solution or ""
+
+    @property
+    def answer_text(self) -> str | None:
+        return None if self.answer is None else num(self.answer, self.decimals)
+
+    @property
+    def value_text(self) -> str:
+        """The sub-step's value as worked: the number, or the right option's text."""
+        if self.answer is not None:
+            return num(self.answer, self.decimals)
+        return next((o.text for o in self.options if o.grade == "exactly"), "")
+
+
+def render_substeps(
+    lesson: Lesson, question: Question, *, skill: str, seed: int, topic: str | None
+) -> tuple[RenderedSubStep, ...]:
+    """Every sub-step of ``question`` in one variant and topic, each seeing the values of
+    the ones before it as ``steps``."""
+    parent = render_question(lesson, question, skill=skill, seed=seed, topic=topic)
+    base = {**parent.params, "topic": topic_words(lesson, parent.topic)}
+    values: dict[str, Any] = {}
+    out = []
+    for index, sub in enumerate(question.steps):
+        context = {**base, "steps": dict(values)}
+        rendered = RenderedSubStep(sub, parent=parent, index=index, skill=skill, context=context)
+        values[sub.id] = rendered.answer
+        out.append(rendered)
+    return tuple(out)
+
+
+def explain_prompt(lesson: Lesson, question: Question, *, seed: int, topic: str | None) -> str:
+    """The self-explanation prompt under a question's fully worked example."""
+    if question.explain is None:
+        return DEFAULT_EXPLAIN
+    params = draw_params(question, seed)
+    return templates.render(question.explain, {**params, "topic": topic_words(lesson, topic)})
+
+
 @dataclass(frozen=True)
 class RenderedStep:
     title: str

@@ -356,6 +356,21 @@ class Tutor:
         seat = self.seat(learner_id)
         return writes.answer(self.db, lesson, learner_id, seat, now=self.clock(), **answer)
 
+    def hint(self, learner_id: str, lesson_id: str) -> dict[str, Any]:
+        """The next rung of the hint ladder for the sub-step being asked."""
+        return writes.hint(self.db, self.lesson(lesson_id), learner_id, self.seat(learner_id))
+
+    def study(self, learner_id: str, lesson_id: str, *, question_id: str, variant: int) -> dict:
+        """Go on from the worked example on screen."""
+        return writes.study(
+            self.db,
+            self.lesson(lesson_id),
+            learner_id,
+            self.seat(learner_id),
+            question_id=question_id,
+            variant=variant,
+        )
+
     def practice(
         self,
         learner_id: str,

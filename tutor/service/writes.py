@@ -24,7 +24,7 @@ from tutor.lessons.kinds.numeric import parse_number
 from tutor.lessons.loaded import LoadedLesson
 from tutor.store import attempts, learners, progress
 from tutor.store.database import Database
-from tutor.teaching import adaptive, answering, mastery, payloads, resume, sessions
+from tutor.teaching import adaptive, answering, ladders, mastery, payloads, resume, sessions
 from tutor.teaching.grading import grade
 from tutor.teaching.sessions import Plan
 from tutor.teaching.state import State
@@ -216,6 +216,78 @@ def choose(
     return db.write(write)
 
 
+def hint(db: Database, lesson: LoadedLesson, learner_id: str, seat: Seat) -> dict[str, Any]:
+    """The next hint for the sub-step being asked: a nudge, the formula, its worked value."""
+
+    def write(connection: Connection) -> dict[str, Any]:
+        position, _ = progress.read(
+            connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
+        )
+        state = resume.state(lesson, learner_id, position.state if position else None)
+        topic = resume.topic(lesson, position.topic if position else None)
+        current = payloads.describe(lesson, state, topic, seat)
+        if state.ladder is None or current.explain is not None or current.question is None:
+            raise Conflict("there is no sub-step to give a hint for: hints come inside a problem")
+        rungs = payloads.hint_rungs(current.question)
+        try:
+            state, rung = ladders.take_hint(state, len(rungs))
+        except ValueError as exc:
+            raise Conflict(str(exc)) from None
+        _save(connection, lesson, learner_id, position, state.to_json())
+        following = payloads.describe(lesson, state, topic, seat)
+        return {
+            "rung": rung,
+            "of": len(rungs),
+            "hint": rungs[rung - 1],
+            "next": payloads.next_json(following),
+        }
+
+    return db.write(write)
+
+
+def study(
+    db: Database,
+    lesson: LoadedLesson,
+    learner_id: str,
+    seat: Seat,
+    *,
+    question_id: str,
+    variant: int,
+) -> dict[str, Any]:
+    """Go on from a worked example (``<question id>.worked``) once it is studied."""
+
+    def write(connection: Connection) -> dict[str, Any]:
+        position, skills = progress.read(
+            connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
+        )
+        state = resume.state(lesson, learner_id, position.state if position else None)
+        ladder = state.ladder
+        if ladder is None or ladder.mode != ladders.EXAMPLE:
+            raise Conflict("there is no worked example to go on from; fetch /next")
+        if (question_id, variant) != (f"{ladder.question}.worked", ladder.variant):
+            raise Conflict(
+                f"{question_id!r} variant {variant} is not the worked example on screen "
+                f"({ladder.question}.worked variant {ladder.variant}); fetch /next"
+            )
+        counter = (position.version if position else 0) + 1
+        decision = adaptive.after_example(
+            lesson,
+            state,
+            p_known=mastery.p_known_by_skill(lesson, skills),
+            firsts_right={s: r.firsts_right for s, r in skills.items()},
+            rng=resume.rng(learner_id, lesson.id, counter),
+        )
+        _save(connection, lesson, learner_id, position, decision.state.to_json())
+        topic = resume.topic(lesson, position.topic if position else None)
+        following = payloads.describe(lesson, decision.state, topic, seat)
+        return {
+            "message": payloads.REASONS.get(decision.reason or ""),
+            "next": payloads.next_json(following),
+        }
+
+    return db.write(write)
+
+
 SESSION_MOVED = "the lesson moved on while the session was starting; try again"
 
 
@@ -242,6 +314,10 @@ def start_session(
         counter = (position.version if position else 0) + 1
         rng = resume.rng(learner_id, lesson.id, counter)
         started = sessions.start(lesson, state, chosen, role, rng)
+        firsts = {s: r.firsts_right for s, r in skills.items()}
+        started = adaptive.present(
+            lesson, started, mastery.p_known_by_skill(lesson, skills), firsts
+        )
         _save(connection, lesson, learner_id, position, started.to_json(), moved=SESSION_MOVED)
         topic = resume.topic(lesson, position.topic if position else None)
         following = payloads.describe(lesson, started, topic, seat)

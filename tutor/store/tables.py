@@ -62,7 +62,8 @@ class Attempt(Base):
     lesson_id: Mapped[str] = mapped_column(String(80))
     lesson_hash: Mapped[str] = mapped_column(String(16))
     step_id: Mapped[str] = mapped_column(String(80))
-    question_id: Mapped[str] = mapped_column(String(80))
+    # A question's id, or inside a multi-step problem ``<question id>.<sub-step id>``.
+    question_id: Mapped[str] = mapped_column(String(161))
     skill_id: Mapped[str] = mapped_column(String(80))
     variant: Mapped[int] = mapped_column(BigInteger)
     role: Mapped[str] = mapped_column(String(12))  # main, check or review
@@ -72,6 +73,7 @@ class Attempt(Base):
     grade: Mapped[str] = mapped_column(String(12))
     mistake: Mapped[str | None] = mapped_column(String(80))
     first_try: Mapped[bool] = mapped_column(Boolean)
+    hints: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # rungs taken
     # The explanation shown after it: the last one, when the learner asked for another.
     angle: Mapped[str | None] = mapped_column(String(12))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
-from tutor.teaching import angles, faults, items, mastery, sessions
+from tutor.teaching import angles, faults, items, ladders, mastery, sessions
 from tutor.teaching.state import Item, Offer, State, new_variant
 from tutor.vocabulary import Choice, Grade, Phase, Role
 
@@ -73,7 +73,24 @@ def start(lesson: LoadedLesson, rng: np.random.Generator) -> State:
     """A learner's state before the first answer: the first question of the first step."""
     step = lesson.lesson.steps[0]
     first = step.questions[0].id
-    return State(step=step.id, main=first, item=Item(first, new_variant(rng), Role.MAIN))
+    state = State(step=step.id, main=first, item=Item(first, new_variant(rng), Role.MAIN))
+    return ladders.present(lesson, state, p_known=mastery.PRIOR, mastered=False)
+
+
+def present(
+    lesson: LoadedLesson,
+    state: State,
+    p_known: Mapping[str, float],
+    firsts_right: Mapping[str, int] | None = None,
+) -> State:
+    """``state`` with its current item, if a multi-step problem, at the fading level."""
+    if state.item is None:
+        return state
+    known = Known(estimate(lesson, state, p_known), firsts_right or {})
+    skill = lesson.entries[state.item.question].skill
+    return ladders.present(
+        lesson, state, p_known=known.get(skill, mastery.PRIOR), mastered=known.mastered(skill)
+    )
 
 
 # --- after an answer ----------------------------------------------------------------
@@ -94,12 +111,94 @@ def after_answer(
     ``p_known`` is every skill's P(known) after this answer was counted, and
     ``firsts_right`` its count of items answered right at first sight (mastery needs
     one); ``misconception_skill`` is the earlier skill the chosen option's misconception
-    points at, if any.
+    points at, if any. Inside a multi-step problem, the answer is to its current sub-step.
     """
     item = state.item
     assert item is not None, "the lesson is done: there is nothing to answer"
-    entry = lesson.entries[item.question]
-    skill = entry.skill
+    firsts = firsts_right or {}
+    if state.ladder is not None:
+        decision = _in_problem(lesson, state, grade, p_known, firsts, misconception_skill, rng)
+    else:
+        state, known, angle = _take_in(lesson, state, item, grade, p_known, firsts, rng)
+        if grade != Grade.EXACTLY and ladders.has_steps(lesson.entries[item.question]):
+            # A miss on the whole problem: its sub-steps, one at a time, before a check.
+            opened = ladders.open_after_miss(lesson, state, item)
+            decision = Decision(opened, angle, "ladder")
+        else:
+            if ladders.has_steps(lesson.entries[item.question]):
+                state = ladders.whole_right(lesson, state, item)
+            decision = _continue(lesson, state, item, grade, known, angle, misconception_skill, rng)
+    return _presented(lesson, decision, item, p_known, firsts)
+
+
+def after_example(
+    lesson: LoadedLesson,
+    state: State,
+    *,
+    p_known: Mapping[str, float],
+    firsts_right: Mapping[str, int] | None = None,
+    rng: np.random.Generator,
+) -> Decision:
+    """A worked example studied: the same kind of problem again, its last sub-step left to
+    the learner (new numbers, or the question's next check)."""
+    item = state.item
+    if state.ladder is None or state.ladder.mode != ladders.EXAMPLE or item is None:
+        raise ValueError("there is no worked example to go on from")
+    firsts = firsts_right or {}
+    known = Known(estimate(lesson, state, p_known), firsts)
+    state = ladders.after_example(lesson, state)
+    state = replace(
+        state,
+        asked=(*state.asked, item.question),
+        last=item.question,
+        seen_variants={**state.seen_variants, item.question: item.variant},
+        seen=_add(state.seen, items.item_key(lesson, item.question, item.variant)),
+    )
+    picked = _pick_check(lesson, state, item, rng)
+    if picked is None:
+        following, finished = _advance(lesson, state, known, rng)
+        decision = Decision(following, None, None, finished)
+    else:
+        check, _ = picked
+        role = item.role if item.role != Role.MAIN else Role.CHECK
+        decision = Decision(replace(state, item=replace(check, role=role)), None, "after_example")
+    return _presented(lesson, decision, item, p_known, firsts)
+
+
+def _presented(
+    lesson: LoadedLesson,
+    decision: Decision,
+    answered: Item,
+    p_known: Mapping[str, float],
+    firsts: Mapping[str, int],
+) -> Decision:
+    """A new current item that is a multi-step problem comes at the learner's fading level."""
+    following = decision.state.item
+    if following is None or following == answered or decision.state.ladder is not None:
+        return decision
+    skill = lesson.entries[following.question].skill
+    known = Known(estimate(lesson, decision.state, p_known), firsts)
+    shown = ladders.present(
+        lesson,
+        decision.state,
+        p_known=known.get(skill, mastery.PRIOR),
+        mastered=known.mastered(skill),
+    )
+    return replace(decision, state=shown)
+
+
+def _take_in(
+    lesson: LoadedLesson,
+    state: State,
+    item: Item,
+    grade: str,
+    p_known: Mapping[str, float],
+    firsts: Mapping[str, int],
+    rng: np.random.Generator,
+) -> tuple[State, Known, str | None]:
+    """What any answer to an item changes: asked, seen, the untaught record, the angle
+    credited or shown. Returns the state, this learner's estimates and the angle shown."""
+    skill = lesson.entries[item.question].skill
     right = grade == Grade.EXACTLY
     state = replace(
         state,
@@ -112,16 +211,57 @@ def after_answer(
     if skill not in state.missed:
         record = (*state.untaught.get(skill, ()), grade)
         state = replace(state, untaught={**state.untaught, skill: record})
-    p_known = Known(estimate(lesson, state, p_known), firsts_right or {})
+    known = Known(estimate(lesson, state, p_known), firsts)
     if state.pending_angle and item.role == Role.CHECK:
         state = angles.credit_angle(state, state.pending_angle, right)
     state = replace(state, pending_angle=None)
-    if not right:
-        state = replace(state, missed=_add(state.missed, skill))
     angle = None
     if not right:
+        state = replace(state, missed=_add(state.missed, skill))
         state, angle = angles.show_angle(lesson, state, item.question, rng)
+    return state, known, angle
 
+
+def _in_problem(
+    lesson: LoadedLesson,
+    state: State,
+    grade: str,
+    p_known: Mapping[str, float],
+    firsts: Mapping[str, int],
+    misconception_skill: str | None,
+    rng: np.random.Generator,
+) -> Decision:
+    """A sub-step answered: the next one, or the problem done and the loop going on."""
+    item = state.item
+    ladder = state.ladder
+    assert item is not None and ladder is not None
+    mode = ladder.mode
+    state, finished, right = ladders.after_substep(lesson, state, grade)
+    if not finished:
+        return Decision(state, None, None, solution=grade != Grade.EXACTLY)
+    if mode == ladders.LADDER:
+        # The whole problem was missed and taken in then: the loop goes on from that miss.
+        known = Known(estimate(lesson, state, p_known), firsts)
+        parent = Grade.NOT_QUITE
+        return _continue(lesson, state, item, parent, known, None, misconception_skill, rng)
+    parent = Grade.EXACTLY if right else Grade.NOT_QUITE
+    state, known, angle = _take_in(lesson, state, item, parent, p_known, firsts, rng)
+    return _continue(lesson, state, item, parent, known, angle, misconception_skill, rng)
+
+
+def _continue(
+    lesson: LoadedLesson,
+    state: State,
+    item: Item,
+    grade: str,
+    p_known: Known,
+    angle: str | None,
+    misconception_skill: str | None,
+    rng: np.random.Generator,
+) -> Decision:
+    """Where the loop goes after an item was answered with ``grade``."""
+    skill = lesson.entries[item.question].skill
+    right = grade == Grade.EXACTLY
     if item.role in sessions.SESSION_ROLES:
         following, over = sessions.after_item(lesson, state, skill=skill, right=right, rng=rng)
         return Decision(following, angle, f"{item.role}_done" if over else None, solution=not right)
@@ -331,11 +471,13 @@ def choose(
     offer = state.offer
     if offer is None or state.item is None:
         raise ValueError("there is no offer to answer right now")
-    p_known = Known(estimate(lesson, state, p_known), firsts_right or {})
+    raw, firsts = p_known, firsts_right or {}
+    p_known = Known(estimate(lesson, state, p_known), firsts)
     if choice == Choice.GO_ON:
-        state = replace(state, review=_add(state.review, offer.skill))
+        state = replace(state, review=_add(state.review, offer.skill), ladder=None)
         next_state, finished = _advance(lesson, state, p_known, rng)
-        return Decision(next_state, None, "moving_on", finished)
+        decision = Decision(next_state, None, "moving_on", finished)
+        return _presented(lesson, decision, state.item, raw, firsts)
     if choice == Choice.ANOTHER_ANGLE:
         state, angle = angles.show_angle(
             lesson, state, state.last or state.main or state.item.question, rng

@@ -9,7 +9,7 @@ service then writes the :class:`Outcome` in one transaction, or nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
-from tutor.teaching import adaptive, items, mastery, memory, payloads
+from tutor.teaching import adaptive, items, ladders, mastery, memory, payloads
 from tutor.teaching.grading import Graded
 from tutor.teaching.payloads import Current
 from tutor.teaching.state import State
@@ -112,9 +112,17 @@ class Outcome:
 
 def first_sight(lesson: LoadedLesson, current: Current) -> bool:
     """Whether the learner sees this item's answer for the first time (see ``items``)."""
+    return key_of(lesson, current) not in current.state.seen
+
+
+def key_of(lesson: LoadedLesson, current: Current) -> str:
+    """The current item's identity: a question's, or inside a problem its sub-step's."""
     question = current.question
     assert question is not None
-    return items.item_key(lesson, question.id, question.seed) not in current.state.seen
+    ladder = current.state.ladder
+    if ladder is not None:
+        return items.substep_key(lesson, ladder.question, ladder.at, ladder.variant)
+    return items.item_key(lesson, question.id, question.seed)
 
 
 def decide(
@@ -132,10 +140,12 @@ def decide(
     skill = question.skill
     params = mastery.skill_params(lesson).get(skill) or mastery.Params()
     fresh = first_sight(lesson, current)
+    ladder = current.state.ladder
+    hints = ladder.hints if ladder is not None else 0
     evidence = count_evidence(
         params,
         skills.get(skill),
-        graded.grade,
+        ladders.evidence_grade(graded.grade, hints),
         first_sight=fresh,
         hard_to_guess=KINDS[question.kind].hard_to_guess,
         at=now,
@@ -151,7 +161,12 @@ def decide(
         misconception_skill=lesson.misconception_skills.get(graded.misconception or ""),
         rng=rng,
     )
-    following = payloads.describe(lesson, decision.state, current.topic, current.seat)
+    state = decision.state
+    if ladder is not None:
+        # A sub-step answered: it is seen now, as any item is once its answer is shown.
+        state = replace(state, seen=(*state.seen, key_of(lesson, current)))
+        decision = replace(decision, state=state)
+    following = payloads.describe(lesson, state, current.topic, current.seat)
     response = payloads.answer_response(current, graded, decision, following)
     attempt = {
         "step_id": current.step.id if current.step else "",
@@ -165,6 +180,7 @@ def decide(
         "grade": graded.grade,
         "mistake": graded.mistake,
         "first_try": fresh,
+        "hints": hints,
         "angle": decision.angle,
         "response": response,
     }

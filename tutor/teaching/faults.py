@@ -8,13 +8,13 @@ back to the questions that teach it, returning the learner to where they were. P
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import mastery
-from tutor.teaching.state import Item, Offer, State, new_variant
+from tutor.teaching.state import Item, Offer, State, back_to, new_variant, place_of
 from tutor.vocabulary import Role
 
 WEAK = 0.6  # a prerequisite below this P(known), once practised, is a likely culprit
@@ -80,12 +80,7 @@ def start_revisit(
     )
     if not questions:
         raise ValueError("that step is no longer in the lesson; choose another way on")
-    saved = {
-        k: v
-        for k, v in asdict(replace(state, offer=None)).items()
-        if k
-        in ("step", "main", "item", "phase", "checks", "loop_misses", "pending_angle", "reviewed")
-    }
+    saved = place_of(state)
     first, rest = questions[0], tuple(questions[1:])
     return replace(
         state,
@@ -93,6 +88,7 @@ def start_revisit(
         revisit=rest,
         return_to=saved,
         offer=None,
+        ladder=None,
     )
 
 
@@ -102,13 +98,5 @@ def after_revisit(
     if state.revisit:
         following, rest = state.revisit[0], state.revisit[1:]
         return replace(state, item=Item(following, new_variant(rng), Role.REVISIT), revisit=rest)
-    saved = dict(state.return_to or {})
-    item = saved.pop("item", None)
-    # Back where the learner was: the same item, numbers and all.
-    return replace(
-        state,
-        item=Item(**item) if item else None,
-        return_to=None,
-        revisit=(),
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()},
-    )
+    # Back where the learner was: the same item, numbers and all (inside its problem too).
+    return back_to(state, state.return_to or {}, return_to=None, revisit=())

@@ -13,7 +13,12 @@ from functools import lru_cache
 
 from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
-from tutor.lessons.variants import RenderedQuestion, render_question
+from tutor.lessons.variants import (
+    RenderedQuestion,
+    RenderedSubStep,
+    render_question,
+    render_substeps,
+)
 
 
 @lru_cache(maxsize=8192)
@@ -31,3 +36,19 @@ def item_key(lesson: LoadedLesson, question_id: str, seed: int) -> str:
     answer = KINDS[question.kind].right_answer(question)
     digest = hashlib.blake2s(answer.encode(), digest_size=4).hexdigest()
     return f"{question_id}#{digest}"
+
+
+@lru_cache(maxsize=2048)
+def substeps(
+    lesson: LoadedLesson, question_id: str, seed: int, topic: str
+) -> tuple[RenderedSubStep, ...]:
+    """The sub-steps of a multi-step question, in one variant and topic."""
+    entry = lesson.entries[question_id]
+    return render_substeps(lesson.lesson, entry.question, skill=entry.skill, seed=seed, topic=topic)
+
+
+def substep_key(lesson: LoadedLesson, question_id: str, index: int, seed: int) -> str:
+    """A sub-step's identity as an item: its id and the right answer it shows."""
+    sub = substeps(lesson, question_id, seed, lesson.lesson.default_topic)[index]
+    answer = KINDS[sub.kind].right_answer(sub)
+    return f"{sub.id}#{hashlib.blake2s(answer.encode(), digest_size=4).hexdigest()}"

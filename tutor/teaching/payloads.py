@@ -15,10 +15,10 @@ from typing import Any
 from tutor.lessons.examples import WorkedExample, compute_example
 from tutor.lessons.kinds import KINDS, Seat
 from tutor.lessons.loaded import LoadedLesson
-from tutor.lessons.variants import RenderedQuestion, render_step
-from tutor.teaching import adaptive, angles
+from tutor.lessons.variants import RenderedQuestion, explain_prompt, render_step
+from tutor.teaching import adaptive, angles, ladders
 from tutor.teaching.grading import Graded
-from tutor.teaching.items import rendered
+from tutor.teaching.items import rendered, substeps
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Role
 
 REASONS = {
@@ -36,6 +36,8 @@ REASONS = {
     "another_angle": "Here is one more way to see it. The question is still waiting for you.",
     "skipped": "You have shown you know this already, so we skip ahead.",
     "practice_done": "That is the end of this practice run.",
+    "ladder": "Let's take it one step at a time: here is the first part.",
+    "after_example": "Now one like it, with the last step left to you.",
     "recall_done": "That is the end of the review. What you remembered will come back "
     "later; what slipped, sooner.",
 }
@@ -67,10 +69,18 @@ class Current:
     n: int  # the main question's number within the step
     of: int
     seat: Seat  # how this learner is served options: their order and ids
+    # Inside a multi-step problem: the sub-steps shown worked, and (a worked example) the
+    # prompt to explain it; ``question`` is then the sub-step asked, or the whole problem.
+    worked: tuple = ()
+    explain: str | None = None
 
     @property
     def done(self) -> bool:
         return self.question is None
+
+    @property
+    def ladder(self):
+        return self.state.ladder
 
     @property
     def role(self) -> str | None:
@@ -102,15 +112,28 @@ def describe(lesson: LoadedLesson, state: adaptive.State, topic: str, seat: Seat
     anchor = lesson.entries.get(state.main or "") if state.item.role == Role.CHECK else None
     place = anchor if anchor is not None and anchor.step_index == entry.step_index else entry
     ref = step_ref(lesson, entry.step_index, topic)
+    worked, explain, asked = (), None, question
+    ladder = state.ladder
+    if ladder is not None:
+        subs = substeps(lesson, ladder.question, ladder.variant, topic)
+        if ladder.mode == ladders.EXAMPLE:
+            worked = subs
+            explain = explain_prompt(
+                lesson.lesson, entry.question, seed=ladder.variant, topic=topic
+            )
+        else:
+            worked, asked = subs[: ladder.at], subs[ladder.at]
     return Current(
         lesson,
         state,
         topic,
         ref,
-        question,
+        asked,
         place.main_index + 1,
         len(lesson.step(entry.step_index).questions),
         seat,
+        worked,
+        explain,
     )
 
 
@@ -163,8 +186,10 @@ def next_json(current: Current) -> dict[str, Any]:
             "topic": current.topic,
             "offer": None,
             "session": None,
+            "ladder": None,
         }
     q = current.question
+    example = current.explain is not None
     return {
         "done": False,
         "step": {
@@ -174,18 +199,51 @@ def next_json(current: Current) -> dict[str, Any]:
             "title": current.step.title,
         },
         "question": {
-            "id": q.id,
-            "kind": q.kind,
+            "id": f"{q.id}.worked" if example else q.id,
+            "kind": "example" if example else q.kind,
             "role": current.role,
-            "prompt": q.prompt,
+            "prompt": current.explain if example else q.prompt,
             "n": current.n,
             "of": current.of,
-            "options": options_json(q, current.seat),
+            "options": [] if example else options_json(q, current.seat),
         },
         "variant": q.seed,
         "topic": current.topic,
         "offer": _offer_json(current),
         "session": _session_json(current),
+        "ladder": _ladder_json(current),
+    }
+
+
+def hint_rungs(sub: Any) -> tuple[str, ...]:
+    """A sub-step's hint ladder: its hints, then its worked value."""
+    return (*sub.hints, (sub.solution or "").strip() or sub.value_text)
+
+
+def _ladder_json(current: Current) -> dict[str, Any] | None:
+    """Inside a multi-step problem: where, what is worked (with values), the hints shown."""
+    ladder = current.state.ladder
+    if ladder is None:
+        return None
+    n = len(current.lesson.entries[ladder.question].question.steps)
+    hints: list[str] = []
+    left = 0
+    if ladder.mode != ladders.EXAMPLE:
+        rungs = hint_rungs(current.question)
+        hints = list(rungs[: ladder.hints])
+        left = len(rungs) - ladder.hints
+    return {
+        "question_id": ladder.question,
+        "prompt": rendered(current.lesson, ladder.question, ladder.variant, current.topic).prompt,
+        "mode": ladder.mode,
+        "step": min(ladder.at + 1, n),
+        "of": n,
+        "worked": [
+            {"id": s.step_id, "prompt": s.prompt, "value": s.value_text, "text": s.solution}
+            for s in current.worked
+        ],
+        "hints": hints,
+        "hints_left": left,
     }
 
 
@@ -267,7 +325,9 @@ def answer_response(
     lesson = current.lesson
     way = None
     if decision.angle:
-        way = another_way(lesson, decision.state, question.id, decision.angle, current.topic)
+        # Inside a problem, the explanation is the whole problem's.
+        about = current.ladder.question if current.ladder else question.id
+        way = another_way(lesson, decision.state, about, decision.angle, current.topic)
     finished = decision.finished_step
     # A bridge leads from one main question into the next: not out of a review or a step back.
     moving_on = current.role in (Role.MAIN, Role.CHECK) and (

@@ -31,6 +31,13 @@ def is_valid(lesson: LoadedLesson, state: State) -> bool:
     offer = state.offer
     if offer and offer.fault_step and lesson.step_index(offer.fault_step) is None:
         return False
+    ladder = state.ladder
+    if ladder is not None and (
+        ladder.question != state.item.question
+        or ladder.at > len(lesson.entries[ladder.question].question.steps)
+        or (ladder.mode != "example" and ladder.at >= len(entry.question.steps))
+    ):
+        return False
     return all(q in lesson.entries for q in (*state.revisit, *state.session))
 
 
@@ -63,6 +70,7 @@ def relocate(lesson: LoadedLesson, state: State, rng: np.random.Generator) -> St
         revisit=(),
         session=(),
         session_missed=(),
+        ladder=None,
         offer=None,
         pending_angle=None,
         checks=0,

@@ -12,33 +12,21 @@ Pure, like the policy.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import items
-from tutor.teaching.state import Item, State, new_variant
+from tutor.teaching.state import PLACE, Item, State, back_to, new_variant, place_of
 from tutor.vocabulary import Role
 
 PRACTICE_ITEMS = 5
 PRACTICE_SKILLS = 3
 REVIEW_SKILLS = 6
 SESSION_ROLES = (Role.PRACTICE, Role.RECALL)
-# What a session keeps of the learner's place in the lesson, to return to.
 # A step back under way is kept too (its queue and its own way back), and carries on after.
-_KEPT = (
-    "step",
-    "main",
-    "item",
-    "phase",
-    "checks",
-    "loop_misses",
-    "pending_angle",
-    "reviewed",
-    "revisit",
-    "return_to",
-)
+_KEPT = (*PLACE, "revisit", "return_to")
 
 
 @dataclass(frozen=True)
@@ -123,12 +111,12 @@ def start(
         revisit=(),
         offer=None,
         pending_angle=None,
+        ladder=None,
     )
 
 
 def _place(state: State) -> dict:
-    saved = asdict(replace(state, offer=None))
-    return {k: v for k, v in saved.items() if k in _KEPT}
+    return place_of(state, _KEPT)
 
 
 def after_item(
@@ -161,18 +149,8 @@ def after_item(
 
 def finish(state: State) -> State:
     """Back to where the learner was before the session (a lesson done stays done)."""
-    saved = dict(state.return_to or {})
-    item = saved.pop("item", None)
-    restored = {k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()}
-    restored.setdefault("return_to", None)
-    restored.setdefault("revisit", ())
-    return replace(
-        state,
-        item=Item(**item) if item else None,
-        session=(),
-        session_missed=(),
-        **restored,
-    )
+    saved = {"return_to": None, "revisit": [], **(state.return_to or {})}
+    return back_to(state, saved, session=(), session_missed=())
 
 
 def fresh_variant(

@@ -7,7 +7,7 @@ from older versions still load: new fields have defaults.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,25 @@ class Offer:
     skill: str
     fault_step: str | None  # the earlier step that seems to be the trouble
     fault_skill: str | None
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """Inside a multi-step problem (teaching.ladders): which sub-step is asked, and how.
+
+    ``mode`` is ``example`` (every sub-step worked: nothing to answer but a prompt to
+    explain it), ``faded`` (the sub-steps before ``first_open`` worked, the rest left to
+    the learner) or ``ladder`` (after a miss on the whole problem: every sub-step, one at a
+    time). Sub-steps before ``at`` are shown worked, with their values.
+    """
+
+    question: str
+    variant: int
+    mode: str
+    at: int
+    first_open: int
+    hints: int = 0  # hint rungs shown on the current sub-step
+    slips: int = 0  # open sub-steps answered other than Exactly, or with hints
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,10 @@ class State:
     # the skills it has already given a second item after a miss.
     session: tuple[str, ...] = ()
     session_missed: tuple[str, ...] = ()
+    # Inside a multi-step problem, and how much of such problems each skill's learner is
+    # left to do (teaching.fading: 0 a worked example ... sub-steps + 1 the whole problem).
+    ladder: Ladder | None = None
+    fade: dict[str, int] = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
@@ -99,6 +122,8 @@ class State:
             data[name] = list(data[name])
         for name in _MAPS_OF_TUPLES:
             data[name] = {k: list(v) for k, v in data[name].items()}
+        data["ladder"] = None if self.ladder is None else dict(vars(self.ladder))
+        data["fade"] = dict(self.fade)
         data["return_to"] = None if self.return_to is None else dict(self.return_to)
         data["seen_variants"] = dict(self.seen_variants)
         return data
@@ -108,6 +133,7 @@ class State:
         data = dict(data)
         item = data.pop("item", None)
         offer = data.pop("offer", None)
+        ladder = data.pop("ladder", None)
         for name in _TUPLES:
             data[name] = tuple(data.get(name, ()))
         for name in _MAPS_OF_TUPLES:
@@ -116,11 +142,12 @@ class State:
         return cls(
             item=Item(**item) if item else None,
             offer=Offer(**offer) if offer else None,
+            ladder=Ladder(**ladder) if ladder else None,
             **{k: v for k, v in data.items() if k in _FIELDS},
         )
 
 
-_FIELDS = frozenset(f.name for f in fields(State)) - {"item", "offer"}
+_FIELDS = frozenset(f.name for f in fields(State)) - {"item", "offer", "ladder"}
 _TUPLES = (
     "asked",
     "missed",
@@ -133,6 +160,41 @@ _TUPLES = (
     "session_missed",
 )
 _MAPS_OF_TUPLES = ("angles", "angle_stats", "untaught")
+
+
+# A learner's place in the loop of a lesson: what a step back or a practice run keeps, to
+# return the learner to afterwards.
+PLACE = (
+    "step",
+    "main",
+    "item",
+    "phase",
+    "checks",
+    "loop_misses",
+    "pending_angle",
+    "reviewed",
+    "ladder",
+)
+
+
+def place_of(state: State, keys: tuple[str, ...] = PLACE) -> dict[str, Any]:
+    """The learner's place as plain data (without an offer: choosing one moves on)."""
+    data = state.to_json()
+    data["offer"] = None
+    return {k: data[k] for k in keys}
+
+
+def back_to(state: State, saved: Mapping[str, Any], **changes: Any) -> State:
+    """``state`` with the place ``saved`` by ``place_of`` put back, and ``changes``."""
+    place = dict(saved)
+    item, ladder = place.pop("item", None), place.pop("ladder", None)
+    restored = {k: tuple(v) if isinstance(v, list) else v for k, v in place.items()}
+    return replace(
+        state,
+        item=Item(**item) if item else None,
+        ladder=Ladder(**ladder) if ladder else None,
+        **{**restored, **changes},
+    )
 
 
 def new_variant(rng: np.random.Generator) -> int:

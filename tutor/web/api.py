@@ -17,6 +17,7 @@ from tutor.web.schemas import (
     ChoiceIn,
     ChoiceResultOut,
     ErrorOut,
+    HintOut,
     LearnerOut,
     LessonOut,
     LessonSummary,
@@ -28,6 +29,8 @@ from tutor.web.schemas import (
     ReviewListOut,
     SessionOut,
     StepOut,
+    StudiedIn,
+    StudiedOut,
     SummaryOut,
     TopicIn,
     UnprocessableOut,
@@ -146,6 +149,29 @@ def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learne
         idempotency_key=body.idempotency_key,
     )
     return _reply(AnswerOut.model_validate(response))
+
+
+@router.post(
+    "/lessons/{lesson_id}/hint",
+    response_model=HintOut,
+    responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
+)
+def post_hint(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+    """Inside a multi-step problem: the next hint for the sub-step asked (a nudge, then the
+    formula, then the worked value). Each hint taken counts against what a right answer
+    to that sub-step says."""
+    return _reply(HintOut.model_validate(tutor.hint(learner, lesson_id)))
+
+
+@router.post(
+    "/lessons/{lesson_id}/continue",
+    response_model=StudiedOut,
+    responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
+)
+def post_continue(lesson_id: str, body: StudiedIn, tutor: TutorDep, learner: Learner) -> Response:
+    """Go on from a worked example (a `next` whose question has kind `example`)."""
+    studied = tutor.study(learner, lesson_id, question_id=body.question_id, variant=body.variant)
+    return _reply(StudiedOut.model_validate(studied))
 
 
 @router.post(

@@ -7,6 +7,7 @@ step page, which shows the graded feedback above the next question.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -177,7 +178,7 @@ def answer(
     lesson_id: str,
     tutor: TutorDep,
     visitor: VisitorDep,
-    question_id: Annotated[str, Form(max_length=80)],
+    question_id: Annotated[str, Form(max_length=170)],
     variant: Annotated[int, Form(ge=0, le=2**31 - 1)],
     csrf: Annotated[str, Form(max_length=80)] = "",
     option_id: Annotated[str | None, Form(max_length=64)] = None,
@@ -202,8 +203,15 @@ def answer(
     except Conflict:
         # The same form sent again: a double click, or Back and Submit.
         return redirect(visitor, _resubmitted(tutor, visitor.id, lesson_id, question_id, variant))
-    step = tutor.lesson(lesson_id).entries[question_id].step_index + 1
+    step = _step_of(tutor, lesson_id, question_id)
     return redirect(visitor, f"/lessons/{lesson_id}/steps/{step}?after={attempt_id}#feedback")
+
+
+def _step_of(tutor: Tutor, lesson_id: str, question_id: str) -> int:
+    """The step (1-based) of a question, or of the problem a sub-step belongs to."""
+    entries = tutor.lesson(lesson_id).entries
+    entry = entries.get(question_id) or entries.get(question_id.split(".")[0])
+    return entry.step_index + 1 if entry else 1
 
 
 def _current_n(tutor: Tutor, learner_id: str, lesson_id: str) -> int:
@@ -220,10 +228,9 @@ def _resubmitted(
     first copy of a double-clicked form showed), else to where the learner is now.
     """
     last = tutor.last_attempt(learner_id, lesson_id)
-    entry = tutor.lesson(lesson_id).entries.get(question_id)
     same_item = last is not None and (last.question_id, last.variant) == (question_id, variant)
-    if same_item and entry is not None:
-        n = entry.step_index + 1
+    if same_item:
+        n = _step_of(tutor, lesson_id, question_id)
         return f"/lessons/{lesson_id}/steps/{n}?after={last.id}&note=recorded#feedback"
     was_answered = tutor.answered(learner_id, lesson_id, question_id, variant)
     note = "recorded" if was_answered else "moved"
@@ -269,6 +276,40 @@ def restart(
     visitor.check_csrf(csrf)
     tutor.restart(visitor.id, lesson_id)
     return redirect(visitor, f"/lessons/{lesson_id}/steps/1#question")
+
+
+@router.post("/lessons/{lesson_id}/hint")
+def hint(
+    lesson_id: str,
+    tutor: TutorDep,
+    visitor: VisitorDep,
+    csrf: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    visitor.check_csrf(csrf)
+    # No hint left, or no sub-step any more: the page shows where things are.
+    with suppress(Conflict):
+        tutor.hint(visitor.id, lesson_id)
+    n = _current_n(tutor, visitor.id, lesson_id)
+    return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}#hints")
+
+
+@router.post("/lessons/{lesson_id}/continue")
+def studied(
+    lesson_id: str,
+    tutor: TutorDep,
+    visitor: VisitorDep,
+    question_id: Annotated[str, Form(max_length=170)],
+    variant: Annotated[int, Form(ge=0, le=2**31 - 1)],
+    csrf: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    visitor.check_csrf(csrf)
+    note = ""
+    try:
+        tutor.study(visitor.id, lesson_id, question_id=question_id, variant=variant)
+    except Conflict:  # sent twice: already gone on
+        note = "?note=moved"
+    n = _current_n(tutor, visitor.id, lesson_id)
+    return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}{note}#question")
 
 
 @router.post("/lessons/{lesson_id}/practice")

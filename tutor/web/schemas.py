@@ -72,6 +72,10 @@ class QuestionOut(_Out):
 
 
 class CurrentQuestionOut(QuestionOut):
+    kind: KindName | Literal["example"] = Field(  # type: ignore[assignment]
+        description="choice, numeric, or example: a worked example to study (no answer; "
+        "go on with POST /api/lessons/{id}/continue)."
+    )
     role: Role = Field(
         description="main, a check after a miss, a review, a step back to an earlier idea, "
         "a practice run's item or a review of a skill due (recall)."
@@ -124,6 +128,29 @@ class SessionStateOut(_Out):
     left: int = Field(description="Items still to come after this one (more after a miss).")
 
 
+class WorkedOut(_Out):
+    id: str = Field(description="The sub-step's id within its problem.")
+    prompt: str
+    value: str = Field(description="Its value, as worked.")
+    text: str | None = Field(description="The worked line.")
+
+
+class LadderOut(_Out):
+    question_id: str = Field(description="The multi-step problem this item belongs to.")
+    prompt: str = Field(description="The whole problem, as asked.")
+    mode: Literal["example", "faded", "ladder"] = Field(
+        description="example: every sub-step worked (answer with POST .../continue); faded: "
+        "the first ones worked, the rest yours; ladder: after a miss, every sub-step in turn."
+    )
+    step: int = Field(description="The sub-step asked (1-based).")
+    of: int
+    worked: list[WorkedOut] = Field(description="The sub-steps before it, with their values.")
+    hints: list[str] = Field(description="The hints shown so far for this sub-step.")
+    hints_left: int = Field(
+        description="Hints still to ask for (POST .../hint); the last one is the worked value."
+    )
+
+
 class NextOut(_Out):
     done: bool
     step: StepRefOut | None
@@ -136,6 +163,28 @@ class NextOut(_Out):
     session: SessionStateOut | None = Field(
         None, description="A practice run or review under way; the lesson resumes after it."
     )
+    ladder: LadderOut | None = Field(
+        None,
+        description="Inside a multi-step problem: the question is one of its sub-steps (or, "
+        "for a worked example, the prompt to explain it).",
+    )
+
+
+class HintOut(_Out):
+    rung: int = Field(description="Which hint this is: a nudge, the formula, the worked value.")
+    of: int
+    hint: str
+    next: NextOut
+
+
+class StudiedIn(_In):
+    question_id: str = Field(max_length=170, description="The worked example's id, from `next`.")
+    variant: int = Field(ge=0, le=2**31 - 1)
+
+
+class StudiedOut(_Out):
+    message: str | None
+    next: NextOut
 
 
 class PracticeIn(_In):
@@ -202,7 +251,7 @@ class ReviewListOut(_Out):
 
 
 class AnswerIn(_In):
-    question_id: Annotated[str, Field(min_length=1, max_length=80)]
+    question_id: Annotated[str, Field(min_length=1, max_length=170)]
     variant: Annotated[int, Field(ge=0, le=2**31 - 1, description="From `next`.")]
     option_id: Annotated[str | None, Field(max_length=64)] = Field(
         None, description="The chosen option's id, or `not_sure`."

@@ -1,0 +1,171 @@
+"""A multi-step problem through HTTP and the pages: the worked example, a part left to the
+learner, hints, and the ladder after a miss; every form works without JavaScript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from helpers import answer, new_learner
+
+from tutor.teaching.items import substeps
+
+LESSON = "ladder"
+
+
+@pytest.fixture
+def lessons_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "data" / "ladder"
+
+
+def nxt(client: TestClient, headers: dict) -> dict:
+    return client.get(f"/api/lessons/{LESSON}/next", headers=headers).json()
+
+
+def part(client: TestClient, n: dict):
+    """The rendered sub-step a `next` payload asks (test-only knowledge of its answer)."""
+    ladder = n["ladder"]
+    lesson = client.app.state.tutor.lesson(LESSON)
+    return substeps(lesson, ladder["question_id"], n["variant"], n["topic"])[ladder["step"] - 1]
+
+
+def send(client: TestClient, headers: dict, n: dict, value) -> dict:
+    body = {"question_id": n["question"]["id"], "variant": n["variant"], "value": value}
+    reply = client.post(f"/api/lessons/{LESSON}/answers", headers=headers, json=body)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def to_the_problem(client: TestClient) -> dict:
+    headers = new_learner(client)
+    answer(client, headers, LESSON, "exactly")
+    answer(client, headers, LESSON, "exactly")
+    return headers
+
+
+def study_the_example(client: TestClient, headers: dict) -> dict:
+    """Go on from the worked example on screen; the `next` that follows."""
+    n = nxt(client, headers)
+    assert n["question"]["kind"] == "example"
+    body = {"question_id": n["question"]["id"], "variant": n["variant"]}
+    went = client.post(f"/api/lessons/{LESSON}/continue", headers=headers, json=body)
+    assert went.status_code == 200, went.text
+    return went.json()["next"]
+
+
+def test_a_new_learner_studies_a_worked_example_then_does_its_last_part(client: TestClient):
+    headers = to_the_problem(client)
+    n = nxt(client, headers)
+    assert n["question"]["kind"] == "example" and n["question"]["id"] == "mse-steps.worked"
+    assert n["question"]["prompt"] == "Why is the error squared before the average is taken?"
+    ladder = n["ladder"]
+    assert ladder["mode"] == "example" and ladder["of"] == 3 and len(ladder["worked"]) == 3
+    assert [w["id"] for w in ladder["worked"]] == ["first-error", "first-square", "mean"]
+    # Answering a worked example is refused: it is studied, then gone on from.
+    refused = client.post(
+        f"/api/lessons/{LESSON}/answers",
+        headers=headers,
+        json={"question_id": n["question"]["id"], "variant": n["variant"], "value": 1},
+    )
+    assert refused.status_code in (409, 422)
+    wrong = client.post(
+        f"/api/lessons/{LESSON}/continue",
+        headers=headers,
+        json={"question_id": "mse-steps.worked", "variant": n["variant"] + 1},
+    )
+    assert wrong.status_code == 409
+    went = client.post(
+        f"/api/lessons/{LESSON}/continue",
+        headers=headers,
+        json={"question_id": "mse-steps.worked", "variant": n["variant"]},
+    ).json()
+    assert went["message"] == "Now one like it, with the last step left to you."
+    faded = went["next"]
+    assert faded["question"]["id"] == "mse-steps.mean" and faded["variant"] != n["variant"]
+    assert faded["ladder"]["mode"] == "faded" and faded["ladder"]["step"] == 3
+    worked = faded["ladder"]["worked"]
+    lesson = client.app.state.tutor.lesson(LESSON)
+    subs = substeps(lesson, "mse-steps", faded["variant"], faded["topic"])
+    assert [w["value"] for w in worked] == [subs[0].value_text, subs[1].value_text]
+
+
+def test_a_slip_in_a_part_is_diagnosed_and_checked_again_with_new_numbers(client: TestClient):
+    headers = to_the_problem(client)
+    n = study_the_example(client, headers)
+    sub = part(client, n)
+    total = sub.answer * 2  # the sum of the two squares: a mistake the sub-step knows
+    reply = send(client, headers, n, total)
+    assert reply["grade"] == "not_quite" and reply["mistake"] == "sum_instead_of_mean"
+    assert reply["feedback"] == "That is their sum; halve it."
+    assert reply["another_way"] is not None  # the problem explained from another angle
+    check = reply["next"]
+    assert check["question"]["role"] == "check" and check["variant"] != n["variant"]
+    assert check["ladder"]["mode"] == "faded"
+
+
+def test_hints_come_one_rung_at_a_time_and_are_recorded(client: TestClient):
+    headers = to_the_problem(client)
+    n = study_the_example(client, headers)
+    assert n["ladder"]["hints"] == [] and n["ladder"]["hints_left"] == 1
+    hint = client.post(f"/api/lessons/{LESSON}/hint", headers=headers).json()
+    sub = part(client, n)
+    assert hint["rung"] == 1 and hint["of"] == 1 and hint["hint"] == sub.solution
+    after = nxt(client, headers)
+    assert after["ladder"]["hints"] == [sub.solution] and after["ladder"]["hints_left"] == 0
+    spent = client.post(f"/api/lessons/{LESSON}/hint", headers=headers)
+    assert spent.status_code == 409 and "every hint" in spent.text
+    reply = send(client, headers, after, sub.answer)
+    assert reply["grade"] == "exactly"
+    # Right after the worked value was shown: the tutor checks again rather than move on.
+    assert reply["next"]["question"]["role"] == "check"
+    with client.app.state.tutor.db.reading() as connection:
+        from sqlalchemy import text
+
+        logged = connection.execute(
+            text("SELECT question_id, hints FROM attempts ORDER BY id DESC LIMIT 1")
+        ).one()
+    assert tuple(logged) == ("mse-steps.mean", 1)
+
+
+def test_no_hint_outside_a_problem(client: TestClient):
+    headers = new_learner(client)
+    refused = client.post(f"/api/lessons/{LESSON}/hint", headers=headers)
+    assert refused.status_code == 409 and "hints come inside a problem" in refused.text
+
+
+def page(client: TestClient, url: str) -> BeautifulSoup:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def post_form(client: TestClient, form, **extra) -> BeautifulSoup:
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    sent = client.post(form["action"], data={**fields, **extra}, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    return page(client, sent.headers["location"])
+
+
+def test_the_pages_walk_a_problem_without_javascript(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    for _ in range(2):  # the warm-up, answered "not sure" and checked, until step 2
+        while soup.select_one("form.answer") and "Warm-up" in soup.title.get_text():
+            soup = post_form(client, soup.select_one("form.answer"), option_id="not_sure")
+        link = soup.select_one(".continue a")
+        if link:
+            soup = page(client, link["href"])
+    soup = page(client, f"/lessons/{LESSON}/steps/2")
+    assert soup.select_one(".ladder h3").get_text() == "A worked example"
+    assert len(soup.select(".worked li")) == 3
+    form = soup.select_one("form.continue-example")
+    assert form.select_one("button").get_text() == "I have worked through it"
+    soup = post_form(client, form)
+    assert soup.select_one(".ladder h3").get_text() == "Part 3 of 3"
+    assert len(soup.select(".worked li")) == 2
+    hint_form = soup.select_one("form.hint-form")
+    assert hint_form.select_one("button").get_text() == "Show me this part worked"
+    soup = post_form(client, hint_form)
+    assert soup.select_one("#hints li") is not None
+    assert soup.select_one("form.hint-form") is None  # no rung left
