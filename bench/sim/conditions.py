@@ -55,12 +55,13 @@ class Run:
     condition: str
     log: list[Attempt] = field(default_factory=list)
     explanations: int = 0
+    studied: int = 0  # worked examples studied: practice time, counted as items of dose
     solid: set[str] = field(default_factory=set)
     not_known: set[str] = field(default_factory=set)  # the truth at the end of practice
 
     @property
     def items(self) -> int:
-        return len(self.log)
+        return len(self.log) + self.studied
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,12 @@ class _Practice:
 
 def record(run: Run, seen: set[str], item: Item, grade: str, lesson: LoadedLesson) -> None:
     """Log an answer, first sight or not, as the tutor counts it (its own item identity)."""
-    key = items.item_key(lesson, item.question_id, item.variant)
+    if "." in item.question_id:  # a sub-step: its own identity, as the tutor counts it
+        parent, sub = item.question_id.split(".", 1)
+        index = [q.id for q in lesson.entries[parent].question.steps].index(sub)
+        key = items.substep_key(lesson, parent, index, item.variant)
+    else:
+        key = items.item_key(lesson, item.question_id, item.variant)
     numeric = KINDS[item.kind].hard_to_guess
     run.log.append(
         Attempt(item.skill, item.question_id, item.variant, grade, key not in seen, numeric)
@@ -214,6 +220,12 @@ def _follow(
         if run.items > MAX_ITEMS:
             raise RuntimeError(f"{lesson.id}: more than {MAX_ITEMS} items for one learner")
         question = nxt["question"]
+        if question["kind"] == "example":  # a worked example: read it, then go on
+            explain(learner, run, lesson.entries[nxt["ladder"]["question_id"]].skill)
+            run.studied += 1
+            body = {"question_id": question["id"], "variant": nxt["variant"]}
+            nxt = call(http, "POST", f"{base}/continue", token, body)["next"]
+            continue
         item = renderer.served(question["id"], nxt["variant"], question["options"])
         if question["role"] == "main" and question["id"] != loop_main:
             loop_main, angles_asked = question["id"], 0

@@ -18,6 +18,7 @@ import numpy as np
 from tutor.lessons.kinds import KINDS, Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import RenderedQuestion, render_question
+from tutor.teaching import items
 from tutor.teaching.grading import grade
 from tutor.vocabulary import NOT_SURE
 
@@ -148,6 +149,9 @@ class Renderer:
         if found is None:
             if len(self._cache) > CACHE_SIZE:  # variants are drawn afresh: keep memory bounded
                 self._cache.clear()
+            if "." in question_id:  # a sub-step of a multi-step problem: <question>.<sub-step>
+                found = self._cache[key] = view(self._substep(question_id, variant))
+                return found
             if question_id in self.held_out:
                 question, skill = self.held_out[question_id]
                 transfer = question.transfer
@@ -159,6 +163,11 @@ class Renderer:
             )
             found = self._cache[key] = view(rendered, transfer)
         return found
+
+    def _substep(self, question_id: str, variant: int):
+        parent, sub = question_id.split(".", 1)
+        found = items.substeps(self.lesson, parent, variant, self.lesson.lesson.default_topic)
+        return next(s for s in found if s.step_id == sub)
 
     def served(self, question_id: str, variant: int, served: Iterable[dict]) -> Item:
         """The item with its options as the server sent them: in its order, with its ids
