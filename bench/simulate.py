@@ -30,6 +30,7 @@ charts. Exit status: 0 when every target is met on every seed, 1 otherwise, 2 on
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import random
@@ -201,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tables = [
         *report.main_tables(everything),
         report.gain_table(everything),
+        *([fading] if (fading := report.fading_table(everything)) else []),
         *([report.sensitivity_table(everything)] if plan.grid_learners else []),
         report.tracing_table(accuracy),
         report.target_table(per_seed),
@@ -239,11 +241,24 @@ def run_seed(
     """One seed: its own server (unless ``url``), its learners, and the tracing scores."""
     if multiprocessing.parent_process() is not None:
         threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    running = server(lessons_dir, seed) if url is None else _given(url)
-    with running as base, httpx.Client(base_url=base, timeout=60) as http:
+    # With multi-step problems, a second server with fading off runs the `unfaded` condition.
+    compare = url is None and any(e.question.steps for x in lessons for e in x.entries.values())
+    with contextlib.ExitStack() as stack:
+        base = stack.enter_context(server(lessons_dir, seed) if url is None else _given(url))
+        http = stack.enter_context(httpx.Client(base_url=base, timeout=60))
         check_served(http, lessons)
+        unfaded = None
+        if compare:
+            other = stack.enter_context(server(lessons_dir, seed, fading=False))
+            unfaded = stack.enter_context(httpx.Client(base_url=other, timeout=60))
         results = simulate(
-            http, lessons, plan, seed=seed, workers=workers, progress=partial(_progress, seed)
+            http,
+            lessons,
+            plan,
+            seed=seed,
+            workers=workers,
+            progress=partial(_progress, seed),
+            unfaded=unfaded,
         )
     accuracy = {m: report.tracing_accuracy(results, m, seed) for m in plan.models}
     return SeedRun(results, accuracy)
@@ -291,7 +306,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(lessons_dir: Path, seed: int) -> Iterator[str]:
+def server(lessons_dir: Path, seed: int, *, fading: bool = True) -> Iterator[str]:
     """A tutor server on a free port with a throwaway SQLite file; yields its URL."""
     with tempfile.TemporaryDirectory(prefix="tutor-sim-", dir=SCRATCH) as tmp:
         port = free_port()
@@ -302,6 +317,7 @@ def server(lessons_dir: Path, seed: int) -> Iterator[str]:
             "TUTOR_SECRET_KEY": uuid.UUID(int=random.Random(seed).getrandbits(128)).hex,
             "TUTOR_INSTRUCTOR_TOKEN": uuid.uuid4().hex,
             "TUTOR_WATCH_LESSONS": "false",
+            "TUTOR_FADING": "true" if fading else "false",
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         }
         process = subprocess.Popen(

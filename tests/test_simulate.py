@@ -266,3 +266,58 @@ def test_the_command_documents_every_option():
         timeout=60,
     )
     assert bad.returncode == 2 and "psychic" in bad.stderr
+
+
+# --- the parts of multi-step problems, and fading -------------------------------------------
+
+LADDER = load_catalog([Path(__file__).parent / "data" / "ladder"]).lessons["ladder"]
+LADDER_RENDERER = Renderer(LADDER)
+LADDER_FACTS = Facts.of(LADDER, LADDER_RENDERER)
+
+
+def test_a_learner_may_know_one_part_of_a_problem_and_not_another():
+    rng = np.random.default_rng
+    who = MODELS["bkt"](LADDER_FACTS, "everything", {"slip": 0.0}, start=rng(0), rng=rng(1))
+    assert who.parts == set(LADDER_FACTS.parts)  # knowing the skill, knowing its parts
+    whole = LADDER_RENDERER.item("mse-steps", 3)
+    subs = [
+        LADDER_RENDERER.item(f"mse-steps.{s.id}", 3)
+        for s in LADDER.entries["mse-steps"].question.steps
+    ]
+    assert whole.parts == frozenset().union(*(s.parts for s in subs)) and len(whole.parts) == 3
+    assert whole.grade(who.respond(whole)) == "exactly"
+    missing = next(iter(subs[-1].parts))
+    who.parts.discard(missing)  # the mean, say, not known
+    assert whole.grade(who.respond(whole)) != "exactly"
+    assert subs[0].grade(who.respond(subs[0])) in ("exactly", "not_quite", "close")
+    answered = [subs[-1].grade(who.respond(subs[-1])) for _ in range(50)]
+    assert answered.count("exactly") == 0  # a missing part is guessed, never by luck
+    for _ in range(40):  # seeing it worked teaches it, sooner or later
+        who.worked([missing])
+    assert missing in who.parts and whole.grade(who.respond(whole)) == "exactly"
+
+
+@pytest.mark.slow
+def test_a_run_with_multi_step_problems_compares_the_tutor_with_and_without_fading(
+    settings, tmp_path: Path
+):
+    from tutor.app import create_app
+
+    ladder = settings.model_copy(update={"lessons_dir": Path(__file__).parent / "data" / "ladder"})
+    unfaded = ladder.model_copy(
+        update={"fading": False, "database_url": f"sqlite:///{tmp_path / 'unfaded.db'}"}
+    )
+    plan = Plan(models=("bkt", "logistic"), populations=("nothing",), learners=2, grid_learners=0)
+    with TestClient(create_app(ladder)) as faded, TestClient(create_app(unfaded)) as other:
+        results = simulate(faded, [LADDER], plan, seed=1, workers=1, unfaded=other)
+    for result in results:
+        (lesson,) = result.lessons
+        assert set(lesson.runs) == {*conditions.CONDITIONS, "unfaded"}
+        assert lesson.runs["adaptive"].studied >= 1  # a worked example, with fading
+        assert lesson.runs["unfaded"].studied == 0  # none without
+        assert lesson.post["unfaded"].items == lesson.post["adaptive"].items
+    table = report.fading_table(results)
+    assert table is not None and [row[:2] for row in table.rows] == [
+        ("bkt", "nothing"),
+        ("logistic", "nothing"),
+    ]

@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     if migrate:
         db.upgrade(settings.database_url)
     database = db.connect(settings.database_url, threads=settings.threads)
-    catalog = load_catalog([settings.lessons_dir])
+    catalog = load_catalog([settings.lessons_dir]).with_fading(settings.fading)
     for problem in catalog.problems:
         log.warning("lesson problem: %s", problem)
     with database.reading() as connection:

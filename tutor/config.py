@@ -57,6 +57,12 @@ class Settings(BaseSettings):
         description="Reload lesson files as they are saved (TUTOR_WATCH_LESSONS); a broken "
         "edit never replaces the last good version of its lesson.",
     )
+    fading: bool = Field(
+        True,
+        description="Start a learner's multi-step problems as worked examples that fade as "
+        "they learn (TUTOR_FADING); off, every problem is asked whole and its sub-steps come "
+        "only after a miss. Off is for comparing the two (bench/simulate.py does).",
+    )
     secure_cookies: bool = Field(
         False,
         description="Mark cookies Secure (TUTOR_SECURE_COOKIES); turn on behind HTTPS.",

@@ -9,6 +9,9 @@
   an explanation, as the tutor gives.
 - ``random``: as many items as the adaptive run, drawn at random from the practice items,
   with the same feedback and explanation after every miss.
+- ``unfaded``: the tutor again, on a server with worked-example fading off
+  (``TUTOR_FADING=false``): every multi-step problem is asked whole, its sub-steps only
+  after a miss. Run when a lesson has multi-step problems, to weigh what fading adds.
 
 The pre-test and the post-test ask every held-out item of the lesson (never asked in
 practice) with the same numbers for every condition; the learner learns nothing from them.
@@ -91,7 +94,7 @@ class _Practice:
 
     def ask(self, question_id: str, variant: int) -> None:
         item = self.renderer.item(question_id, variant)
-        response = self.learner.answer(item)
+        response = self.learner.respond(item)
         grade = item.grade(response)
         # A numeric reply gives the number, as the tutor's does.
         record(self.run, self.seen, item, grade, self.renderer.lesson)
@@ -184,11 +187,16 @@ def call(http: httpx.Client, method: str, path: str, token: str | None, body=Non
 
 
 def adaptive(
-    http: httpx.Client, token: str, lesson: LoadedLesson, renderer: Renderer, learner: Learner
+    http: httpx.Client,
+    token: str,
+    lesson: LoadedLesson,
+    renderer: Renderer,
+    learner: Learner,
+    condition: str = "adaptive",
 ) -> Run:
     """Work through ``lesson`` over the API, then take the practice run the end of the lesson
     offers when a skill is not solid yet (as its page asks); the labels are the server's."""
-    run, seen = Run("adaptive"), set()
+    run, seen = Run(condition), set()
     base = f"/api/lessons/{lesson.id}"
     nxt = call(http, "GET", f"{base}/next", token)
     _follow(http, token, lesson, renderer, learner, run, seen, nxt)
@@ -215,11 +223,12 @@ def _follow(
 ) -> None:
     """Answer what the tutor asks, from ``nxt`` on, until there is nothing left to ask."""
     base = f"/api/lessons/{lesson.id}"
-    angles_asked, loop_main, revisited = 0, None, set()
+    angles_asked, loop_main, revisited, shown = 0, None, set(), set()
     while not nxt["done"]:
         if run.items > MAX_ITEMS:
             raise RuntimeError(f"{lesson.id}: more than {MAX_ITEMS} items for one learner")
         question = nxt["question"]
+        read_worked(learner, renderer, nxt, shown)
         if question["kind"] == "example":  # a worked example: read it, then go on
             explain(learner, run, lesson.entries[nxt["ladder"]["question_id"]].skill)
             run.studied += 1
@@ -242,9 +251,28 @@ def _follow(
         reply = call(http, "POST", f"{base}/answers", token, body)
         record(run, seen, item, reply["grade"], lesson)
         read_reply(learner, item, response, reply["grade"], revealed=reply["answer"] is not None)
+        if item.substep and reply["grade"] != "exactly" and reply["answer"] is not None:
+            learner.worked(item.parts)  # the sub-step's worked value, after a miss
+            parent, sub = item.question_id.split(".", 1)
+            shown.add((parent, item.variant, sub))  # read now: not again as worked
         if reply["another_way"]:
             explain(learner, run, item.skill)
         nxt = reply["next"]
+
+
+def read_worked(learner: Learner, renderer: Renderer, nxt: dict, shown: set) -> None:
+    """The sub-steps a multi-step problem shows worked (all of them in a worked example):
+    each read once per problem on screen, a chance to learn its part."""
+    ladder = nxt.get("ladder")
+    if not ladder:
+        return
+    question_id = ladder["question_id"]
+    fresh = {w["id"] for w in ladder["worked"]} - {
+        sub for (q, v, sub) in shown if (q, v) == (question_id, nxt["variant"])
+    }
+    shown.update((question_id, nxt["variant"], sub) for sub in fresh)
+    parts = renderer.parts.get(question_id, frozenset())
+    learner.worked(p for p in parts if p.rsplit("/", 1)[1] in fresh)
 
 
 def offer_choice(offer: dict, skill: str, angles_asked: int, revisited: set[str]) -> str:
@@ -275,7 +303,7 @@ def test(learner: Learner, renderer: Renderer, items: list[tuple[str, int]]) -> 
     right, by_transfer = 0, {"near": [0, 0], "far": [0, 0]}
     for question_id, variant in items:
         item = renderer.item(question_id, variant)
-        ok = item.grade(learner.answer(item)) == "exactly"
+        ok = item.grade(learner.respond(item)) == "exactly"
         right += ok
         counts = by_transfer[item.transfer or "near"]
         counts[0] += ok

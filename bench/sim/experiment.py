@@ -83,11 +83,14 @@ def run_job(
     lessons: Sequence[tuple[LoadedLesson, Renderer, Facts]],
     job: Job,
     seed: int,
+    unfaded: tuple[httpx.Client, str] | None = None,
 ) -> Result:
+    """One learner through every condition of every lesson; ``unfaded``, the client of a
+    server with fading off and the learner's token there, adds that condition."""
     model = MODELS[job.model]
     results = []
     for number, (lesson, renderer, facts) in enumerate(lessons):
-        seeds = np.random.SeedSequence([seed, *job.key, number]).spawn(10)
+        seeds = np.random.SeedSequence([seed, *job.key, number]).spawn(11)
         rngs = [np.random.default_rng(s) for s in seeds]
         # The same hidden knowledge in every condition: each learner starts from seeds[0].
         learner = partial(_learner, model, facts, job, seeds[0])
@@ -101,6 +104,9 @@ def run_job(
         adaptive_learner = learner(rngs[3])
         run = conditions.adaptive(http, token, lesson, renderer, adaptive_learner)
         runs.append((run, adaptive_learner))
+        if unfaded is not None:
+            other = learner(rngs[10])
+            runs.append((conditions.adaptive(*unfaded, lesson, renderer, other, "unfaded"), other))
         count = run.items
         for name, behaviour, order in (
             ("fixed", rngs[4], rngs[5]),
@@ -136,21 +142,28 @@ def simulate(
     seed: int,
     workers: int = 3,
     progress=None,
+    unfaded: httpx.Client | None = None,
 ) -> list[Result]:
-    """Every job of ``plan`` against the server behind ``http``."""
+    """Every job of ``plan`` against the server behind ``http`` (and, for the ``unfaded``
+    condition, the one behind ``unfaded``)."""
     prepared = []
     for lesson in lessons:
         renderer = Renderer(lesson)
         prepared.append((lesson, renderer, Facts.of(lesson, renderer)))
     todo = jobs(plan)
     tokens = [conditions.call(http, "POST", "/api/learners", None, {})["token"] for _ in todo]
+    others = [
+        conditions.call(unfaded, "POST", "/api/learners", None, {})["token"] if unfaded else ""
+        for _ in todo
+    ]
 
-    def work(pair: tuple[Job, str]) -> Result:
-        return run_job(http, pair[1], prepared, pair[0], seed)
+    def work(job: tuple[Job, str, str]) -> Result:
+        other = (unfaded, job[2]) if unfaded is not None else None
+        return run_job(http, job[1], prepared, job[0], seed, other)
 
     out = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for done, result in enumerate(pool.map(work, zip(todo, tokens, strict=True)), 1):
+        for done, result in enumerate(pool.map(work, zip(todo, tokens, others, strict=True)), 1):
             out.append(result)
             if progress is not None:
                 progress(done, len(todo))

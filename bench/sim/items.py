@@ -59,6 +59,13 @@ class Item:
     mistakes: tuple[Mistake, ...] = ()
     transfer: str | None = None  # near or far for a held-out item; None in practice
     rendered: RenderedQuestion | None = field(default=None, repr=False, compare=False)
+    # The parts of a multi-step problem this item needs (see ``parts_of``): a sub-step's own
+    # part; for a numeric item of a skill with multi-step problems, every part of them.
+    parts: frozenset[str] = frozenset()
+
+    @property
+    def substep(self) -> bool:
+        return "." in self.question_id  # <question>.<sub-step>
 
     @property
     def right(self) -> Option | None:
@@ -133,6 +140,26 @@ def view(question: RenderedQuestion, transfer: str | None = None) -> Item:
     )
 
 
+def part(skill: str, sub_step: str) -> str:
+    """A part of a multi-step problem as a learner knows it: a sub-step (by its id) of a
+    skill, so that "square the errors" is one part wherever an MSE problem asks it."""
+    return f"{skill}/{sub_step}"
+
+
+def parts_of(lesson: LoadedLesson) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """Each multi-step question's parts, and each part's skill."""
+    by_question, skill_of = {}, {}
+    for question_id, entry in lesson.entries.items():
+        found = set()
+        for sub in entry.question.steps:
+            skill = sub.skill or entry.skill
+            found.add(part(skill, sub.id))
+            skill_of[part(skill, sub.id)] = skill
+        if found:
+            by_question[question_id] = frozenset(found)
+    return by_question, skill_of
+
+
 class Renderer:
     """Items of one lesson by (question, variant), rendered once; held-out items included."""
 
@@ -142,6 +169,20 @@ class Renderer:
             item.id: (item, skill.id) for skill in lesson.lesson.skills for item in skill.assessment
         }
         self._cache: dict[tuple[str, int], Item] = {}
+        self.parts, _ = parts_of(lesson)
+        self.parts_of_skill: dict[str, frozenset[str]] = {}
+        for question_id, found in self.parts.items():
+            skill = lesson.entries[question_id].skill
+            self.parts_of_skill[skill] = self.parts_of_skill.get(skill, frozenset()) | found
+
+    def _with_parts(self, item: Item) -> Item:
+        if item.substep:
+            sub = item.question_id.split(".", 1)[1]
+            return replace(item, parts=frozenset({part(item.skill, sub)}))
+        found = self.parts.get(item.question_id)
+        if found is None and item.kind == "numeric":
+            found = self.parts_of_skill.get(item.skill)
+        return replace(item, parts=found) if found else item
 
     def item(self, question_id: str, variant: int) -> Item:
         key = (question_id, variant)
@@ -150,7 +191,9 @@ class Renderer:
             if len(self._cache) > CACHE_SIZE:  # variants are drawn afresh: keep memory bounded
                 self._cache.clear()
             if "." in question_id:  # a sub-step of a multi-step problem: <question>.<sub-step>
-                found = self._cache[key] = view(self._substep(question_id, variant))
+                found = self._cache[key] = self._with_parts(
+                    view(self._substep(question_id, variant))
+                )
                 return found
             if question_id in self.held_out:
                 question, skill = self.held_out[question_id]
@@ -161,7 +204,7 @@ class Renderer:
             rendered = render_question(
                 self.lesson.lesson, question, skill=skill, seed=variant, topic=None
             )
-            found = self._cache[key] = view(rendered, transfer)
+            found = self._cache[key] = self._with_parts(view(rendered, transfer))
         return found
 
     def _substep(self, question_id: str, variant: int):
@@ -191,6 +234,7 @@ class Facts:
     skills: tuple[str, ...]
     requires: dict[str, tuple[str, ...]]
     misconceptions: dict[str, frozenset[str]]  # per skill, from its practice and held-out items
+    parts: dict[str, str] = field(default_factory=dict)  # multi-step problems' parts: skill
 
     @classmethod
     def of(cls, lesson: LoadedLesson, renderer: Renderer) -> Facts:
@@ -204,6 +248,7 @@ class Facts:
             tuple(s.id for s in lesson.lesson.skills),
             {s.id: tuple(s.requires) for s in lesson.lesson.skills},
             {k: frozenset(v) for k, v in per_skill.items()},
+            parts_of(lesson)[1],
         )
 
 

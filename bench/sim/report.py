@@ -329,6 +329,58 @@ def gain_table(results: Sequence[Result]) -> Table:
     )
 
 
+def fading_table(results: Sequence[Result]) -> Table | None:
+    """The tutor with and without worked-example fading, the same learners (middle
+    setting): the post-test, the items used (worked examples studied included), the
+    paired post-test difference. None when the run had no ``unfaded`` condition."""
+    if not any("unfaded" in lr.runs for r in results for lr in r.lessons):
+        return None
+    rows = []
+    for model in MODELS:
+        for population in POPULATIONS:
+            key = (model, MIDDLE, population)
+            group = [r for r in results if (r.job.model, r.job.setting, r.job.population) == key]
+            if not group:
+                continue
+            mean = {
+                c: {
+                    k: float(np.mean([per_learner(r, c)[k] for r in group]))
+                    for k in ("post", "items")
+                }
+                for c in ("adaptive", "unfaded")
+            }
+            studied = float(
+                np.mean([sum(lr.runs["adaptive"].studied for lr in r.lessons) for r in group])
+            )
+            gain, half, n = paired_gain(results, key, "adaptive", "unfaded")
+            rows.append(
+                (
+                    model,
+                    population,
+                    _f(mean["adaptive"]["post"], 1, "%"),
+                    _f(mean["unfaded"]["post"], 1, "%"),
+                    f"{gain:+.1f} ± {half:.1f}" if n else "–",
+                    _f(mean["adaptive"]["items"], 1),
+                    _f(studied, 1),
+                    _f(mean["unfaded"]["items"], 1),
+                )
+            )
+    return Table(
+        "Worked-example fading: the tutor with it and without it (middle setting)",
+        (
+            "model",
+            "population",
+            "post, fading",
+            "post, no fading",
+            "difference",
+            "items, fading",
+            "of which examples",
+            "items, no fading",
+        ),
+        rows,
+    )
+
+
 def sensitivity_table(results: Sequence[Result]) -> Table:
     table = cells(results)
     rows = []

@@ -88,6 +88,15 @@ def test_a_miss_on_the_whole_problem_opens_every_part_then_a_check():
     assert check.ladder.mode == "faded"  # the check comes at the level the miss set
 
 
+def test_with_fading_off_a_problem_comes_whole_and_a_miss_still_opens_its_parts():
+    unfaded = replace(LESSON, fading=False)
+    state = State(step="compute", main="mse-steps", item=Item("mse-steps", 7, "main"))
+    state = adaptive.present(unfaded, replace(state, untaught={"score": ("exactly",)}), WEAK)
+    assert state.ladder is None  # no worked example, though the skill is new
+    decision = adaptive.after_answer(unfaded, state, Grade.NOT_QUITE, p_known=WEAK, rng=rng(3))
+    assert decision.reason == "ladder" and decision.state.ladder.mode == "ladder"
+
+
 def test_hints_are_rungs_that_weaken_the_evidence_of_a_right_answer():
     state = at_problem({"mse": 2})
     for rung in (1, 2):

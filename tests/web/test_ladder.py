@@ -169,3 +169,13 @@ def test_the_pages_walk_a_problem_without_javascript(client: TestClient):
     soup = post_form(client, hint_form)
     assert soup.select_one("#hints li") is not None
     assert soup.select_one("form.hint-form") is None  # no rung left
+
+
+def test_with_fading_off_the_server_asks_the_whole_problem_first(settings):
+    from tutor.app import create_app
+
+    with TestClient(create_app(settings.model_copy(update={"fading": False}))) as client:
+        headers = to_the_problem(client)
+        n = nxt(client, headers)
+    assert n["question"]["id"] == "mse-steps" and n["question"]["kind"] == "numeric"
+    assert n["ladder"] is None

@@ -115,6 +115,7 @@ class Catalog:
     problems: list[LessonProblem] = field(default_factory=list)
     misconceptions: misconceptions.Known | None = None
     fitted: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    fading: bool = True  # worked examples that fade (teaching.fading); off: whole problems
 
     def get(self, lesson_id: str) -> LoadedLesson | None:
         return self.lessons.get(lesson_id)
@@ -125,10 +126,16 @@ class Catalog:
     def with_fitted(self, fitted: dict[str, dict[str, dict[str, float]]]) -> Catalog:
         """The lessons with the parameters fitted for their skills (lesson -> skill -> ...)."""
         lessons = {
-            k: replace(lesson, fitted=fitted[k]) if fitted.get(k) else lesson
+            k: replace(lesson, fitted=fitted.get(k) or lesson.fitted, fading=self.fading)
             for k, lesson in self.lessons.items()
         }
-        return Catalog(lessons, self.problems, self.misconceptions, fitted)
+        return Catalog(lessons, self.problems, self.misconceptions, fitted, self.fading)
+
+    def with_fading(self, fading: bool) -> Catalog:
+        """The lessons with worked-example fading on (the default) or off (every multi-step
+        problem asked whole, its sub-steps only after a miss): for comparing the two."""
+        lessons = {k: replace(lesson, fading=fading) for k, lesson in self.lessons.items()}
+        return Catalog(lessons, self.problems, self.misconceptions, self.fitted, fading)
 
 
 def load_catalog(paths: Iterable[Path], *, strict: bool = False) -> Catalog:
@@ -200,4 +207,4 @@ def refresh(previous: Catalog, paths: Iterable[Path]) -> Catalog:
             fresh.lessons[old.id] = old
     # Lessons are listed in file order, whichever of them are live in their last good version.
     fresh.lessons = dict(sorted(fresh.lessons.items(), key=lambda item: item[1].file))
-    return fresh.with_fitted(previous.fitted)
+    return fresh.with_fading(previous.fading).with_fitted(previous.fitted)

@@ -42,6 +42,8 @@ class LoadedLesson:
     # Knowledge-tracing parameters fitted from the attempt log (``tutor fit-mastery``), per
     # skill: prior, learn, guess and slip. A lesson's own `mastery:` settings win over them.
     fitted: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Whether multi-step problems start as worked examples that fade (teaching.fading).
+    fading: bool = True
 
     @property
     def id(self) -> str:

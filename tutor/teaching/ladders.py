@@ -45,7 +45,7 @@ def present(
     if item is None or state.ladder is not None:
         return state
     entry = lesson.entries[item.question]
-    if not has_steps(entry):
+    if not has_steps(entry) or not lesson.fading:
         return state
     n = len(entry.question.steps)
     level = fading.current(n, state.fade.get(entry.skill), p_known=p_known, mastered=mastered)

@@ -5,12 +5,26 @@ one setting of its parameters, from two generators: ``start`` draws the hidden k
 (so one learner can be rebuilt identically for every condition) and ``rng`` drives its
 behaviour. The conditions call, in any order they like:
 
-- ``answer(item)``: the response, ``{"option_id": ...}`` or ``{"value": ...}``;
+- ``respond(item)``: the response, ``{"option_id": ...}`` or ``{"value": ...}``: the
+  model's own ``answer(item)``, within what the learner can do of a multi-step problem;
 - ``after_answer(item, shown)``: the learner has read the reply to that answer;
 - ``explained(skill)``: the learner has read an explanation of a skill ("another way");
+- ``worked(parts)``: the learner has read parts of a multi-step problem worked (a worked
+  example, the worked sub-steps above an open one, a sub-step's answer after a miss);
 - ``tick(minutes)``: simulated time passes (only forgetting models care);
 - ``knows(skill)``: the truth, for false mastery; ``learning = False`` freezes the learner
   (pre-test and post-test).
+
+Every model also holds the parts of multi-step problems (``items.part``: a sub-step of a
+skill, such as "square the errors" of MSE), apart from the skill: a learner may know how to
+square the errors and not how to take their mean. A learner who knows a skill at the start
+knows its parts; otherwise each part is known with probability ``PART_KNOWN``. A sub-step is
+answered right when its part is known (but for a slip of ``PART_SLIP``), else guessed; a
+numeric item of a skill with multi-step problems comes out wrong whenever one of its parts
+is missing, whatever the model would otherwise answer (nobody computes an MSE without the
+mean). A part is learned only by seeing it worked, with probability ``PART_LEARN`` each time:
+explanations of the skill and a bare right number do not teach it. This is not the tutor's
+model, which traces skills, not parts.
 """
 
 from __future__ import annotations
@@ -24,6 +38,9 @@ from ..items import NOT_SURE_ANSWER, Facts, Item, Shown, wrong_number
 
 POPULATIONS = ("nothing", "some", "everything")
 KNOWS_SOME = 0.5  # in "knows some", the chance of knowing a skill whose prerequisites are known
+PART_KNOWN = 0.5  # the chance of knowing a part of a multi-step problem of an unknown skill
+PART_LEARN = 0.3  # the chance of learning a part from seeing it worked once
+PART_SLIP = 0.05  # a known part answered wrong all the same
 
 
 class Learner:
@@ -49,6 +66,11 @@ class Learner:
         self.learning = True
         self.clock = 0.0
         self.known = initial_knowledge(facts, population, start)
+        self.parts = {
+            p
+            for p, skill in sorted(facts.parts.items())
+            if skill in self.known or start.random() < PART_KNOWN
+        }
         self.setup(population, start)
 
     @classmethod
@@ -60,7 +82,25 @@ class Learner:
 
     # --- what the conditions call -------------------------------------------------------
 
+    def respond(self, item: Item) -> dict:
+        """The response to ``item``: the model's own answer, within the parts it can do."""
+        if item.substep:
+            if item.parts <= self.parts:
+                return self.slip(item) if self.chance(PART_SLIP) else self.right_answer(item)
+            return self.guess(item)
+        response = self.answer(item)
+        if item.parts and not item.parts <= self.parts and self.is_right(item, response):
+            return self.slip(item)  # a part of the computation is missing
+        return response
+
+    def worked(self, parts) -> None:
+        """Reading parts of a multi-step problem worked: each may be learned."""
+        for found in sorted(set(parts) - self.parts):
+            if self.learning and self.chance(PART_LEARN):
+                self.parts.add(found)
+
     def answer(self, item: Item) -> dict:
+        """The model's own answer, by what it knows of the item's skill."""
         raise NotImplementedError
 
     def after_answer(self, item: Item, shown: Shown) -> None:
@@ -85,6 +125,11 @@ class Learner:
         right = item.right
         assert right is not None
         return {"option_id": right.id}
+
+    def is_right(self, item: Item, response: dict) -> bool:
+        if item.kind == "numeric":
+            return response.get("value") == item.answer
+        return item.right is not None and response.get("option_id") == item.right.id
 
     def slip(self, item: Item) -> dict:
         """Knowing the skill and answering wrong all the same: a wrong option, a known
