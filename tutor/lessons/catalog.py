@@ -126,7 +126,7 @@ class Catalog:
     def with_fitted(self, fitted: dict[str, dict[str, dict[str, float]]]) -> Catalog:
         """The lessons with the parameters fitted for their skills (lesson -> skill -> ...)."""
         lessons = {
-            k: replace(lesson, fitted=fitted.get(k) or lesson.fitted, fading=self.fading)
+            k: replace(lesson, fitted=fitted[k]) if fitted.get(k) else lesson
             for k, lesson in self.lessons.items()
         }
         return Catalog(lessons, self.problems, self.misconceptions, fitted, self.fading)
@@ -134,7 +134,10 @@ class Catalog:
     def with_fading(self, fading: bool) -> Catalog:
         """The lessons with worked-example fading on (the default) or off (every multi-step
         problem asked whole, its sub-steps only after a miss): for comparing the two."""
-        lessons = {k: replace(lesson, fading=fading) for k, lesson in self.lessons.items()}
+        lessons = {
+            k: lesson if lesson.fading == fading else replace(lesson, fading=fading)
+            for k, lesson in self.lessons.items()
+        }
         return Catalog(lessons, self.problems, self.misconceptions, self.fitted, fading)
 
 
