@@ -28,6 +28,7 @@ from tutor.teaching import (
     adaptive,
     analytics,
     angles,
+    conversation,
     mastery,
     memory,
     payloads,
@@ -184,6 +185,17 @@ class Tutor:
             step_n=current.step.n if current.step and current.state.asked else None,
         )
 
+    def recap(self, learner_id: str | None, lesson_id: str) -> list[conversation.StepRecap]:
+        """The loop the lesson taught, step by step, with the learner's own numbers."""
+        current = self.current(learner_id, lesson_id)
+        lesson = current.lesson
+        titles, rows = [], []
+        for step in lesson.lesson.steps:
+            texts = render_step(lesson.lesson, step, current.topic)
+            titles.append((texts.title, texts.takeaway))
+            rows.append(self._step_rows(learner_id, lesson, step.id, current.state.since))
+        return conversation.recap(lesson, titles, rows)
+
     def due(self, learner_id: str) -> dict[str, list]:
         """The learner's skills due for review now, across lessons, and those coming up."""
         with self.db.reading() as connection:
@@ -279,6 +291,9 @@ class Tutor:
             # never one that gives away the answer to the question still waiting.
             if shown in state.angles.get(owner, ()):
                 way = payloads.another_way(lesson, state, about, shown, current.topic)
+        said = self.exchanges(learner_id, lesson, step.id, state.since)
+        if feedback is not None and any(x.id == after for x in said):
+            feedback = None  # the conversation shows it, in its place
         return {
             "lesson": lesson.lesson,
             "step": step,
@@ -289,7 +304,45 @@ class Tutor:
             "next": payloads.next_json(current),
             "feedback": feedback,
             "another_way": way,
+            "exchanges": said,
+            # The reply to move to (the answer just sent), else the latest one.
+            "latest": after if any(x.id == after for x in said) else (said[-1].id if said else None),
+            "lead_in": self._lead_in(current, said) if on_this_step else None,
         }
+
+    EXCHANGES_SHOWN = 40
+    """The most answers a step page shows: its conversation, the latest ones."""
+
+    def exchanges(
+        self, learner_id: str | None, lesson: LoadedLesson, step_id: str, since: int = 0
+    ) -> list[conversation.Exchange]:
+        """The learner's exchanges on a step in this pass through the lesson, oldest first."""
+        return conversation.exchanges(lesson, self._step_rows(learner_id, lesson, step_id, since))
+
+    def _step_rows(
+        self, learner_id: str | None, lesson: LoadedLesson, step_id: str, since: int
+    ) -> list[Row]:
+        if learner_id is None:
+            return []
+        with self.db.reading() as connection:
+            return attempts.of_step(
+                connection,
+                learner_id=learner_id,
+                lesson_id=lesson.id,
+                step_id=step_id,
+                after=since,
+                limit=self.EXCHANGES_SHOWN,
+            )
+
+    @staticmethod
+    def _lead_in(current: Current, said: list[conversation.Exchange]) -> str | None:
+        """The reading before the current question, unless it was shown with an earlier asking."""
+        question = current.question
+        if question is None or current.role != Role.MAIN or current.ladder is not None:
+            return None
+        if any(x.question_id == question.id for x in said):
+            return None
+        return conversation.lead_in_for(current.lesson, question.id, question.seed, current.topic)
 
     def last_attempt(self, learner_id: str, lesson_id: str) -> Row | None:
         """The learner's most recent answer in the lesson (for a form sent twice)."""

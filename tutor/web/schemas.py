@@ -282,6 +282,9 @@ class AnswerOut(_Out):
     message: str | None = Field(description="Why the next item is what it is.")
     solution: str | None
     answer: str | None = Field(description="A numeric question's answer, once it is revealed.")
+    right: str | None = Field(
+        None, description="A choice question answered other than Exactly: its right option."
+    )
     step_finished: bool
     takeaway: str | None
     next_step: str | None = Field(description="The teaser for the next step.")
