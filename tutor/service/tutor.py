@@ -306,7 +306,7 @@ class Tutor:
             "another_way": way,
             "exchanges": said,
             # The reply to move to (the answer just sent), else the latest one.
-            "latest": after if any(x.id == after for x in said) else (said[-1].id if said else None),
+            "latest": after if any(x.id == after for x in said) else _last_id(said),
             "lead_in": self._lead_in(current, said) if on_this_step else None,
         }
 
@@ -454,7 +454,8 @@ class Tutor:
             else:
                 mastered = [s for s in ids if mastery.is_mastered(p[s], firsts.get(s, 0))]
                 chosen = sessions.weakest(lesson, state, p, mastered)
-            return sessions.practice_plan(lesson, state, chosen)
+            own = sessions.step_questions(lesson, step - 1) if step is not None else []
+            return sessions.practice_plan(lesson, state, chosen, prefer=own)
 
         return self._session(lesson, learner_id, Role.PRACTICE, plan)
 
@@ -504,3 +505,7 @@ class Tutor:
         """Act on an offer after repeated misses: another angle, a step back, or go on."""
         lesson = self.lesson(lesson_id)
         return writes.choose(self.db, lesson, learner_id, self.seat(learner_id), choice)
+
+
+def _last_id(said: list[conversation.Exchange]) -> int | None:
+    return said[-1].id if said else None
