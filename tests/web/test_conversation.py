@@ -227,3 +227,35 @@ def test_the_home_page_says_per_lesson_where_you_are_and_what_is_due(client: Tes
     client.app.state.tutor.clock = lambda: start + timedelta(days=60)
     home = page(client, "/")
     assert words(home.select_one(".card .due-line")) == "Due for review now: A loss is a score."
+
+
+def test_a_long_conversation_shows_its_latest_exchanges_and_stays_light(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    csrf = soup.select_one("input[name=csrf]")["value"]
+    answered = 0
+    for _ in range(12):  # practice runs on step 1, answered "not sure" throughout
+        sent = client.post(f"/lessons/{LESSON}/practice", data={"csrf": csrf, "step": "1"})
+        soup = BeautifulSoup(sent.text, "html.parser")
+        while soup.select_one("form.answer") and "Practice run" in words(
+            soup.select_one("#question-title")
+        ):
+            soup = answer(client, soup, "not_sure")
+            answered += 1
+    response = client.get(f"/lessons/{LESSON}/steps/1")
+    soup = BeautifulSoup(response.text, "html.parser")
+    shown = soup.select(".exchange")
+    assert answered > 16 and len(shown) == 16
+    assert words(soup.select_one(".earlier")).startswith("Your earlier answers on this step")
+    assert words(shown[-1].select_one(".said")) == "You said: I'm not sure"
+    assert len(response.content) < 100 * 1024
+
+
+def test_the_api_reply_to_a_miss_names_the_right_option(client: TestClient):
+    from helpers import answer as api_answer
+    from helpers import new_learner
+
+    headers = new_learner(client)
+    missed = api_answer(client, headers, LESSON, "close")
+    assert missed["right"] == "It scores the miss as one number"
+    right = api_answer(client, headers, LESSON, "exactly")
+    assert right["right"] is None

@@ -39,6 +39,9 @@ from tutor.teaching.payloads import Current, StepRef
 from tutor.teaching.state import State
 from tutor.vocabulary import Role, StepStatus
 
+RECAP_ROWS = 2000
+"""The most answers per step a lesson's recap counts (a first pass has a few dozen)."""
+
 
 class Tutor:
     """Lessons, learners' progress and answers: one instance per app."""
@@ -193,7 +196,9 @@ class Tutor:
         for step in lesson.lesson.steps:
             texts = render_step(lesson.lesson, step, current.topic)
             titles.append((texts.title, texts.takeaway))
-            rows.append(self._step_rows(learner_id, lesson, step.id, current.state.since))
+            rows.append(
+                self._step_rows(learner_id, lesson, step.id, current.state.since, RECAP_ROWS)
+            )
         return conversation.recap(lesson, titles, rows)
 
     def due(self, learner_id: str) -> dict[str, list]:
@@ -291,7 +296,9 @@ class Tutor:
             # never one that gives away the answer to the question still waiting.
             if shown in state.angles.get(owner, ()):
                 way = payloads.another_way(lesson, state, about, shown, current.topic)
-        said = self.exchanges(learner_id, lesson, step.id, state.since)
+        said = self.exchanges(learner_id, lesson, step.id, state.since, self.EXCHANGES_SHOWN + 1)
+        earlier = len(said) > self.EXCHANGES_SHOWN
+        said = said[-self.EXCHANGES_SHOWN :]
         if feedback is not None and any(x.id == after for x in said):
             feedback = None  # the conversation shows it, in its place
         return {
@@ -305,22 +312,36 @@ class Tutor:
             "feedback": feedback,
             "another_way": way,
             "exchanges": said,
+            "earlier": earlier,  # older answers on this step are left out
             # The reply to move to (the answer just sent), else the latest one.
             "latest": after if any(x.id == after for x in said) else _last_id(said),
             "lead_in": self._lead_in(current, said) if on_this_step else None,
         }
 
-    EXCHANGES_SHOWN = 40
-    """The most answers a step page shows: its conversation, the latest ones."""
+    EXCHANGES_SHOWN = 16
+    """The most answers a step page shows, the latest: a page stays light (under 100 KB)
+    however many practice runs a step has seen."""
 
     def exchanges(
-        self, learner_id: str | None, lesson: LoadedLesson, step_id: str, since: int = 0
+        self,
+        learner_id: str | None,
+        lesson: LoadedLesson,
+        step_id: str,
+        since: int = 0,
+        limit: int = EXCHANGES_SHOWN,
     ) -> list[conversation.Exchange]:
-        """The learner's exchanges on a step in this pass through the lesson, oldest first."""
-        return conversation.exchanges(lesson, self._step_rows(learner_id, lesson, step_id, since))
+        """The learner's latest exchanges on a step in this pass through the lesson, oldest
+        first."""
+        rows = self._step_rows(learner_id, lesson, step_id, since, limit)
+        return conversation.exchanges(lesson, rows)
 
     def _step_rows(
-        self, learner_id: str | None, lesson: LoadedLesson, step_id: str, since: int
+        self,
+        learner_id: str | None,
+        lesson: LoadedLesson,
+        step_id: str,
+        since: int,
+        limit: int = EXCHANGES_SHOWN,
     ) -> list[Row]:
         if learner_id is None:
             return []
@@ -331,7 +352,7 @@ class Tutor:
                 lesson_id=lesson.id,
                 step_id=step_id,
                 after=since,
-                limit=self.EXCHANGES_SHOWN,
+                limit=limit,
             )
 
     @staticmethod
