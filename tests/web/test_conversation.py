@@ -259,3 +259,15 @@ def test_the_api_reply_to_a_miss_names_the_right_option(client: TestClient):
     assert missed["right"] == "It scores the miss as one number"
     right = api_answer(client, headers, LESSON, "exactly")
     assert right["right"] is None
+
+
+def test_the_api_gives_each_part_of_the_reading_with_its_question(client: TestClient):
+    from helpers import answer as api_answer
+    from helpers import new_learner
+
+    step = client.get(f"/api/lessons/{LESSON}/steps/1?topic=spam").json()
+    assert [q["lead_in"] is not None for q in step["questions"]] == [False, True, True]
+    assert step["questions"][2]["lead_in"] == "Training needs a target that can go down."
+    headers = new_learner(client)
+    reply = api_answer(client, headers, LESSON, "exactly")
+    assert reply["next"]["question"]["lead_in"].startswith("The score grows with the distance")

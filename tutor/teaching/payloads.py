@@ -159,6 +159,7 @@ def step_payload(lesson: LoadedLesson, n: int, topic: str, seat: Seat) -> dict[s
                 "n": i + 1,
                 "of": len(step.questions),
                 "options": options_json(shown, seat),
+                "lead_in": shown.lead_in,
             }
         )
     return {
@@ -206,6 +207,7 @@ def next_json(current: Current) -> dict[str, Any]:
             "n": current.n,
             "of": current.of,
             "options": [] if example else options_json(q, current.seat),
+            "lead_in": q.lead_in if current.role == Role.MAIN and not current.ladder else None,
         },
         "variant": q.seed,
         "topic": current.topic,

@@ -69,6 +69,11 @@ class QuestionOut(_Out):
     options: list[OptionOut] = Field(
         description="For numeric questions, only the `not_sure` option (beside the number field)."
     )
+    lead_in: str | None = Field(
+        None,
+        description="A step's own question: the part of the step's reading to show just "
+        "before it (Markdown), when the lesson gives its reading in parts.",
+    )
 
 
 class CurrentQuestionOut(QuestionOut):
