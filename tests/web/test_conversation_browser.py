@@ -127,6 +127,15 @@ def test_skipped_steps_are_said_and_the_end_recaps_the_lesson(talk, javascript):
         assert recap.count() == 3
         assert "Skipped" in recap.nth(1).inner_text()
         assert "You worked out" in recap.nth(2).inner_text()
+        if javascript:  # axe runs in the page: the end, the whole step 1 and home, at 360 px
+            from test_accessibility import axe_api, check
+
+            axe = axe_api.Axe()
+            tab.set_viewport_size({"width": 360, "height": 800})
+            check(tab, axe, "the end of the lesson")
+            for path in (f"/lessons/{LESSON}/steps/1", f"/lessons/{LESSON}/steps/2", "/"):
+                tab.goto(url + path)
+                check(tab, axe, path)
         assert tab.errors == []
     finally:
         browser.close()
