@@ -39,6 +39,9 @@ from tutor.teaching.payloads import Current, StepRef
 from tutor.teaching.state import State
 from tutor.vocabulary import Role, StepStatus
 
+EXCHANGES_SHOWN = 16
+"""The most answers a step page shows, the latest: a page stays light (under 100 KB)
+however many practice runs a step has seen."""
 RECAP_ROWS = 2000
 """The most answers per step a lesson's recap counts (a first pass has a few dozen)."""
 
@@ -296,9 +299,9 @@ class Tutor:
             # never one that gives away the answer to the question still waiting.
             if shown in state.angles.get(owner, ()):
                 way = payloads.another_way(lesson, state, about, shown, current.topic)
-        said = self.exchanges(learner_id, lesson, step.id, state.since, self.EXCHANGES_SHOWN + 1)
-        earlier = len(said) > self.EXCHANGES_SHOWN
-        said = said[-self.EXCHANGES_SHOWN :]
+        said = self.exchanges(learner_id, lesson, step.id, state.since, EXCHANGES_SHOWN + 1)
+        earlier = len(said) > EXCHANGES_SHOWN
+        said = said[-EXCHANGES_SHOWN:]
         if feedback is not None and any(x.id == after for x in said):
             feedback = None  # the conversation shows it, in its place
         return {
@@ -317,10 +320,6 @@ class Tutor:
             "latest": after if any(x.id == after for x in said) else _last_id(said),
             "lead_in": self._lead_in(current, said) if on_this_step else None,
         }
-
-    EXCHANGES_SHOWN = 16
-    """The most answers a step page shows, the latest: a page stays light (under 100 KB)
-    however many practice runs a step has seen."""
 
     def exchanges(
         self,
