@@ -1,5 +1,6 @@
-// A little help on top of pages that work without it: after an answer the feedback is
-// focused so screen readers read it first, and a sent form cannot be sent twice.
+// A little help on top of pages that work without it: a step's conversation grows in place
+// (an answer is sent without leaving the page, and the new feedback is focused so screen
+// readers read it first), and a sent form cannot be sent twice.
 // In the labs, results follow the form as you type, and the descent lab can play its steps.
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
@@ -7,14 +8,77 @@ document.addEventListener("DOMContentLoaded", () => {
   if (feedback && location.hash === "#feedback") {
     feedback.focus({ preventScroll: false });
   }
-  for (const form of document.querySelectorAll("form[method=post]")) {
-    sendOnce(form);
-  }
+  wire(document);
   for (const form of document.querySelectorAll("form[data-live]")) {
     live(form);
   }
   playButton();
 });
+
+function wire(root) {
+  for (const form of root.querySelectorAll("form[method=post]")) {
+    if (form.hasAttribute("data-in-place")) inPlace(form);
+    sendOnce(form);
+  }
+}
+
+// Send a form of the conversation and put the step's new conversation in place of the old:
+// the server answers with the same page a browser without JavaScript is sent to. Anything
+// unexpected (another page, an error, no network) falls back to sending the form as usual.
+function inPlace(form) {
+  form.addEventListener("submit", async (event) => {
+    if (form.dataset.sent) return;
+    event.preventDefault();
+    const body = new URLSearchParams(new FormData(form));
+    const button = event.submitter;
+    if (button?.name) body.append(button.name, button.value);
+    let response;
+    try {
+      response = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
+    } catch {
+      return sendAsUsual(form, button);
+    }
+    const here = document.getElementById("conversation");
+    const page = new URL(response.url);
+    const sameStep = page.pathname === location.pathname || response.status === 422;
+    if (!here || !sameStep || (!response.ok && response.status !== 422)) {
+      return response.ok ? location.assign(page.href + hashFor(form)) : sendAsUsual(form, button);
+    }
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = doc.getElementById("conversation");
+    if (!fresh) return sendAsUsual(form, button);
+    here.replaceWith(fresh);
+    document.title = doc.title;
+    if (response.ok) history.replaceState(null, "", page.pathname + page.search + hashFor(form));
+    wire(fresh);
+    const target =
+      document.getElementById("answer-error") ||
+      (form.classList.contains("hint-form") && document.getElementById("hints")) ||
+      (form.classList.contains("answer") && document.getElementById("feedback")) ||
+      document.getElementById("question") ||
+      document.getElementById("feedback") ||
+      fresh;
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  });
+}
+
+function hashFor(form) {
+  if (form.classList.contains("answer")) return "#feedback";
+  return form.classList.contains("hint-form") ? "#hints" : "#question";
+}
+
+function sendAsUsual(form, button) {
+  if (button?.name) {
+    const carried = document.createElement("input");
+    carried.type = "hidden";
+    carried.name = button.name;
+    carried.value = button.value;
+    form.append(carried);
+  }
+  form.dataset.sent = "yes";
+  HTMLFormElement.prototype.submit.call(form);
+}
 
 // A double click sends a form once. The buttons are disabled after the submit event, not
 // in it: a button disabled in time would leave its own name and value out of the form.

@@ -17,6 +17,7 @@ from test_browser import (  # noqa: F401
     current_question,
     learner_of,
     page,
+    send,
     server,
 )
 
@@ -58,7 +59,7 @@ def miss(settings, tab) -> None:
         tab.locator(f"input[value='{wrong}']").check()
     else:
         tab.locator("#value").fill(f"{question.answer + 1000:.3f}")
-    tab.get_by_role("button", name="Submit").click()
+    send(tab)
 
 
 @pytest.fixture

@@ -105,6 +105,11 @@ def test_the_end_pages_show_the_summary_and_offer_practice(client: TestClient):
             "/lab/descent",
             f"/lessons/{SHIPPED[1]}",
         ]
+        assert summary.select(".next-steps a")[-1].get_text().startswith("Next: the lesson")
+        # The recap of the loop: every step, with the learner's own record on it.
+        recap = soup.select(".recap-steps > li")
+        assert len(recap) == len(client.app.state.tutor.lesson(lesson_id).lesson.steps)
+        assert all("Right the first time: 0 of" in r.get_text() for r in recap)
     form = summary.select_one(f"form[action='/lessons/{lesson_id}/practice']")
     assert form is not None
     assert form.select_one("button").get_text() == "Start a short practice run"

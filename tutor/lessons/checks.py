@@ -251,6 +251,15 @@ def _check_question(
             add(locate.problem((*path, "explain"), "`explain` goes with `steps`", at_key=True))
         elif not _check_substeps(lesson, question, path, locate, add):
             return
+    if question.lead_in and not main:
+        add(
+            locate.problem(
+                (*path, "lead_in"),
+                "`lead_in` is for a step's own questions: a check or a held-out item is "
+                "asked apart from the step's reading",
+                at_key=True,
+            )
+        )
     if main and not question.another_way:
         add(
             locate.problem(

@@ -210,6 +210,11 @@ class _QuestionBase(_Model):
     not_sure: Text = Field(description='The feedback for "I\'m not sure".')
     another_way: list[AnotherWay] = Field(default_factory=list)
     bridge: Text | None = Field(None, description="The line that leads into what comes next.")
+    lead_in: Text | None = Field(
+        None,
+        description="A step's own questions: the part of the step's reading shown just before "
+        "this question, after the one before it is answered. A long intro comes in parts.",
+    )
 
 
 class Question(*(kind.fields for kind in KINDS.values()), _QuestionBase):  # type: ignore[misc]
@@ -257,6 +262,8 @@ class Question(*(kind.fields for kind in KINDS.values()), _QuestionBase):  # typ
             yield ("another_way", i, "text"), way.text
         if self.bridge:
             yield ("bridge",), self.bridge
+        if self.lead_in:
+            yield ("lead_in",), self.lead_in
 
     @property
     def sampled(self) -> bool:

@@ -97,6 +97,10 @@ class RenderedQuestion(LazyTexts):
     def solution(self) -> str | None:
         return self.render_text(getattr(self._question, "solution", None))
 
+    @cached_property
+    def lead_in(self) -> str | None:
+        return self.render_text(self._question.lead_in)
+
     @property
     def answer_text(self) -> str | None:
         return None if self.answer is None else num(self.answer, self.decimals)

@@ -38,6 +38,7 @@ def summary(
     ``skills`` is the skill report (``Tutor.skill_report``): id, name, p_known, attempts,
     firsts_right, standing, due, due_at.
     """
+    following = next(iter(_next_first(catalog, lesson)), None)
     solid = [s for s in skills if s["standing"] == Standing.SOLID]
     shaky = [s for s in skills if s["standing"] == Standing.SHAKY]
     not_yet = [s for s in skills if s["standing"] == Standing.NOT_YET]
@@ -70,12 +71,12 @@ def summary(
     steps += [
         {
             "kind": "lesson",
-            "text": f"Take the lesson \u201c{other.lesson.title}\u201d.",
+            "text": f"{'Next: the' if other is following else 'Take the'} lesson "
+            f"\u201c{other.lesson.title}\u201d.",
             "skills": [],
             "href": f"/lessons/{other.id}",
         }
-        for other in catalog
-        if other.id != lesson.id
+        for other in _next_first(catalog, lesson)
     ]
     return {
         "lesson_id": lesson.id,
@@ -90,6 +91,15 @@ def summary(
         "message": _message(finished, mastered, len(solid), len(skills), step_n),
         "next_steps": steps,
     }
+
+
+def _next_first(catalog: Catalog, lesson: LoadedLesson) -> list[LoadedLesson]:
+    """The other lessons, the one after ``lesson`` in the catalogue first (then the rest
+    in order, wrapping round): where a learner who finished it goes next."""
+    ids = [other.id for other in catalog]
+    at = ids.index(lesson.id) if lesson.id in ids else -1
+    order = [*list(catalog)[at + 1 :], *list(catalog)[: max(at, 0)]]
+    return [other for other in order if other.id != lesson.id]
 
 
 def _message(finished: bool, mastered: bool, solid: int, of: int, step_n: int | None) -> str:
@@ -129,3 +139,30 @@ def due_list(catalog: Catalog, rows: Iterable[Row], now: datetime) -> dict[str, 
         }
         (due if memory.is_due(row.due_at, now) else upcoming).append(entry)
     return {"due": due, "upcoming": upcoming}
+
+
+def by_lesson(review: dict[str, list], now: datetime) -> dict[str, dict[str, Any]]:
+    """Per lesson, for the home page: the skills due now and when the next one comes due."""
+    out: dict[str, dict[str, Any]] = {}
+    for entry in review["due"]:
+        out.setdefault(entry["lesson_id"], {"due": [], "next": None})["due"].append(
+            entry["skill_name"]
+        )
+    for entry in review["upcoming"]:
+        found = out.setdefault(entry["lesson_id"], {"due": [], "next": None})
+        at = datetime.fromisoformat(entry["due_at"])
+        if found["next"] is None or at < found["next"]:
+            found["next"] = at
+    for found in out.values():
+        found["next"] = _when(found["next"], now) if found["next"] else None
+    return out
+
+
+def _when(at: datetime, now: datetime) -> str:
+    """A coming review date in words: later today, tomorrow, in 3 days, on 2026-12-20."""
+    days = (memory.aware(at, now).date() - memory.aware(now, now).date()).days
+    if days <= 0:
+        return "later today"
+    if days == 1:
+        return "tomorrow"
+    return f"in {days} days" if days < 14 else f"on {at:%Y-%m-%d}"

@@ -28,6 +28,7 @@ from tutor.teaching import (
     adaptive,
     analytics,
     angles,
+    conversation,
     mastery,
     memory,
     payloads,
@@ -37,6 +38,12 @@ from tutor.teaching import (
 from tutor.teaching.payloads import Current, StepRef
 from tutor.teaching.state import State
 from tutor.vocabulary import Role, StepStatus
+
+EXCHANGES_SHOWN = 16
+"""The most answers a step page shows, the latest: a page stays light (under 100 KB)
+however many practice runs a step has seen."""
+RECAP_ROWS = 2000
+"""The most answers per step a lesson's recap counts (a first pass has a few dozen)."""
 
 
 class Tutor:
@@ -184,6 +191,19 @@ class Tutor:
             step_n=current.step.n if current.step and current.state.asked else None,
         )
 
+    def recap(self, learner_id: str | None, lesson_id: str) -> list[conversation.StepRecap]:
+        """The loop the lesson taught, step by step, with the learner's own numbers."""
+        current = self.current(learner_id, lesson_id)
+        lesson = current.lesson
+        titles, rows = [], []
+        for step in lesson.lesson.steps:
+            texts = render_step(lesson.lesson, step, current.topic)
+            titles.append((texts.title, texts.takeaway))
+            rows.append(
+                self._step_rows(learner_id, lesson, step.id, current.state.since, RECAP_ROWS)
+            )
+        return conversation.recap(lesson, titles, rows)
+
     def due(self, learner_id: str) -> dict[str, list]:
         """The learner's skills due for review now, across lessons, and those coming up."""
         with self.db.reading() as connection:
@@ -279,6 +299,11 @@ class Tutor:
             # never one that gives away the answer to the question still waiting.
             if shown in state.angles.get(owner, ()):
                 way = payloads.another_way(lesson, state, about, shown, current.topic)
+        said = self.exchanges(learner_id, lesson, step.id, state.since, EXCHANGES_SHOWN + 1)
+        earlier = len(said) > EXCHANGES_SHOWN
+        said = said[-EXCHANGES_SHOWN:]
+        if feedback is not None and any(x.id == after for x in said):
+            feedback = None  # the conversation shows it, in its place
         return {
             "lesson": lesson.lesson,
             "step": step,
@@ -289,7 +314,55 @@ class Tutor:
             "next": payloads.next_json(current),
             "feedback": feedback,
             "another_way": way,
+            "exchanges": said,
+            "earlier": earlier,  # older answers on this step are left out
+            # The reply to move to (the answer just sent), else the latest one.
+            "latest": after if any(x.id == after for x in said) else _last_id(said),
+            "lead_in": self._lead_in(current, said) if on_this_step else None,
         }
+
+    def exchanges(
+        self,
+        learner_id: str | None,
+        lesson: LoadedLesson,
+        step_id: str,
+        since: int = 0,
+        limit: int = EXCHANGES_SHOWN,
+    ) -> list[conversation.Exchange]:
+        """The learner's latest exchanges on a step in this pass through the lesson, oldest
+        first."""
+        rows = self._step_rows(learner_id, lesson, step_id, since, limit)
+        return conversation.exchanges(lesson, rows)
+
+    def _step_rows(
+        self,
+        learner_id: str | None,
+        lesson: LoadedLesson,
+        step_id: str,
+        since: int,
+        limit: int = EXCHANGES_SHOWN,
+    ) -> list[Row]:
+        if learner_id is None:
+            return []
+        with self.db.reading() as connection:
+            return attempts.of_step(
+                connection,
+                learner_id=learner_id,
+                lesson_id=lesson.id,
+                step_id=step_id,
+                after=since,
+                limit=limit,
+            )
+
+    @staticmethod
+    def _lead_in(current: Current, said: list[conversation.Exchange]) -> str | None:
+        """The reading before the current question, unless it was shown with an earlier asking."""
+        question = current.question
+        if question is None or current.role != Role.MAIN or current.ladder is not None:
+            return None
+        if any(x.question_id == question.id for x in said):
+            return None
+        return conversation.lead_in_for(current.lesson, question.id, question.seed, current.topic)
 
     def last_attempt(self, learner_id: str, lesson_id: str) -> Row | None:
         """The learner's most recent answer in the lesson (for a form sent twice)."""
@@ -401,7 +474,8 @@ class Tutor:
             else:
                 mastered = [s for s in ids if mastery.is_mastered(p[s], firsts.get(s, 0))]
                 chosen = sessions.weakest(lesson, state, p, mastered)
-            return sessions.practice_plan(lesson, state, chosen)
+            own = sessions.step_questions(lesson, step - 1) if step is not None else []
+            return sessions.practice_plan(lesson, state, chosen, prefer=own)
 
         return self._session(lesson, learner_id, Role.PRACTICE, plan)
 
@@ -451,3 +525,7 @@ class Tutor:
         """Act on an offer after repeated misses: another angle, a step back, or go on."""
         lesson = self.lesson(lesson_id)
         return writes.choose(self.db, lesson, learner_id, self.seat(learner_id), choice)
+
+
+def _last_id(said: list[conversation.Exchange]) -> int | None:
+    return said[-1].id if said else None

@@ -339,7 +339,8 @@ def restart(db: Database, lesson: LoadedLesson, learner_id: str) -> None:
         fresh = adaptive.start(lesson, resume.rng(learner_id, lesson.id, position.version + 1))
         # What the learner has been shown stays shown: a second pass is no first sight.
         seen = resume.state(lesson, learner_id, position.state).seen
-        state = replace(fresh, seen=seen).to_json()
+        last = attempts.last(connection, learner_id=learner_id, lesson_id=lesson.id)
+        state = replace(fresh, seen=seen, since=last.id if last else 0).to_json()
         _save(connection, lesson, learner_id, position, state, moved=RESTART_MOVED)
 
     db.write(write)

@@ -83,6 +83,49 @@ def last(connection: Connection, *, learner_id: str, lesson_id: str) -> Row | No
     return connection.execute(_LAST, {"learner_id": learner_id, "lesson_id": lesson_id}).first()
 
 
+_OF_STEP = (
+    select(
+        _attempts.c.id,
+        _attempts.c.question_id,
+        _attempts.c.variant,
+        _attempts.c.role,
+        _attempts.c.topic,
+        _attempts.c.grade,
+        _attempts.c.first_try,
+        _attempts.c.response,
+    )
+    .where(
+        _attempts.c.learner_id == bindparam("learner_id"),
+        _attempts.c.lesson_id == bindparam("lesson_id"),
+        _attempts.c.step_id == bindparam("step_id"),
+        _attempts.c.id > bindparam("after"),
+    )
+    .order_by(_attempts.c.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def of_step(
+    connection: Connection,
+    *,
+    learner_id: str,
+    lesson_id: str,
+    step_id: str,
+    after: int = 0,
+    limit: int = 50,
+) -> list[Row]:
+    """The learner's answers on one step after attempt ``after``: the latest ``limit`` of
+    them, oldest first (the step's conversation, as the page shows it)."""
+    params = {
+        "learner_id": learner_id,
+        "lesson_id": lesson_id,
+        "step_id": step_id,
+        "after": after,
+        "limit": limit,
+    }
+    return list(reversed(list(connection.execute(_OF_STEP, params))))
+
+
 def answered_before(
     connection: Connection, *, learner_id: str, lesson_id: str, question_id: str, variant: int
 ) -> bool:

@@ -159,6 +159,7 @@ def step_payload(lesson: LoadedLesson, n: int, topic: str, seat: Seat) -> dict[s
                 "n": i + 1,
                 "of": len(step.questions),
                 "options": options_json(shown, seat),
+                "lead_in": shown.lead_in,
             }
         )
     return {
@@ -206,6 +207,7 @@ def next_json(current: Current) -> dict[str, Any]:
             "n": current.n,
             "of": current.of,
             "options": [] if example else options_json(q, current.seat),
+            "lead_in": q.lead_in if current.role == Role.MAIN and not current.ladder else None,
         },
         "variant": q.seed,
         "topic": current.topic,
@@ -308,12 +310,26 @@ def _bridge(current: Current) -> str | None:
 
 
 def _skipped(current: Current, following: Current) -> bool:
-    """Whether the tutor passed over main questions the learner has shown they master."""
-    if following.role != Role.MAIN or following.step is None or current.step is None:
+    """Whether the tutor passed over main questions the learner has shown they master: later
+    ones of this step (at its end too), or whole steps."""
+    if current.step is None:
         return False
+    in_loop = current.role in (Role.MAIN, Role.CHECK)
+    rest_of_step = in_loop and current.n < current.of
+    if following.step is None or following.role == Role.REVIEW:
+        return rest_of_step  # the lesson is over, or its missed ideas come back first
     if following.step.n == current.step.n:
-        return following.n > current.n + 1
-    return following.step.n > current.step.n + 1 or following.n > 1
+        return following.role == Role.MAIN and following.n > current.n + 1
+    if following.role != Role.MAIN:
+        return False
+    return rest_of_step or following.step.n > current.step.n + 1 or following.n > 1
+
+
+def right_option(question: Any, graded: Graded) -> str | None:
+    """After anything but Exactly on a question with options: the right one, in its words."""
+    if graded.grade == Grade.EXACTLY or not question.options:
+        return None
+    return next((o.text for o in question.options if o.grade == Grade.EXACTLY), None)
 
 
 def answer_response(
@@ -352,6 +368,7 @@ def answer_response(
         "bridge": _bridge(current) if moving_on and not finished else None,
         "message": REASONS.get(reason or ""),
         **KINDS[question.kind].revealed(question, graded=graded, solution=decision.solution),
+        "right": right_option(question, graded),
         "step_finished": finished is not None,
         "takeaway": step.takeaway if step else None,
         "next_step": step.next if step else None,

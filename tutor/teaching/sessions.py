@@ -50,9 +50,16 @@ def weakest(
     return sorted(pool, key=lambda s: p_known.get(s, 0.0))[:PRACTICE_SKILLS]
 
 
-def practice_plan(lesson: LoadedLesson, state: State, skills: list[str]) -> Plan:
-    """Up to ``PRACTICE_ITEMS`` items, taking the skills in turn."""
-    queues = {skill: _ordered(lesson, state, skill) for skill in skills}
+def practice_plan(
+    lesson: LoadedLesson, state: State, skills: list[str], prefer: Iterable[str] = ()
+) -> Plan:
+    """Up to ``PRACTICE_ITEMS`` items, taking the skills in turn; the questions in
+    ``prefer`` (a step's own, when the learner asked for that step) first."""
+    first = list(prefer)
+    queues = {
+        skill: sorted(_ordered(lesson, state, skill), key=lambda q: q not in first)
+        for skill in skills
+    }
     chosen: list[str] = []
     while len(chosen) < PRACTICE_ITEMS and any(queues.values()):
         for skill in skills:
@@ -75,6 +82,11 @@ def review_plan(lesson: LoadedLesson, state: State, due: list[str]) -> Plan:
 def step_skills(lesson: LoadedLesson, step_index: int) -> list[str]:
     """The skills a step's questions practise, in order."""
     return list(dict.fromkeys(q.skill or "" for q in lesson.step(step_index).questions))
+
+
+def step_questions(lesson: LoadedLesson, step_index: int) -> list[str]:
+    """A step's own questions, in order."""
+    return [q.id for q in lesson.step(step_index).questions]
 
 
 def _ordered(lesson: LoadedLesson, state: State, skill: str) -> list[str]:

@@ -92,6 +92,9 @@ class State:
     # left to do (teaching.fading: 0 a worked example ... sub-steps + 1 the whole problem).
     ladder: Ladder | None = None
     fade: dict[str, int] = field(default_factory=dict)
+    # The last answer before this pass through the lesson began (a restart): the step
+    # pages show the conversation of this pass only.
+    since: int = 0
 
     @property
     def done(self) -> bool:

@@ -20,6 +20,7 @@ from tutor.lessons.variants import render_step
 from tutor.render import plots
 from tutor.render.markdown import to_html, to_inline_html
 from tutor.render.numbers import clip_text, format_number
+from tutor.service import standing
 from tutor.service.tutor import Tutor
 from tutor.store.learners import new_learner_id
 from tutor.teaching import labs, payloads
@@ -112,7 +113,10 @@ def index(request: Request, tutor: TutorDep, visitor: VisitorDep) -> Response:
     learner = visitor.id
     rows = tutor.progress(learner)
     review = tutor.due(learner) if not visitor.is_new else {"due": [], "upcoming": []}
-    return render(request, visitor, "index.html", {"rows": rows, "review": review})
+    agenda = standing.by_lesson(review, tutor.clock())
+    return render(
+        request, visitor, "index.html", {"rows": rows, "review": review, "agenda": agenda}
+    )
 
 
 @router.get("/lessons/{lesson_id}", response_class=HTMLResponse)
@@ -136,6 +140,7 @@ def lesson_page(request: Request, lesson_id: str, tutor: TutorDep, visitor: Visi
             "steps": steps,
             "skills": tutor.skill_report(learner, lesson_id),
             "summary": tutor.summary(learner, lesson_id),
+            "recap": tutor.recap(learner, lesson_id) if current.done else [],
             "started": bool(current.state.asked),
         },
     )
@@ -154,8 +159,11 @@ def step_page(
 ) -> Response:
     context = tutor.step_view(visitor.id, lesson_id, n, after=after, shown=shown)
     context["mode"] = page_mode(context["current"], n, context["step"].id)
+    # Just answered: the note (if any) goes with the reply, not with the next question.
+    context["answered"] = after is not None and context["latest"] == after
     if context["mode"] == "lesson_done":
         context["summary"] = tutor.summary(visitor.id, lesson_id)
+        context["recap"] = tutor.recap(visitor.id, lesson_id)
     return render(request, visitor, "step.html", {**context, "note": NOTES.get(note or "")})
 
 

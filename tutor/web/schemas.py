@@ -69,6 +69,11 @@ class QuestionOut(_Out):
     options: list[OptionOut] = Field(
         description="For numeric questions, only the `not_sure` option (beside the number field)."
     )
+    lead_in: str | None = Field(
+        None,
+        description="A step's own question: the part of the step's reading to show just "
+        "before it (Markdown), when the lesson gives its reading in parts.",
+    )
 
 
 class CurrentQuestionOut(QuestionOut):
@@ -282,6 +287,9 @@ class AnswerOut(_Out):
     message: str | None = Field(description="Why the next item is what it is.")
     solution: str | None
     answer: str | None = Field(description="A numeric question's answer, once it is revealed.")
+    right: str | None = Field(
+        None, description="A choice question answered other than Exactly: its right option."
+    )
     step_finished: bool
     takeaway: str | None
     next_step: str | None = Field(description="The teaser for the next step.")
