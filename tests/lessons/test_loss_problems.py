@@ -136,3 +136,96 @@ def test_a_sub_step_for_another_skill_names_a_skill_of_the_lesson():
     for (question_id, sub_id), skill in own.items():
         sub = next(s for s in _question(question_id).steps if s.id == sub_id)
         assert sub.skill == skill and skill in skills
+
+
+# --- the engine's newer computations, asked where their ideas are taught ----------------------
+
+NEW_ITEMS = {
+    # question id: (step id, skill, computation, the computation of its check if numeric)
+    "softmax-share": ("categorical-cross-entropy", "logits-softmax", "softmax", None),
+    "loss-from-scores": ("categorical-cross-entropy", "logits-softmax", "cce_logits", None),
+    "weighted-bce-value": ("choosing-a-loss", "choosing-a-loss", "weighted_bce", None),
+    "settle-under-mse": ("mae-and-outliers", "mae-vs-mse", "mean", "median"),
+}
+
+
+@pytest.mark.parametrize("question_id", list(NEW_ITEMS))
+def test_each_new_computation_is_asked_in_the_step_that_teaches_it(question_id):
+    step_id, skill, computation, check_computation = NEW_ITEMS[question_id]
+    step = next(s for s in LESSON.steps if s.id == step_id)
+    q = next(q for q in step.questions if q.id == question_id)
+    assert q.kind == "numeric" and q.skill == skill and q.answer.compute == computation
+    assert q.sampled and len(q.mistakes) >= 2 and q.checks
+    if check_computation:
+        assert q.checks[0].kind == "numeric" and q.checks[0].answer.compute == check_computation
+    skill_entry = next(s for s in LESSON.skills if s.id == skill)
+    held_out = [a for a in skill_entry.assessment if a.kind == "numeric"]
+    assert held_out, f"{skill} needs a held-out numeric item"
+
+
+def test_the_scores_skill_has_near_and_far_held_out_items_from_the_engine():
+    skill = next(s for s in LESSON.skills if s.id == "logits-softmax")
+    assert skill.requires == ["cce-compute"]
+    kinds = {(a.transfer, a.answer.compute) for a in skill.assessment}
+    assert kinds == {("near", "softmax"), ("far", "cce_logits")}
+
+
+NEW_HELD_OUT = ["post-softmax-share", "post-two-class-scores", "post-settle-one-number"]
+NEW_HELD_OUT += ["post-weighted-three-items"]
+
+
+@pytest.mark.parametrize("item_id", NEW_HELD_OUT)
+def test_every_draw_of_a_new_held_out_item_keeps_its_slips_apart(item_id):
+    item = next(a for s in LESSON.skills for a in s.assessment if a.id == item_id)
+    words = variants.topic_words(LESSON, None)
+    for params in _draws(item):
+        context = {**params, "topic": words}
+        value = _compute(item, context)
+        args = numeric.answer_args(item, context)
+        for m in item.mistakes:
+            wrong = computations.compute_mistake(item.answer.compute, m.mistake, **args)
+            assert abs(wrong - value) > (item.tolerance or numeric.DEFAULT_TOLERANCE), params
+        templates.render(item.solution, {**context, "answer": value})
+
+
+def test_shifting_every_score_leaves_the_softmax_as_the_check_says():
+    check = _question("shift-every-score")
+    base = [2, 1, 0]
+    for c in check.params["c"].choice:
+        for k in range(3):
+            shifted = computations.compute("softmax", logits=[z + c for z in base], k=k)
+            assert shifted == pytest.approx(computations.compute("softmax", logits=base, k=k))
+
+
+def test_a_score_far_behind_costs_more_from_the_scores_than_any_clipped_probability():
+    check = _question("far-behind-score")
+    clipped = computations.compute("bce_term", y=1, p=0)
+    for big in check.params["big"].choice:
+        assert computations.compute("softmax", logits=[0, big, 0], k=0) < 1e-15
+        from_scores = computations.compute("cce_logits", logits=[0, big, 0], k=0)
+        assert from_scores > clipped and from_scores == pytest.approx(big, abs=1e-9)
+
+
+def test_a_fix_on_a_weighted_item_saves_the_weight_times_more():
+    check = _question("weighted-which-fix")
+    for w in check.params["w"].choice:
+        before = computations.compute("weighted_bce", y_true=[1], y_pred=[0.3], pos_weight=w)
+        after = computations.compute("weighted_bce", y_true=[1], y_pred=[0.6], pos_weight=w)
+        plain = computations.compute("bce_term", y=1, p=0.3) - computations.compute(
+            "bce_term", y=1, p=0.6
+        )
+        assert before - after == pytest.approx(w * plain) and plain == pytest.approx(math.log(2))
+
+
+def test_the_one_number_model_settles_at_the_mean_under_mse_and_the_median_under_mae():
+    for question_id, loss, best in (
+        ("settle-under-mse", "mse", "mean"),
+        ("settle-under-mae", "mae", "median"),
+    ):
+        for t in _question(question_id).params["t"].choice:
+            guess = computations.compute(best, values=t)
+            at_best = computations.compute(loss, y_true=t, y_pred=[guess] * len(t))
+            for nudge in (-1, 1):
+                moved = computations.compute(loss, y_true=t, y_pred=[guess + nudge] * len(t))
+                assert moved > at_best, (question_id, t)
+            assert max(t) > 3 * sorted(t)[2], "each set has an outlying true value"
