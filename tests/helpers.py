@@ -24,9 +24,29 @@ def new_learner(client: TestClient) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
+def past_examples(
+    client: TestClient, headers: dict[str, str], lesson_id: str, nxt: dict[str, Any]
+) -> dict[str, Any]:
+    """The first item after any worked examples on screen: each is studied, then gone on from
+    (a worked example is not answered)."""
+    while not nxt["done"] and nxt["question"]["kind"] == "example":
+        body = {"question_id": nxt["question"]["id"], "variant": nxt["variant"]}
+        went = client.post(f"/api/lessons/{lesson_id}/continue", headers=headers, json=body)
+        assert went.status_code == 200, went.text
+        nxt = went.json()["next"]
+    return nxt
+
+
 def rendered(client: TestClient, lesson_id: str, nxt: dict[str, Any]):
-    """The current item of a `next` payload, rendered with its grades (test-only knowledge)."""
+    """The current item of a `next` payload, rendered with its grades (test-only knowledge):
+    a question, or the part of a multi-step problem the ladder is at."""
+    from tutor.teaching.items import substeps
+
     lesson = client.app.state.tutor.lesson(lesson_id)
+    ladder = nxt.get("ladder")
+    if ladder and nxt["question"]["id"] not in lesson.entries:
+        parts = substeps(lesson, ladder["question_id"], nxt["variant"], nxt["topic"])
+        return parts[ladder["step"] - 1]
     entry = lesson.entries[nxt["question"]["id"]]
     return render_question(
         lesson.lesson, entry.question, skill=entry.skill, seed=nxt["variant"], topic=nxt["topic"]
@@ -80,6 +100,7 @@ def answer_body(client: TestClient, lesson_id: str, nxt: dict[str, Any], grade: 
 def answer(client: TestClient, headers: dict, lesson_id: str, grade: str) -> dict:
     """Fetch the current item and answer it with ``grade``; returns the answer payload."""
     nxt = client.get(f"/api/lessons/{lesson_id}/next", headers=headers).json()
+    nxt = past_examples(client, headers, lesson_id, nxt)
     response = client.post(
         f"/api/lessons/{lesson_id}/answers",
         headers=headers,

@@ -34,8 +34,11 @@ net_loss_after     ... y, lr               the loss after one step of every weig
 best_epoch         seed, epochs            where validation loss is lowest (overfitting run)
 difference         a, b                    a - b (for sub-steps: an error)
 square             v                       v squared
+absolute           v                       |v| (for sub-steps: an error's size)
+ln                 p                       ln p (the log, before its sign is flipped)
 neg_ln             p                       -ln p
 true_class_prob    y, p                    p when y is 1, 1 - p when y is 0
+class_prob         p, k                    the probability a row gives class k
 step_size          gradient, lr            lr * gradient
 =================  ======================  ==================================================
 """
@@ -409,6 +412,22 @@ COMPUTATIONS: dict[str, Computation] = {
             ("not_squared", step_items.square_forgotten),
         ),
         _computation(
+            "absolute",
+            "|v|: an error's size, its sign dropped.",
+            ("v",),
+            step_items.absolute,
+            ("kept_sign", step_items.absolute_kept_sign),
+            ("squared", step_items.absolute_squared),
+        ),
+        _computation(
+            "ln",
+            "ln p: the natural log of a probability, before the loss flips its sign.",
+            ("p",),
+            step_items.ln,
+            ("log10", step_items.ln_log10),
+            ("sign_flipped", step_items.ln_sign_flipped),
+        ),
+        _computation(
             "neg_ln",
             "-ln p: the loss of giving the true class probability p.",
             ("p",),
@@ -423,6 +442,14 @@ COMPUTATIONS: dict[str, Computation] = {
             step_items.true_class_prob,
             ("wrong_class", step_items.true_class_prob_wrong_class),
             ("always_p", step_items.true_class_prob_always_p),
+        ),
+        _computation(
+            "class_prob",
+            "The probability a row of class probabilities gives class k (from 0).",
+            ("p", "k"),
+            step_items.class_prob,
+            ("rest", step_items.class_prob_rest),
+            ("top_class", step_items.class_prob_top_class),
         ),
         _computation(
             "step_size",

@@ -1,12 +1,12 @@
 """The small computations that sub-steps of a problem are made of, and their usual slips:
-an error, a square, a log, the probability given to the true class, a step's size."""
+an error, its size, a square, a log, the probability given to the true class, a step's size."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from tutor.engine.inputs import number
+from tutor.engine.inputs import number, vector
 
 
 def _prob(p: Any) -> float:
@@ -46,6 +46,36 @@ def square_forgotten(v: Any) -> float:
     return number(v, "v")
 
 
+def absolute(v: Any) -> float:
+    """|v|: an error's size, its sign dropped."""
+    return abs(number(v, "v"))
+
+
+def absolute_kept_sign(v: Any) -> float:
+    """Kept the sign: v as it is."""
+    return number(v, "v")
+
+
+def absolute_squared(v: Any) -> float:
+    """Squared it, as for the squared error, instead of dropping the sign."""
+    return number(v, "v") ** 2
+
+
+def ln(p: Any) -> float:
+    """ln p: the natural log of a probability, a negative number (0 at p = 1)."""
+    return math.log(_prob(p))
+
+
+def ln_log10(p: Any) -> float:
+    """Used log base 10 instead of the natural log."""
+    return math.log10(_prob(p))
+
+
+def ln_sign_flipped(p: Any) -> float:
+    """Flipped the sign already: -ln p, the loss, not the log."""
+    return -math.log(_prob(p))
+
+
 def neg_ln(p: Any) -> float:
     """-ln p: the loss of giving the true class probability p."""
     return -math.log(_prob(p))
@@ -77,6 +107,34 @@ def true_class_prob_wrong_class(y: Any, p: Any) -> float:
 def true_class_prob_always_p(y: Any, p: Any) -> float:
     """Took p whatever the truth, even when the truth is 0."""
     return number(p, "p") + 0 * number(y, "y")
+
+
+def _row(p: Any, k: Any) -> tuple[list[float], int]:
+    row = [float(v) for v in vector(p, "p")]
+    if any(not 0 <= v <= 1 for v in row):
+        raise ValueError("p: each probability is from 0 to 1")
+    index = number(k, "k")
+    if index != int(index) or not 0 <= index < len(row):
+        raise ValueError(f"k: a class index from 0 to {len(row) - 1}")
+    return row, int(index)
+
+
+def class_prob(p: Any, k: Any) -> float:
+    """The probability a row gives class ``k`` (counting from 0): the true class's, for CCE."""
+    row, index = _row(p, k)
+    return row[index]
+
+
+def class_prob_rest(p: Any, k: Any) -> float:
+    """Took what the other classes got, 1 - p_k, instead of the class's own share."""
+    row, index = _row(p, k)
+    return 1 - row[index]
+
+
+def class_prob_top_class(p: Any, k: Any) -> float:
+    """Took the largest probability in the row, the model's favourite, whatever the truth."""
+    row, _ = _row(p, k)
+    return max(row)
 
 
 def step_size(gradient: Any, lr: Any) -> float:
