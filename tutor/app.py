@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from tutor.config import Settings
@@ -85,6 +85,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.include_router(instructor.api)
     app.include_router(instructor.pages)
     _api_docs(app)
+    if settings.bench_floor:
+        _bench_floor(app)
     errors.install(app)
     return app
 
@@ -110,6 +112,14 @@ def _api_docs(app: FastAPI) -> None:
             "openapi_url": app.openapi_url or "/openapi.json",
         }
         return app.state.templates.TemplateResponse(request, "docs.html", context)
+
+
+def _bench_floor(app: FastAPI) -> None:
+    # What a request costs in this app with no work at all: no thread hand-off, no
+    # database, no rendering. bench/load.py's ratios are to this.
+    @app.get("/api/bench/floor", include_in_schema=False)
+    async def bench_floor() -> Response:
+        return Response(b"{}", media_type="application/json")
 
 
 def create_served_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
