@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from tutor.config import Settings
 from tutor.lessons.catalog import load_catalog
@@ -22,6 +22,7 @@ from tutor.store import database as db
 from tutor.store import fitted, learners
 from tutor.web import api, errors, instructor, labs
 from tutor.web import pages as web
+from tutor.web.assets import GZIP_ABOVE, Assets
 from tutor.web.deps import TokenCache
 from tutor.web.instructor import InstructorAccess
 from tutor.web.security import SecurityHeaders, Signer
@@ -76,8 +77,12 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.instructor = InstructorAccess(token, secret)
     app.state.tokens = TokenCache()
     app.state.templates = web.templates(settings)
+    assets = Assets(settings.static_dir)
+    app.state.templates.env.globals["asset"] = assets.url
     app.add_middleware(SecurityHeaders)
-    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    # Level 6, not 9: nearly as small, at half the CPU of every page and JSON reply.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_ABOVE, compresslevel=6)
+    app.mount("/static", assets, name="static")
     app.include_router(api.router)
     app.include_router(labs.api)
     app.include_router(web.router)
@@ -108,7 +113,7 @@ def _api_docs(app: FastAPI) -> None:
     def api_docs(request: Request) -> HTMLResponse:
         context = {
             "title": f"{app.title}: the JSON API",
-            "swagger_ui": SWAGGER_UI,
+            "swagger_ui": SWAGGER_UI.removeprefix("/static/"),  # for asset(): hashed URLs
             "openapi_url": app.openapi_url or "/openapi.json",
         }
         return app.state.templates.TemplateResponse(request, "docs.html", context)
