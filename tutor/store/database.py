@@ -13,16 +13,17 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from alembic import command
 from tutor.config import ROOT
 from tutor.store.sqlite_writes import FairLock, GroupCommit
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 T = TypeVar("T")
 
@@ -126,6 +127,8 @@ def connect(url: str, *, threads: int = 8) -> Database:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(ROOT / "alembic"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -133,15 +136,36 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    """Apply every pending migration (a no-op when the database is up to date)."""
+    """Apply every pending migration (a no-op when the database is up to date).
+
+    A database already at the newest revision is told apart without Alembic, whose import
+    alone took 0.65 s of every start.
+    """
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
+            if _revision(connection) == HEAD:
+                return
+            from alembic import command
+
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+HEAD = "0004"
+"""The newest migration's revision (alembic/versions/); a test holds it to Alembic's head."""
+
+
+def _revision(connection: Connection) -> str | None:
+    """The revision the database is at, or None (no tables yet, or several heads)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    revisions = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()
+    found = revisions.all()
+    return found[0] if len(found) == 1 else None
 
 
 @contextmanager
