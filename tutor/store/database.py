@@ -9,10 +9,12 @@ code by URL.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
@@ -37,6 +39,10 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+COMPACT_JSON = {"json_serializer": partial(json.dumps, separators=(",", ":"))}
+"""JSON columns (a learner's state, rewritten on every answer) without the spaces."""
+
+
 def make_engine(url: str, *, immediate: bool = False, pool_size: int = 5) -> Engine:
     """An engine for ``url``; with ``immediate``, SQLite transactions lock for writing."""
     if not is_sqlite(url):
@@ -44,8 +50,12 @@ def make_engine(url: str, *, immediate: bool = False, pool_size: int = 5) -> Eng
         # recycled well before servers drop idle ones, and a dropped one fails loudly.
         # A fixed pool, no overflow: under load, overflow connections were closed on
         # return and opened again at once, and each new one forks a server process.
-        return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        return create_engine(
+            url, pool_size=pool_size, max_overflow=0, pool_recycle=1800, **COMPACT_JSON
+        )
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, **COMPACT_JSON
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
