@@ -2,16 +2,24 @@
 
     python bench/load.py                      # starts `tutor serve` on SQLite itself
     python bench/load.py --workers 2 --database-url postgresql+psycopg://postgres@127.0.0.1/test
-    python bench/load.py --url http://127.0.0.1:8000   # an already running server
+    python bench/load.py --url http://127.0.0.1:8000   # a server started with TUTOR_BENCH_FLOOR=1
     python bench/load.py --compare-workers 1,2 --database-url postgresql+psycopg://...
 
-For each concurrency (1, 16 and 64 by default) it runs, for a few seconds each:
-the floor (GET /api/health, no database), the step JSON (GET /api/lessons/{id}/steps/{n})
-and learners (POST /api/learners, then answer, answer, answer... each answer's reply
-carries the next item). It prints requests per second and p50/p95/p99 latency per
-endpoint, the ratio to the floor at the same concurrency, errors, and the load
-generator's own CPU use, then checks that every acknowledged answer is in the
-database exactly once.
+For each concurrency (1, 16 and 64 by default) it runs, for a few seconds each, in
+one-second slices taken in turn so that every endpoint meets the same noise: the floor
+(GET /api/bench/floor, an ``async`` endpoint of the same app that does no work: what a
+request costs through the app and its middleware and nothing else), the liveness check
+(GET /api/health), the step JSON (GET /api/lessons/{id}/steps/{n}), the HTML step page
+(GET /lessons/{id}/steps/{n}, as a learner with a cookie), the current item
+(GET /api/lessons/{id}/next, as a learner with a token) and learners (POST /api/learners,
+then answer, answer, answer... each answer's reply carries the next item). It prints
+requests per second and p50/p95/p99 latency per endpoint, the ratio to the floor at the
+same concurrency, errors, and the load generator's own CPU use, then checks that every
+acknowledged answer is in the database exactly once.
+
+The floor is a setting of the app (TUTOR_BENCH_FLOOR), not a route the bench adds: the
+server runs as `tutor serve` in processes of its own (one per worker with --workers), and
+only the environment reaches every one of them, or a server started by hand for --url.
 
 With ``--compare-workers 1,2`` it measures how answers scale with worker processes
 instead: it starts a server with each number of workers in turn, several rounds
@@ -57,10 +65,11 @@ class Connection:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.cookies: dict[str, str] = {}  # kept and sent back, as a browser does
 
     async def request(
         self, method: str, path: str, body: object = None, token: str | None = None
-    ) -> tuple[int, dict | list | None]:
+    ) -> tuple[int, dict | list | str | None]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         data = b"" if body is None else json.dumps(body).encode()
@@ -73,6 +82,8 @@ class Connection:
             head.append("Content-Type: application/json")
         if token:
             head.append(f"Authorization: Bearer {token}")
+        if self.cookies:
+            head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
         assert self.reader is not None
         # The whole head in one read, not a read per line: the client's CPU is shared with
@@ -81,19 +92,27 @@ class Connection:
             head_bytes = await self.reader.readuntil(b"\r\n\r\n")
         except asyncio.IncompleteReadError as exc:
             raise ConnectionResetError("the server closed the connection") from exc
-        lines = head_bytes.decode("latin-1").lower().split("\r\n")
+        lines = head_bytes.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1])
-        length, close = 0, False
+        length, close, is_json = 0, False, False
         for line in lines[1:]:
             name, _, value = line.partition(":")
+            name, value = name.lower(), value.strip()
             if name == "content-length":
                 length = int(value)
-            elif name == "connection" and value.strip() == "close":
+            elif name == "connection" and value.lower() == "close":
                 close = True
+            elif name == "content-type":
+                is_json = value.startswith("application/")
+            elif name == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.partition(";")[0]
         raw = await self.reader.readexactly(length) if length else b""
         if close:
             await self.close()
-        return status, json.loads(raw) if raw else None
+        if not raw:
+            return status, None
+        return status, json.loads(raw) if is_json else raw.decode()
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -121,9 +140,18 @@ class Stats:
         return status, body
 
 
+FLOOR = "/api/bench/floor"
+FLOOR_NAME = f"floor GET {FLOOR}"
+
+
 async def floor_user(conn: Connection, stats: Stats, until: float) -> None:
     while time.perf_counter() < until:
-        await stats.timed("floor GET /api/health", conn.request("GET", "/api/health"))
+        await stats.timed(FLOOR_NAME, conn.request("GET", FLOOR))
+
+
+async def health_user(conn: Connection, stats: Stats, until: float) -> None:
+    while time.perf_counter() < until:
+        await stats.timed("GET /api/health", conn.request("GET", "/api/health"))
 
 
 async def step_user(conn: Connection, stats: Stats, until: float, lesson: str, steps: int) -> None:
@@ -131,6 +159,28 @@ async def step_user(conn: Connection, stats: Stats, until: float, lesson: str, s
     while time.perf_counter() < until:
         n = n % steps + 1
         await stats.timed("GET step JSON", conn.request("GET", f"/api/lessons/{lesson}/steps/{n}"))
+
+
+async def page_user(conn: Connection, stats: Stats, until: float, lesson: str, steps: int) -> None:
+    """A browser learner reading the lesson's step pages in turn (its cookie from the first)."""
+    n = 0
+    while time.perf_counter() < until:
+        n = n % steps + 1
+        await stats.timed(
+            "GET step page (HTML)", conn.request("GET", f"/lessons/{lesson}/steps/{n}")
+        )
+
+
+async def next_user(conn: Connection, stats: Stats, until: float, lesson: str) -> None:
+    """A learner asking for its current item again and again (a reload, another tab)."""
+    status, made = await conn.request("POST", "/api/learners", {})
+    if status != 201:
+        stats.errors["GET next"] += 1
+        return
+    while time.perf_counter() < until:
+        await stats.timed(
+            "GET next", conn.request("GET", f"/api/lessons/{lesson}/next", token=made["token"])
+        )
 
 
 def choose(nxt: dict, rng: random.Random) -> dict:
@@ -159,7 +209,7 @@ async def learner_user(
             return
         token = made["token"]
         status, nxt = await stats.timed(
-            "GET next", conn.request("GET", f"/api/lessons/{lesson}/next", token=token)
+            "GET next (first)", conn.request("GET", f"/api/lessons/{lesson}/next", token=token)
         )
         while status == 200 and not nxt["done"] and time.perf_counter() < until:
             body = choose(nxt, rng)
@@ -182,8 +232,14 @@ async def run_phase(
     start = time.perf_counter()
     if kind == "floor":
         tasks = [floor_user(c, stats, until) for c in conns]
+    elif kind == "health":
+        tasks = [health_user(c, stats, until) for c in conns]
     elif kind == "step":
         tasks = [step_user(c, stats, until, lesson, steps) for c in conns]
+    elif kind == "page":
+        tasks = [page_user(c, stats, until, lesson, steps) for c in conns]
+    elif kind == "next":
+        tasks = [next_user(c, stats, until, lesson) for c in conns]
     else:
         tasks = [
             learner_user(c, stats, until, lesson, random.Random(i)) for i, c in enumerate(conns)
@@ -293,7 +349,12 @@ def start_server(
     database_url: str, workers: int, without: str | None = None
 ) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "TUTOR_DATABASE_URL": database_url, "TUTOR_SECRET_KEY": "bench"}
+    env = {
+        **os.environ,
+        "TUTOR_DATABASE_URL": database_url,
+        "TUTOR_SECRET_KEY": "bench",
+        "TUTOR_BENCH_FLOOR": "1",
+    }
     command = [sys.executable, "-m", "tutor.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
     if without is not None:
@@ -448,34 +509,55 @@ async def report(url: str, args, database_url: str | None) -> int:
     if status != 200:
         raise SystemExit(f"no lesson {args.lesson!r} at {url}")
     steps = len(lesson["steps"])
+    status, _ = await conn.request("GET", FLOOR)
+    await conn.close()
+    if status != 200:
+        raise SystemExit(f"no floor at {url}{FLOOR}: start the server with TUTOR_BENCH_FLOOR=1")
     print(
         f"server {url}, workers {args.workers}, database "
         f"{(database_url or 'unknown').split('://')[0]}, {args.seconds:g} s per phase"
     )
     header = (
-        f"{'conc':>4}  {'endpoint':<24} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'conc':>4}  {'endpoint':<28} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
         f"{'p99 ms':>7} {'vs floor':>8} {'errors':>6} {'client cpu':>10}"
     )
     print(header)
     print("-" * len(header))
     all_keys: list[str] = []
     errors = 0
+    kinds = ("floor", "health", "step", "page", "next", "learners")
+    # A warm-up, not reported: templates compiled, caches and connections filled, so that
+    # the first phase measured (the floor) does not pay for the server's start.
+    warm_up = Stats()
+    for kind in kinds:
+        await run_phase(kind, url, 2, min(0.5, args.seconds), args.lesson, steps, warm_up)
+    all_keys.extend(warm_up.acknowledged)
+    # Each phase's time is cut into slices, taken in turn (floor, health, step, ...,
+    # floor, health, ...): a noisy spell on a shared machine then falls on every
+    # endpoint alike, not on whichever phase it happened to meet.
+    slices = max(1, round(args.seconds))
     for concurrency in [int(c) for c in args.concurrency.split(",")]:
         floor_rps = None
-        for kind in ("floor", "step", "learners"):
-            stats = Stats()
-            cpu = time.process_time()
-            elapsed = await run_phase(
-                kind, url, concurrency, args.seconds, args.lesson, steps, stats
-            )
-            cpu_share = (time.process_time() - cpu) / elapsed
+        phases = {kind: Stats() for kind in kinds}
+        elapsed = dict.fromkeys(kinds, 0.0)
+        cpu = dict.fromkeys(kinds, 0.0)
+        for _ in range(slices):
+            for kind in kinds:
+                started = time.process_time()
+                elapsed[kind] += await run_phase(
+                    kind, url, concurrency, args.seconds / slices, args.lesson, steps, phases[kind]
+                )
+                cpu[kind] += time.process_time() - started
+        for kind in kinds:
+            stats = phases[kind]
+            cpu_share = cpu[kind] / elapsed[kind]
             for name, values in stats.latencies.items():
-                rps = len(values) / elapsed
-                if kind == "floor":
+                rps = len(values) / elapsed[kind]
+                if name == FLOOR_NAME:
                     floor_rps = rps
                 ratio = f"{rps / floor_rps:.2f}" if floor_rps else "-"
                 print(
-                    f"{concurrency:>4}  {name:<24} {rps:>8.0f} {percentile(values, 0.5):>7.1f} "
+                    f"{concurrency:>4}  {name:<28} {rps:>8.0f} {percentile(values, 0.5):>7.1f} "
                     f"{percentile(values, 0.95):>7.1f} {percentile(values, 0.99):>7.1f} "
                     f"{ratio:>8} {stats.errors.get(name, 0):>6} {cpu_share:>9.0%}"
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,10 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 PG_URL = os.environ.get("TUTOR_TEST_DATABASE_URL")
+
+# Validated lessons are kept (tutor.lessons.kept) in a folder of this run's own, not in the
+# user's cache: tests load lessons from temporary paths that would only pile up there.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tutor-tests-cache-")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

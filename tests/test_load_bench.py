@@ -30,8 +30,18 @@ def run_bench(*args: str) -> str:
 
 def test_load_reports_every_endpoint_and_the_answers_kept(tmp_path):
     out = run_bench("--database-url", f"sqlite:///{tmp_path / 'load.db'}")
-    for endpoint in ("floor GET /api/health", "GET step JSON", "POST answer"):
-        assert re.search(rf"^\s+2\s+{re.escape(endpoint)}\s+\d+", out, re.M), out
+    endpoints = (
+        "GET /api/health",
+        "GET step JSON",
+        "GET step page (HTML)",
+        "GET next",
+        "POST answer",
+    )
+    # The floor, then each endpoint beside it with its ratio to the floor.
+    assert re.search(r"^\s+2\s+floor GET /api/bench/floor\s+\d+.*\s1\.00\s+0\s", out, re.M), out
+    for endpoint in endpoints:
+        row = rf"^\s+2\s+{re.escape(endpoint)}\s+[1-9]\d*(\s+\d+\.\d){{3}}\s+\d+\.\d\d\s+0\s"
+        assert re.search(row, out, re.M), out
     assert "errors: 0" in out
     assert re.search(r"durability: ok: [1-9]\d* acknowledged answers, 0 missing", out), out
 

@@ -60,28 +60,28 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the tutor; pending database migrations are applied first."""
-    import uvicorn
-
     settings = load_settings()
     if lessons is not None:
         settings = settings.model_copy(update={"lessons_dir": lessons})
     migrate(settings.database_url)
     base = f"http://{host}:{port}"
-    typer.echo(f"tutor: serving on {base}/ (lessons from {settings.lessons_dir})")
+    lines = [f"tutor: serving on {base}/ (lessons from {settings.lessons_dir})"]
     if settings.instructor_token:
-        typer.echo(
+        lines.append(
             f"tutor: instructors sign in at {base}/instructor/sign-in with TUTOR_INSTRUCTOR_TOKEN"
         )
     else:
         # As notebook servers do: a token for this run, and a link that signs you in.
         token = secrets.token_urlsafe(24)
         settings = settings.model_copy(update={"instructor_token": token})
-        typer.echo(f"tutor: instructor sign-in: {base}/instructor/sign-in?token={token}")
+        lines.append(f"tutor: instructor sign-in: {base}/instructor/sign-in?token={token}")
+    # Said once the port accepts connections, not before: whoever waits for the line (a
+    # person, a script, a test) can use the server the moment they see it.
+    announced = "\n".join(lines)
     if workers == 1:
         from tutor.app import create_served_app
 
-        served = create_served_app(settings, migrate=False)
-        uvicorn.run(served, host=host, port=port, log_level="info")
+        _run_announcing(create_served_app(settings, migrate=False), host, port, announced)
     else:
         # Each worker builds its own app from the environment, so the settings chosen here
         # go there too. No learner state lives in process memory: any worker can serve any
@@ -90,7 +90,44 @@ def serve(
         os.environ["TUTOR_INSTRUCTOR_TOKEN"] = settings.instructor_token or ""
         from tutor import workers as worker_processes
 
+        _announce_when_accepting(host, port, announced)
         raise typer.Exit(worker_processes.serve(host, port, workers))
+
+
+def _announce_when_accepting(host: str, port: int, text: str) -> None:
+    """Print ``text`` from a thread once a connection to the port succeeds (the workers
+    listen on sockets of their own, in processes of their own)."""
+    import socket
+    import threading
+    import time
+
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+
+    def wait() -> None:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((target, port), timeout=1).close()
+            except OSError:
+                time.sleep(0.02)
+                continue
+            typer.echo(text)
+            return
+
+    threading.Thread(target=wait, name="announce", daemon=True).start()
+
+
+def _run_announcing(served, host: str, port: int, text: str) -> None:
+    """uvicorn's server, printing ``text`` once it listens and the app has started."""
+    import uvicorn
+
+    class Announcing(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                typer.echo(text)
+
+    Announcing(uvicorn.Config(served, host=host, port=port, log_level="info")).run()
 
 
 @app.command()

@@ -76,5 +76,11 @@ class Settings(BaseSettings):
         "once, 8 answered about a fifth more per second than 40. Raise it when the "
         "database is far away and each query waits longer.",
     )
+    bench_floor: bool = Field(
+        False,
+        description="Serve GET /api/bench/floor (TUTOR_BENCH_FLOOR): an async endpoint that "
+        "does no work, through the same app and middleware, the floor bench/load.py measures "
+        "every endpoint against. Off unless a benchmark asks for it.",
+    )
     templates_dir: Path = Field(ROOT / "templates", description="HTML templates.")
     static_dir: Path = Field(ROOT / "static", description="CSS, scripts and images.")

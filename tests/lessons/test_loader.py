@@ -385,12 +385,12 @@ def test_aliases_are_refused_where_they_are_used(source: str):
 
 
 def test_an_unexpected_failure_is_a_problem_of_that_file(monkeypatch):
-    from tutor.lessons import catalog as lessons
+    from tutor.lessons import checks
 
     def boom(*_args):
         raise RecursionError("too deep")
 
-    monkeypatch.setattr(lessons.checks, "cross_check", boom)
+    monkeypatch.setattr(checks, "cross_check", boom)
     loaded, problems = load_text(BASE, "broken.yaml")
     assert loaded is None
     assert [str(p) for p in problems] == [

@@ -33,6 +33,31 @@ def test_upgrading_twice_is_harmless(db_url: str):
     db.upgrade(db_url)
 
 
+def test_the_revision_that_skips_alembic_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_heads()
+    assert heads == [db.HEAD]
+
+
+def test_a_database_one_migration_behind_is_still_upgraded(tmp_path):
+    from sqlalchemy import inspect
+
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(db.alembic_config(url), "0003")
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    with engine.connect() as connection:
+        assert (
+            connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            == db.HEAD
+        )
+        assert inspect(connection).has_table("attempts")
+    engine.dispose()
+
+
 def test_a_postgresql_pool_has_a_connection_per_thread_and_two_to_spare(db_url: str):
     if db.is_sqlite(db_url):
         pytest.skip("a PostgreSQL setting")

@@ -15,9 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tutor.lessons import checks, misconceptions
+from tutor.lessons import kept, misconceptions
 from tutor.lessons.format import Lesson
-from tutor.lessons.lint import lint
 from tutor.lessons.loaded import LoadedLesson, index_questions
 from tutor.lessons.problems import LessonProblem, Locator, format_path, validation_problems
 from tutor.lessons.source import load as load_yaml
@@ -42,6 +41,10 @@ def load_text(
 def _load_text(
     source: str, file: str, known: frozenset[str] | None
 ) -> tuple[LoadedLesson | None, list[LessonProblem]]:
+    # Imported here: a start that finds every lesson kept (tutor.lessons.kept) needs neither.
+    from tutor.lessons import checks
+    from tutor.lessons.lint import lint
+
     doc = load_yaml(source)
     locate = Locator(file, doc)
     problems = [
@@ -73,7 +76,8 @@ def load_file(
 
     Validation renders every text in every topic and several variants, and a reload reads
     every file of the folder: the text is read each time, but only a text not seen before
-    (by its hash, with its file name) is validated again.
+    (by its hash, with its file name) is validated again, in this process or, through
+    :mod:`tutor.lessons.kept`, an earlier one.
     """
     try:
         source = path.read_text(encoding="utf-8")
@@ -82,7 +86,11 @@ def load_file(
     key = (str(path), hashlib.sha256(source.encode()).hexdigest(), known)
     found = _validated.get(key)
     if found is None:
-        found = load_text(source, str(path), known)
+        on_disk = kept.key(*key)
+        found = kept.read(on_disk)
+        if found is None:
+            found = load_text(source, str(path), known)
+            kept.write(on_disk, found)
         if len(_validated) >= VALIDATED_KEPT:
             _validated.pop(next(iter(_validated)))
         _validated[key] = found

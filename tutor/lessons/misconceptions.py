@@ -8,6 +8,7 @@ without the file leaves tags free (a single lesson being drafted, say).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
+from tutor.lessons import kept
 from tutor.lessons.fields import Model, Slug, Text
 from tutor.lessons.format import Lesson
 from tutor.lessons.messages import did_you_mean
@@ -53,6 +55,15 @@ def load(path: Path) -> tuple[Known | None, list[LessonProblem]]:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [LessonProblem(str(path), 1, 1, "", f"cannot read the file: {exc}")]
+    name = kept.key(f"catalogue:{path}", hashlib.sha256(source.encode()).hexdigest(), None)
+    found = kept.read(name)
+    if found is None:
+        found = _load_text(path, source)
+        kept.write(name, found)
+    return found
+
+
+def _load_text(path: Path, source: str) -> tuple[Known | None, list[LessonProblem]]:
     doc = load_yaml(source)
     locate = Locator(path, doc)
     problems = [

@@ -101,7 +101,14 @@ class State:
         return self.item is None
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON data; written by hand because dataclasses.asdict deep-copies slowly."""
+        """Plain JSON data as stored: a field at its default is left out (``from_json``
+        puts the default back), so a state carries only what a learner has done."""
+        data = self.plain()
+        return {k: v for k, v in data.items() if k in _REQUIRED or _EMPTY.get(k, _NO_DEFAULT) != v}
+
+    def plain(self) -> dict[str, Any]:
+        """Every field as plain JSON data; written by hand because dataclasses.asdict
+        deep-copies slowly."""
         data: dict[str, Any] = {name: getattr(self, name) for name in _FIELDS}
         data["item"] = (
             None
@@ -151,6 +158,8 @@ class State:
 
 
 _FIELDS = frozenset(f.name for f in fields(State)) - {"item", "offer", "ladder"}
+_REQUIRED = frozenset({"step", "main", "item"})  # always written, even when None
+_NO_DEFAULT = object()
 _TUPLES = (
     "asked",
     "missed",
@@ -163,6 +172,10 @@ _TUPLES = (
     "session_missed",
 )
 _MAPS_OF_TUPLES = ("angles", "angle_stats", "untaught")
+_EMPTY = {
+    k: v for k, v in State(step="", main=None, item=None).plain().items() if k not in _REQUIRED
+}
+"""Each field's default as ``plain`` writes it (tuples as lists)."""
 
 
 # A learner's place in the loop of a lesson: what a step back or a practice run keeps, to
@@ -182,7 +195,7 @@ PLACE = (
 
 def place_of(state: State, keys: tuple[str, ...] = PLACE) -> dict[str, Any]:
     """The learner's place as plain data (without an offer: choosing one moves on)."""
-    data = state.to_json()
+    data = state.plain()
     data["offer"] = None
     return {k: data[k] for k in keys}
 
