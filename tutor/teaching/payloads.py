@@ -16,7 +16,7 @@ from tutor.lessons.examples import WorkedExample, compute_example
 from tutor.lessons.kinds import KINDS, Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import RenderedQuestion, explain_prompt, render_step
-from tutor.teaching import adaptive, angles, ladders
+from tutor.teaching import adaptive, angles, ladders, offers
 from tutor.teaching.grading import Graded
 from tutor.teaching.items import rendered, substeps
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Role
@@ -29,8 +29,6 @@ REASONS = {
     "no_fresh_check": "You have now seen the answers to every question on this idea, so "
     "another one here would only test your memory. Let's move on; the idea is marked "
     "for review and will come back later.",
-    "stuck": "No shame in this: it is a tricky idea, and getting stuck here is how it sticks "
-    "later. You can see it from yet another angle, go on for now, or step back.",
     "revisit": "Let's step back to an earlier idea; you will return to where you were.",
     "return": "Back to where you were, with that idea fresh in mind.",
     "another_angle": "Here is one more way to see it. The question is still waiting for you.",
@@ -275,8 +273,10 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
             message = f"This may be about the step \u201c{ref.title}\u201d (step {ref.n})."
         fault = {"n": ref.n, "id": ref.id, "title": ref.title, "message": message}
     same_step = fault is not None and current.step is not None and fault["n"] == current.step.n
+    heading, message = offers.wording(len(current.state.asked), step_back=Choice.REVISIT in choices)
     return {
-        "message": REASONS["stuck"],
+        "heading": heading,
+        "message": message,
         "fault": fault,
         "choices": [
             {
