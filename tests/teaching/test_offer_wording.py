@@ -21,6 +21,15 @@ def test_the_message_never_opens_with_its_heading():
         assert heading.lower() not in message.lower()
 
 
+def test_another_angle_is_mentioned_only_when_it_is_offered():
+    for step_back in (True, False):
+        message = wording(3, step_back=step_back, another_angle=False)[1]
+        assert "another angle" not in message and "go on for now" in message
+    assert wording(3, step_back=False, another_angle=False)[1].endswith(
+        "You can go on for now (it will come back for a short review)."
+    )
+
+
 def test_a_step_back_is_mentioned_only_when_it_is_offered():
     for count in range(30):
         assert "step back" in wording(count, step_back=True)[1]

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from helpers import answer, new_learner, page_learner, rendered
 
+from tutor.app import create_app
 from tutor.teaching.items import item_key
 
 LESSON = "angles"
@@ -128,3 +129,26 @@ def test_the_page_shows_the_numbers_on_screen_and_counts_the_item_as_seen(client
     state = tutor.current(learner, LESSON).state
     loaded = tutor.lesson(LESSON)
     assert item_key(loaded, state.item.question, state.item.variant) in state.seen
+
+
+def test_without_an_explanation_that_fits_the_screen_none_is_offered(settings, tmp_path: Path):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    source = (Path(__file__).parents[1] / "data" / "angles" / "angles.yaml").read_text()
+    # Every explanation of `weighted` now quotes its numbers: none fits its check.
+    source = source.replace(
+        'text: "Like a bill: quantities times prices, all added up."',
+        'text: "Like a bill: {{ case.x | nums }} of each, at {{ case.w | nums }}."',
+    )
+    (folder / "angles.yaml").write_text(source)
+    app = create_app(settings.model_copy(update={"lessons_dir": folder}))
+    with TestClient(app) as client:
+        headers, missed = check_on_screen_with_an_offer(client)
+        assert missed["another_way"] is None
+        offer = missed["next"]["offer"]
+        assert [c["id"] for c in offer["choices"]] == ["go_on"]
+        assert "another angle" not in offer["message"]
+        refused = client.post(
+            f"/api/lessons/{LESSON}/choices", headers=headers, json={"choice": "another_angle"}
+        )
+        assert refused.status_code == 409

@@ -26,13 +26,16 @@ LEADS = (
     "You are close to the heart of this step, and it is a hard part.",
 )
 
+ANGLE = "see it from yet another angle"
 GO_ON = "go on for now (it will come back for a short review)"
-WAYS_ON = f"You can see it from yet another angle, or {GO_ON}."
-WITH_STEP_BACK = f"You can see it from yet another angle, {GO_ON}, or step back to an earlier idea."
+STEP_BACK = "step back to an earlier idea"
 
 
-def wording(count: int, *, step_back: bool) -> tuple[str, str]:
-    """The heading and message of the offer shown at ``count`` (any counter that moves)."""
+def wording(count: int, *, step_back: bool, another_angle: bool = True) -> tuple[str, str]:
+    """The heading and message of the offer shown at ``count`` (any counter that moves),
+    naming another angle and a step back only when they are offered."""
     heading = HEADINGS[count % len(HEADINGS)]
     lead = LEADS[count % len(LEADS)]
-    return heading, f"{lead} {WITH_STEP_BACK if step_back else WAYS_ON}"
+    ways = [*([ANGLE] if another_angle else []), GO_ON, *([STEP_BACK] if step_back else [])]
+    listed = " or ".join(ways) if len(ways) < 3 else ", ".join(ways[:-1]) + ", or " + ways[-1]
+    return heading, f"{lead} You can {listed}."

@@ -275,7 +275,11 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
             message = f"This may be about the step \u201c{ref.title}\u201d (step {ref.n})."
         fault = {"n": ref.n, "id": ref.id, "title": ref.title, "message": message}
     same_step = fault is not None and current.step is not None and fault["n"] == current.step.n
-    heading, message = offers.wording(len(current.state.asked), step_back=Choice.REVISIT in choices)
+    heading, message = offers.wording(
+        len(current.state.asked),
+        step_back=Choice.REVISIT in choices,
+        another_angle=Choice.ANOTHER_ANGLE in choices,
+    )
     return {
         "heading": heading,
         "message": message,
