@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from helpers import answer, new_learner
 
 from tutor.app import create_app
+from tutor.web.instructor import InstructorAccess
 
 PAGES = ["/instructor", "/instructor/lessons/mini", "/instructor/lessons/mini/analytics"]
 
@@ -83,3 +84,15 @@ def test_a_made_up_token_is_announced_with_how_to_keep_it(settings, caplog):
     said = " ".join(r.getMessage() for r in caplog.records)
     assert "/instructor/sign-in?token=" in said
     assert "set TUTOR_INSTRUCTOR_TOKEN to keep it the same" in said
+
+
+def test_a_sign_in_from_before_a_token_change_is_said_to_have_expired(app, client: TestClient):
+    client.get(f"/instructor/sign-in?token={app.state.instructor.token}")
+    assert client.get("/instructor").status_code == 200
+    app.state.instructor = InstructorAccess("the token after a restart", "test-secret")
+    response = client.get("/instructor")
+    assert response.status_code == 401
+    soup = soup_of(response.text)
+    assert soup.h1.get_text() == "Instructor sign-in needed"
+    assert "Your sign-in has expired" in soup.select_one("main").get_text()
+    assert soup.select_one("main a.button")["href"] == "/instructor/sign-in"

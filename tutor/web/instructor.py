@@ -79,8 +79,14 @@ class InstructorAccess:
         token = bearer_token(request.headers.get("authorization"))
         if self.token_ok(token) or self.cookie_ok(request.cookies.get(INSTRUCTOR_COOKIE)):
             return
-        if token or request.cookies.get(INSTRUCTOR_COOKIE):
+        if token:
             raise Forbidden("that is not the instructor token")
+        if request.cookies.get(INSTRUCTOR_COOKIE):
+            # Signed in under a token that has since changed (a restart without one set).
+            raise SignInNeeded(
+                "that instructor sign-in has expired: sign in again at /instructor/sign-in",
+                wording="Your instructor sign-in has expired. Sign in again.",
+            )
         raise SignInNeeded(
             "instructors only: send Authorization: Bearer <instructor token>, "
             "or sign in at /instructor/sign-in",
@@ -99,7 +105,8 @@ def sign_in_needed(request: Request, exc: Exception) -> Response:
     """An instructor page asked for without signing in: say so, and link to the form."""
     if request.url.path.startswith("/api/"):
         return errors.api_error(request, exc)
-    page = _render(request, "instructor/sign_in_needed.html", {})
+    expired = bool(request.cookies.get(INSTRUCTOR_COOKIE))
+    page = _render(request, "instructor/sign_in_needed.html", {"expired": expired})
     page.status_code = SignInNeeded.status
     page.headers.update(SignInNeeded.headers)
     return page
