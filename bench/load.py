@@ -57,6 +57,8 @@ from urllib.parse import urlsplit
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from tutor.render.numbers import counted  # noqa: E402
+
 
 class Connection:
     """One keep-alive HTTP/1.1 connection; just enough protocol for JSON requests."""
@@ -488,7 +490,7 @@ def main() -> int:
             ]
         else:
             counts = [int(n) for n in args.compare_workers.split(",")]
-            variants = [(f"{n} worker(s)", n, None) for n in counts]
+            variants = [(counted(n, "worker"), n, None) for n in counts]
         with scratch_database(args.database_url) as database_url:
             return asyncio.run(compare(args, database_url, variants))
     if args.url is not None:

@@ -17,7 +17,7 @@ DATA = Path(__file__).parent / "data"
 def test_validate_prints_a_summary_and_exits_0_for_good_lessons():
     result = runner.invoke(app, ["validate", str(DATA)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "ok: 1 lesson(s), 6 question(s), no problems"
+    assert result.output.strip() == "ok: 1 lesson, 6 questions, no problems"
 
 
 def test_validate_prints_every_problem_and_exits_1(tmp_path: Path):
@@ -74,3 +74,23 @@ def test_serve_says_why_the_database_cannot_be_opened(monkeypatch, tmp_path: Pat
     assert result.exit_code == 1
     assert result.output.strip() == "tutor: cannot open the database: unable to open database file"
     assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("token", [None, "my-own-token"])
+def test_serve_says_whether_the_sign_in_link_stays_the_same(monkeypatch, tmp_path: Path, token):
+    import uvicorn
+
+    monkeypatch.setenv("TUTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'tutor.db'}")
+    monkeypatch.setenv("TUTOR_LESSONS_DIR", str(DATA))
+    monkeypatch.delenv("TUTOR_INSTRUCTOR_TOKEN", raising=False)
+    if token:
+        monkeypatch.setenv("TUTOR_INSTRUCTOR_TOKEN", token)
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    result = runner.invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 0, result.output
+    if token:
+        assert "instructors sign in at http://127.0.0.1:1/instructor/sign-in" in result.output
+        assert token not in result.output
+    else:
+        assert "instructor sign-in: http://127.0.0.1:1/instructor/sign-in?token=" in result.output
+        assert "this link changes at every start; set TUTOR_INSTRUCTOR_TOKEN" in result.output

@@ -49,7 +49,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     token = settings.instructor_token
     if not token:
         token = secrets.token_urlsafe(24)
-        log.warning("instructor sign-in: /instructor/sign-in?token=%s", token)
+        log.warning(
+            "instructor sign-in: /instructor/sign-in?token=%s (a new link at every start; "
+            "set TUTOR_INSTRUCTOR_TOKEN to keep it the same)",
+            token,
+        )
     watcher = LessonWatcher(tutor, settings.lessons_dir) if settings.watch_lessons else None
 
     @asynccontextmanager
@@ -93,6 +97,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     if settings.bench_floor:
         _bench_floor(app)
     errors.install(app)
+    instructor.install(app)
     return app
 
 

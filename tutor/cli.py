@@ -75,6 +75,10 @@ def serve(
         token = secrets.token_urlsafe(24)
         settings = settings.model_copy(update={"instructor_token": token})
         lines.append(f"tutor: instructor sign-in: {base}/instructor/sign-in?token={token}")
+        lines.append(
+            "tutor: this link changes at every start; set TUTOR_INSTRUCTOR_TOKEN "
+            "to a token of your own to keep it the same"
+        )
     # Said once the port accepts connections, not before: whoever waits for the line (a
     # person, a script, a test) can use the server the moment they see it.
     announced = "\n".join(lines)
@@ -141,6 +145,7 @@ def validate(
 ) -> None:
     """Check lesson files; print every problem as file:line:col: path: message."""
     from tutor.lessons.catalog import lesson_files, load_catalog
+    from tutor.render.numbers import counted
 
     targets = paths or [load_settings().lessons_dir]
     catalog = load_catalog(targets, strict=strict)
@@ -149,13 +154,16 @@ def validate(
     files = lesson_files(targets)
     if catalog.problems:
         n = len(catalog.problems)
-        typer.echo(f"{n} problem{'s' if n != 1 else ''} in {len(files)} file(s)", err=True)
+        typer.echo(f"{counted(n, 'problem')} in {counted(len(files), 'file')}", err=True)
         raise typer.Exit(1)
     if not files:
         typer.echo("no lesson files found in " + ", ".join(map(str, targets)), err=True)
         raise typer.Exit(1)
     questions = sum(len(lesson.entries) for lesson in catalog)
-    typer.echo(f"ok: {len(catalog.lessons)} lesson(s), {questions} question(s), no problems")
+    typer.echo(
+        f"ok: {counted(len(catalog.lessons), 'lesson')}, {counted(questions, 'question')}, "
+        "no problems"
+    )
 
 
 @app.command("fit-mastery")

@@ -217,7 +217,8 @@ def test_an_explanation_uses_the_numbers_the_learner_saw():
     state, _ = play(["exactly", "exactly"])
     asked = state.item  # the numeric question, in some variant
     decision = after_answer(LESSON, state, "not_quite", p_known=WEAK, rng=rng(9))
-    assert angles.explanation_source(LESSON, decision.state, asked.question) == (
+    source = angles.explanation_source(LESSON, decision.state, asked.question)
+    assert source is not None and (source.owner, source.variant) == (
         asked.question,
         asked.variant,
     )

@@ -111,6 +111,8 @@ OTHER_PAGES = [
     "/lab/loss?y_true=0,1&y_pred=0.7 0.2 0.1; 0.7 0.2 0.1",
     "/lab/descent",
     "/lab/descent?valley=bowl&lr=1.1&start=2",
+    "/instructor",  # not signed in: the way to the sign-in form
+    "/instructor/sign-in?token=stale",
 ]
 
 

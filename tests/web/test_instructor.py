@@ -107,7 +107,7 @@ def test_analytics_on_answers_made_through_the_api(client: TestClient, staff):
     rows = list(csv.reader(io.StringIO(table.text)))
     assert rows[1][:6] == ["what-loss-does", "loss", "score", "2", "2", "0.5"]
     page = client.get("/instructor/lessons/mini/analytics", headers=staff).text
-    assert "2 learner(s), 3 answer(s)" in page
+    assert "2 learners, 3 answers" in page
     assert "It scores the miss" in page and "It fixes the prediction" in page
     assert (
         client.get("/instructor/lessons/mini/analytics/nope.csv", headers=staff).status_code == 404

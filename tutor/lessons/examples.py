@@ -18,6 +18,7 @@ from tutor.lessons.format import (
 )
 from tutor.lessons.variants import topic_words
 from tutor.render import diagrams, plots
+from tutor.render.numbers import counted
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def compute_example(lesson: Lesson, example: Example, topic: str | None) -> Work
         labels = [templates.render(label, context) for label in example.labels or []]
         if labels and len(labels) != len(result.items):
             raise ValueError(
-                f"labels: {len(labels)} label(s) for {len(result.items)} item(s); "
+                f"labels: {counted(len(labels), 'label')} for "
+                f"{counted(len(result.items), 'item')}; "
                 "give one per item or none"
             )
         data = {
@@ -133,7 +135,7 @@ def _network(example: NetworkExample, context: dict[str, Any]) -> dict[str, Any]
     net = network.Network.of(example.w1, example.b1, example.w2, example.b2, example.activation)
     features = [templates.render(f, context) for f in example.features or []]
     if features and len(features) != 2:
-        raise ValueError(f"features: {len(features)} name(s) for 2 inputs")
+        raise ValueError(f"features: {counted(len(features), 'name')} for 2 inputs")
     data: dict[str, Any] = {
         "show": list(example.show),
         "features": features,
@@ -153,10 +155,14 @@ def _network(example: NetworkExample, context: dict[str, Any]) -> dict[str, Any]
 
 def _neuron(example: NeuronExample, context: dict[str, Any]) -> dict[str, Any]:
     if len(example.x) != len(example.w):
-        raise ValueError(f"w: {len(example.w)} weight(s) for {len(example.x)} input(s)")
+        raise ValueError(
+            f"w: {counted(len(example.w), 'weight')} for {counted(len(example.x), 'input')}"
+        )
     features = [templates.render(f, context) for f in example.features or []]
     if features and len(features) != len(example.x):
-        raise ValueError(f"features: {len(features)} name(s) for {len(example.x)} input(s)")
+        raise ValueError(
+            f"features: {counted(len(features), 'name')} for {counted(len(example.x), 'input')}"
+        )
     data: dict[str, Any] = {
         "show": list(example.show),
         "features": features,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from tutor.lessons.format import Lesson
 from tutor.lessons.messages import did_you_mean
 from tutor.lessons.source import Document, Path
+from tutor.render.numbers import counted
 
 
 @dataclass(frozen=True, order=True)
@@ -161,7 +162,7 @@ def _message(error: dict, path: Path, data: Any) -> tuple[str, bool]:
         read_as = f"the {'boolean' if isinstance(value, bool) else 'number'} {value!r}"
         return f"expected text, but YAML read this as {read_as}; put the text in quotes", False
     if kind == "too_short" and isinstance(error.get("input"), (list, dict)):
-        return f"needs at least {ctx.get('min_length')} item(s)", False
+        return f"needs at least {counted(ctx.get('min_length') or 0, 'item')}", False
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]

@@ -51,3 +51,8 @@ def nums(values: list[float], decimals: int | None = None) -> str:
     """The `nums` filter: a list as "0.9, 0.1 and 0.8"."""
     parts = [num(v, decimals) for v in values]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun agreeing: 1 learner, 12 learners, 0 answers."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"

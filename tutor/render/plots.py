@@ -89,12 +89,19 @@ def loss_curves(key: str, marked: Sequence[Marked] = ()) -> Figure:
     """Chart (a): MSE, MAE and cross-entropy for a truth of 1 as the prediction runs 0 to 1."""
     ps = [float(v) for v in np.linspace(0.002, 1.0, 125)]
     top = 5.0
-    chart = Chart(key, (0.0, 1.0), (0.0, top), "probability p given to the true answer", "loss")
+    rows = _stagger([m.p for m in marked])
+    chart = Chart(
+        key,
+        (0.0, 1.0),
+        (0.0, top),
+        "probability p given to the true answer",
+        "loss",
+        guide_rows=max(rows, default=0) + 1,
+    )
     curves = {name: _terms(name, ps) for name, _ in CURVES}
     for style, (name, _) in enumerate(CURVES):
         chart.line(zip(ps, curves[name], strict=True), style)
     values = {name: _terms(name, [m.p for m in marked]) for name, _ in CURVES} if marked else {}
-    rows = _stagger([m.p for m in marked])
     for i, m in enumerate(marked):
         chart.guide(m.p, str(i + 1), rows[i])
         for style, (name, _) in enumerate(CURVES):
@@ -203,7 +210,7 @@ def mse_vs_mae(
         (0.0, xs[-1]),
         (0.0, nice_top(max(g[0] / base[0] for g in grown))),
         f"size of the error on {label}",
-        f"times the loss with {label} exact",
+        "× the loss without this error",
     )
     for style in (0, 1):
         chart.line(((x, g[style] / base[style]) for x, g in zip(xs, grown, strict=True)), style)

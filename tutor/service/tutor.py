@@ -291,14 +291,11 @@ class Tutor:
                 feedback = attempt.response
         way = None
         state = current.state
-        about = state.last or state.main
         on_this_step = current.step is not None and current.step.n == n
-        if about and current.question and on_this_step:
-            owner, _ = angles.explanation_source(lesson, state, about)
-            # Only an explanation the learner was shown, about what they last answered:
-            # never one that gives away the answer to the question still waiting.
-            if shown in state.angles.get(owner, ()):
-                way = payloads.another_way(lesson, state, about, shown, current.topic)
+        source = angles.on_screen(lesson, state) if current.question and on_this_step else None
+        # Only an explanation the learner asked for, of the question on screen.
+        if source is not None and shown in state.angles.get(source.owner, ()):
+            way = payloads.way_on_screen(lesson, state, shown, current.topic)
         said = self.exchanges(learner_id, lesson, step.id, state.since, EXCHANGES_SHOWN + 1)
         earlier = len(said) > EXCHANGES_SHOWN
         said = said[-EXCHANGES_SHOWN:]

@@ -195,11 +195,10 @@ def choose(
         topic = resume.topic(lesson, position.topic)
         following = payloads.describe(lesson, decision.state, topic, seat)
         way = None
-        if decision.angle and state.item:
-            # Explains what the learner last answered, in its numbers: never the question
-            # still waiting, whose answer it would give away.
-            about = state.last or state.main or state.item.question
-            way = payloads.another_way(lesson, decision.state, about, decision.angle, topic)
+        if decision.angle:
+            # Explains the question on screen, in its numbers (seen from now on, when the
+            # explanation is its own and may work its answer out).
+            way = payloads.way_on_screen(lesson, decision.state, decision.angle, topic)
         _save(connection, lesson, learner_id, position, decision.state.to_json())
         if decision.angle:
             # The check that comes next follows this explanation: analytics credits it to

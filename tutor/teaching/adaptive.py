@@ -479,9 +479,9 @@ def choose(
         decision = Decision(next_state, None, "moving_on", finished)
         return _presented(lesson, decision, state.item, raw, firsts)
     if choice == Choice.ANOTHER_ANGLE:
-        state, angle = angles.show_angle(
-            lesson, state, state.last or state.main or state.item.question, rng
-        )
+        state, angle = angles.show_on_screen(lesson, state, rng)
+        if angle is None:
+            raise ValueError("there is no other way to see this question to show")
         return Decision(
             replace(state, offer=None, pending_angle=angle), angle, Choice.ANOTHER_ANGLE
         )

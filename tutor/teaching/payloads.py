@@ -16,9 +16,9 @@ from tutor.lessons.examples import WorkedExample, compute_example
 from tutor.lessons.kinds import KINDS, Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import RenderedQuestion, explain_prompt, render_step
-from tutor.teaching import adaptive, angles, ladders
+from tutor.teaching import adaptive, angles, ladders, offers
 from tutor.teaching.grading import Graded
-from tutor.teaching.items import rendered, substeps
+from tutor.teaching.items import item_key, rendered, substeps
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Role
 
 REASONS = {
@@ -29,8 +29,6 @@ REASONS = {
     "no_fresh_check": "You have now seen the answers to every question on this idea, so "
     "another one here would only test your memory. Let's move on; the idea is marked "
     "for review and will come back later.",
-    "stuck": "No shame in this: it is a tricky idea, and getting stuck here is how it sticks "
-    "later. You can see it from yet another angle, go on for now, or step back.",
     "revisit": "Let's step back to an earlier idea; you will return to where you were.",
     "return": "Back to where you were, with that idea fresh in mind.",
     "another_angle": "Here is one more way to see it. The question is still waiting for you.",
@@ -260,7 +258,9 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
     offer = current.state.offer
     if offer is None:
         return None
-    choices = [Choice.ANOTHER_ANGLE, Choice.GO_ON]
+    # Another angle is offered when one fits the question on screen.
+    fits = angles.on_screen(current.lesson, current.state) is not None
+    choices = [Choice.ANOTHER_ANGLE, Choice.GO_ON] if fits else [Choice.GO_ON]
     fault = None
     index = current.lesson.step_index(offer.fault_step) if offer.fault_step else None
     if index is not None:
@@ -277,8 +277,14 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
             message = f"This may be about the step \u201c{ref.title}\u201d (step {ref.n})."
         fault = {"n": ref.n, "id": ref.id, "title": ref.title, "message": message}
     same_step = fault is not None and current.step is not None and fault["n"] == current.step.n
+    heading, message = offers.wording(
+        len(current.state.asked),
+        step_back=Choice.REVISIT in choices,
+        another_angle=Choice.ANOTHER_ANGLE in choices,
+    )
     return {
-        "message": REASONS["stuck"],
+        "heading": heading,
+        "message": message,
         "fault": fault,
         "choices": [
             {
@@ -293,9 +299,27 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
 def another_way(
     lesson: LoadedLesson, state: adaptive.State, question_id: str, angle: str, topic: str
 ) -> dict[str, str] | None:
-    """The explanation from ``angle`` for a question, in numbers the learner saw."""
-    owner, variant = angles.explanation_source(lesson, state, question_id)
-    text = dict(rendered(lesson, owner, variant, topic).another_way).get(angle)
+    """The explanation from ``angle`` for a question just answered, in its numbers."""
+    source = angles.explanation_source(lesson, state, question_id)
+    if source is None or angle not in source.angles:
+        return None
+    text = dict(rendered(lesson, source.owner, source.variant, topic).another_way).get(angle)
+    return {"angle": angle, "text": text} if text else None
+
+
+def way_on_screen(
+    lesson: LoadedLesson, state: adaptive.State, angle: str, topic: str
+) -> dict[str, str] | None:
+    """The explanation from ``angle`` of the item on screen, in the numbers on screen.
+
+    Its own explanations only once the item counts as seen: they may work its answer out.
+    """
+    source = angles.on_screen(lesson, state)
+    if source is None or angle not in source.angles or state.item is None:
+        return None
+    if source.own and item_key(lesson, state.item.question, state.item.variant) not in state.seen:
+        return None
+    text = dict(rendered(lesson, source.owner, source.variant, topic).another_way).get(angle)
     return {"angle": angle, "text": text} if text else None
 
 

@@ -13,7 +13,7 @@ import hmac
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -22,11 +22,16 @@ from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import analytics, items, payloads
 from tutor.vocabulary import Role
+from tutor.web import errors
 from tutor.web.deps import TutorDep
 from tutor.web.schemas import AnswerKeyOut, ErrorOut, UnprocessableOut
 from tutor.web.security import bearer_token
 
 INSTRUCTOR_COOKIE = "tutor_instructor"
+STALE_LINK = (
+    "That sign-in link is not valid. Without TUTOR_INSTRUCTOR_TOKEN set, the token changes "
+    "at every start: paste the one printed most recently."
+)
 PREVIEW_SEEDS = (0, 1, 2)
 
 pages = APIRouter(prefix="/instructor", include_in_schema=False)
@@ -40,6 +45,10 @@ api = APIRouter(
         422: {"model": UnprocessableOut, "description": "The input does not fit."},
     },
 )
+
+
+class SignInNeeded(Unauthorized):
+    """No instructor credentials at all: a page says how to sign in (the API gets JSON)."""
 
 
 class InstructorAccess:
@@ -70,11 +79,18 @@ class InstructorAccess:
         token = bearer_token(request.headers.get("authorization"))
         if self.token_ok(token) or self.cookie_ok(request.cookies.get(INSTRUCTOR_COOKIE)):
             return
-        if token or request.cookies.get(INSTRUCTOR_COOKIE):
+        if token:
             raise Forbidden("that is not the instructor token")
-        raise Unauthorized(
+        if request.cookies.get(INSTRUCTOR_COOKIE):
+            # Signed in under a token that has since changed (a restart without one set).
+            raise SignInNeeded(
+                "that instructor sign-in has expired: sign in again at /instructor/sign-in",
+                wording="Your instructor sign-in has expired. Sign in again.",
+            )
+        raise SignInNeeded(
             "instructors only: send Authorization: Bearer <instructor token>, "
-            "or sign in at /instructor/sign-in"
+            "or sign in at /instructor/sign-in",
+            wording="These pages are for the instructor. Sign in with the instructor token.",
         )
 
 
@@ -83,6 +99,22 @@ def require_instructor(request: Request) -> None:
 
 
 Instructor = Depends(require_instructor)
+
+
+def sign_in_needed(request: Request, exc: Exception) -> Response:
+    """An instructor page asked for without signing in: say so, and link to the form."""
+    if request.url.path.startswith("/api/"):
+        return errors.api_error(request, exc)
+    expired = bool(request.cookies.get(INSTRUCTOR_COOKIE))
+    page = _render(request, "instructor/sign_in_needed.html", {"expired": expired})
+    page.status_code = SignInNeeded.status
+    page.headers.update(SignInNeeded.headers)
+    return page
+
+
+def install(app: FastAPI) -> None:
+    """The instructor's pages answer a visitor who has not signed in with a way to do so."""
+    app.add_exception_handler(SignInNeeded, sign_in_needed)
 
 
 def _render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
@@ -110,9 +142,9 @@ def sign_in(request: Request, token: Annotated[str, Query(max_length=200)] = "")
     if not token:
         return _render(request, "instructor/sign_in.html", {"error": None})
     if not access.token_ok(token):
-        raise Forbidden(
-            "that sign-in link is not valid (the token may have changed when the server restarted)"
-        )
+        page = _render(request, "instructor/sign_in.html", {"error": STALE_LINK})
+        page.status_code = Forbidden.status
+        return page
     return _signed_in(request, access)
 
 

@@ -19,7 +19,7 @@ from tutor.errors import BadAnswer, BadInput, Conflict, Forbidden
 from tutor.lessons.variants import render_step
 from tutor.render import plots
 from tutor.render.markdown import to_html, to_inline_html
-from tutor.render.numbers import clip_text, format_number
+from tutor.render.numbers import clip_text, counted, format_number
 from tutor.service import standing
 from tutor.service.tutor import Tutor
 from tutor.store.learners import new_learner_id
@@ -37,6 +37,7 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.filters["md"] = to_html
     env.env.filters["md_inline"] = to_inline_html
     env.env.filters["num"] = format_number
+    env.env.filters["counted"] = counted
     env.env.globals["clip_text"] = clip_text
     env.env.globals["NOT_SURE"] = NOT_SURE
     env.env.globals["swatch"] = plots.swatch

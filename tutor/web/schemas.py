@@ -121,7 +121,8 @@ class FaultOut(_Out):
 
 
 class OfferOut(_Out):
-    message: str
+    heading: str = Field(description="A short heading; its wording varies between offers.")
+    message: str = Field(description="What the learner may do; names only the choices offered.")
     fault: FaultOut | None = Field(description="The earlier step that seems to be the trouble.")
     choices: list[ChoiceOut]
 

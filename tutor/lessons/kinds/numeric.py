@@ -1,7 +1,9 @@
 """``kind: numeric``: type a number, graded against the engine's value within a tolerance.
 
 Typical mistakes are recognised by computing what each one gives (forgetting to average,
-to square, the minus sign...) and answered with feedback aimed at that mistake.
+to square, the minus sign...) and answered with feedback aimed at that mistake. A number
+that matches none is Close when it is a near miss (:mod:`.nearness`: a rounding slip, or
+within 5%), else Not quite, with feedback that says what to try.
 """
 
 from __future__ import annotations
@@ -19,17 +21,47 @@ from tutor.errors import BadAnswer
 from tutor.lessons import templates
 from tutor.lessons.fields import Model, Slug, Text
 from tutor.lessons.kinds.base import Add, Graded, Kind, Report, Seat
+from tutor.lessons.kinds.nearness import (
+    Nearness,
+    engine_decimal,
+    nearness,
+    tolerance_decimal,
+    typed_decimal,
+)
 from tutor.lessons.messages import did_you_mean, explain
 from tutor.lessons.templates import LazyTexts
 from tutor.render.numbers import num
-from tutor.vocabulary import Grade, MissGrade
+from tutor.vocabulary import NOT_SURE_TEXT, Grade, MissGrade
 
 DEFAULT_TOLERANCE = 0.01
 TYPE_A_NUMBER = "Type a number, such as 0.36."
-UNRECOGNISED = (
-    "That is not the number the engine gets, and it does not match a mistake we know. "
-    "Have a look at the other way of seeing it below; the worked numbers follow."
-)
+# What a learner reads after a number that matches no known mistake, by how near it is.
+NEAR_MISS = {
+    Nearness.ROUNDED: (
+        "Nearly: that is the answer rounded too early. Keep every decimal while you work "
+        "and round only at the very end, to {decimals}."
+    ),
+    Nearness.NEAR: (
+        "Nearly: you are within a few percent, so the method looks right. One piece of "
+        "arithmetic slipped; redo each part and keep its decimals until the end."
+    ),
+}
+MISS = {
+    Nearness.SIGN: (
+        "The size is right but the sign is not. Follow each minus sign through the "
+        "working: which parts are negative, and what happens when they combine?"
+    ),
+    Nearness.SCALE: (
+        "The digits look right but the decimal point has moved. Check where a "
+        "percentage, a division or a multiplication by ten crept in, and give a plain "
+        "number such as 0.36."
+    ),
+    Nearness.FAR: (
+        "That is not it yet. Go back to the formula of this step and work it one part at a "
+        "time, writing each part down before you combine them. If you are unsure where to "
+        f"start, choose \u201c{NOT_SURE_TEXT}\u201d for a way in."
+    ),
+}
 
 
 class NumericAnswer(Model):
@@ -115,6 +147,10 @@ def parse_number(raw: str | float | int) -> float:
             wording="That number is too large to work with. " + TYPE_A_NUMBER,
         )
     return value
+
+
+def _decimals(n: int) -> str:
+    return {0: "a whole number", 1: "one decimal"}.get(n, f"{n} decimals")
 
 
 class Numeric(Kind):
@@ -267,10 +303,19 @@ class Numeric(Kind):
             raise BadAnswer("value: type a number, or choose not_sure", wording=TYPE_A_NUMBER)
         number = parse_number(value)
         said = f"{number:g}"
-        if abs(number - rendered.answer) <= rendered.tolerance:
+        typed = typed_decimal(value)
+        assert typed is not None  # parse_number has read it
+        answer = engine_decimal(rendered.answer)
+        tolerance = tolerance_decimal(rendered.tolerance)
+        where = nearness(typed, answer, tolerance)
+        if where == Nearness.WITHIN:
             return Graded(Grade.EXACTLY, rendered.solution or "", said, said)
         # The closest known mistake within tolerance names what went wrong.
-        matches = [m for m in rendered.mistakes if abs(number - m.value) <= rendered.tolerance]
+        matches = [
+            m
+            for m in rendered.mistakes
+            if math.isfinite(m.value) and abs(typed - engine_decimal(m.value)) <= tolerance
+        ]
         if matches:
             best = min(matches, key=lambda m: abs(number - m.value))
             return Graded(
@@ -281,7 +326,10 @@ class Numeric(Kind):
                 misconception=best.misconception,
                 mistake=best.mistake,
             )
-        return Graded(Grade.NOT_QUITE, UNRECOGNISED, said, said)
+        if where in NEAR_MISS:
+            wording = NEAR_MISS[where].format(decimals=_decimals(rendered.decimals))
+            return Graded(Grade.CLOSE, wording, said, said)
+        return Graded(Grade.NOT_QUITE, MISS[where], said, said)
 
     def right_answer(self, rendered) -> str:
         return f"{rendered.answer:.6g}"
