@@ -24,6 +24,7 @@ from tutor.web import api, errors, instructor, labs
 from tutor.web import pages as web
 from tutor.web.deps import TokenCache
 from tutor.web.instructor import InstructorAccess
+from tutor.web.limits import BodyLimit
 from tutor.web.security import SecurityHeaders, Signer
 
 log = logging.getLogger("tutor")
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.instructor = InstructorAccess(token, secret)
     app.state.tokens = TokenCache()
     app.state.templates = web.templates(settings)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api.router)

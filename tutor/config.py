@@ -70,5 +70,11 @@ class Settings(BaseSettings):
         "once, 8 answered about a fifth more per second than 40. Raise it when the "
         "database is far away and each query waits longer.",
     )
+    max_body_bytes: int = Field(
+        262_144,
+        ge=1024,
+        description="The largest request body taken, in bytes (TUTOR_MAX_BODY_BYTES); a larger "
+        "one is refused with 413 before it is read.",
+    )
     templates_dir: Path = Field(ROOT / "templates", description="HTML templates.")
     static_dir: Path = Field(ROOT / "static", description="CSS, scripts and images.")

@@ -41,6 +41,7 @@ router = APIRouter(
     tags=["api"],
     responses={
         400: {"model": ErrorOut, "description": "The body is not JSON at all."},
+        413: {"model": ErrorOut, "description": "The body is larger than the limit."},
         422: {"model": UnprocessableOut, "description": "The input does not fit: what and why."},
     },
 )
@@ -270,7 +271,7 @@ def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> Respon
     try:
         result = breakdown.breakdown(name, body.y_true, body.y_pred, **kwargs).as_dict()
     except ValueError as exc:
-        raise BadInput(str(exc)) from None
+        raise BadInput(_api_words(str(exc))) from None
     clipped = [item["index"] for item in result["items"] if item["clipped"]]
     return _reply(
         LossOut(
@@ -283,10 +284,26 @@ def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> Respon
     )
 
 
+# The engine's hints name its Python parameters; this API takes probabilities only.
+_ENGINE_HINTS = {
+    "; if these are raw scores (logits), pass from_logits=True": (
+        "; if these are raw scores (logits), send their sigmoid instead"
+    ),
+    ", or pass from_logits=True": "",
+}
+
+
+def _api_words(message: str) -> str:
+    """An engine message in this API's terms: no parameter the API does not have."""
+    for engine, api_words in _ENGINE_HINTS.items():
+        message = message.replace(engine, api_words)
+    return message
+
+
 def _clipping_note(indices: list[int]) -> str:
     which = ", ".join(map(str, indices))
     return (
         f"item{'s' if len(indices) > 1 else ''} {which}: the prediction was clipped to "
         "[eps, 1 - eps] before the log, and the clipped loss is flat there, so the gradient "
-        "is 0 for what was clipped. Work from logits to keep the full gradient."
+        "is 0 for what was clipped."
     )

@@ -28,9 +28,10 @@ log = logging.getLogger("tutor")
 HTTP_WORDING = {
     404: "There is no page at this address. The lessons are listed on the home page.",
     405: "This address does not take that kind of request.",
+    413: "That was far more than this page sends. Reload the page and try again.",
 }
 TITLES = {401: "Sign in", 403: "Not allowed", 404: "Not found", 409: "That moved on"}
-TITLES |= {422: "Not quite right", 503: "Try again shortly"}
+TITLES |= {413: "Too much", 422: "Not quite right", 503: "Try again shortly"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def problem(exc: Exception) -> Problem:
         return Problem(exc.status_code, message, wording, dict(exc.headers or {}), exc.detail)
     if isinstance(exc, RequestValidationError):
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type")}
+            {"loc": list(e.get("loc", ())), "msg": _field_message(e), "type": e.get("type")}
             for e in exc.errors()
         ]
         first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
@@ -78,6 +79,23 @@ def problem(exc: Exception) -> Problem:
             Unavailable("the tutor could not reach its database just now: try again shortly")
         )
     raise exc
+
+
+_NUMBER_ERRORS = {"float_type", "float_parsing", "int_type", "int_parsing", "finite_number"}
+
+
+def _field_message(error: dict) -> str:
+    """Pydantic's message, said plainly where a number was expected and something else came:
+    JSON `true` is not the number 1, and the text "nan" is not a number at all."""
+    value = error.get("input")
+    if error.get("type") in _NUMBER_ERRORS:
+        if isinstance(value, bool):
+            return f"{str(value).lower()} is not a number: send a number, such as 0.5"
+        if isinstance(value, str):
+            return f"{value[:40]!r} is not a number: send a JSON number, such as 0.5"
+        if isinstance(value, float) and value != value:
+            return "NaN is not a number: send a finite number"
+    return error.get("msg", "")
 
 
 def api_error(request: Request, exc: Exception) -> Response:

@@ -179,7 +179,7 @@ class HintOut(_Out):
 
 class StudiedIn(_In):
     question_id: str = Field(max_length=170, description="The worked example's id, from `next`.")
-    variant: int = Field(ge=0, le=2**31 - 1)
+    variant: int = Field(ge=0, le=2**31 - 1, strict=True)
 
 
 class StudiedOut(_Out):
@@ -189,7 +189,9 @@ class StudiedOut(_Out):
 
 class PracticeIn(_In):
     skill: str | None = Field(None, max_length=80, description="Practise this skill only.")
-    step: int | None = Field(None, ge=1, le=1000, description="Practise this step's skills.")
+    step: int | None = Field(
+        None, strict=True, ge=1, le=1000, description="Practise this step's skills."
+    )
 
 
 class SkillNameOut(_Out):
@@ -252,12 +254,12 @@ class ReviewListOut(_Out):
 
 class AnswerIn(_In):
     question_id: Annotated[str, Field(min_length=1, max_length=170)]
-    variant: Annotated[int, Field(ge=0, le=2**31 - 1, description="From `next`.")]
+    variant: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1, description="From `next`.")]
     option_id: Annotated[str | None, Field(max_length=64)] = Field(
         None, description="The chosen option's id, or `not_sure`."
     )
-    value: float | Annotated[str, Field(max_length=40)] | None = Field(
-        None, description="For numeric questions: the number."
+    value: Annotated[float, Field(strict=True)] | Annotated[str, Field(max_length=40)] | None = (
+        Field(None, description="For numeric questions: the number (JSON `true` is not one).")
     )
     idempotency_key: Annotated[str | None, Field(min_length=1, max_length=128)] = Field(
         None, description="Send the same key when retrying: the answer is recorded once."
@@ -396,10 +398,32 @@ class AnswerKeyOut(_Out):
     checks: list[str]
 
 
+LOSS_ITEMS = 60
+"""The most items (numbers, or rows of class probabilities) a loss request may hold, as in
+the loss lab; a row holds at most as many classes. Larger arrays cost memory out of all
+proportion to what a learner can read."""
+
+# Strict: JSON `true` is not the number 1, and "0.5" is text, not a number.
+Number = Annotated[float, Field(strict=True)]
+Row = Annotated[list[Number], Field(min_length=1, max_length=LOSS_ITEMS)]
+Values = (
+    Annotated[list[Number], Field(min_length=1, max_length=LOSS_ITEMS)]
+    | Annotated[list[Row], Field(min_length=1, max_length=LOSS_ITEMS)]
+)
+
+
 class LossIn(_In):
-    y_true: list[Any] = Field(description="Truths: numbers, class labels or one-hot rows.")
-    y_pred: list[Any] = Field(description="Predictions: numbers or probability rows.")
-    eps: float | None = Field(None, description="Clipping for cross-entropy.")
+    y_true: Values = Field(
+        description=f"Truths: numbers, class labels or one-hot rows (1 to {LOSS_ITEMS} of them, "
+        "as many as y_pred)."
+    )
+    y_pred: Values = Field(
+        description=f"Predictions: probabilities or numbers, or rows of class probabilities "
+        f"(1 to {LOSS_ITEMS}, as many as y_true)."
+    )
+    eps: Annotated[float, Field(strict=True, gt=0, lt=0.5)] | None = Field(
+        None, description="Clipping for cross-entropy (bce, cce only), between 0 and 0.5."
+    )
 
 
 class LossItemOut(_Out):
