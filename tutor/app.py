@@ -37,8 +37,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     """Build the app: settings, database (migrated), lesson catalog, routes."""
     settings = settings or Settings()
     if migrate:
-        db.upgrade(settings.database_url)
-    database = db.connect(settings.database_url, threads=settings.threads)
+        db.upgrade(settings.database_url, db.Timeouts.of(settings))
+    database = db.connect(
+        settings.database_url, threads=settings.threads, timeouts=db.Timeouts.of(settings)
+    )
     catalog = load_catalog([settings.lessons_dir])
     for problem in catalog.problems:
         log.warning("lesson problem: %s", problem)
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     )
     app.state.settings = settings
     app.state.tutor = tutor
+    app.state.database = database
     app.state.signer = Signer(secret)
     app.state.instructor = InstructorAccess(token, secret)
     app.state.tokens = TokenCache()

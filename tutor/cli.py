@@ -34,19 +34,32 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def migrate(url: str) -> None:
-    """Apply pending migrations, or say why the database cannot be used and exit."""
-    from sqlalchemy.exc import ArgumentError, OperationalError
+def migrate(settings: Settings) -> None:
+    """Apply pending migrations and check the database takes writes, or say in one line why
+    it cannot be used and exit (2 for a bad URL, 1 for a database that is not usable)."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
     from tutor.store import database as db
 
+    url, timeouts = settings.database_url, db.Timeouts.of(settings)
     try:
-        db.upgrade(url)
+        db.upgrade(url, timeouts)
+        db.check_writable(url, timeouts)
     except ArgumentError as exc:  # not a URL, or a database SQLAlchemy has no driver for
         typer.echo(f"tutor: TUTOR_DATABASE_URL: {exc}", err=True)
         raise typer.Exit(2) from None
     except OperationalError as exc:
         typer.echo(f"tutor: cannot open the database: {db.reason(exc)}", err=True)
+        raise typer.Exit(1) from None
+    except db.NotUsable as exc:
+        typer.echo(f"tutor: cannot use the database: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except DBAPIError as exc:  # a schema dropped or changed under the tutor, say
+        typer.echo(
+            f"tutor: the database is not as the tutor left it: {db.reason(exc)} "
+            "(was its schema dropped or changed?)",
+            err=True,
+        )
         raise typer.Exit(1) from None
 
 
@@ -65,7 +78,7 @@ def serve(
     settings = load_settings()
     if lessons is not None:
         settings = settings.model_copy(update={"lessons_dir": lessons})
-    migrate(settings.database_url)
+    migrate(settings)
     base = f"http://{host}:{port}"
     typer.echo(f"tutor: serving on {base}/ (lessons from {settings.lessons_dir})")
     if settings.instructor_token:
@@ -144,9 +157,9 @@ def fit_mastery(
     from tutor.store.tables import utcnow
 
     settings = load_settings()
-    migrate(settings.database_url)
+    migrate(settings)
     catalog = load_catalog([settings.lessons_dir])
-    database = db.connect(settings.database_url)
+    database = db.connect(settings.database_url, timeouts=db.Timeouts.of(settings))
     try:
         report = fit(
             database,

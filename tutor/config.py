@@ -70,11 +70,28 @@ class Settings(BaseSettings):
         "once, 8 answered about a fifth more per second than 40. Raise it when the "
         "database is far away and each query waits longer.",
     )
+    database_connect_timeout: float = Field(
+        5.0,
+        gt=0,
+        le=600,
+        description="Seconds to wait for a connection to the database "
+        "(TUTOR_DATABASE_CONNECT_TIMEOUT); past it the request gets a 503 and `tutor serve` "
+        "says it cannot reach the database, instead of waiting for as long as it is away.",
+    )
+    database_statement_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="Seconds one statement may take (TUTOR_DATABASE_STATEMENT_TIMEOUT): "
+        "PostgreSQL's statement_timeout and how long an unanswered connection is kept, and "
+        "how long SQLite waits for its write lock.",
+    )
     max_body_bytes: int = Field(
         262_144,
         ge=1024,
         description="The largest request body taken, in bytes (TUTOR_MAX_BODY_BYTES); a larger "
         "one is refused with 413 before it is read.",
     )
+
     templates_dir: Path = Field(ROOT / "templates", description="HTML templates.")
     static_dir: Path = Field(ROOT / "static", description="CSS, scripts and images.")

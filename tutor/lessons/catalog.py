@@ -57,7 +57,8 @@ def _load_text(
         lesson = Lesson.model_validate(doc.data)
     except ValidationError as exc:
         found = sorted(validation_problems(exc, locate, limit=MAX_PROBLEMS))
-        return None, _capped(found, exc.error_count())
+        errors = exc.error_count()
+        return None, _capped(found, errors if errors > MAX_PROBLEMS else None)
     problems = checks.cross_check(lesson, locate)
     if known is not None:
         problems += misconceptions.unknown_tags(lesson, known, locate)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+import anyio
+from anyio import to_thread
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tutor.engine import breakdown, losses
 from tutor.errors import BadInput
+from tutor.store.database import reason
 from tutor.web.deps import LearnerDep as Learner
 from tutor.web.deps import TutorDep
 from tutor.web.schemas import (
@@ -17,6 +22,7 @@ from tutor.web.schemas import (
     ChoiceIn,
     ChoiceResultOut,
     ErrorOut,
+    HealthOut,
     HintOut,
     LearnerOut,
     LessonOut,
@@ -26,6 +32,7 @@ from tutor.web.schemas import (
     NextOut,
     PracticeIn,
     ProgressOut,
+    ReadyOut,
     ReviewListOut,
     SessionOut,
     StepOut,
@@ -60,10 +67,37 @@ def _reply(model: BaseModel, status_code: int = 200) -> Response:
 TopicQuery = Annotated[str | None, Query(max_length=80, description="Re-skin the texts.")]
 
 
-@router.get("/health")
-def health() -> dict[str, str]:
-    """Liveness for load balancers: answers without touching the database."""
-    return {"status": "ok"}
+@router.get("/health", response_model=HealthOut)
+async def health() -> Response:
+    """Liveness for load balancers: answered in the event loop, without the database or a
+    worker thread, so it answers while the database is stuck and every thread waits on it."""
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
+@router.get(
+    "/ready",
+    response_model=ReadyOut,
+    responses={503: {"model": ReadyOut, "description": "The database does not answer."}},
+)
+async def ready(request: Request) -> Response:
+    """Readiness: whether the database answers a query within the connect timeout."""
+    state = request.app.state
+    timeout = state.settings.database_connect_timeout
+    if getattr(state, "ready_probes", None) is None:
+        # One readiness query at a time, on a thread of its own: probes of a stuck database
+        # never take the threads that serve learners.
+        state.ready_probes = anyio.CapacityLimiter(1)
+    try:
+        with anyio.fail_after(timeout):
+            await to_thread.run_sync(
+                state.database.ping, abandon_on_cancel=True, limiter=state.ready_probes
+            )
+    except TimeoutError:
+        return _reply(ReadyOut(status="unavailable", database=f"no answer in {timeout:g} s"), 503)
+    except (DBAPIError, PoolTimeout) as exc:
+        why = reason(exc) if isinstance(exc, DBAPIError) else "no connection free"
+        return _reply(ReadyOut(status="unavailable", database=why), 503)
+    return _reply(ReadyOut(status="ready", database="ok"))
 
 
 @router.get("/lessons", response_model=list[LessonSummary])

@@ -15,12 +15,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from tutor.errors import TutorError, Unavailable
 from tutor.store.database import reason
+from tutor.store.sqlite_writes import WriteNotKept
 
 log = logging.getLogger("tutor")
 
@@ -32,6 +33,10 @@ HTTP_WORDING = {
 }
 TITLES = {401: "Sign in", 403: "Not allowed", 404: "Not found", 409: "That moved on"}
 TITLES |= {413: "Too much", 422: "Not quite right", 503: "Try again shortly"}
+
+
+_LATER = "Your progress so far is kept; please come back later."
+_LOGGED: set[str] = set()  # database faults already logged, by cause
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,29 @@ def problem(exc: Exception) -> Problem:
         return problem(
             Unavailable("the tutor could not reach its database just now: try again shortly")
         )
+    if isinstance(exc, WriteNotKept):
+        # A shared SQLite commit that failed (the file locked past the busy timeout, say):
+        # nothing of it was kept, so it is worded as its cause is, else as a passing fault.
+        cause = exc.__cause__
+        if isinstance(cause, DBAPIError | PoolTimeout):
+            return problem(cause)
+        return problem(
+            Unavailable("the tutor could not keep that just now and changed nothing: try again")
+        )
+    if isinstance(exc, DBAPIError):
+        # Not a passing fault: a table gone (a dropped schema), a column changed. Said in
+        # one log line per cause, not a traceback per request.
+        why = reason(exc)
+        if why not in _LOGGED:
+            if len(_LOGGED) >= 100:
+                _LOGGED.clear()
+            _LOGGED.add(why)
+            log.error("the database is not as the tutor left it: %s", why)
+        message = (
+            "the tutor's database is not as it should be (its tables are missing or "
+            "changed); nothing changed. The administrator will find the cause in the log"
+        )
+        return Problem(500, message, "Something is wrong with the tutor's database. " + _LATER)
     raise exc
 
 
@@ -126,5 +154,6 @@ async def handle(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    for kind in (TutorError, HTTPException, RequestValidationError, PoolTimeout, OperationalError):
+    for kind in (TutorError, HTTPException, RequestValidationError, PoolTimeout, DBAPIError):
         app.add_exception_handler(kind, handle)
+    app.add_exception_handler(WriteNotKept, handle)

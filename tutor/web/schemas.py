@@ -446,6 +446,15 @@ class LossOut(_Out):
     )
 
 
+class HealthOut(_Out):
+    status: Literal["ok"]
+
+
+class ReadyOut(_Out):
+    status: Literal["ready", "unavailable"]
+    database: str = Field(description="`ok`, or why the database is not answering.")
+
+
 class ErrorOut(_Out):
     detail: str
 
