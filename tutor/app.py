@@ -25,7 +25,9 @@ from tutor.web import pages as web
 from tutor.web.deps import TokenCache
 from tutor.web.instructor import InstructorAccess
 from tutor.web.limits import BodyLimit
+from tutor.web.ratelimit import RateLimit
 from tutor.web.security import SecurityHeaders, Signer
+from tutor.web.serving import install_log_filters
 
 log = logging.getLogger("tutor")
 
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     async def lifespan(_app: FastAPI):
         # The pool that runs sync routes and dependencies, for this event loop.
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        install_log_filters()  # after the server has set its logging up
         if watcher:
             watcher.start()
         yield
@@ -79,8 +82,12 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.signer = Signer(secret)
     app.state.instructor = InstructorAccess(token, secret)
     app.state.tokens = TokenCache()
+    app.state.limits = {
+        "learners": RateLimit(settings.learners_per_minute, "new learners"),
+        "auth": RateLimit(settings.auth_failures_per_minute, "failed sign-ins"),
+    }
     app.state.templates = web.templates(settings)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, timeout=settings.header_timeout)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api.router)

@@ -71,13 +71,36 @@ def serve(
     lessons: Annotated[
         Path | None, typer.Option(help="Lesson folder (default: TUTOR_LESSONS_DIR or lessons/).")
     ] = None,
+    max_connections: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Connections a worker holds at once; more get 503 (default: "
+            "TUTOR_MAX_CONNECTIONS, else half the open-file limit, at most 1000).",
+        ),
+    ] = None,
+    keep_alive_timeout: Annotated[
+        int | None,
+        typer.Option(min=1, help="Seconds an idle connection is kept (default: 5)."),
+    ] = None,
+    header_timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1, help="Seconds to send a request head, or a part of its body (default: 10)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the tutor; pending database migrations are applied first."""
     import uvicorn
 
     settings = load_settings()
-    if lessons is not None:
-        settings = settings.model_copy(update={"lessons_dir": lessons})
+    given = {
+        "lessons_dir": lessons,
+        "max_connections": max_connections,
+        "keep_alive_timeout": keep_alive_timeout,
+        "header_timeout": header_timeout,
+    }
+    settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
     migrate(settings)
     base = f"http://{host}:{port}"
     typer.echo(f"tutor: serving on {base}/ (lessons from {settings.lessons_dir})")
@@ -92,15 +115,19 @@ def serve(
         typer.echo(f"tutor: instructor sign-in: {base}/instructor/sign-in?token={token}")
     if workers == 1:
         from tutor.app import create_served_app
+        from tutor.web.serving import uvicorn_options
 
         served = create_served_app(settings, migrate=False)
-        uvicorn.run(served, host=host, port=port, log_level="info")
+        uvicorn.run(served, host=host, port=port, log_level="info", **uvicorn_options(settings))
     else:
         # Each worker builds its own app from the environment, so the settings chosen here
         # go there too. No learner state lives in process memory: any worker can serve any
         # request.
         os.environ["TUTOR_LESSONS_DIR"] = str(settings.lessons_dir)
         os.environ["TUTOR_INSTRUCTOR_TOKEN"] = settings.instructor_token or ""
+        for name in ("max_connections", "keep_alive_timeout", "header_timeout"):
+            if getattr(settings, name) is not None:
+                os.environ[f"TUTOR_{name.upper()}"] = str(getattr(settings, name))
         from tutor import workers as worker_processes
 
         raise typer.Exit(worker_processes.serve(host, port, workers))

@@ -101,3 +101,22 @@ def test_the_loss_hints_name_no_parameter_the_api_lacks(client: TestClient):
     rows = client.post("/api/losses/cce", json={"y_true": [0], "y_pred": [[0.5, 0.6]]})
     assert rows.status_code == 422
     assert "from_logits" not in rows.json()["detail"] and "softmax" in rows.json()["detail"]
+
+
+def test_the_openapi_schema_declares_instructor_security_and_lab_responses(client: TestClient):
+    from tutor.web.schemas import DescentLabOut, LossLabOut
+
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["InstructorToken"]["scheme"] == "bearer"
+    instructor = [
+        operation
+        for path, item in spec["paths"].items()
+        if path.startswith("/api/instructor/")
+        for operation in item.values()
+    ]
+    assert instructor and all({"InstructorToken": []} in o["security"] for o in instructor)
+    for lab, model in (("loss", LossLabOut), ("descent", DescentLabOut)):
+        ok = spec["paths"][f"/api/lab/{lab}"]["get"]["responses"]["200"]
+        assert ok["content"]["application/json"]["schema"]["$ref"].endswith(model.__name__)
+        model.model_validate(client.get(f"/api/lab/{lab}").json())  # what is sent fits it
+    assert "429" in spec["paths"]["/api/learners"]["post"]["responses"]

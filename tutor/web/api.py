@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from tutor.engine import breakdown, losses
 from tutor.errors import BadInput
 from tutor.store.database import reason
+from tutor.web import ratelimit
 from tutor.web.deps import LearnerDep as Learner
 from tutor.web.deps import TutorDep
 from tutor.web.schemas import (
@@ -54,7 +55,10 @@ router = APIRouter(
 )
 
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such lesson, step or topic."}}
-UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."}}
+UNAUTHORIZED = {
+    401: {"model": ErrorOut, "description": "No valid bearer token."},
+    429: {"model": ErrorOut, "description": "Too many failed tokens from one client."},
+}
 CONFLICT = {409: {"model": ErrorOut, "description": "Not the current item; nothing changed."}}
 
 
@@ -152,9 +156,17 @@ def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) 
     return _reply(StepOut.model_validate(tutor.step_json(lesson_id, n, topic)))
 
 
-@router.post("/learners", response_model=LearnerOut, status_code=status.HTTP_201_CREATED)
-def create_learner(tutor: TutorDep) -> Response:
+@router.post(
+    "/learners",
+    response_model=LearnerOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={429: {"model": ErrorOut, "description": "Too many new learners from one client."}},
+)
+def create_learner(request: Request, tutor: TutorDep) -> Response:
     """A new learner and its bearer token (shown only this once)."""
+    limit = ratelimit.learners(request)
+    limit.check(request)
+    limit.spend(ratelimit.client_of(request))
     learner_id, token = tutor.create_api_learner()
     return _reply(LearnerOut(learner_id=learner_id, token=token), status.HTTP_201_CREATED)
 

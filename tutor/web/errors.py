@@ -29,10 +29,11 @@ log = logging.getLogger("tutor")
 HTTP_WORDING = {
     404: "There is no page at this address. The lessons are listed on the home page.",
     405: "This address does not take that kind of request.",
+    408: "Your browser stopped sending the form half-way. Please send it again.",
     413: "That was far more than this page sends. Reload the page and try again.",
 }
 TITLES = {401: "Sign in", 403: "Not allowed", 404: "Not found", 409: "That moved on"}
-TITLES |= {413: "Too much", 422: "Not quite right", 503: "Try again shortly"}
+TITLES |= {413: "Too much", 422: "Not quite right", 429: "Slow down", 503: "Try again shortly"}
 
 
 _LATER = "Your progress so far is kept; please come back later."

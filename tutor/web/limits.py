@@ -1,4 +1,5 @@
-"""Bounded request bodies: a body larger than the limit is refused with 413, unread.
+"""Bounded request bodies: a body larger than the limit is refused with 413, unread, and
+one that stops arriving half-way with 408.
 
 A declared ``Content-Length`` over the limit is refused before a byte of the body is read;
 a body sent without one (chunked) is counted as it arrives and refused once it passes the
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import json
 
+import anyio
 from starlette.exceptions import HTTPException
+
+SLOW_BODY = "the request body stopped arriving before it was whole; send it again"
 
 
 def too_large_message(limit: int) -> str:
@@ -19,9 +23,10 @@ def too_large_message(limit: int) -> str:
 class BodyLimit:
     """ASGI middleware: refuse request bodies over ``limit`` bytes with 413."""
 
-    def __init__(self, app, limit: int):
+    def __init__(self, app, limit: int, timeout: float = 10.0):
         self.app = app
         self.limit = limit
+        self.timeout = timeout
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -31,16 +36,25 @@ class BodyLimit:
         if declared is not None and declared > self.limit:
             await _refuse(scope, send, too_large_message(self.limit))
             return
-        seen = 0
+        seen, whole = 0, False
 
         async def counted():
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, whole
+            if whole:  # the body is in: what follows is waiting for a disconnect, untimed
+                return await receive()
+            try:
+                with anyio.fail_after(self.timeout):
+                    message = await receive()
+            except TimeoutError:
+                raise HTTPException(408, SLOW_BODY) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
                     # Raised inside the route's body read: the app's error handlers answer.
                     raise HTTPException(413, too_large_message(self.limit))
+                whole = not message.get("more_body", False)
+            else:
+                whole = True
             return message
 
         await self.app(scope, counted, send)

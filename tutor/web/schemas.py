@@ -446,6 +446,38 @@ class LossOut(_Out):
     )
 
 
+class LabLossOut(_Out):
+    key: Literal["mse", "mae", "bce", "cce"]
+    name: str
+    applies: bool = Field(description="False when the numbers do not suit this loss.")
+    loss: float | None
+    why: str | None = Field(description="Why the loss does not apply, when it does not.")
+    note: str | None
+    breakdown: dict[str, Any] | None = Field(
+        description="Item by item, as POST /api/losses/{name} gives it."
+    )
+
+
+class LossLabOut(_Out):
+    y_true: str = Field(description="The truths, as typed.")
+    y_pred: str = Field(description="The predictions, as typed.")
+    eps: str | None
+    error: None = Field(description="Always null here: bad input is a 422.")
+    losses: list[LabLossOut]
+    figures: list[dict[str, Any]] = Field(description="The charts: their data and SVG.")
+
+
+class DescentLabOut(_Out):
+    valley: str
+    lr: str = Field(description="The learning rate, as typed.")
+    start: str
+    steps: str
+    error: None = Field(description="Always null here: bad settings are a 422.")
+    walk: dict[str, Any] = Field(description="Every step of gradient descent.")
+    story: list[str] = Field(description="What happened, in words.")
+    figures: list[dict[str, Any]]
+
+
 class HealthOut(_Out):
     status: Literal["ok"]
 
