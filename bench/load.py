@@ -294,6 +294,7 @@ def start_server(
 ) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "TUTOR_DATABASE_URL": database_url, "TUTOR_SECRET_KEY": "bench"}
+    env["TUTOR_LEARNERS_PER_MINUTE"] = "0"  # every simulated learner comes from one address
     command = [sys.executable, "-m", "tutor.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
     if without is not None:

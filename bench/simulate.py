@@ -302,6 +302,7 @@ def server(lessons_dir: Path, seed: int) -> Iterator[str]:
             "TUTOR_SECRET_KEY": uuid.UUID(int=random.Random(seed).getrandbits(128)).hex,
             "TUTOR_INSTRUCTOR_TOKEN": uuid.uuid4().hex,
             "TUTOR_WATCH_LESSONS": "false",
+            "TUTOR_LEARNERS_PER_MINUTE": "0",  # the simulated class shares one address
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         }
         process = subprocess.Popen(
