@@ -120,3 +120,9 @@ def test_the_openapi_schema_declares_instructor_security_and_lab_responses(clien
         assert ok["content"]["application/json"]["schema"]["$ref"].endswith(model.__name__)
         model.model_validate(client.get(f"/api/lab/{lab}").json())  # what is sent fits it
     assert "429" in spec["paths"]["/api/learners"]["post"]["responses"]
+
+
+def test_the_loss_lab_names_no_parameter_it_lacks(client: TestClient):
+    lab = client.get("/api/lab/loss", params={"y_true": "1, 0", "y_pred": "1.5, 0.2"}).json()
+    whys = [loss["why"] for loss in lab["losses"] if loss["why"]]
+    assert whys and all("from_logits" not in why for why in whys)

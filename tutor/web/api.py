@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from tutor.engine import breakdown, losses
 from tutor.errors import BadInput
 from tutor.store.database import reason
+from tutor.teaching import labs
 from tutor.web import ratelimit
 from tutor.web.deps import LearnerDep as Learner
 from tutor.web.deps import TutorDep
@@ -317,7 +318,7 @@ def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> Respon
     try:
         result = breakdown.breakdown(name, body.y_true, body.y_pred, **kwargs).as_dict()
     except ValueError as exc:
-        raise BadInput(_api_words(str(exc))) from None
+        raise BadInput(labs.in_api_words(str(exc))) from None
     clipped = [item["index"] for item in result["items"] if item["clipped"]]
     return _reply(
         LossOut(
@@ -328,22 +329,6 @@ def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> Respon
             note=_clipping_note(clipped) if clipped else None,
         )
     )
-
-
-# The engine's hints name its Python parameters; this API takes probabilities only.
-_ENGINE_HINTS = {
-    "; if these are raw scores (logits), pass from_logits=True": (
-        "; if these are raw scores (logits), send their sigmoid instead"
-    ),
-    ", or pass from_logits=True": "",
-}
-
-
-def _api_words(message: str) -> str:
-    """An engine message in this API's terms: no parameter the API does not have."""
-    for engine, api_words in _ENGINE_HINTS.items():
-        message = message.replace(engine, api_words)
-    return message
 
 
 def _clipping_note(indices: list[int]) -> str:
