@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from tutor.lessons.format import KindName
 from tutor.vocabulary import Choice, Grade, Label, Role, Standing, StepStatus
+
+
+def _not_true_or_false(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_not_true_or_false)]
+"""A whole number, as JSON writes one (`2`, or `2.0`), but not `true` or `false`."""
 
 
 class _Out(BaseModel):
@@ -179,7 +190,7 @@ class HintOut(_Out):
 
 class StudiedIn(_In):
     question_id: str = Field(max_length=170, description="The worked example's id, from `next`.")
-    variant: int = Field(ge=0, le=2**31 - 1, strict=True)
+    variant: Whole = Field(ge=0, le=2**31 - 1)
 
 
 class StudiedOut(_Out):
@@ -189,9 +200,7 @@ class StudiedOut(_Out):
 
 class PracticeIn(_In):
     skill: str | None = Field(None, max_length=80, description="Practise this skill only.")
-    step: int | None = Field(
-        None, strict=True, ge=1, le=1000, description="Practise this step's skills."
-    )
+    step: Whole | None = Field(None, ge=1, le=1000, description="Practise this step's skills.")
 
 
 class SkillNameOut(_Out):
@@ -254,7 +263,7 @@ class ReviewListOut(_Out):
 
 class AnswerIn(_In):
     question_id: Annotated[str, Field(min_length=1, max_length=170)]
-    variant: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1, description="From `next`.")]
+    variant: Annotated[Whole, Field(ge=0, le=2**31 - 1, description="From `next`.")]
     option_id: Annotated[str | None, Field(max_length=64)] = Field(
         None, description="The chosen option's id, or `not_sure`."
     )
