@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
@@ -93,7 +93,7 @@ def problem(exc: Exception) -> Problem:
         return problem(
             Unavailable("the tutor could not keep that just now and changed nothing: try again")
         )
-    if isinstance(exc, DBAPIError):
+    if isinstance(exc, ProgrammingError):
         # Not a passing fault: a table gone (a dropped schema), a column changed. Said in
         # one log line per cause, not a traceback per request.
         why = reason(exc)
@@ -155,6 +155,7 @@ async def handle(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    for kind in (TutorError, HTTPException, RequestValidationError, PoolTimeout, DBAPIError):
+    for kind in (TutorError, HTTPException, RequestValidationError, PoolTimeout):
         app.add_exception_handler(kind, handle)
-    app.add_exception_handler(WriteNotKept, handle)
+    for kind in (OperationalError, ProgrammingError, WriteNotKept):
+        app.add_exception_handler(kind, handle)
