@@ -147,3 +147,19 @@ def test_a_dropped_postgresql_schema_is_a_clear_error(
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("tutor: the database is not as the tutor left it:")
+
+
+def test_a_database_made_read_only_while_serving_is_not_a_passing_fault(tmp_path: Path):
+    path = tmp_path / "tutor.db"
+    db.upgrade(f"sqlite:///{path}")
+    settings = Settings(
+        database_url=f"sqlite:///file:{path}?mode=ro&uri=true",
+        lessons_dir=DATA,
+        secret_key="s",
+        watch_lessons=False,
+    )
+    with TestClient(create_app(settings, migrate=False)) as client:
+        response = client.post("/api/learners")
+    assert response.status_code == 500
+    assert "Retry-After" not in response.headers
+    assert "read-only" in response.json()["detail"]

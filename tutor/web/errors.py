@@ -75,6 +75,11 @@ def problem(exc: Exception) -> Problem:
         return problem(
             Unavailable("the tutor is busy right now and changed nothing: try again shortly")
         )
+    if isinstance(exc, OperationalError) and "readonly" in reason(exc).replace("-", ""):
+        # Not a passing fault: trying again will not help (`tutor serve` checks at start).
+        _log_once(f"the database is read-only: {reason(exc)}")
+        message = "the tutor's database is read-only, so nothing can be saved; nothing changed"
+        return Problem(500, message, "The tutor cannot save anything right now. " + _LATER)
     if isinstance(exc, OperationalError):
         # The database went away mid-request: restarted, a dropped connection, SQLite locked
         # past its timeout. The transaction rolled back (or, had the connection dropped
@@ -96,12 +101,7 @@ def problem(exc: Exception) -> Problem:
     if isinstance(exc, ProgrammingError):
         # Not a passing fault: a table gone (a dropped schema), a column changed. Said in
         # one log line per cause, not a traceback per request.
-        why = reason(exc)
-        if why not in _LOGGED:
-            if len(_LOGGED) >= 100:
-                _LOGGED.clear()
-            _LOGGED.add(why)
-            log.error("the database is not as the tutor left it: %s", why)
+        _log_once(f"the database is not as the tutor left it: {reason(exc)}")
         message = (
             "the tutor's database is not as it should be (its tables are missing or "
             "changed); nothing changed. The administrator will find the cause in the log"
@@ -125,6 +125,15 @@ def _field_message(error: dict) -> str:
         if isinstance(value, float) and value != value:
             return "NaN is not a number: send a finite number"
     return error.get("msg", "")
+
+
+def _log_once(line: str) -> None:
+    """Log a lasting fault once, not on every request it spoils."""
+    if line not in _LOGGED:
+        if len(_LOGGED) >= 100:
+            _LOGGED.clear()
+        _LOGGED.add(line)
+        log.error("%s", line)
 
 
 def api_error(request: Request, exc: Exception) -> Response:
