@@ -84,8 +84,13 @@ def test_problems_per_file_are_capped_with_a_count_of_the_rest(
 def test_each_problem_is_logged_once_and_only_changed_files_are_read(
     lessons_dir: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ):
+    def settled(path: Path) -> None:  # as a file left alone for a while
+        os.utime(path, (time.time() - 60, time.time() - 60))
+
+    settled(lessons_dir / "mini.yaml")
     watcher = LessonWatcher(Holder(lessons_dir), lessons_dir)
     (lessons_dir / "broken.yaml").write_text("id: broken\ntitle: [\n")
+    settled(lessons_dir / "broken.yaml")
     read: list[str] = []
     real = catalog_module.read_source
     monkeypatch.setattr(catalog_module, "read_source", lambda p: read.append(p.name) or real(p))

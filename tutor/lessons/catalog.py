@@ -9,6 +9,7 @@ for every topic and several seeds, numeric answers the engine can compute).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -96,12 +97,16 @@ def load_file(
             lesson, problems = load_text(source, str(path), known)
             found = lesson, _capped(problems)
             _keep(_validated, key, found)
-        _keep(_unchanged, seen, found, UNCHANGED_KEPT)
+        if time.time_ns() - info.st_mtime_ns > SETTLED_NS:
+            # File times tick coarsely: an edit within the same tick, of the same size,
+            # would look unchanged. Only a file left alone for a while is known by its times.
+            _keep(_unchanged, seen, found, UNCHANGED_KEPT)
     lesson, problems = found
     return lesson, list(problems)
 
 
 VALIDATED_KEPT = 64
+SETTLED_NS = 2_000_000_000
 UNCHANGED_KEPT = 4096
 MAX_PROBLEMS = 50
 """Problems reported per file; the rest are counted. A broken file of 500,000 keys would
