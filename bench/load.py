@@ -357,6 +357,7 @@ def start_server(
         "TUTOR_SECRET_KEY": "bench",
         "TUTOR_BENCH_FLOOR": "1",
     }
+    env["TUTOR_LEARNERS_PER_MINUTE"] = "0"  # every simulated learner comes from one address
     command = [sys.executable, "-m", "tutor.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
     if without is not None:

@@ -318,6 +318,7 @@ def server(lessons_dir: Path, seed: int, *, fading: bool = True) -> Iterator[str
             "TUTOR_INSTRUCTOR_TOKEN": uuid.uuid4().hex,
             "TUTOR_WATCH_LESSONS": "false",
             "TUTOR_FADING": "true" if fading else "false",
+            "TUTOR_LEARNERS_PER_MINUTE": "0",  # the simulated class shares one address
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         }
         process = subprocess.Popen(

@@ -78,14 +78,19 @@ def test_serve_says_why_the_database_cannot_be_opened(monkeypatch, tmp_path: Pat
 
 @pytest.mark.parametrize("token", [None, "my-own-token"])
 def test_serve_says_whether_the_sign_in_link_stays_the_same(monkeypatch, tmp_path: Path, token):
-    import uvicorn
+    import typer
+
+    from tutor import cli
 
     monkeypatch.setenv("TUTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'tutor.db'}")
     monkeypatch.setenv("TUTOR_LESSONS_DIR", str(DATA))
     monkeypatch.delenv("TUTOR_INSTRUCTOR_TOKEN", raising=False)
     if token:
         monkeypatch.setenv("TUTOR_INSTRUCTOR_TOKEN", token)
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    # The server itself is not started: what it would announce once listening is printed.
+    monkeypatch.setattr(
+        cli, "_run_announcing", lambda served, host, port, text, **options: typer.echo(text)
+    )
     result = runner.invoke(app, ["serve", "--port", "1"])
     assert result.exit_code == 0, result.output
     if token:

@@ -25,7 +25,10 @@ from tutor.web import pages as web
 from tutor.web.assets import GZIP_ABOVE, Assets
 from tutor.web.deps import TokenCache
 from tutor.web.instructor import InstructorAccess
+from tutor.web.limits import BodyLimit
+from tutor.web.ratelimit import RateLimit
 from tutor.web.security import SecurityHeaders, Signer
+from tutor.web.serving import install_log_filters
 
 log = logging.getLogger("tutor")
 
@@ -37,8 +40,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     """Build the app: settings, database (migrated), lesson catalog, routes."""
     settings = settings or Settings()
     if migrate:
-        db.upgrade(settings.database_url)
-    database = db.connect(settings.database_url, threads=settings.threads)
+        db.upgrade(settings.database_url, db.Timeouts.of(settings))
+    database = db.connect(
+        settings.database_url, threads=settings.threads, timeouts=db.Timeouts.of(settings)
+    )
     catalog = load_catalog([settings.lessons_dir]).with_fading(settings.fading)
     for problem in catalog.problems:
         log.warning("lesson problem: %s", problem)
@@ -60,6 +65,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     async def lifespan(_app: FastAPI):
         # The pool that runs sync routes and dependencies, for this event loop.
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        install_log_filters()  # after the server has set its logging up
         if watcher:
             watcher.start()
         yield
@@ -77,12 +83,18 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     )
     app.state.settings = settings
     app.state.tutor = tutor
+    app.state.database = database
     app.state.signer = Signer(secret)
     app.state.instructor = InstructorAccess(token, secret)
     app.state.tokens = TokenCache()
+    app.state.limits = {
+        "learners": RateLimit(settings.learners_per_minute, "new learners"),
+        "auth": RateLimit(settings.auth_failures_per_minute, "failed sign-ins"),
+    }
     app.state.templates = web.templates(settings)
     assets = Assets(settings.static_dir)
     app.state.templates.env.globals["asset"] = assets.url
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, timeout=settings.header_timeout)
     app.add_middleware(SecurityHeaders)
     # Level 6, not 9: nearly as small, at half the CPU of every page and JSON reply.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_ABOVE, compresslevel=6)

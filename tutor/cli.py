@@ -34,19 +34,32 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def migrate(url: str) -> None:
-    """Apply pending migrations, or say why the database cannot be used and exit."""
-    from sqlalchemy.exc import ArgumentError, OperationalError
+def migrate(settings: Settings) -> None:
+    """Apply pending migrations and check the database takes writes, or say in one line why
+    it cannot be used and exit (2 for a bad URL, 1 for a database that is not usable)."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
     from tutor.store import database as db
 
+    url, timeouts = settings.database_url, db.Timeouts.of(settings)
     try:
-        db.upgrade(url)
+        db.upgrade(url, timeouts)
+        db.check_writable(url, timeouts)
     except ArgumentError as exc:  # not a URL, or a database SQLAlchemy has no driver for
         typer.echo(f"tutor: TUTOR_DATABASE_URL: {exc}", err=True)
         raise typer.Exit(2) from None
     except OperationalError as exc:
         typer.echo(f"tutor: cannot open the database: {db.reason(exc)}", err=True)
+        raise typer.Exit(1) from None
+    except db.NotUsable as exc:
+        typer.echo(f"tutor: cannot use the database: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except DBAPIError as exc:  # a schema dropped or changed under the tutor, say
+        typer.echo(
+            f"tutor: the database is not as the tutor left it: {db.reason(exc)} "
+            "(was its schema dropped or changed?)",
+            err=True,
+        )
         raise typer.Exit(1) from None
 
 
@@ -58,12 +71,35 @@ def serve(
     lessons: Annotated[
         Path | None, typer.Option(help="Lesson folder (default: TUTOR_LESSONS_DIR or lessons/).")
     ] = None,
+    max_connections: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Connections a worker holds at once; more get 503 (default: "
+            "TUTOR_MAX_CONNECTIONS, else half the open-file limit, at most 1000).",
+        ),
+    ] = None,
+    keep_alive_timeout: Annotated[
+        int | None,
+        typer.Option(min=1, help="Seconds an idle connection is kept (default: 5)."),
+    ] = None,
+    header_timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1, help="Seconds to send a request head, or a part of its body (default: 10)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the tutor; pending database migrations are applied first."""
     settings = load_settings()
-    if lessons is not None:
-        settings = settings.model_copy(update={"lessons_dir": lessons})
-    migrate(settings.database_url)
+    given = {
+        "lessons_dir": lessons,
+        "max_connections": max_connections,
+        "keep_alive_timeout": keep_alive_timeout,
+        "header_timeout": header_timeout,
+    }
+    settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
+    migrate(settings)
     base = f"http://{host}:{port}"
     lines = [f"tutor: serving on {base}/ (lessons from {settings.lessons_dir})"]
     if settings.instructor_token:
@@ -84,14 +120,19 @@ def serve(
     announced = "\n".join(lines)
     if workers == 1:
         from tutor.app import create_served_app
+        from tutor.web.serving import uvicorn_options
 
-        _run_announcing(create_served_app(settings, migrate=False), host, port, announced)
+        served = create_served_app(settings, migrate=False)
+        _run_announcing(served, host, port, announced, **uvicorn_options(settings))
     else:
         # Each worker builds its own app from the environment, so the settings chosen here
         # go there too. No learner state lives in process memory: any worker can serve any
         # request.
         os.environ["TUTOR_LESSONS_DIR"] = str(settings.lessons_dir)
         os.environ["TUTOR_INSTRUCTOR_TOKEN"] = settings.instructor_token or ""
+        for name in ("max_connections", "keep_alive_timeout", "header_timeout"):
+            if getattr(settings, name) is not None:
+                os.environ[f"TUTOR_{name.upper()}"] = str(getattr(settings, name))
         from tutor import workers as worker_processes
 
         _announce_when_accepting(host, port, announced)
@@ -121,8 +162,9 @@ def _announce_when_accepting(host: str, port: int, text: str) -> None:
     threading.Thread(target=wait, name="announce", daemon=True).start()
 
 
-def _run_announcing(served, host: str, port: int, text: str) -> None:
-    """uvicorn's server, printing ``text`` once it listens and the app has started."""
+def _run_announcing(served, host: str, port: int, text: str, **options) -> None:
+    """uvicorn's server (with ``options``), printing ``text`` once it listens and the app
+    has started."""
     import uvicorn
 
     class Announcing(uvicorn.Server):
@@ -131,7 +173,7 @@ def _run_announcing(served, host: str, port: int, text: str) -> None:
             if self.started:
                 typer.echo(text)
 
-    Announcing(uvicorn.Config(served, host=host, port=port, log_level="info")).run()
+    Announcing(uvicorn.Config(served, host=host, port=port, log_level="info", **options)).run()
 
 
 @app.command()
@@ -189,9 +231,9 @@ def fit_mastery(
     from tutor.store.tables import utcnow
 
     settings = load_settings()
-    migrate(settings.database_url)
+    migrate(settings)
     catalog = load_catalog([settings.lessons_dir])
-    database = db.connect(settings.database_url)
+    database = db.connect(settings.database_url, timeouts=db.Timeouts.of(settings))
     try:
         report = fit(
             database,

@@ -82,5 +82,64 @@ class Settings(BaseSettings):
         "does no work, through the same app and middleware, the floor bench/load.py measures "
         "every endpoint against. Off unless a benchmark asks for it.",
     )
+    database_connect_timeout: float = Field(
+        5.0,
+        gt=0,
+        le=600,
+        description="Seconds to wait for a connection to the database "
+        "(TUTOR_DATABASE_CONNECT_TIMEOUT); past it the request gets a 503 and `tutor serve` "
+        "says it cannot reach the database, instead of waiting for as long as it is away.",
+    )
+    database_statement_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="Seconds one statement may take (TUTOR_DATABASE_STATEMENT_TIMEOUT): "
+        "PostgreSQL's statement_timeout and how long an unanswered connection is kept, and "
+        "how long SQLite waits for its write lock.",
+    )
+    learners_per_minute: int = Field(
+        120,
+        ge=0,
+        description="New API learners one client address may create a minute "
+        "(TUTOR_LEARNERS_PER_MINUTE), all at once if it likes (a class behind one address); "
+        "past it, 429 with Retry-After. 0 turns the limit off.",
+    )
+    auth_failures_per_minute: int = Field(
+        30,
+        ge=0,
+        description="Failed authentications (unknown bearer tokens, wrong instructor tokens) "
+        "one client address may make a minute (TUTOR_AUTH_FAILURES_PER_MINUTE); past it, "
+        "every attempt gets 429 with Retry-After until it has waited. 0 turns the limit off.",
+    )
+    max_connections: int | None = Field(
+        None,
+        ge=1,
+        description="Connections a worker holds at once (TUTOR_MAX_CONNECTIONS; "
+        "`tutor serve --max-connections`); more are answered 503 at once. By default half "
+        "the files the process may open, at most 1,000.",
+    )
+    keep_alive_timeout: int = Field(
+        5,
+        ge=1,
+        le=300,
+        description="Seconds an idle keep-alive connection is kept open "
+        "(TUTOR_KEEP_ALIVE_TIMEOUT; `tutor serve --keep-alive-timeout`).",
+    )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Seconds a client has to send a request's head, and each part of its "
+        "body (TUTOR_HEADER_TIMEOUT; `tutor serve --header-timeout`); a connection that is "
+        "slower is closed, so half-sent requests cannot hold the server's connections.",
+    )
+    max_body_bytes: int = Field(
+        262_144,
+        ge=1024,
+        description="The largest request body taken, in bytes (TUTOR_MAX_BODY_BYTES); a larger "
+        "one is refused with 413 before it is read.",
+    )
+
     templates_dir: Path = Field(ROOT / "templates", description="HTML templates.")
     static_dir: Path = Field(ROOT / "static", description="CSS, scripts and images.")

@@ -72,3 +72,14 @@ class Unavailable(TutorError):
     status = 503
     title = "Try again shortly"
     headers = {"Retry-After": "2"}
+
+
+class TooManyRequests(TutorError):
+    """A client over its rate limit: nothing changed; try again after Retry-After."""
+
+    status = 429
+    title = "Slow down"
+
+    def __init__(self, message: str, *, retry_after: int, wording: str | None = None):
+        super().__init__(message, wording=wording)
+        self.headers = {"Retry-After": str(retry_after)}  # type: ignore[misc]

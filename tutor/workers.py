@@ -100,7 +100,11 @@ def _worker(host: str, port: int, supervisor: int) -> None:
 
     _end_with(supervisor)
     sock = _listening_socket(host, port)
-    config = uvicorn.Config(APP, factory=True, log_level="info")
+    from tutor.config import Settings
+    from tutor.web.serving import uvicorn_options
+
+    options = uvicorn_options(Settings())
+    config = uvicorn.Config(APP, factory=True, log_level="info", **options)
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -133,6 +137,12 @@ def _serve_shared(host: str, port: int, workers: int) -> int:
 
     sock = _listening_socket(host, port, shared=True)
     sock.set_inheritable(True)
-    config = Config(APP, factory=True, host=host, port=port, workers=workers, log_level="info")
+    from tutor.config import Settings
+    from tutor.web.serving import uvicorn_options
+
+    options = uvicorn_options(Settings())
+    config = Config(
+        APP, factory=True, host=host, port=port, workers=workers, log_level="info", **options
+    )
     Multiprocess(config, sockets=[sock]).run()
     return 0

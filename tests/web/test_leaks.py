@@ -6,12 +6,26 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from helpers import new_learner, rendered
 
+from tutor.config import Settings
+
 LESSON = "mini"
 QUESTION = "what-loss-does"  # the first item: every new learner is asked it first
+
+
+@pytest.fixture
+def settings(db_url: str, lessons_dir) -> Settings:
+    """Hundreds of learners from one test client: no per-address limit on new learners."""
+    return Settings(
+        database_url=db_url,
+        lessons_dir=lessons_dir,
+        secret_key="test-secret",
+        learners_per_minute=0,
+    )
 
 
 def first_items(client: TestClient, learners: int):

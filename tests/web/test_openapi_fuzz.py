@@ -20,7 +20,15 @@ pytestmark = pytest.mark.slow
 # Schemathesis reads the schema when the module is collected, so the app is built here,
 # on a database of its own that lives as long as the test run.
 _FOLDER = Path(tempfile.mkdtemp(prefix="tutor-fuzz-"))
-APP = create_app(Settings(database_url=f"sqlite:///{_FOLDER / 'tutor.db'}", secret_key="fuzz"))
+# Thousands of requests from one address, many with made-up tokens: no rate limits.
+APP = create_app(
+    Settings(
+        database_url=f"sqlite:///{_FOLDER / 'tutor.db'}",
+        secret_key="fuzz",
+        learners_per_minute=0,
+        auth_failures_per_minute=0,
+    )
+)
 TOKEN = APP.state.tutor.create_api_learner()[1]
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 

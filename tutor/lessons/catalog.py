@@ -9,6 +9,7 @@ for every topic and several seeds, numeric answers the engine can compute).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from tutor.lessons import kept, misconceptions
 from tutor.lessons.format import Lesson
 from tutor.lessons.loaded import LoadedLesson, index_questions
 from tutor.lessons.problems import LessonProblem, Locator, format_path, validation_problems
+from tutor.lessons.source import UnreadableSource, read_source
 from tutor.lessons.source import load as load_yaml
 
 
@@ -58,7 +60,9 @@ def _load_text(
     try:
         lesson = Lesson.model_validate(doc.data)
     except ValidationError as exc:
-        return None, sorted(validation_problems(exc, locate))
+        found = sorted(validation_problems(exc, locate, limit=MAX_PROBLEMS))
+        errors = exc.error_count()
+        return None, _capped(found, errors if errors > MAX_PROBLEMS else None)
     problems = checks.cross_check(lesson, locate)
     if known is not None:
         problems += misconceptions.unknown_tags(lesson, known, locate)
@@ -72,34 +76,69 @@ def _load_text(
 def load_file(
     path: Path, known: frozenset[str] | None = None
 ) -> tuple[LoadedLesson | None, list[LessonProblem]]:
-    """Validate one lesson file; a file whose text was validated before is not again.
+    """Validate one lesson file; a file unchanged since it was last validated is not again.
 
-    Validation renders every text in every topic and several variants, and a reload reads
-    every file of the folder: the text is read each time, but only a text not seen before
-    (by its hash, with its file name) is validated again, in this process or, through
-    :mod:`tutor.lessons.kept`, an earlier one.
+    Validation renders every text in every topic and several variants. A file whose size
+    and modification time are those of its last look is not even read again; one that was
+    touched but holds a text validated before (by its hash, with its file name) is read but
+    not validated again, in this process or, through :mod:`tutor.lessons.kept`, an earlier
+    one.
     """
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        info = path.stat()
+    except OSError as exc:
         return None, [LessonProblem(str(path), 1, 1, "", f"cannot read the file: {exc}")]
-    key = (str(path), hashlib.sha256(source.encode()).hexdigest(), known)
-    found = _validated.get(key)
+    seen = (str(path), info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size, known)
+    found = _unchanged.get(seen)
     if found is None:
-        on_disk = kept.key(*key)
-        found = kept.read(on_disk)
+        try:
+            source = read_source(path)
+        except UnreadableSource as exc:
+            return None, [LessonProblem(str(path), 1, 1, "", str(exc))]
+        key = (str(path), hashlib.sha256(source.encode()).hexdigest(), known)
+        found = _validated.get(key)
         if found is None:
-            found = load_text(source, str(path), known)
-            kept.write(on_disk, found)
-        if len(_validated) >= VALIDATED_KEPT:
-            _validated.pop(next(iter(_validated)))
-        _validated[key] = found
+            on_disk = kept.key(*key)
+            found = kept.read(on_disk)
+            if found is None:
+                lesson, problems = load_text(source, str(path), known)
+                found = lesson, _capped(problems)
+                kept.write(on_disk, found)
+            _keep(_validated, key, found)
+        if time.time_ns() - info.st_mtime_ns > SETTLED_NS:
+            # File times tick coarsely: an edit within the same tick, of the same size,
+            # would look unchanged. Only a file left alone for a while is known by its times.
+            _keep(_unchanged, seen, found, UNCHANGED_KEPT)
     lesson, problems = found
     return lesson, list(problems)
 
 
 VALIDATED_KEPT = 64
+SETTLED_NS = 2_000_000_000
+UNCHANGED_KEPT = 4096
+MAX_PROBLEMS = 50
+"""Problems reported per file; the rest are counted. A broken file of 500,000 keys would
+otherwise give 500,000 problems to log and to send to the instructor pages."""
 _validated: dict[tuple, tuple[LoadedLesson | None, list[LessonProblem]]] = {}
+_unchanged: dict[tuple, tuple[LoadedLesson | None, list[LessonProblem]]] = {}
+
+
+def _keep(cache: dict, key: tuple, value: tuple, kept: int = VALIDATED_KEPT) -> None:
+    if len(cache) >= kept:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+
+
+def _capped(problems: list[LessonProblem], total: int | None = None) -> list[LessonProblem]:
+    """The first :data:`MAX_PROBLEMS` problems, and a count of the rest (of ``total``)."""
+    total = max(total or 0, len(problems))
+    if total <= MAX_PROBLEMS + 1 and total == len(problems):  # capped already, or few
+        return problems
+    shown = problems[:MAX_PROBLEMS]
+    rest = total - len(shown)
+    last = shown[-1]
+    more = f"and {rest:,} more problem{'s' if rest != 1 else ''} in this file: fix these first"
+    return [*shown, LessonProblem(last.file, last.line, last.column, "", more)]
 
 
 def lesson_files(paths: Iterable[Path]) -> list[Path]:
@@ -109,7 +148,8 @@ def lesson_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
-            files.extend(f for f in found if f.name != misconceptions.FILE_NAME)
+            # Only regular files: a FIFO named like a lesson would block every reload.
+            files.extend(f for f in found if f.name != misconceptions.FILE_NAME and f.is_file())
         else:
             files.append(path)
     return files

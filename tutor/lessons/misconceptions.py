@@ -21,6 +21,7 @@ from tutor.lessons.fields import Model, Slug, Text
 from tutor.lessons.format import Lesson
 from tutor.lessons.messages import did_you_mean
 from tutor.lessons.problems import LessonProblem, Locator, format_path
+from tutor.lessons.source import UnreadableSource, read_source
 from tutor.lessons.source import load as load_yaml
 
 FILE_NAME = "misconceptions.yaml"
@@ -52,9 +53,9 @@ class Known:
 def load(path: Path) -> tuple[Known | None, list[LessonProblem]]:
     """The catalogue in ``path``, or None and every problem with it."""
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [LessonProblem(str(path), 1, 1, "", f"cannot read the file: {exc}")]
+        source = read_source(path)
+    except UnreadableSource as exc:
+        return None, [LessonProblem(str(path), 1, 1, "", str(exc))]
     name = kept.key(f"catalogue:{path}", hashlib.sha256(source.encode()).hexdigest(), None)
     found = kept.read(name)
     if found is None:

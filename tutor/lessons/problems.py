@@ -169,11 +169,15 @@ def _message(error: dict, path: Path, data: Any) -> tuple[str, bool]:
     return message[0].lower() + message[1:], False
 
 
-def validation_problems(exc: ValidationError, locate: Locator) -> list[LessonProblem]:
-    """Every pydantic error of one lesson file, located and worded for instructors."""
+def validation_problems(
+    exc: ValidationError, locate: Locator, limit: int | None = None
+) -> list[LessonProblem]:
+    """The pydantic errors of one lesson file (the first ``limit``), located and worded for
+    instructors. Locating and wording cost far more than finding: a file of many thousand
+    wrong keys would keep a reload busy for a minute."""
     problems = []
     data = locate.doc.data
-    errors = exc.errors(include_url=False)
+    errors = exc.errors(include_url=False)[:limit]
     # A misspelled field is reported once, as unknown with a suggestion, not also as missing.
     suggested = set()
     for error in errors:

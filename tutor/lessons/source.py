@@ -9,7 +9,11 @@ from each value's path (``("steps", 1, "questions", 0)``) to its line and column
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from dataclasses import dataclass, field
+from pathlib import Path as FilePath
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -22,6 +26,78 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
+
+
+MAX_FILE_BYTES = 1_000_000
+"""The largest lesson file read: several times the largest lesson, far below what would
+keep a reload busy for long."""
+MAX_DEPTH = 64
+"""The deepest nesting a lesson file may have; lessons need about ten levels. PyYAML's
+time grows with the square of the depth (50,000 levels took minutes to reject)."""
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+_BLOCK_INDENT = re.compile(r"^(?: |- )*", re.MULTILINE)
+
+
+class UnreadableSource(Exception):
+    """A lesson path that is not a regular file of a sensible size, or cannot be read."""
+
+
+def read_source(path: FilePath) -> str:
+    """The text of a lesson file, read only when it is a regular file within the size limit.
+
+    A FIFO or a device in the lessons folder would block the reader for ever; a huge file
+    would take the reload's time and memory.
+    """
+    try:
+        with open(path, "rb", opener=_nonblocking) as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise UnreadableSource("not a regular file (a pipe, device or socket); skipped")
+            if info.st_size > MAX_FILE_BYTES:
+                raise UnreadableSource(
+                    f"the file is {info.st_size:,} bytes; lesson files may be at most "
+                    f"{MAX_FILE_BYTES:,}: split it into several lessons"
+                )
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UnreadableSource(f"cannot read the file: {exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableSource(f"the file grew past {MAX_FILE_BYTES:,} bytes while being read")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableSource(f"cannot read the file: {exc}") from None
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    # Opening a FIFO for reading waits for a writer; non-blocking, it opens at once.
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def too_deep(text: str) -> YamlProblem | None:
+    """A problem when the text nests deeper than :data:`MAX_DEPTH`, found before parsing.
+
+    Counts flow brackets and block indentation (`- - -` included) on the raw text: an
+    overestimate at worst for brackets in quoted text, which lessons never nest that deep.
+    """
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return _depth_problem(text, match.start())
+    for match in _BLOCK_INDENT.finditer(text):
+        if match.end() - match.start() > 4 * MAX_DEPTH:
+            return _depth_problem(text, match.end())
+    return None
+
+
+def _depth_problem(text: str, offset: int) -> YamlProblem:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return YamlProblem(
+        (), Mark(line, column), f"the file nests deeper than {MAX_DEPTH} levels here"
+    )
 
 
 @dataclass(frozen=True)
@@ -122,6 +198,9 @@ def load(text: str) -> Document:
     duplicate keys and disallowed tags are all reported, and the rest of the
     document is still built so that later checks can find more problems.
     """
+    deep = too_deep(text)
+    if deep is not None:
+        return Document(data=None, problems=[deep])
     try:
         aliases = [
             YamlProblem(

@@ -9,11 +9,16 @@ computations are there to call (`{{ bce_term(1, p) | num(3) }}`).
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from functools import lru_cache, wraps
 from typing import Any
 
 from jinja2 import StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
 from tutor.engine import computations
 from tutor.render.numbers import format_number, num, nums
@@ -49,18 +54,148 @@ ENGINE_FUNCTIONS: dict[str, Any] = {
 }
 
 
+# ---------------------------------------------------------------------------------------
+# Bounds: a placeholder is a few numbers and words. One that asks for more (`9**(9**8)`, a
+# string a billion characters long, loops inside loops) is stopped with a clear error before
+# it can hold the process: a reload runs in the server, and a big-number power holds
+# Python's lock, and every learner with it, until it is done.
+# ---------------------------------------------------------------------------------------
+
+MAX_TEXT = 20_000
+"""The longest text (or list) a placeholder may build, and the widest padding it may ask."""
+MAX_INT_BITS = 256
+"""The largest whole number a placeholder may compute, in bits (about 77 digits)."""
+SECONDS = 1.0
+"""How long one text's placeholders may take to render."""
+
+_deadline: ContextVar[float | None] = ContextVar("placeholder_deadline", default=None)
+_DIGITS = re.compile(r"\d+")
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*((?:\*|\d*)(?:\.(?:\*|\d*))?)")
+_BRACE = re.compile(r"\{[^{}]*:([^{}]*)\}")
+
+
+class PlaceholderTooCostly(SecurityError):
+    """A placeholder that would compute too much; raised, never half-done."""
+
+
+def _check_time() -> None:
+    deadline = _deadline.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise PlaceholderTooCostly(f"the placeholders took more than {SECONDS:g} s to render")
+
+
+def _sized(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple)) else 0
+
+
+def _check_size(length: int) -> None:
+    if length > MAX_TEXT:
+        raise PlaceholderTooCostly(
+            f"a placeholder would make a text or list {length:,} long (at most {MAX_TEXT:,})"
+        )
+
+
+def _check_bits(bits: float) -> None:
+    if bits > MAX_INT_BITS:
+        raise PlaceholderTooCostly(
+            f"a placeholder would compute a number of about {int(bits):,} bits "
+            f"(at most {MAX_INT_BITS}); write it as a decimal instead"
+        )
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _binop(operator: str, left: Any, right: Any) -> None:
+    """Refuse an operation whose result would be too large, before computing it."""
+    if operator == "**" and _whole(left) and _whole(right) and abs(left) > 1 and right > 0:
+        _check_bits(abs(left).bit_length() * right)
+    elif operator == "*":
+        if _whole(left) and _whole(right):
+            _check_bits(abs(left).bit_length() + abs(right).bit_length())
+        elif _whole(right) and _sized(left) or _whole(left) and _sized(right):
+            count, sized = (right, left) if _whole(right) else (left, right)
+            _check_size(_sized(sized) * max(count, 0))
+    elif operator == "+":
+        _check_size(_sized(left) + _sized(right))
+    elif operator == "%" and isinstance(left, str):
+        _check_widths(left)
+
+
+def _check_widths(pattern: str) -> None:
+    """A format string's widths and precisions (`%09999d`, `{:>99999}`) are padding."""
+    for spec in [*_PERCENT.findall(pattern), *_BRACE.findall(pattern)]:
+        if "*" in spec:
+            raise PlaceholderTooCostly("a placeholder's format may not take its width from `*`")
+        for digits in _DIGITS.findall(spec):
+            _check_size(int(digits) if len(digits) <= 6 else 10**6)
+
+
+def _bounded_range(*args: int) -> Iterator[int]:
+    """``range``, within the sandbox's length limit and the time allowed."""
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise PlaceholderTooCostly(f"a range of {len(numbers):,} numbers (at most {MAX_RANGE:,})")
+    for i, n in enumerate(numbers):
+        if i % 1024 == 0:
+            _check_time()
+        yield n
+
+
+# Filters and string methods that pad or repeat: their numbers are widths and counts.
+_PADDING = {"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "wordwrap", "truncate"}
+_COUNTS = {"batch", "slice"}
+
+
+def _check_arguments(name: str, target: Any, args: tuple, kwargs: dict) -> None:
+    _check_time()
+    numbers = [a for a in (*args, *kwargs.values()) if _whole(a)]
+    if name in _PADDING or name in _COUNTS:
+        for n in numbers:
+            _check_size(n)
+    elif name in ("format", "format_map") and isinstance(target, str):
+        _check_widths(target)
+    elif name == "replace" and isinstance(target, str) and len(args) >= 2:
+        old, new = str(args[0]), str(args[1])
+        _check_size(len(target) + (target.count(old) if old else len(target) + 1) * len(new))
+
+
+def _bounded_filter(name: str, function: Callable) -> Callable:
+    @wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        values = args[1:] if getattr(function, "jinja_pass_arg", None) else args
+        target = values[0] if values else None
+        _check_arguments(name, target, tuple(values[1:]), kwargs)
+        return function(*args, **kwargs)
+
+    return bounded
+
+
 class _LessonSandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, with `a.b` on a mapping meaning its key `b` first.
+    """The sandbox, bounded, with `a.b` on a mapping meaning its key `b` first.
 
     Jinja tries attributes before keys, so a topic word or param key named like a
     dict method (`items`, `values`, `keys`...) would print a method instead of
     the author's word.
     """
 
+    intercepted_binops = frozenset({"**", "*", "+", "%"})
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _check_time()
+        _binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        name = getattr(__obj, "__name__", "")
+        _check_arguments(name, getattr(__obj, "__self__", None), args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
@@ -70,8 +205,14 @@ def _environment() -> ImmutableSandboxedEnvironment:
         finalize=_finalize,
         keep_trailing_newline=True,
     )
+    for name in _PADDING | _COUNTS | {"format", "replace"}:
+        if name in env.filters:
+            env.filters[name] = _bounded_filter(name, env.filters[name])
     env.filters["num"] = num
     env.filters["nums"] = nums
+    for name in ("lipsum", "namespace"):  # text of any length; values that grow in loops
+        env.globals.pop(name, None)
+    env.globals["range"] = _bounded_range
     env.globals.update(ENGINE_FUNCTIONS)
     return env
 
@@ -93,12 +234,26 @@ def render(source: str, context: dict[str, Any]) -> str:
     """Fill the placeholders of one text field; raises Jinja errors on a bad one."""
     if "{" not in source:
         return source
-    return _template(source).render(context)
+    token = _deadline.set(time.monotonic() + SECONDS)
+    try:
+        parts, length = [], 0
+        for chunk in _template(source).generate(context):
+            length += len(chunk)
+            _check_size(length)
+            _check_time()
+            parts.append(chunk)
+        return "".join(parts)
+    finally:
+        _deadline.reset(token)
 
 
 def evaluate(expression: str, context: dict[str, Any]) -> Any:
     """Evaluate a placeholder expression (a numeric answer's argument) to a value."""
-    value = _expression(expression)(**context)
+    token = _deadline.set(time.monotonic() + SECONDS)
+    try:
+        value = _expression(expression)(**context)
+    finally:
+        _deadline.reset(token)
     if isinstance(value, StrictUndefined):
         str(value)  # raises the UndefinedError that names the missing variable
     return value

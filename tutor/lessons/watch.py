@@ -45,6 +45,7 @@ class LessonWatcher:
         self.folder = folder
         self.interval = interval
         self._seen = snapshot(folder)
+        self._logged: set[str] = {str(p) for p in tutor.catalog.problems}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -62,15 +63,22 @@ class LessonWatcher:
             self._thread.join(timeout=5)
 
     def check(self) -> bool:
-        """Reload if anything changed since the last look; True when it did."""
+        """Reload if anything changed since the last look; True when it did.
+
+        Only the files that changed are read and validated again (see ``load_file``); runs
+        on the watcher's thread, never on a request's.
+        """
         now = snapshot(self.folder)
         if now == self._seen:
             return False
         self._seen = now
         catalog = refresh(self.tutor.catalog, [self.folder])
         self.tutor.catalog = catalog
-        for problem in catalog.problems:
+        # Each problem is logged once, when it appears, not again on every later reload.
+        current = {str(p) for p in catalog.problems}
+        for problem in sorted(current - self._logged):
             log.warning("lesson problem (the last good version stays live): %s", problem)
+        self._logged = current
         log.info("lessons reloaded: %s", ", ".join(sorted(catalog.lessons)) or "none")
         return True
 

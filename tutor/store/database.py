@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from tutor.config import ROOT
+from tutor.config import ROOT, Settings
 from tutor.store.sqlite_writes import FairLock, GroupCommit
 
 if TYPE_CHECKING:
@@ -43,7 +43,23 @@ COMPACT_JSON = {"json_serializer": partial(json.dumps, separators=(",", ":"))}
 """JSON columns (a learner's state, rewritten on every answer) without the spaces."""
 
 
-def make_engine(url: str, *, immediate: bool = False, pool_size: int = 5) -> Engine:
+@dataclass(frozen=True)
+class Timeouts:
+    """How long to wait for the database, in seconds: to connect, and for one statement
+    (on SQLite, for the write lock). A database that is away but not refusing would
+    otherwise keep requests, and the server's start, waiting for as long as it is away."""
+
+    connect: float = 5.0
+    statement: float = 30.0
+
+    @classmethod
+    def of(cls, settings: Settings) -> Timeouts:
+        return cls(settings.database_connect_timeout, settings.database_statement_timeout)
+
+
+def make_engine(
+    url: str, *, immediate: bool = False, pool_size: int = 5, timeouts: Timeouts = Timeouts()
+) -> Engine:
     """An engine for ``url``; with ``immediate``, SQLite transactions lock for writing."""
     if not is_sqlite(url):
         # No ping before each use (a round trip on every request): connections are
@@ -51,10 +67,18 @@ def make_engine(url: str, *, immediate: bool = False, pool_size: int = 5) -> Eng
         # A fixed pool, no overflow: under load, overflow connections were closed on
         # return and opened again at once, and each new one forks a server process.
         return create_engine(
-            url, pool_size=pool_size, max_overflow=0, pool_recycle=1800, **COMPACT_JSON
+            url,
+            pool_size=pool_size,
+            max_overflow=0,
+            pool_recycle=1800,
+            pool_timeout=timeouts.statement,
+            connect_args=_postgres_timeouts(url, timeouts),
+            **COMPACT_JSON,
         )
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, **COMPACT_JSON
+        url,
+        connect_args={"check_same_thread": False, "timeout": timeouts.statement},
+        **COMPACT_JSON,
     )
 
     @event.listens_for(engine, "connect")
@@ -67,7 +91,7 @@ def make_engine(url: str, *, immediate: bool = False, pool_size: int = 5) -> Eng
         # a power cut. Readers never write, so they need not.
         cursor.execute("PRAGMA synchronous=FULL" if immediate else "PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeouts.statement * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -75,6 +99,26 @@ def make_engine(url: str, *, immediate: bool = False, pool_size: int = 5) -> Eng
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _postgres_timeouts(url: str, timeouts: Timeouts) -> dict:
+    """libpq's connection settings for the timeouts: a connect timeout, a statement timeout
+    on the server, and a TCP timeout for a server that stops answering mid-statement."""
+    if make_url(url).get_backend_name() != "postgresql":
+        return {}
+    statement_ms = int(timeouts.statement * 1000)
+    options = make_url(url).query.get("options", "")
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    return {
+        "connect_timeout": max(1, round(timeouts.connect)),
+        "options": f"{options} -c statement_timeout={statement_ms}".strip(),
+        "tcp_user_timeout": statement_ms + 5000,
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }
 
 
 @dataclass
@@ -114,18 +158,23 @@ class Database:
         with self.write_lock, self.write_engine.begin() as connection:
             return work(connection)
 
+    def ping(self) -> None:
+        """A round trip to the database; raises when it does not answer."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
     def dispose(self) -> None:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
 
 
-def connect(url: str, *, threads: int = 8) -> Database:
+def connect(url: str, *, threads: int = 8, timeouts: Timeouts = Timeouts()) -> Database:
     """The database of an app whose worker runs ``threads`` requests at once: on
     PostgreSQL, a connection for each and two to spare, so no request waits for one."""
-    engine = make_engine(url, pool_size=threads + 2)
+    engine = make_engine(url, pool_size=threads + 2, timeouts=timeouts)
     sqlite = is_sqlite(url)
-    write_engine = make_engine(url, immediate=True) if sqlite else engine
+    write_engine = make_engine(url, immediate=True, timeouts=timeouts) if sqlite else engine
     write_lock = FairLock() if sqlite else nullcontext()
     return Database(
         url=url,
@@ -145,13 +194,13 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str) -> None:
+def upgrade(url: str, timeouts: Timeouts = Timeouts()) -> None:
     """Apply every pending migration (a no-op when the database is up to date).
 
     A database already at the newest revision is told apart without Alembic, whose import
     alone took 0.65 s of every start.
     """
-    engine = make_engine(url)
+    engine = make_engine(url, timeouts=timeouts)
     try:
         with engine.begin() as connection:
             if _revision(connection) == HEAD:
@@ -200,5 +249,39 @@ def table_names(url: str) -> set[str]:
     engine = make_engine(url)
     try:
         return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+class NotUsable(Exception):
+    """The database is there but cannot serve the tutor: read-only, or not its schema.
+
+    Not a passing fault: trying again will not help, so it is said once at start."""
+
+
+def check_writable(url: str, timeouts: Timeouts = Timeouts()) -> None:
+    """Raise :class:`NotUsable` when the database can be read but not written.
+
+    A read-only SQLite file opens and reads without complaint; only the first write
+    fails, and then every learner's answer would be refused as if the fault would pass.
+    """
+    engine = make_engine(url, immediate=True, timeouts=timeouts)
+    try:
+        with engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                connection.exec_driver_sql("CREATE TABLE tutor_write_probe (x INTEGER)")
+            except DBAPIError as exc:
+                if is_sqlite(url) and "readonly" in reason(exc).replace("-", ""):
+                    where = make_url(url).database or "the database"
+                    raise NotUsable(
+                        f"the SQLite file {where} is read-only ({reason(exc)}): give the "
+                        "tutor write access to it and to its folder"
+                    ) from None
+                if "read-only" in reason(exc):
+                    raise NotUsable(f"the database is read-only ({reason(exc)})") from None
+                raise
+            finally:
+                transaction.rollback()
     finally:
         engine.dispose()

@@ -150,6 +150,22 @@ class LossLab:
         }
 
 
+# The engine's hints name its Python parameters; the labs and the API take probabilities.
+_ENGINE_HINTS = {
+    "; if these are raw scores (logits), pass from_logits=True": (
+        "; if these are raw scores (logits), use their sigmoid (a probability) instead"
+    ),
+    ", or pass from_logits=True": "",
+}
+
+
+def in_api_words(message: str) -> str:
+    """An engine message in the terms of the labs and the API: no parameter they lack."""
+    for engine, api_words in _ENGINE_HINTS.items():
+        message = message.replace(engine, api_words)
+    return message
+
+
 def _breakdown(key: str, y_true: Any, y_pred: Any, eps: float | None) -> LossResult:
     spec = losses.LOSSES[key]
     kwargs = {"eps": eps} if spec.uses_eps and eps is not None else {}
@@ -158,7 +174,7 @@ def _breakdown(key: str, y_true: Any, y_pred: Any, eps: float | None) -> LossRes
             key, spec.name, breakdown.breakdown(key, y_true, y_pred, **kwargs).as_dict()
         )
     except ValueError as exc:
-        return LossResult(key, spec.name, why=str(exc))
+        return LossResult(key, spec.name, why=in_api_words(str(exc)))
 
 
 def loss_lab(y_true: str | None, y_pred: str | None, eps: str | None) -> LossLab:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+import anyio
+from anyio import to_thread
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tutor.engine import breakdown, losses
 from tutor.errors import BadInput
+from tutor.store.database import reason
+from tutor.teaching import labs
+from tutor.web import ratelimit
 from tutor.web.deps import LearnerDep as Learner
 from tutor.web.deps import TutorDep
 from tutor.web.schemas import (
@@ -17,6 +24,7 @@ from tutor.web.schemas import (
     ChoiceIn,
     ChoiceResultOut,
     ErrorOut,
+    HealthOut,
     HintOut,
     LearnerOut,
     LessonOut,
@@ -26,6 +34,7 @@ from tutor.web.schemas import (
     NextOut,
     PracticeIn,
     ProgressOut,
+    ReadyOut,
     ReviewListOut,
     SessionOut,
     StepOut,
@@ -41,12 +50,16 @@ router = APIRouter(
     tags=["api"],
     responses={
         400: {"model": ErrorOut, "description": "The body is not JSON at all."},
+        413: {"model": ErrorOut, "description": "The body is larger than the limit."},
         422: {"model": UnprocessableOut, "description": "The input does not fit: what and why."},
     },
 )
 
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such lesson, step or topic."}}
-UNAUTHORIZED = {401: {"model": ErrorOut, "description": "No valid bearer token."}}
+UNAUTHORIZED = {
+    401: {"model": ErrorOut, "description": "No valid bearer token."},
+    429: {"model": ErrorOut, "description": "Too many failed tokens from one client."},
+}
 CONFLICT = {409: {"model": ErrorOut, "description": "Not the current item; nothing changed."}}
 
 
@@ -59,10 +72,37 @@ def _reply(model: BaseModel, status_code: int = 200) -> Response:
 TopicQuery = Annotated[str | None, Query(max_length=80, description="Re-skin the texts.")]
 
 
-@router.get("/health")
-def health() -> dict[str, str]:
-    """Liveness for load balancers: answers without touching the database."""
-    return {"status": "ok"}
+@router.get("/health", response_model=HealthOut)
+async def health() -> Response:
+    """Liveness for load balancers: answered in the event loop, without the database or a
+    worker thread, so it answers while the database is stuck and every thread waits on it."""
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
+@router.get(
+    "/ready",
+    response_model=ReadyOut,
+    responses={503: {"model": ReadyOut, "description": "The database does not answer."}},
+)
+async def ready(request: Request) -> Response:
+    """Readiness: whether the database answers a query within the connect timeout."""
+    state = request.app.state
+    timeout = state.settings.database_connect_timeout
+    if getattr(state, "ready_probes", None) is None:
+        # One readiness query at a time, on a thread of its own: probes of a stuck database
+        # never take the threads that serve learners.
+        state.ready_probes = anyio.CapacityLimiter(1)
+    try:
+        with anyio.fail_after(timeout):
+            await to_thread.run_sync(
+                state.database.ping, abandon_on_cancel=True, limiter=state.ready_probes
+            )
+    except TimeoutError:
+        return _reply(ReadyOut(status="unavailable", database=f"no answer in {timeout:g} s"), 503)
+    except (DBAPIError, PoolTimeout) as exc:
+        why = reason(exc) if isinstance(exc, DBAPIError) else "no connection free"
+        return _reply(ReadyOut(status="unavailable", database=why), 503)
+    return _reply(ReadyOut(status="ready", database="ok"))
 
 
 @router.get("/lessons", response_model=list[LessonSummary])
@@ -117,9 +157,17 @@ def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) 
     return _reply(StepOut.model_validate(tutor.step_json(lesson_id, n, topic)))
 
 
-@router.post("/learners", response_model=LearnerOut, status_code=status.HTTP_201_CREATED)
-def create_learner(tutor: TutorDep) -> Response:
+@router.post(
+    "/learners",
+    response_model=LearnerOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={429: {"model": ErrorOut, "description": "Too many new learners from one client."}},
+)
+def create_learner(request: Request, tutor: TutorDep) -> Response:
     """A new learner and its bearer token (shown only this once)."""
+    limit = ratelimit.learners(request)
+    limit.check(request)
+    limit.spend(ratelimit.client_of(request))
     learner_id, token = tutor.create_api_learner()
     return _reply(LearnerOut(learner_id=learner_id, token=token), status.HTTP_201_CREATED)
 
@@ -270,7 +318,7 @@ def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> Respon
     try:
         result = breakdown.breakdown(name, body.y_true, body.y_pred, **kwargs).as_dict()
     except ValueError as exc:
-        raise BadInput(str(exc)) from None
+        raise BadInput(labs.in_api_words(str(exc))) from None
     clipped = [item["index"] for item in result["items"] if item["clipped"]]
     return _reply(
         LossOut(
@@ -288,5 +336,5 @@ def _clipping_note(indices: list[int]) -> str:
     return (
         f"item{'s' if len(indices) > 1 else ''} {which}: the prediction was clipped to "
         "[eps, 1 - eps] before the log, and the clipped loss is flat there, so the gradient "
-        "is 0 for what was clipped. Work from logits to keep the full gradient."
+        "is 0 for what was clipped."
     )

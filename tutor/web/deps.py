@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tutor.errors import Unauthorized
 from tutor.service.tutor import Tutor
+from tutor.web import ratelimit
 
 
 async def get_tutor(request: Request) -> Tutor:
@@ -64,8 +65,11 @@ async def api_learner(
     tokens: TokenCache = request.app.state.tokens
     learner_id = tokens.get(token)
     if learner_id is None:
+        failures = ratelimit.failures(request)
+        failures.check(request)  # a client guessing tokens waits, right or wrong
         learner_id = await run_in_threadpool(tutor.learner_for_token, token)
         if learner_id is None:
+            failures.spend(ratelimit.client_of(request))
             raise Unauthorized("that bearer token is not known")
         tokens.put(token, learner_id)
     return learner_id

@@ -15,12 +15,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from tutor.errors import TutorError, Unavailable
 from tutor.store.database import reason
+from tutor.store.sqlite_writes import WriteNotKept
 
 log = logging.getLogger("tutor")
 
@@ -28,9 +29,15 @@ log = logging.getLogger("tutor")
 HTTP_WORDING = {
     404: "There is no page at this address. The lessons are listed on the home page.",
     405: "This address does not take that kind of request.",
+    408: "Your browser stopped sending the form half-way. Please send it again.",
+    413: "That was far more than this page sends. Reload the page and try again.",
 }
 TITLES = {401: "Sign in", 403: "Not allowed", 404: "Not found", 409: "That moved on"}
-TITLES |= {422: "Not quite right", 503: "Try again shortly"}
+TITLES |= {413: "Too much", 422: "Not quite right", 429: "Slow down", 503: "Try again shortly"}
+
+
+_LATER = "Your progress so far is kept; please come back later."
+_LOGGED: set[str] = set()  # database faults already logged, by cause
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ def problem(exc: Exception) -> Problem:
         return Problem(exc.status_code, message, wording, dict(exc.headers or {}), exc.detail)
     if isinstance(exc, RequestValidationError):
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type")}
+            {"loc": list(e.get("loc", ())), "msg": _field_message(e), "type": e.get("type")}
             for e in exc.errors()
         ]
         first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
@@ -68,6 +75,11 @@ def problem(exc: Exception) -> Problem:
         return problem(
             Unavailable("the tutor is busy right now and changed nothing: try again shortly")
         )
+    if isinstance(exc, OperationalError) and "readonly" in reason(exc).replace("-", ""):
+        # Not a passing fault: trying again will not help (`tutor serve` checks at start).
+        _log_once(f"the database is read-only: {reason(exc)}")
+        message = "the tutor's database is read-only, so nothing can be saved; nothing changed"
+        return Problem(500, message, "The tutor cannot save anything right now. " + _LATER)
     if isinstance(exc, OperationalError):
         # The database went away mid-request: restarted, a dropped connection, SQLite locked
         # past its timeout. The transaction rolled back (or, had the connection dropped
@@ -77,7 +89,51 @@ def problem(exc: Exception) -> Problem:
         return problem(
             Unavailable("the tutor could not reach its database just now: try again shortly")
         )
+    if isinstance(exc, WriteNotKept):
+        # A shared SQLite commit that failed (the file locked past the busy timeout, say):
+        # nothing of it was kept, so it is worded as its cause is, else as a passing fault.
+        cause = exc.__cause__
+        if isinstance(cause, DBAPIError | PoolTimeout):
+            return problem(cause)
+        return problem(
+            Unavailable("the tutor could not keep that just now and changed nothing: try again")
+        )
+    if isinstance(exc, ProgrammingError):
+        # Not a passing fault: a table gone (a dropped schema), a column changed. Said in
+        # one log line per cause, not a traceback per request.
+        _log_once(f"the database is not as the tutor left it: {reason(exc)}")
+        message = (
+            "the tutor's database is not as it should be (its tables are missing or "
+            "changed); nothing changed. The administrator will find the cause in the log"
+        )
+        return Problem(500, message, "Something is wrong with the tutor's database. " + _LATER)
     raise exc
+
+
+_NUMBER_ERRORS = {"float_type", "float_parsing", "int_type", "int_parsing", "finite_number"}
+
+
+def _field_message(error: dict) -> str:
+    """Pydantic's message, said plainly where a number was expected and something else came:
+    JSON `true` is not the number 1, and the text "nan" is not a number at all."""
+    value = error.get("input")
+    if error.get("type") in _NUMBER_ERRORS:
+        if isinstance(value, bool):
+            return f"{str(value).lower()} is not a number: send a number, such as 0.5"
+        if isinstance(value, str):
+            return f"{value[:40]!r} is not a number: send a JSON number, such as 0.5"
+        if isinstance(value, float) and value != value:
+            return "NaN is not a number: send a finite number"
+    return error.get("msg", "")
+
+
+def _log_once(line: str) -> None:
+    """Log a lasting fault once, not on every request it spoils."""
+    if line not in _LOGGED:
+        if len(_LOGGED) >= 100:
+            _LOGGED.clear()
+        _LOGGED.add(line)
+        log.error("%s", line)
 
 
 def api_error(request: Request, exc: Exception) -> Response:
@@ -108,5 +164,7 @@ async def handle(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    for kind in (TutorError, HTTPException, RequestValidationError, PoolTimeout, OperationalError):
+    for kind in (TutorError, HTTPException, RequestValidationError, PoolTimeout):
+        app.add_exception_handler(kind, handle)
+    for kind in (OperationalError, ProgrammingError, WriteNotKept):
         app.add_exception_handler(kind, handle)

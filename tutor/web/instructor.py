@@ -11,10 +11,12 @@ import csv
 import hashlib
 import hmac
 import io
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from tutor.errors import Forbidden, NotFound, Unauthorized
@@ -22,7 +24,7 @@ from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import analytics, items, payloads
 from tutor.vocabulary import Role
-from tutor.web import errors
+from tutor.web import errors, ratelimit
 from tutor.web.deps import TutorDep
 from tutor.web.schemas import AnswerKeyOut, ErrorOut, UnprocessableOut
 from tutor.web.security import bearer_token
@@ -41,6 +43,7 @@ api = APIRouter(
     responses={
         401: {"model": ErrorOut, "description": "No instructor token."},
         403: {"model": ErrorOut, "description": "Not the instructor token."},
+        429: {"model": ErrorOut, "description": "Too many wrong tokens from one client."},
         404: {"model": ErrorOut, "description": "No such lesson."},
         422: {"model": UnprocessableOut, "description": "The input does not fit."},
     },
@@ -77,11 +80,13 @@ class InstructorAccess:
 
     def check(self, request: Request) -> None:
         token = bearer_token(request.headers.get("authorization"))
-        if self.token_ok(token) or self.cookie_ok(request.cookies.get(INSTRUCTOR_COOKIE)):
-            return
+        cookie = request.cookies.get(INSTRUCTOR_COOKIE)
         if token:
-            raise Forbidden("that is not the instructor token")
-        if request.cookies.get(INSTRUCTOR_COOKIE):
+            self.attempt(request, self.token_ok(token) or self.cookie_ok(cookie))
+            return
+        if self.cookie_ok(cookie):
+            return
+        if cookie:
             # Signed in under a token that has since changed (a restart without one set).
             raise SignInNeeded(
                 "that instructor sign-in has expired: sign in again at /instructor/sign-in",
@@ -93,8 +98,28 @@ class InstructorAccess:
             wording="These pages are for the instructor. Sign in with the instructor token.",
         )
 
+    def attempt(self, request: Request, ok: bool) -> None:
+        """Let a right token through, refuse a wrong one, and count it: a client that
+        guesses too often waits (429) whatever it sends next."""
+        failures = ratelimit.failures(request)
+        failures.check(request)
+        if not ok:
+            failures.spend(ratelimit.client_of(request))
+            raise Forbidden("that is not the instructor token")
 
-def require_instructor(request: Request) -> None:
+
+# Declared as a security scheme, so the API docs say how instructor endpoints authenticate.
+instructor_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="InstructorToken",
+    description="The instructor token (TUTOR_INSTRUCTOR_TOKEN, or the one `tutor serve` prints).",
+)
+
+
+def require_instructor(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(instructor_bearer)],
+) -> None:
     request.app.state.instructor.check(request)
 
 
@@ -141,7 +166,9 @@ def sign_in(request: Request, token: Annotated[str, Query(max_length=200)] = "")
     access: InstructorAccess = request.app.state.instructor
     if not token:
         return _render(request, "instructor/sign_in.html", {"error": None})
-    if not access.token_ok(token):
+    try:
+        access.attempt(request, access.token_ok(token))
+    except Forbidden:
         page = _render(request, "instructor/sign_in.html", {"error": STALE_LINK})
         page.status_code = Forbidden.status
         return page
@@ -151,7 +178,9 @@ def sign_in(request: Request, token: Annotated[str, Query(max_length=200)] = "")
 @pages.post("/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request, token: Annotated[str, Form(max_length=200)] = "") -> Response:
     access: InstructorAccess = request.app.state.instructor
-    if not access.token_ok(token):
+    try:
+        access.attempt(request, access.token_ok(token))
+    except Forbidden:
         page = _render(
             request, "instructor/sign_in.html", {"error": "That is not the instructor token."}
         )
@@ -286,8 +315,18 @@ def analytics_csv(
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
+
+
+_UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download: the name reduced to letters, digits, dots,
+    dashes and underscores, so no quote can add a parameter and no CR or LF can break the
+    header (and with it the response the log counts as sent)."""
+    return f'attachment; filename="{_UNSAFE_IN_FILENAME.sub("_", filename)}"'
 
 
 @api.get("/analytics", dependencies=[Instructor])

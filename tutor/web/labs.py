@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from tutor.teaching.labs import DescentLab, LossLab, descent_lab, loss_lab
+from tutor.web.schemas import DescentLabOut, LossLabOut, UnprocessableOut
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/lab", tags=["labs"])
@@ -72,7 +73,11 @@ def _json(lab: LossLab | DescentLab) -> JSONResponse:
     return JSONResponse(lab.as_dict())
 
 
-@api.get("/loss", responses={422: {"description": "Numbers the lab cannot read or score."}})
+@api.get(
+    "/loss",
+    response_model=LossLabOut,
+    responses={422: {"model": UnprocessableOut, "description": "Numbers it cannot read or score."}},
+)
 def loss_json(lab: LossDep) -> JSONResponse:
     """The loss lab as JSON: each loss item by item (or why it does not apply) and the charts.
 
@@ -81,7 +86,11 @@ def loss_json(lab: LossDep) -> JSONResponse:
     return _json(lab)
 
 
-@api.get("/descent", responses={422: {"description": "Settings out of range."}})
+@api.get(
+    "/descent",
+    response_model=DescentLabOut,
+    responses={422: {"model": UnprocessableOut, "description": "Settings out of range."}},
+)
 def descent_json(lab: DescentDep) -> JSONResponse:
     """The descent lab as JSON: every step of gradient descent, what happened, and the chart."""
     return _json(lab)

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from tutor.lessons.format import KindName
 from tutor.vocabulary import Choice, Grade, Label, Role, Standing, StepStatus
+
+
+def _not_true_or_false(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_not_true_or_false)]
+"""A whole number, as JSON writes one (`2`, or `2.0`), but not `true` or `false`."""
 
 
 class _Out(BaseModel):
@@ -185,7 +196,7 @@ class HintOut(_Out):
 
 class StudiedIn(_In):
     question_id: str = Field(max_length=170, description="The worked example's id, from `next`.")
-    variant: int = Field(ge=0, le=2**31 - 1)
+    variant: Whole = Field(ge=0, le=2**31 - 1)
 
 
 class StudiedOut(_Out):
@@ -195,7 +206,7 @@ class StudiedOut(_Out):
 
 class PracticeIn(_In):
     skill: str | None = Field(None, max_length=80, description="Practise this skill only.")
-    step: int | None = Field(None, ge=1, le=1000, description="Practise this step's skills.")
+    step: Whole | None = Field(None, ge=1, le=1000, description="Practise this step's skills.")
 
 
 class SkillNameOut(_Out):
@@ -258,12 +269,12 @@ class ReviewListOut(_Out):
 
 class AnswerIn(_In):
     question_id: Annotated[str, Field(min_length=1, max_length=170)]
-    variant: Annotated[int, Field(ge=0, le=2**31 - 1, description="From `next`.")]
+    variant: Annotated[Whole, Field(ge=0, le=2**31 - 1, description="From `next`.")]
     option_id: Annotated[str | None, Field(max_length=64)] = Field(
         None, description="The chosen option's id, or `not_sure`."
     )
-    value: float | Annotated[str, Field(max_length=40)] | None = Field(
-        None, description="For numeric questions: the number."
+    value: Annotated[float, Field(strict=True)] | Annotated[str, Field(max_length=40)] | None = (
+        Field(None, description="For numeric questions: the number (JSON `true` is not one).")
     )
     idempotency_key: Annotated[str | None, Field(min_length=1, max_length=128)] = Field(
         None, description="Send the same key when retrying: the answer is recorded once."
@@ -405,10 +416,32 @@ class AnswerKeyOut(_Out):
     checks: list[str]
 
 
+LOSS_ITEMS = 60
+"""The most items (numbers, or rows of class probabilities) a loss request may hold, as in
+the loss lab; a row holds at most as many classes. Larger arrays cost memory out of all
+proportion to what a learner can read."""
+
+# Strict: JSON `true` is not the number 1, and "0.5" is text, not a number.
+Number = Annotated[float, Field(strict=True)]
+Row = Annotated[list[Number], Field(min_length=1, max_length=LOSS_ITEMS)]
+Values = (
+    Annotated[list[Number], Field(min_length=1, max_length=LOSS_ITEMS)]
+    | Annotated[list[Row], Field(min_length=1, max_length=LOSS_ITEMS)]
+)
+
+
 class LossIn(_In):
-    y_true: list[Any] = Field(description="Truths: numbers, class labels or one-hot rows.")
-    y_pred: list[Any] = Field(description="Predictions: numbers or probability rows.")
-    eps: float | None = Field(None, description="Clipping for cross-entropy.")
+    y_true: Values = Field(
+        description=f"Truths: numbers, class labels or one-hot rows (1 to {LOSS_ITEMS} of them, "
+        "as many as y_pred)."
+    )
+    y_pred: Values = Field(
+        description=f"Predictions: probabilities or numbers, or rows of class probabilities "
+        f"(1 to {LOSS_ITEMS}, as many as y_true)."
+    )
+    eps: Annotated[float, Field(strict=True, gt=0, lt=0.5)] | None = Field(
+        None, description="Clipping for cross-entropy (bce, cce only), between 0 and 0.5."
+    )
 
 
 class LossItemOut(_Out):
@@ -429,6 +462,47 @@ class LossOut(_Out):
     note: str | None = Field(
         default=None, description="Why part of the gradient is 0, when clipping made it so."
     )
+
+
+class LabLossOut(_Out):
+    key: Literal["mse", "mae", "bce", "cce"]
+    name: str
+    applies: bool = Field(description="False when the numbers do not suit this loss.")
+    loss: float | None
+    why: str | None = Field(description="Why the loss does not apply, when it does not.")
+    note: str | None
+    breakdown: dict[str, Any] | None = Field(
+        description="Item by item, as POST /api/losses/{name} gives it."
+    )
+
+
+class LossLabOut(_Out):
+    y_true: str = Field(description="The truths, as typed.")
+    y_pred: str = Field(description="The predictions, as typed.")
+    eps: str | None
+    error: None = Field(description="Always null here: bad input is a 422.")
+    losses: list[LabLossOut]
+    figures: list[dict[str, Any]] = Field(description="The charts: their data and SVG.")
+
+
+class DescentLabOut(_Out):
+    valley: str
+    lr: str = Field(description="The learning rate, as typed.")
+    start: str
+    steps: str
+    error: None = Field(description="Always null here: bad settings are a 422.")
+    walk: dict[str, Any] = Field(description="Every step of gradient descent.")
+    story: list[str] = Field(description="What happened, in words.")
+    figures: list[dict[str, Any]]
+
+
+class HealthOut(_Out):
+    status: Literal["ok"]
+
+
+class ReadyOut(_Out):
+    status: Literal["ready", "unavailable"]
+    database: str = Field(description="`ok`, or why the database is not answering.")
 
 
 class ErrorOut(_Out):

@@ -141,6 +141,11 @@ def parse_number(raw: str | float | int) -> float:
             ) from None
         if percent:
             value /= 100
+    if math.isnan(value):
+        raise BadAnswer(
+            f"value: {str(raw)[:40]!r} is not a number",
+            wording="That does not read as a number. " + TYPE_A_NUMBER,
+        )
     if not math.isfinite(value):
         raise BadAnswer(
             "value: give a finite number",

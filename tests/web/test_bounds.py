@@ -1,0 +1,128 @@
+"""Bounded work: oversized bodies and arrays are refused with a clear error, and the API
+reads JSON numbers as numbers (no `true` for 1, no text for a number)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from helpers import new_learner
+
+from tutor.web.schemas import LOSS_ITEMS
+
+
+def test_a_body_over_the_limit_is_refused_with_413_before_it_is_read(client: TestClient):
+    limit = client.app.state.settings.max_body_bytes
+    big = b'{"y_true": [' + b"1," * limit + b'1], "y_pred": [1]}'
+    response = client.post(
+        "/api/losses/mse", content=big, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert f"{limit:,}-byte limit" in response.json()["detail"]
+
+
+def test_a_chunked_body_over_the_limit_is_refused_with_413(client: TestClient):
+    limit = client.app.state.settings.max_body_bytes
+
+    def chunks():
+        yield b'{"y_true": ['
+        for _ in range(limit // 1000 + 2):
+            yield b"1," * 500
+        yield b'1], "y_pred": [1]}'
+
+    response = client.post(
+        "/api/losses/mse", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert "limit" in response.json()["detail"]
+
+
+def test_a_page_form_over_the_limit_gets_a_413_page(client: TestClient):
+    limit = client.app.state.settings.max_body_bytes
+    response = client.post("/lessons/mini/answer", content=b"x" * (limit + 1))
+    assert response.status_code == 413
+    assert "limit" in response.text
+
+
+def test_loss_arrays_longer_than_the_limit_are_refused(client: TestClient):
+    many = [0.5] * (LOSS_ITEMS + 1)
+    response = client.post("/api/losses/mse", json={"y_true": many, "y_pred": many})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail[0]["loc"][:2] == ["body", "y_true"]
+    assert f"at most {LOSS_ITEMS}" in detail[0]["msg"]
+    wide = [[1 / (LOSS_ITEMS + 1)] * (LOSS_ITEMS + 1)]
+    assert client.post("/api/losses/cce", json={"y_true": [0], "y_pred": wide}).status_code == 422
+    ok = [0.5] * LOSS_ITEMS
+    assert client.post("/api/losses/mse", json={"y_true": ok, "y_pred": ok}).status_code == 200
+
+
+def test_empty_loss_arrays_are_refused_by_the_schema(client: TestClient):
+    response = client.post("/api/losses/mse", json={"y_true": [], "y_pred": []})
+    assert response.status_code == 422
+    assert "at least 1" in response.json()["detail"][0]["msg"]
+
+
+def test_the_loss_limits_are_in_the_openapi_schema(client: TestClient):
+    spec = client.get("/openapi.json").json()
+    loss_in = spec["components"]["schemas"]["LossIn"]["properties"]
+    flat = loss_in["y_true"]["anyOf"][0]
+    assert flat["maxItems"] == LOSS_ITEMS and flat["minItems"] == 1
+    rows = loss_in["y_true"]["anyOf"][1]
+    assert rows["items"]["maxItems"] == LOSS_ITEMS
+    eps = loss_in["eps"]["anyOf"][0]
+    assert eps["exclusiveMinimum"] == 0 and eps["exclusiveMaximum"] == 0.5
+    assert "413" in spec["paths"]["/api/losses/{name}"]["post"]["responses"]
+
+
+def test_json_true_is_not_the_number_1(client: TestClient):
+    response = client.post("/api/losses/mse", json={"y_true": [True], "y_pred": [1]})
+    assert response.status_code == 422
+    messages = [e["msg"] for e in response.json()["detail"]]
+    assert "true is not a number: send a number, such as 0.5" in messages
+    headers = new_learner(client)
+    nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+    body = {"question_id": nxt["question"]["id"], "variant": True, "option_id": "not_sure"}
+    response = client.post("/api/lessons/mini/answers", headers=headers, json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "variant"]
+
+
+def test_text_nan_in_a_number_field_is_not_a_number(client: TestClient):
+    response = client.post("/api/losses/mse", json={"y_true": [1], "y_pred": ["nan"]})
+    assert response.status_code == 422
+    messages = [e["msg"] for e in response.json()["detail"]]
+    assert "'nan' is not a number: send a JSON number, such as 0.5" in messages
+
+
+def test_the_loss_hints_name_no_parameter_the_api_lacks(client: TestClient):
+    response = client.post("/api/losses/bce", json={"y_true": [1], "y_pred": [2.5]})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "from_logits" not in detail and "sigmoid" in detail
+    rows = client.post("/api/losses/cce", json={"y_true": [0], "y_pred": [[0.5, 0.6]]})
+    assert rows.status_code == 422
+    assert "from_logits" not in rows.json()["detail"] and "softmax" in rows.json()["detail"]
+
+
+def test_the_openapi_schema_declares_instructor_security_and_lab_responses(client: TestClient):
+    from tutor.web.schemas import DescentLabOut, LossLabOut
+
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["InstructorToken"]["scheme"] == "bearer"
+    instructor = [
+        operation
+        for path, item in spec["paths"].items()
+        if path.startswith("/api/instructor/")
+        for operation in item.values()
+    ]
+    assert instructor and all({"InstructorToken": []} in o["security"] for o in instructor)
+    for lab, model in (("loss", LossLabOut), ("descent", DescentLabOut)):
+        ok = spec["paths"][f"/api/lab/{lab}"]["get"]["responses"]["200"]
+        assert ok["content"]["application/json"]["schema"]["$ref"].endswith(model.__name__)
+        model.model_validate(client.get(f"/api/lab/{lab}").json())  # what is sent fits it
+    assert "429" in spec["paths"]["/api/learners"]["post"]["responses"]
+
+
+def test_the_loss_lab_names_no_parameter_it_lacks(client: TestClient):
+    lab = client.get("/api/lab/loss", params={"y_true": "1, 0", "y_pred": "1.5, 0.2"}).json()
+    whys = [loss["why"] for loss in lab["losses"] if loss["why"]]
+    assert whys and all("from_logits" not in why for why in whys)

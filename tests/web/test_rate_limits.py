@@ -1,0 +1,79 @@
+"""Per-client rate limits: new learners and failed authentication get 429 with
+Retry-After past the limit, the limits are settings, and 0 turns them off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tutor.app import create_app
+from tutor.config import Settings
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def app_with(tmp_path: Path, **limits: int):
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
+        lessons_dir=DATA,
+        secret_key="s",
+        instructor_token="the-instructor-token",
+        watch_lessons=False,
+        **limits,
+    )
+    return create_app(settings)
+
+
+def test_new_learners_past_the_limit_get_429_with_retry_after(tmp_path: Path):
+    with TestClient(app_with(tmp_path, learners_per_minute=5)) as client:
+        made = [client.post("/api/learners").status_code for _ in range(5)]
+        assert made == [201] * 5
+        refused = client.post("/api/learners")
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 12
+        assert "too many new learners from this address" in refused.json()["detail"]
+
+
+def test_no_limit_when_it_is_0(tmp_path: Path):
+    with TestClient(app_with(tmp_path, learners_per_minute=0)) as client:
+        assert {client.post("/api/learners").status_code for _ in range(150)} == {201}
+
+
+def test_guessing_bearer_tokens_is_slowed_down(tmp_path: Path):
+    with TestClient(app_with(tmp_path, auth_failures_per_minute=3)) as client:
+        good = {"Authorization": f"Bearer {client.post('/api/learners').json()['token']}"}
+        guesses = [
+            client.get("/api/learners/me/progress", headers={"Authorization": f"Bearer g{i}"})
+            for i in range(4)
+        ]
+        assert [g.status_code for g in guesses] == [401, 401, 401, 429]
+        assert int(guesses[-1].headers["Retry-After"]) >= 1
+        assert "failed sign-ins" in guesses[-1].json()["detail"]
+        # Still blocked, even with a real (never seen) token: guesses cannot be confirmed.
+        assert client.get("/api/learners/me/progress", headers=good).status_code == 429
+
+
+@pytest.mark.parametrize("how", ["bearer", "sign-in link", "sign-in form"])
+def test_guessing_the_instructor_token_is_slowed_down(tmp_path: Path, how: str):
+    with TestClient(app_with(tmp_path, auth_failures_per_minute=2)) as client:
+
+        def attempt(token: str):
+            if how == "bearer":
+                headers = {"Authorization": f"Bearer {token}"}
+                return client.get("/api/instructor/lessons", headers=headers)
+            if how == "sign-in link":
+                return client.get(f"/instructor/sign-in?token={token}", follow_redirects=False)
+            return client.post("/instructor/sign-in", data={"token": token}, follow_redirects=False)
+
+        assert [attempt("wrong").status_code for _ in range(2)] == [403, 403]
+        blocked = attempt("the-instructor-token")
+        assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+
+
+def test_the_instructor_with_the_right_token_is_not_counted(tmp_path: Path):
+    with TestClient(app_with(tmp_path, auth_failures_per_minute=1)) as client:
+        headers = {"Authorization": "Bearer the-instructor-token"}
+        codes = [client.get("/api/instructor/lessons", headers=headers) for _ in range(5)]
+        assert {c.status_code for c in codes} == {200}
