@@ -23,6 +23,9 @@ MAX_WORD = 60
 """The longest word a learner may write, in characters: a few words, not a paragraph."""
 REFUSED = frozenset("*_`$\\[]{}|#~")
 """Characters a word may not contain: Markdown or formula syntax in the lesson's text."""
+_UNPRINTABLE = frozenset(("Cc", "Cs", "Co", "Cn"))
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Direction overrides: they would turn the lesson's text around the word backwards."""
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:|<[^<>\s]+@[^<>\s]+>")
 """What Markdown would turn into a link: ``<scheme:...>`` or ``<name@host>``."""
 
@@ -85,8 +88,8 @@ def word_problem(text: str) -> str | None:
             "Leave out " + " ".join(refused) + ": these characters would change how the "
             "lesson's sentences around your word are set."
         )
-    if any(unicodedata.category(c)[0] == "C" for c in text):
-        return "Use printable characters only (no control characters)."
+    if any(unicodedata.category(c) in _UNPRINTABLE or c in _BIDI for c in text):
+        return "Use printable characters only (no control or text-direction characters)."
     if _AUTOLINK.search(text):
         return "Leave out web and mail addresses in angle brackets: they would become links."
     return None
