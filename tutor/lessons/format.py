@@ -8,6 +8,7 @@ with a "did you mean", not a silently ignored line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -326,9 +327,9 @@ class TopicWord(_Model):
     """One word a learner writes to make the lesson about their own topic."""
 
     name: str = Field(
-        pattern=r"^[a-z][a-z0-9_]*$",
         max_length=40,
-        description="The word's name, as texts use it: `{{ topic.<name> }}`.",
+        description="The word's name, as texts use it: `{{ topic.<name> }}`: lower-case "
+        "letters, digits and underscores, starting with a letter.",
     )
     hint: str = Field(min_length=1, max_length=200, description="What to write: the field's label.")
     example: str = Field(
@@ -343,6 +344,16 @@ class TopicWord(_Model):
         description="The heading of the part of the form this word is in; words in a row "
         "with the same group are shown together.",
     )
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ValueError(
+                f"{name!r} is not a word name: use lower-case letters, digits and "
+                "underscores, starting with a letter (texts write it as `topic.<name>`)"
+            )
+        return name
 
 
 class Lesson(_Model):
