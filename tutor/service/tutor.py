@@ -75,8 +75,11 @@ class Tutor:
         return payloads.step_ref(lesson, n - 1, self.topic(lesson, topic))
 
     def topic(self, lesson: LoadedLesson, topic: str | None) -> str:
+        """A topic to render in: a ready topic's id (checked), or a learner's own topic."""
         if topic is None:
             return lesson.lesson.default_topic
+        if isinstance(topic, OwnTopic):
+            return topic
         if topic not in lesson.lesson.topics:
             raise NotFound(
                 f"no topic {topic!r} in lesson {lesson.id!r}; topics: "
@@ -351,6 +354,8 @@ class Tutor:
         """Make a lesson about the learner's own topic, from their words: each checked
         against the lesson's topic words (BadFields names every one that does not fit)."""
         lesson = self.lesson(lesson_id)
+        if not offers_own(lesson.lesson):
+            raise BadInput(f"lesson {lesson_id!r} offers only its ready topics")
         mine, problems = own_topic(lesson.lesson, given)
         if mine is None:
             raise BadFields(problems, where=("custom",))
