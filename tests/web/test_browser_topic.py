@@ -145,3 +145,28 @@ def test_a_field_stops_at_its_length_limit(server, page):
     page.goto(f"{server}/lessons/{LESSON}/topic")
     page.locator("#word-f1").press_sequentially("x" * 70)
     assert page.locator("#word-f1").input_value() == "x" * 60
+
+
+def test_the_form_and_its_messages_pass_axe_at_360_px(server, page, javascript):
+    if not javascript:
+        pytest.skip("axe runs as a script in the page")
+    axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+    axe = axe_api.Axe()
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{server}/lessons/{LESSON}/topic")
+    check_axe(page, axe, "the form")
+    page.get_by_role("button", name="Use my topic").click()  # every field empty
+    assert page.locator(".field-error").count() == len(WORDS)
+    check_axe(page, axe, "the form with its messages")
+    for name, text in WORDS.items():
+        page.locator(f"#word-{name}").fill(text)
+    page.get_by_role("button", name="Use my topic").click()
+    check_axe(page, axe, "the lesson page, switched")
+
+
+def check_axe(page, axe, what: str) -> None:
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        violations = axe.run(page).response["violations"]
+        assert [f"{what} ({scheme}): {v['id']}: {v['help']}" for v in violations] == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, what
