@@ -252,3 +252,25 @@ def test_the_learners_topic_is_kept_across_a_restart(client: TestClient, setting
     with TestClient(create_app(settings)) as restarted:
         nxt = restarted.get(f"/api/lessons/{LESSON}/next", headers=headers).json()
     assert "for a sourdough loaf that is ready to bake" in nxt["question"]["prompt"]
+
+
+def test_answers_under_ones_own_topic_are_recorded_and_answered_in_it(client: TestClient):
+    headers = new_learner(client)
+    first = put(client, headers, {"custom": MINE}).json()
+    body = {
+        "question_id": first["question"]["id"],
+        "variant": first["variant"],
+        "option_id": "not_sure",
+    }
+    reply = client.post(f"/api/lessons/{LESSON}/answers", json=body, headers=headers)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["next"]["topic"] == "custom"
+    # Sent again with the same key, the stored reply comes back alike.
+    keyed = {**body, "idempotency_key": "k1"}
+    nxt = reply.json()["next"]
+    keyed.update(question_id=nxt["question"]["id"], variant=nxt["variant"])
+    once = client.post(f"/api/lessons/{LESSON}/answers", json=keyed, headers=headers)
+    twice = client.post(f"/api/lessons/{LESSON}/answers", json=keyed, headers=headers)
+    assert once.status_code == twice.status_code == 200
+    assert once.json() == twice.json()
+    assert once.json()["next"]["topic"] == "custom"
