@@ -105,7 +105,10 @@ def test_a_learner_writes_their_own_topic_and_the_lesson_speaks_of_it(server, pa
     assert page.locator("#word-thing").get_attribute("aria-invalid") == "true"
     assert "Leave out *" in page.locator("#error-f1").inner_text()
     summary = page.locator(".error-summary").get_by_role("link")
-    assert summary.all_inner_texts() == ["thing", "f1"]
+    assert summary.all_inner_texts() == [
+        "One of the things it looks at, with a or an",
+        "A first feature",
+    ]
     # The first field to fix has the focus, with or without JavaScript.
     playwright_api.expect(page.locator("#word-thing")).to_be_focused()
     # What was typed comes back as typed, markup and all, and never as markup.

@@ -404,7 +404,7 @@ def _topic_form(
             "groups": groups,
             "words": words,
             "problems": problems or {},
-            "declared": [w.name for w in lesson.topic_words],
+            "hints": {w.name: w.hint for w in lesson.topic_words},
             "back": _safe_back(lesson_id, back),
             "max_word": MAX_WORD,
         },
