@@ -160,7 +160,7 @@ def test_writing_a_topic_on_the_page_re_skins_it_and_confirms_the_switch(client:
     assert "a sourdough loaf that is ready to bake" in text_of(soup, "legend.prompt")
     assert "a sourdough loaf 1" in text_of(soup, ".example")
     chosen = soup.select_one("form.topic option[selected]")
-    assert chosen["value"] == "custom" and chosen.get_text() == "Your own topic"
+    assert chosen["value"] == "custom" and chosen.get_text() == "Your own topic: a sourdough loaf"
     # Without the confirmation asked for, none is shown.
     assert page(client, f"/lessons/{LESSON}/steps/1").select_one(".topic-switched") is None
     # The form comes back filled in with what was written.
