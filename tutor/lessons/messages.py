@@ -16,7 +16,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def explain(exc: Exception, topic: str | None = None) -> str:
     """A placeholder's or a computation's error, naming the topic it happened in."""
-    own = topic is not None and type(topic) is not str  # a learner's own topic
+    # A learner's own topic (tutor.lessons.topics.OwnTopic, not imported here: it needs the
+    # format, which needs this module) carries its words.
+    own = hasattr(topic, "as_words")
     if own:
         where = " (a learner's own topic, made of the examples in `topic_words`)"
     else:
