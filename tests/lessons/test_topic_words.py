@@ -134,3 +134,15 @@ def test_a_word_declared_later_falls_back_to_the_default_topic():
     assert stored_topic(lesson, {}) is None
     assert stored_topic(lesson, {"old": "x"}).as_stored() == {"thing": "a photo"}
     assert stored_topic(lesson, {"thing": "a song"}).as_stored() == {"thing": "a song"}
+
+
+def test_a_lesson_without_topic_words_is_advised_to_declare_them():
+    def advice(source: str) -> list[str]:
+        loaded, problems = load_text(source, "lesson.yaml")
+        assert loaded is not None, problems
+        return [str(p) for p in loaded.advice]
+
+    assert "lesson.yaml:4:1: topics: lint: no `topic_words`: learners can only choose among " in (
+        "\n".join(advice(BASE))
+    )
+    assert not any("topic_words" in p for p in advice(DECLARED))
