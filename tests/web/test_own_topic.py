@@ -231,10 +231,19 @@ def test_unicode_words_are_kept_whole(client: TestClient):
 def test_a_learners_words_never_reach_another_learner(client: TestClient, app):
     page(client, f"/lessons/{LESSON}")
     assert write_topic(client, MINE).status_code == 303
+    # An answer, whose feedback page (by the attempt's id) shows the learner's words.
+    fields = form_fields(page(client, f"/lessons/{LESSON}/steps/1"))
+    sent = client.post(
+        f"/lessons/{LESSON}/answer",
+        data={**fields, "option_id": "not_sure"},
+        follow_redirects=False,
+    )
+    feedback_url = sent.headers["location"].partition("#")[0]
+    assert "after=" in feedback_url and "sourdough" in client.get(feedback_url).text
     api_learner = new_learner(client)
     put(client, api_learner, {"custom": {"thing": "a tax return", "positive": "filed late"}})
     with TestClient(app) as stranger:
-        for url in (f"/lessons/{LESSON}/steps/1", f"/lessons/{LESSON}", "/"):
+        for url in (f"/lessons/{LESSON}/steps/1", f"/lessons/{LESSON}", "/", feedback_url):
             html = stranger.get(url).text
             assert "sourdough" not in html and "tax return" not in html, url
         form = page(stranger, f"/lessons/{LESSON}/topic")
