@@ -47,6 +47,20 @@ class BadInput(TutorError, ValueError):
     title = "Not quite right"
 
 
+class BadFields(BadInput):
+    """Several fields that do not fit, each with its own message (a learner's own topic)."""
+
+    def __init__(self, fields: dict[str, str], *, where: tuple[str, ...] = ()):
+        first = next(iter(fields.items()), ("", "does not fit"))
+        super().__init__(
+            f"{'.'.join((*where, first[0]))}: {first[1]}"
+            + (f" (and {len(fields) - 1} more)" if len(fields) > 1 else ""),
+            wording="Some of what you wrote does not fit; see the message by each field.",
+        )
+        self.fields = fields
+        self.where = where
+
+
 class BadAnswer(BadInput):
     """An answer that does not fit its question (raised by grading)."""
 

@@ -273,8 +273,11 @@ def test_topic_choice_re_skins_the_pages(client: TestClient):
         data={"topic": "spam", "csrf": csrf, "back": f"/lessons/{LESSON}/steps/1"},
     )
     assert response.status_code == 303
-    assert response.headers["location"] == f"/lessons/{LESSON}/steps/1"
+    assert response.headers["location"] == f"/lessons/{LESSON}/steps/1?switched=1"
     soup = page(client, response.headers["location"])
+    assert text_of(soup, ".topic-switched").startswith(
+        "Switched: this lesson is now about Spam filter."
+    )
     assert text_of(soup, ".intro") == "A loss scores an email."
     assert "an email that is spam" in text_of(soup, "legend.prompt")
     response = client.post(
@@ -282,7 +285,7 @@ def test_topic_choice_re_skins_the_pages(client: TestClient):
         follow_redirects=False,
         data={"topic": "spam", "csrf": csrf, "back": "https://evil.example"},
     )
-    assert response.headers["location"] == f"/lessons/{LESSON}"
+    assert response.headers["location"] == f"/lessons/{LESSON}?switched=1"
 
 
 def test_unknown_pages_are_friendly_404s(client: TestClient):

@@ -14,6 +14,7 @@ from tutor.lessons.format import AssessmentItem, Lesson, Question
 from tutor.lessons.kinds import KINDS, numeric, steps
 from tutor.lessons.messages import did_you_mean, explain
 from tutor.lessons.problems import LessonProblem, Locator
+from tutor.lessons.topics import CUSTOM, example_topic
 from tutor.render.markdown import math_problems
 
 # Seeds tried for questions whose numbers are drawn anew: enough to catch a
@@ -32,7 +33,7 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
     for s, step in enumerate(lesson.steps):
         if step.next is None and s < len(lesson.steps) - 1:
             add(locate.problem(("steps", s), "every step but the last needs a `next` teaser"))
-        for topic in lesson.topics:
+        for topic in _topics(lesson):
             context = {"topic": variants.topic_words(lesson, topic)}
             for name in variants.STEP_TEXTS:
                 source = getattr(step, name)
@@ -43,7 +44,7 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
                 for message in problems_in:
                     add(locate.problem(("steps", s, name), message))
         if step.example is not None:
-            for topic in lesson.topics:
+            for topic in _topics(lesson):
                 try:
                     examples.compute_example(lesson, step.example, topic)
                 except (ValueError, TemplateError) as exc:
@@ -54,6 +55,14 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
     _check_assessment(lesson, locate, add)
     _check_checkable(lesson, locate, add)
     return problems
+
+
+def _topics(lesson: Lesson) -> list[str]:
+    """Every topic a text is rendered in: the ready ones and, when the lesson declares its
+    topic words, a learner's own topic made of their examples (so a text that uses a word
+    no learner is asked for fails here, not on a learner's page)."""
+    ready: list[str] = list(lesson.topics)
+    return [*ready, example_topic(lesson)] if lesson.topic_words else ready
 
 
 def _questions(lesson: Lesson) -> Iterator[tuple[Question, tuple, bool]]:
@@ -106,21 +115,46 @@ def _check_assessment(lesson: Lesson, locate: Locator, add) -> None:
 
 def _check_topics(lesson: Lesson, locate: Locator, add) -> None:
     default = lesson.default_topic
-    expected = set(lesson.topics[default].words)
+    if CUSTOM in lesson.topics:
+        add(
+            locate.problem(
+                ("topics", CUSTOM),
+                f"the topic id {CUSTOM!r} is kept for a learner's own topic; choose another",
+                at_key=True,
+            )
+        )
+    declared = [w.name for w in lesson.topic_words]
+    for name, count in Counter(declared).items():
+        if count > 1:
+            where = len(declared) - 1 - declared[::-1].index(name)
+            add(locate.problem(("topic_words", where, "name"), f"{name!r} is declared twice"))
+    if "label" in declared:
+        where = declared.index("label")
+        add(
+            locate.problem(
+                ("topic_words", where, "name"),
+                "`label` names a ready topic in the menu; a learner is not asked for it",
+            )
+        )
+    if declared:
+        expected, against = {"label", *declared}, "`topic_words` declares"
+    else:
+        expected, against = set(lesson.topics[default].words), f"topic {default!r} defines"
     for topic_id, topic in lesson.topics.items():
         words = set(topic.words)
         for missing in sorted(expected - words):
             add(
                 locate.problem(
                     ("topics", topic_id),
-                    f"missing the word {missing!r} that topic {default!r} defines",
+                    f"missing the word {missing!r} that {against}",
                 )
             )
         for extra in sorted(words - expected):
             add(
                 locate.problem(
                     ("topics", topic_id, extra),
-                    f"the word {extra!r} is not defined by the default topic {default!r}",
+                    f"the word {extra!r} is not one that {against}"
+                    + (": declare it there, or leave it out" if declared else ""),
                     at_key=True,
                 )
             )
@@ -282,7 +316,7 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
 
     for seed in seeds:
         params = variants.draw_params(question, seed)
-        for topic in lesson.topics:
+        for topic in _topics(lesson):
             context: dict[str, Any] = {**params, "topic": variants.topic_words(lesson, topic)}
             if not KINDS[question.kind].check_variant(question, context, seed, report):
                 return
@@ -334,7 +368,7 @@ def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Loc
 
     for seed in CHECK_SEEDS if question.sampled else range(1):
         params = variants.draw_params(question, seed)
-        for topic in lesson.topics:
+        for topic in _topics(lesson):
             context: dict[str, Any] = {**params, "topic": variants.topic_words(lesson, topic)}
             try:
                 answer = computations.compute(

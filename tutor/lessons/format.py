@@ -8,6 +8,7 @@ with a "did you mean", not a silently ignored line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -329,6 +330,39 @@ class Topic(BaseModel):
         return {"label": self.label, **(self.model_extra or {})}
 
 
+class TopicWord(_Model):
+    """One word a learner writes to make the lesson about their own topic."""
+
+    name: str = Field(
+        max_length=40,
+        description="The word's name, as texts use it: `{{ topic.<name> }}`: lower-case "
+        "letters, digits and underscores, starting with a letter.",
+    )
+    hint: str = Field(min_length=1, max_length=200, description="What to write: the field's label.")
+    example: str = Field(
+        min_length=1,
+        max_length=60,
+        description="An example, shown beside the field; every text is checked with it.",
+    )
+    group: str | None = Field(
+        None,
+        min_length=1,
+        max_length=80,
+        description="The heading of the part of the form this word is in; words in a row "
+        "with the same group are shown together.",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ValueError(
+                f"{name!r} is not a word name: use lower-case letters, digits and "
+                "underscores, starting with a letter (texts write it as `topic.<name>`)"
+            )
+        return name
+
+
 class Lesson(_Model):
     """A lesson: topics to re-skin it, skills, and steps of questions."""
 
@@ -343,6 +377,12 @@ class Lesson(_Model):
     summary: Text
     topics: dict[Slug, Topic] = Field(
         min_length=1, description="Topic id to its words; the first one is the default."
+    )
+    topic_words: list[TopicWord] = Field(
+        default_factory=list,
+        description="The words a learner writes to make the lesson about their own topic; "
+        "every `topic.<word>` a text uses must be one of them. Without it, learners choose "
+        "among the ready topics only.",
     )
     skills: list[Skill] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)

@@ -53,6 +53,15 @@ def lint(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
                     f"framing); it has {have}",
                 )
             )
+    if not lesson.topic_words:
+        found.append(
+            locate.problem(
+                ("topics",),
+                "lint: no `topic_words`: learners can only choose among the ready topics; "
+                "declare the words a learner writes to make the lesson about their own",
+                at_key=True,
+            )
+        )
     for s, step in enumerate(lesson.steps):
         for name in ("intro", "takeaway", "next"):
             found.extend(_typed_numbers(getattr(step, name), ("steps", s, name), locate, set()))

@@ -17,6 +17,7 @@ from tutor.lessons import templates
 from tutor.lessons.format import Lesson, Question, Sampled, Step
 from tutor.lessons.kinds import KINDS
 from tutor.lessons.templates import LazyTexts
+from tutor.lessons.topics import OwnTopic
 from tutor.render.numbers import num
 
 
@@ -107,9 +108,20 @@ class RenderedQuestion(LazyTexts):
 
 
 def topic_words(lesson: Lesson, topic: str | None) -> dict[str, str]:
-    """The words of a topic, falling back to the lesson's default topic."""
+    """The words of a topic (a ready topic's id, or a learner's own topic), falling back
+    to the lesson's default topic."""
+    if isinstance(topic, OwnTopic):
+        return topic.as_words()
     chosen = lesson.topics.get(topic or "") or lesson.topics[lesson.default_topic]
     return chosen.words
+
+
+def known_topic(lesson: Lesson, topic: str | None) -> str:
+    """``topic`` when the lesson can render it (a ready topic, or a learner's own), else
+    the lesson's default topic."""
+    if isinstance(topic, OwnTopic) or topic in lesson.topics:
+        return topic  # type: ignore[return-value]
+    return lesson.default_topic
 
 
 def render_question(
@@ -121,7 +133,7 @@ def render_question(
     the lesson validator calls this for every topic and several seeds so that a
     shipped lesson never fails here.
     """
-    topic_id = topic if topic in lesson.topics else lesson.default_topic
+    topic_id = known_topic(lesson, topic)
     params = draw_params(question, seed)
     context: dict[str, Any] = {**params, "topic": topic_words(lesson, topic_id)}
     parts = KINDS[question.kind].render(question, seed=seed, context=context)

@@ -8,17 +8,18 @@ is shown is built by :mod:`tutor.teaching.payloads`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
 
-from tutor.errors import BadInput, Conflict, NotFound
+from tutor.errors import BadFields, BadInput, Conflict, NotFound
 from tutor.lessons.catalog import Catalog
 from tutor.lessons.examples import WorkedExample
 from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
+from tutor.lessons.topics import CUSTOM, OwnTopic, offers_own, own_topic, stored_topic
 from tutor.lessons.variants import render_step
 from tutor.service import answer_keys, standing, writes
 from tutor.store import attempts, learners, progress
@@ -81,8 +82,11 @@ class Tutor:
         return payloads.step_ref(lesson, n - 1, self.topic(lesson, topic))
 
     def topic(self, lesson: LoadedLesson, topic: str | None) -> str:
+        """A topic to render in: a ready topic's id (checked), or a learner's own topic."""
         if topic is None:
             return lesson.lesson.default_topic
+        if isinstance(topic, OwnTopic):
+            return topic
         if topic not in lesson.lesson.topics:
             raise NotFound(
                 f"no topic {topic!r} in lesson {lesson.id!r}; topics: "
@@ -126,11 +130,7 @@ class Tutor:
             with self.db.reading() as connection:
                 position, _ = progress.read(connection, learner_id=learner_id, lesson_id=lesson_id)
         state = resume.state(lesson, learner_id or "", position.state if position else None)
-        chosen = (
-            self.topic(lesson, topic)
-            if topic
-            else resume.topic(lesson, position.topic if position else None)
-        )
+        chosen = self.topic(lesson, topic) if topic else resume.position_topic(lesson, position)
         return payloads.describe(lesson, state, chosen, self.seat(learner_id))
 
     def next_json(self, learner_id: str, lesson_id: str) -> dict[str, Any]:
@@ -234,7 +234,7 @@ class Tutor:
         for lesson in self.catalog:
             position = stored.get(lesson.id)
             state = resume.state(lesson, learner_id or "", position.state if position else None)
-            topic = resume.topic(lesson, position.topic if position else None)
+            topic = resume.position_topic(lesson, position)
             current = payloads.describe(lesson, state, topic, self.seat(learner_id))
             statuses = self.step_status(current)
             out.append(
@@ -412,9 +412,33 @@ class Tutor:
     # --- writes -------------------------------------------------------------------
 
     def set_topic(self, learner_id: str, lesson_id: str, topic: str) -> None:
-        """Make a lesson about another topic for this learner; remembered."""
+        """Make a lesson about another topic for this learner; remembered. ``custom`` is
+        the learner's own topic, as they last wrote it."""
         lesson = self.lesson(lesson_id)
+        if topic == CUSTOM and offers_own(lesson.lesson):
+            writes.set_topic(self.db, lesson, learner_id, CUSTOM)
+            return
         writes.set_topic(self.db, lesson, learner_id, self.topic(lesson, topic))
+
+    def set_own_topic(self, learner_id: str, lesson_id: str, given: Mapping[str, Any]) -> None:
+        """Make a lesson about the learner's own topic, from their words: each checked
+        against the lesson's topic words (BadFields names every one that does not fit)."""
+        lesson = self.lesson(lesson_id)
+        if not offers_own(lesson.lesson):
+            raise BadInput(f"lesson {lesson_id!r} offers only its ready topics")
+        mine, problems = own_topic(lesson.lesson, given)
+        if mine is None:
+            raise BadFields(problems, where=("custom",))
+        writes.set_topic(self.db, lesson, learner_id, CUSTOM, own=mine.as_stored())
+
+    def own_topic(self, learner_id: str | None, lesson_id: str) -> OwnTopic | None:
+        """The learner's own topic for a lesson as they last wrote it, in use or not."""
+        lesson = self.lesson(lesson_id)
+        if learner_id is None:
+            return None
+        with self.db.reading() as connection:
+            position, _ = progress.read(connection, learner_id=learner_id, lesson_id=lesson_id)
+        return stored_topic(lesson.lesson, position.own_topic if position else None)
 
     def restart(self, learner_id: str, lesson_id: str) -> None:
         """Go through a lesson again from its first question."""

@@ -18,10 +18,11 @@ from typing import Any
 from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from tutor.errors import BadAnswer, Conflict
+from tutor.errors import BadAnswer, BadInput, Conflict
 from tutor.lessons.kinds import Seat
 from tutor.lessons.kinds.numeric import parse_number
 from tutor.lessons.loaded import LoadedLesson
+from tutor.lessons.topics import CUSTOM
 from tutor.store import attempts, learners, progress
 from tutor.store.database import Database
 from tutor.teaching import adaptive, answering, ladders, mastery, payloads, resume, sessions
@@ -114,7 +115,7 @@ def _record(
     if position is None:  # a first answer; a browser learner may have no row yet
         learners.ensure(connection, learner_id=learner_id)
     state = resume.state(lesson, learner_id, position.state if position else None)
-    topic = resume.topic(lesson, position.topic if position else None)
+    topic = resume.position_topic(lesson, position)
     current = payloads.describe(lesson, state, topic, seat)
     item = current.question
     if item is None or (given.question_id, given.variant) != (item.id, item.seed):
@@ -192,7 +193,7 @@ def choose(
             )
         except ValueError as exc:
             raise Conflict(str(exc)) from None
-        topic = resume.topic(lesson, position.topic)
+        topic = resume.position_topic(lesson, position)
         following = payloads.describe(lesson, decision.state, topic, seat)
         way = None
         if decision.angle:
@@ -223,7 +224,7 @@ def hint(db: Database, lesson: LoadedLesson, learner_id: str, seat: Seat) -> dic
             connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
         )
         state = resume.state(lesson, learner_id, position.state if position else None)
-        topic = resume.topic(lesson, position.topic if position else None)
+        topic = resume.position_topic(lesson, position)
         current = payloads.describe(lesson, state, topic, seat)
         if state.ladder is None or current.explain is not None or current.question is None:
             raise Conflict("there is no sub-step to give a hint for: hints come inside a problem")
@@ -277,7 +278,7 @@ def study(
             rng=resume.rng(learner_id, lesson.id, counter),
         )
         _save(connection, lesson, learner_id, position, decision.state.to_json())
-        topic = resume.topic(lesson, position.topic if position else None)
+        topic = resume.position_topic(lesson, position)
         following = payloads.describe(lesson, decision.state, topic, seat)
         return {
             "message": payloads.REASONS.get(decision.reason or ""),
@@ -318,7 +319,7 @@ def start_session(
             lesson, started, mastery.p_known_by_skill(lesson, skills), firsts
         )
         _save(connection, lesson, learner_id, position, started.to_json(), moved=SESSION_MOVED)
-        topic = resume.topic(lesson, position.topic if position else None)
+        topic = resume.position_topic(lesson, position)
         following = payloads.describe(lesson, started, topic, seat)
         return {"skills": list(chosen.skills), "items": len(chosen.questions), "next": following}
 
@@ -345,19 +346,35 @@ def restart(db: Database, lesson: LoadedLesson, learner_id: str) -> None:
     db.write(write)
 
 
-def set_topic(db: Database, lesson: LoadedLesson, learner_id: str, topic: str) -> None:
-    """Make a lesson about another topic for this learner; remembered."""
+def set_topic(
+    db: Database,
+    lesson: LoadedLesson,
+    learner_id: str,
+    topic: str,
+    *,
+    own: Mapping[str, str] | None = None,
+) -> None:
+    """Make a lesson about another topic for this learner; remembered. ``own`` is the
+    learner's own topic, newly written (``topic`` is then ``custom``)."""
 
     def write(connection: Connection) -> None:
         position, _ = progress.read(
             connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
         )
+        if topic == CUSTOM and own is None and (position is None or not position.own_topic):
+            raise BadInput(
+                f"no topic of your own for lesson {lesson.id!r} yet; send "
+                '{"custom": {...}} with a text for each of its topic words',
+                wording="You have not written a topic of your own yet: write one first.",
+            )
         if position is None:
             learners.ensure(connection, learner_id=learner_id)
             state = resume.state(lesson, learner_id, None).to_json()
         else:
             state = position.state
-        _save(connection, lesson, learner_id, position, state, topic=topic, moved=TOPIC_MOVED)
+        _save(
+            connection, lesson, learner_id, position, state, topic=topic, own=own, moved=TOPIC_MOVED
+        )
 
     db.write(write)
 
@@ -370,6 +387,7 @@ def _save(
     state: dict,
     *,
     topic: str | None = None,
+    own: Mapping[str, str] | None = None,
     moved: str = MOVED_ON,
 ) -> None:
     saved = progress.save(
@@ -379,6 +397,7 @@ def _save(
         state=state,
         topic=topic if topic is not None else (position.topic if position else None),
         version=position.version if position else None,
+        own_topic=own,
     )
     if not saved:
         raise Conflict(moved)

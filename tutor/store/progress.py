@@ -25,7 +25,11 @@ _positions = Position.__table__
 _skills = SkillState.__table__
 
 _POSITION = select(
-    _positions.c.lesson_id, _positions.c.state, _positions.c.topic, _positions.c.version
+    _positions.c.lesson_id,
+    _positions.c.state,
+    _positions.c.topic,
+    _positions.c.own_topic,
+    _positions.c.version,
 ).where(_positions.c.learner_id == bindparam("learner_id"))
 _ONE_POSITION = _POSITION.where(_positions.c.lesson_id == bindparam("lesson_id"))
 _LOCKED_POSITION = _ONE_POSITION.with_for_update(of=_positions)
@@ -57,6 +61,8 @@ _SAVE_POSITION = (
         updated_at=bindparam("now"),
     )
 )
+# Writing a learner's own topic too: only a change of topic does.
+_SAVE_POSITION_AND_OWN = _SAVE_POSITION.values(own_topic=bindparam("new_own_topic"))
 _ADD_POSITION = insert(_positions).values({c.name: bindparam(c.name) for c in _positions.columns})
 _SKILL_KEY = (
     (_skills.c.learner_id == bindparam("who"))
@@ -87,7 +93,7 @@ def read(
     """The learner's position in a lesson (None before their first answer) and their skill
     states by skill id.
 
-    A position row has ``state``, ``topic`` and ``version``; a skill row ``p_known``,
+    A position row has ``state``, ``topic``, ``own_topic`` and ``version``; a skill row ``p_known``,
     ``attempts``, ``misses``, ``firsts_right``, ``review``, ``memory`` and ``due_at``. With
     ``lock``, the position is locked until the transaction ends (PostgreSQL; SQLite's
     writers take turns anyway).
@@ -136,8 +142,15 @@ def _aware(moment: Any) -> Any:
 
 
 def _position_step(
-    learner_id: str, lesson_id: str, state: dict, topic: str | None, version: int | None
+    learner_id: str,
+    lesson_id: str,
+    state: dict,
+    topic: str | None,
+    version: int | None,
+    own_topic: Mapping[str, str] | None = None,
 ) -> pipeline.Step:
+    """Add or move a position; ``own_topic``, when given, replaces the learner's own topic
+    (otherwise it stays as it is)."""
     now = utcnow()
     if version is None:  # the first write of this position
         return (
@@ -146,23 +159,24 @@ def _position_step(
                 "learner_id": learner_id,
                 "lesson_id": lesson_id,
                 "topic": topic,
+                "own_topic": None if own_topic is None else dict(own_topic),
                 "state": state,
                 "version": 1,
                 "updated_at": now,
             },
         )
-    return (
-        _SAVE_POSITION,
-        {
-            "who": learner_id,
-            "lesson": lesson_id,
-            "old_version": version,
-            "new_version": version + 1,
-            "new_state": state,
-            "new_topic": topic,
-            "now": now,
-        },
-    )
+    values = {
+        "who": learner_id,
+        "lesson": lesson_id,
+        "old_version": version,
+        "new_version": version + 1,
+        "new_state": state,
+        "new_topic": topic,
+        "now": now,
+    }
+    if own_topic is None:
+        return (_SAVE_POSITION, values)
+    return (_SAVE_POSITION_AND_OWN, {**values, "new_own_topic": dict(own_topic)})
 
 
 def save(
@@ -173,11 +187,13 @@ def save(
     state: dict,
     topic: str | None,
     version: int | None,
+    own_topic: Mapping[str, str] | None = None,
 ) -> bool:
     """Write the position if it is still at ``version`` (or add it, for ``None``); False
-    when another write moved it first."""
+    when another write moved it first. ``own_topic``, when given, is the learner's own
+    topic to keep from now on."""
     (outcome,) = pipeline.run(
-        connection, [_position_step(learner_id, lesson_id, state, topic, version)]
+        connection, [_position_step(learner_id, lesson_id, state, topic, version, own_topic)]
     )
     return outcome.rowcount == 1
 

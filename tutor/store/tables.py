@@ -115,6 +115,9 @@ class Position(Base):
     )
     lesson_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     topic: Mapped[str | None] = mapped_column(String(80))
+    # The learner's own topic for this lesson, word name to their text (``topic`` is then
+    # ``custom``); kept when they switch to a ready topic, so they can switch back.
+    own_topic: Mapped[dict[str, str] | None] = mapped_column(JSON)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Bumped on every write and checked by it: two answers racing for one position cannot
     # both win (the loser's UPDATE matches no row; see tutor.store.progress).

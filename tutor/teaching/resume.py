@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
+from tutor.lessons.topics import CUSTOM, stored_topic
 from tutor.teaching import adaptive
 from tutor.teaching.relocate import is_valid, relocate
 from tutor.teaching.state import State
@@ -39,6 +41,19 @@ def state(lesson: LoadedLesson, learner_id: str, stored: Mapping | None) -> Stat
     return relocate(lesson, found, rng(learner_id, lesson.id, len(found.asked) + 7))
 
 
-def topic(lesson: LoadedLesson, stored: str | None) -> str:
-    """The topic a learner chose, while the lesson still has it; else the lesson's default."""
+def topic(lesson: LoadedLesson, stored: str | None, own: Mapping[str, str] | None = None) -> str:
+    """The topic a learner chose, while the lesson still has it; else the lesson's default.
+    ``own`` is the learner's own topic, used when they chose it (``custom``)."""
+    if stored == CUSTOM:
+        mine = stored_topic(lesson.lesson, own)
+        if mine is not None:
+            return mine
     return stored if stored in lesson.lesson.topics else lesson.lesson.default_topic
+
+
+def position_topic(lesson: LoadedLesson, position: Any) -> str:
+    """The topic of a stored position (a row with ``topic`` and ``own_topic``), or the
+    lesson's default before the learner has one."""
+    if position is None:
+        return lesson.lesson.default_topic
+    return topic(lesson, position.topic, position.own_topic)

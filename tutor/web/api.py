@@ -139,6 +139,7 @@ def get_lesson(lesson_id: str, tutor: TutorDep) -> Response:
                 "version": loaded.content_hash,
                 "topics": _topics(loaded),
                 "default_topic": lesson.default_topic,
+                "topic_words": [w.model_dump() for w in lesson.topic_words],
                 "skills": [
                     {"id": s.id, "name": s.name, "requires": s.requires} for s in lesson.skills
                 ],
@@ -245,8 +246,13 @@ def post_restart(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
     "/lessons/{lesson_id}/topic", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
 def put_topic(lesson_id: str, body: TopicIn, tutor: TutorDep, learner: Learner) -> Response:
-    """Make the lesson about another topic; every text re-renders in it."""
-    tutor.set_topic(learner, lesson_id, body.topic)
+    """Make the lesson about another topic, a ready one or the learner's own (a text for
+    each of the lesson's `topic_words`, checked one by one); every text re-renders in it."""
+    if body.custom is not None:
+        tutor.set_own_topic(learner, lesson_id, body.custom)
+    else:
+        assert body.topic is not None
+        tutor.set_topic(learner, lesson_id, body.topic)
     return _reply(NextOut.model_validate(tutor.next_json(learner, lesson_id)))
 
 

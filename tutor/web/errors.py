@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from tutor.errors import TutorError, Unavailable
+from tutor.errors import BadFields, TutorError, Unavailable
 from tutor.store.database import reason
 from tutor.store.sqlite_writes import WriteNotKept
 
@@ -55,6 +55,12 @@ class Problem:
 
 def problem(exc: Exception) -> Problem:
     """What went wrong, as the two front doors say it."""
+    if isinstance(exc, BadFields):
+        detail = [
+            {"loc": ["body", *exc.where, name], "msg": msg, "type": "value_error"}
+            for name, msg in exc.fields.items()
+        ]
+        return Problem(exc.status, exc.message, exc.wording, dict(exc.headers), detail)
     if isinstance(exc, TutorError):
         return Problem(exc.status, exc.message, exc.wording, dict(exc.headers))
     if isinstance(exc, HTTPException):

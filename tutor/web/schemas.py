@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from tutor.lessons.format import KindName
@@ -32,6 +32,13 @@ class _In(BaseModel):
 class TopicOut(_Out):
     id: str
     label: str
+
+
+class TopicWordOut(_Out):
+    name: str = Field(description="The word's name: a key of `custom` in PUT .../topic.")
+    hint: str = Field(description="What to write.")
+    example: str = Field(description="An example of it.")
+    group: str | None = Field(description="The part of the form it belongs to.")
 
 
 class SkillOut(_Out):
@@ -62,6 +69,10 @@ class LessonOut(_Out):
     version: str = Field(description="A hash of the lesson file; changes with every edit.")
     topics: list[TopicOut]
     default_topic: str
+    topic_words: list[TopicWordOut] = Field(
+        description="The words a learner writes for a topic of their own (PUT .../topic "
+        'with `{"custom": {...}}`); empty when the lesson offers only its ready topics.'
+    )
     skills: list[SkillOut]
     steps: list[StepRefOut]
 
@@ -319,7 +330,32 @@ class ChoiceResultOut(_Out):
 
 
 class TopicIn(_In):
-    topic: Annotated[str, Field(min_length=1, max_length=80)]
+    """A ready topic by id, or the learner's own: a text for each of the lesson's
+    `topic_words` (`custom` is then the own topic as last written)."""
+
+    topic: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
+        None, description="A ready topic's id, or `custom` to go back to your own topic."
+    )
+    custom: (
+        Annotated[
+            dict[
+                Annotated[str, Field(max_length=80)],
+                Annotated[str, Field(max_length=1000)],
+            ],
+            Field(max_length=50),
+        ]
+        | None
+    ) = Field(
+        None,
+        description="Your own topic: word name to your text (at most 60 characters each).",
+        examples=[{"thing": "a song", "positive": "a hit"}],
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> TopicIn:
+        if (self.topic is None) == (self.custom is None):
+            raise ValueError("give either `topic` (a ready topic's id) or `custom` (your words)")
+        return self
 
 
 class LearnerOut(_Out):
