@@ -90,6 +90,7 @@ def not_sure_to_the_end(client: TestClient, lesson_id: str) -> BeautifulSoup:
 
 def test_the_end_pages_show_the_summary_and_offer_practice(client: TestClient):
     lesson_id = SHIPPED[0]
+    catalog = client.app.state.tutor.catalog  # every other lesson is offered, in its order
     end = not_sure_to_the_end(client, lesson_id)
     assert end.select_one(".finished h2").get_text() == "You have reached the end of the lesson"
     for soup in (end, BeautifulSoup(client.get(f"/lessons/{lesson_id}").text, "html.parser")):
@@ -100,10 +101,12 @@ def test_the_end_pages_show_the_summary_and_offer_practice(client: TestClient):
         assert len(rows) == len(client.app.state.tutor.lesson(lesson_id).lesson.skills)
         assert {r.select_one(".skill-label").get_text() for r in rows} <= {"shaky", "not yet"}
         assert "First try: 0 of the" in summary.get_text()
+        others = [f"/lessons/{other.id}" for other in catalog if other.id != lesson_id]
+        assert f"/lessons/{SHIPPED[1]}" in others
         assert [a["href"] for a in summary.select(".next-steps a")] == [
             "/lab/loss",
             "/lab/descent",
-            f"/lessons/{SHIPPED[1]}",
+            *others,
         ]
     form = summary.select_one(f"form[action='/lessons/{lesson_id}/practice']")
     assert form is not None
