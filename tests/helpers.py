@@ -25,8 +25,15 @@ def new_learner(client: TestClient) -> dict[str, str]:
 
 
 def rendered(client: TestClient, lesson_id: str, nxt: dict[str, Any]):
-    """The current item of a `next` payload, rendered with its grades (test-only knowledge)."""
+    """The current item of a `next` payload, rendered with its grades (test-only knowledge):
+    a question, or the part of a multi-step problem the learner is on."""
     lesson = client.app.state.tutor.lesson(lesson_id)
+    ladder = nxt.get("ladder")
+    if nxt["question"]["id"] not in lesson.entries and ladder:
+        from tutor.teaching.items import substeps
+
+        parts = substeps(lesson, ladder["question_id"], nxt["variant"], nxt["topic"])
+        return parts[ladder["step"] - 1]
     entry = lesson.entries[nxt["question"]["id"]]
     return render_question(
         lesson.lesson, entry.question, skill=entry.skill, seed=nxt["variant"], topic=nxt["topic"]
@@ -78,8 +85,14 @@ def answer_body(client: TestClient, lesson_id: str, nxt: dict[str, Any], grade: 
 
 
 def answer(client: TestClient, headers: dict, lesson_id: str, grade: str) -> dict:
-    """Fetch the current item and answer it with ``grade``; returns the answer payload."""
+    """Fetch the current item and answer it with ``grade``; returns the answer payload. A
+    worked example is not answered but studied: the learner goes on from it."""
     nxt = client.get(f"/api/lessons/{lesson_id}/next", headers=headers).json()
+    if nxt["question"]["kind"] == "example":
+        body = {"question_id": nxt["question"]["id"], "variant": nxt["variant"]}
+        went = client.post(f"/api/lessons/{lesson_id}/continue", headers=headers, json=body)
+        assert went.status_code == 200, went.text
+        return went.json()
     response = client.post(
         f"/api/lessons/{lesson_id}/answers",
         headers=headers,

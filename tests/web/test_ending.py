@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from helpers import answer, new_learner
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
-SHIPPED = ["how-a-network-learns", "loss-functions"]
+SHIPPED = ["how-a-network-learns", "loss-functions", "backpropagation"]
 
 
 @pytest.fixture
