@@ -98,7 +98,9 @@ def answer_body(client: TestClient, lesson_id: str, nxt: dict[str, Any], grade: 
 
 
 def answer(client: TestClient, headers: dict, lesson_id: str, grade: str) -> dict:
-    """Fetch the current item and answer it with ``grade``; returns the answer payload."""
+    """Fetch the current item and answer it with ``grade``; returns the answer payload. A
+    worked example on screen is not answered but studied: the learner goes on from it and
+    answers what follows."""
     nxt = client.get(f"/api/lessons/{lesson_id}/next", headers=headers).json()
     nxt = past_examples(client, headers, lesson_id, nxt)
     response = client.post(

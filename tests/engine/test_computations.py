@@ -44,7 +44,8 @@ H = [_sig(0.5 - 0.8 + 0.1), _sig(0.3 + 1.6 - 0.2)]
 Z2 = 1.2 * H[0] - 0.7 * H[1] + 0.05
 P = _sig(Z2)
 DZ2 = P - 1  # truth 1
-G_W1_10 = DZ2 * -0.7 * H[1] * (1 - H[1]) * 1.0  # unit 1, input 0
+DZ1_1 = DZ2 * -0.7 * H[1] * (1 - H[1])  # the blame at unit 1's sum
+G_W1_10 = DZ1_1 * 1.0  # unit 1, input 0
 
 
 def _loss_after_step(rate: float) -> float:
@@ -82,6 +83,10 @@ CONTRACT = {
     "net_grad_w1": ("x", "w1", "b1", "w2", "b2", "activation", "y", "j", "i"),
     "net_w2_after": ("x", "w1", "b1", "w2", "b2", "activation", "y", "j", "lr"),
     "net_loss_after": ("x", "w1", "b1", "w2", "b2", "activation", "y", "lr"),
+    "net_hidden_delta": ("x", "w1", "b1", "w2", "b2", "activation", "y", "j"),
+    "net_w1_after": ("x", "w1", "b1", "w2", "b2", "activation", "y", "j", "i", "lr"),
+    "sigmoid_slope": ("s",),
+    "bce_slope": ("y", "p"),
     "best_epoch": ("seed", "epochs"),
     "difference": ("a", "b"),
     "square": ("v",),
@@ -145,6 +150,12 @@ def test_computation_shape(name):
         ("net_grad_w1", {**NET, "y": 1, "j": 1, "i": 0}, G_W1_10),
         ("net_w2_after", {**NET, "y": 1, "j": 0, "lr": 0.5}, 1.2 - 0.5 * DZ2 * H[0]),
         ("net_loss_after", {**NET, "y": 1, "lr": 0.5}, _loss_after_step(0.5)),
+        ("net_hidden_delta", {**NET, "y": 1, "j": 1}, DZ1_1),
+        ("net_w1_after", {**NET, "y": 1, "j": 1, "i": 0, "lr": 0.5}, 0.3 - 0.5 * G_W1_10),
+        ("sigmoid_slope", {"s": 0.8}, 0.16),
+        ("sigmoid_slope", {"s": 0.995}, 0.995 * 0.005),
+        ("bce_slope", {"y": 1, "p": 0.8}, -1 / 0.8),
+        ("bce_slope", {"y": 0, "p": 0.8}, 1 / 0.2),
         ("difference", {"a": 250, "b": 260}, -10.0),
         ("square", {"v": -10}, 100.0),
         ("absolute", {"v": -10}, 10.0),
@@ -241,6 +252,25 @@ MISTAKES = [
     ("net_w2_after", "forgot_learning_rate", {**NET, "y": 1, "j": 0, "lr": 0.5}, 1.2 - DZ2 * H[0]),
     ("net_loss_after", "unchanged", {**NET, "y": 1, "lr": 0.5}, -math.log(P)),
     ("net_loss_after", "uphill", {**NET, "y": 1, "lr": 0.5}, _loss_after_step(-0.5)),
+    ("net_hidden_delta", "forgot_activation_slope", {**NET, "y": 1, "j": 1}, DZ2 * -0.7),
+    ("net_hidden_delta", "forgot_output_weight", {**NET, "y": 1, "j": 1}, DZ2 * H[1] * (1 - H[1])),
+    ("net_hidden_delta", "sign_flipped", {**NET, "y": 1, "j": 1}, -DZ1_1),
+    (
+        "net_w1_after",
+        "added_gradient",
+        {**NET, "y": 1, "j": 1, "i": 0, "lr": 0.5},
+        0.3 + 0.5 * G_W1_10,
+    ),
+    (
+        "net_w1_after",
+        "forgot_learning_rate",
+        {**NET, "y": 1, "j": 1, "i": 0, "lr": 0.5},
+        0.3 - G_W1_10,
+    ),
+    ("sigmoid_slope", "returned_output", {"s": 0.8}, 0.8),
+    ("sigmoid_slope", "steepest", {"s": 0.8}, 0.25),
+    ("bce_slope", "sign_flipped", {"y": 1, "p": 0.8}, 1 / 0.8),
+    ("bce_slope", "wrong_class", {"y": 1, "p": 0.8}, 1 / 0.2),
     ("best_epoch", "trained_to_the_end", {"seed": 2, "epochs": 120}, 120.0),
     ("best_epoch", "never_trained", {"seed": 2, "epochs": 120}, 0.0),
     ("difference", "reversed", {"a": 250, "b": 260}, 10.0),
@@ -306,6 +336,9 @@ def test_every_mistake_is_in_the_table():
         (lambda: compute("class_prob", p=[0.6, 0.4], k=2), ["k", "0 to 1"]),
         (lambda: compute("class_prob", p=[0.6, 0.4], k=0.5), ["k"]),
         (lambda: compute("class_prob", p=[1.5, -0.5], k=0), ["p", "0 to 1"]),
+        (lambda: compute("sigmoid_slope", s=1.0), ["s", "between 0 and 1"]),
+        (lambda: compute("bce_slope", y=1, p=0), ["p"]),
+        (lambda: compute("net_hidden_delta", **NET, y=1, j=2), ["j", "0 or 1"]),
     ],
 )
 def test_errors_are_value_errors_that_say_what_is_wrong(call, words):

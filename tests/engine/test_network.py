@@ -122,3 +122,25 @@ def test_bad_weights_are_refused_with_a_reason(kwargs, message):
     base = {"w1": [[0.5, -0.4], [0.3, 0.8]], "b1": [0, 0], "w2": [1, 1], "b2": 0}
     with pytest.raises(ValueError, match=message):
         Network.of(**{**base, **kwargs})
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+@pytest.mark.parametrize("y", [0, 1])
+def test_the_backward_computations_are_the_networks_own_numbers(activation, y):
+    """The lesson's computations read the same numbers as network.backward and update."""
+    from tutor.engine.computations import compute
+
+    net = NETS[activation]
+    args = {"x": X, **net.as_dict()}
+    b, f = network.backward(net, X, y), network.forward(net, X)
+    after = network.update(net, X, y, lr=0.5).after
+    for j in range(2):
+        assert compute("net_hidden_delta", **args, y=y, j=j) == b.dz1[j]
+        for i in range(2):
+            assert compute("net_w1_after", **args, y=y, j=j, i=i, lr=0.5) == after.w1[j][i]
+    # The output's local slopes multiply to the output's blame p - y.
+    chain = compute("bce_slope", y=y, p=f.p) * compute("sigmoid_slope", s=f.p)
+    assert chain == pytest.approx(b.dz2, rel=1e-12)
+    assert compute("bce_slope", y=y, p=f.p) == pytest.approx(b.dl_dp, rel=1e-12)
+    if activation == "sigmoid":
+        assert [compute("sigmoid_slope", s=h) for h in f.h] == pytest.approx(b.dh_dz1, rel=1e-12)

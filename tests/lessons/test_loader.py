@@ -331,6 +331,20 @@ def test_problems_in_several_files_are_all_reported(tmp_path: Path):
     assert list(catalog.lessons) == ["fine"]
 
 
+def test_lessons_come_in_their_order_then_by_file_name(tmp_path: Path):
+    def lesson(name: str, order: str) -> str:
+        text = BASE.replace("id: broken", f"id: {name}")
+        return text.replace("topics:\n", f"{order}topics:\n", 1)
+
+    (tmp_path / "a.yaml").write_text(lesson("unordered", ""))
+    (tmp_path / "b.yaml").write_text(lesson("second", "order: 2\n"))
+    (tmp_path / "c.yaml").write_text(lesson("first", "order: 1\n"))
+    (tmp_path / "d.yaml").write_text(lesson("also-unordered", ""))
+    catalog = load_catalog([tmp_path])
+    assert not catalog.problems
+    assert list(catalog.lessons) == ["first", "second", "unordered", "also-unordered"]
+
+
 def test_object_tags_are_refused_without_side_effects(tmp_path: Path):
     marker = tmp_path / "touched"
     source = BASE.replace(

@@ -413,11 +413,13 @@ def test_the_shipped_lessons_share_one_misconception_catalogue():
         assert len(entry.idea.split()) >= 5 and "TODO" not in entry.idea, entry.id
         assert entry.skill in skills, entry.id
     # Ideas met in both lessons are one id: the first lesson's learners carry them over.
-    tags = [
-        {o.misconception for q, _ in lesson.lesson.every_question() for o in q.options}
+    tags = {
+        lesson.lesson.id: {
+            o.misconception for q, _ in lesson.lesson.every_question() for o in q.options
+        }
         for lesson in catalog
-    ]
-    assert {"hedging-is-cheapest", "decisiveness-rewarded"} <= tags[0] & tags[1]
+    }
+    assert {"hedging-is-cheapest", "decisiveness-rewarded"} <= tags[LESSON_1] & tags[LESSON_2]
 
 
 def test_the_learning_rate_demo_tells_the_story_its_caption_tells():

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from helpers import answer, new_learner
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
-SHIPPED = ["how-a-network-learns", "loss-functions"]
+SHIPPED = ["how-a-network-learns", "loss-functions", "backpropagation"]
 
 
 @pytest.fixture
@@ -90,6 +90,7 @@ def not_sure_to_the_end(client: TestClient, lesson_id: str) -> BeautifulSoup:
 
 def test_the_end_pages_show_the_summary_and_offer_practice(client: TestClient):
     lesson_id = SHIPPED[0]
+    catalog = client.app.state.tutor.catalog  # every other lesson is offered, in its order
     end = not_sure_to_the_end(client, lesson_id)
     assert end.select_one(".finished h2").get_text() == "You have reached the end of the lesson"
     for soup in (end, BeautifulSoup(client.get(f"/lessons/{lesson_id}").text, "html.parser")):
@@ -100,12 +101,19 @@ def test_the_end_pages_show_the_summary_and_offer_practice(client: TestClient):
         assert len(rows) == len(client.app.state.tutor.lesson(lesson_id).lesson.skills)
         assert {r.select_one(".skill-label").get_text() for r in rows} <= {"shaky", "not yet"}
         assert "First try: 0 of the" in summary.get_text()
+        others = [f"/lessons/{other.id}" for other in catalog if other.id != lesson_id]
+        assert f"/lessons/{SHIPPED[1]}" in others
         assert [a["href"] for a in summary.select(".next-steps a")] == [
             "/lab/loss",
             "/lab/descent",
-            f"/lessons/{SHIPPED[1]}",
+            *others,
         ]
-        assert summary.select(".next-steps a")[-1].get_text().startswith("Next: the lesson")
+        following = summary.select(".next-steps a")[2]  # the next lesson, then the rest
+        assert following["href"] == f"/lessons/{SHIPPED[1]}"
+        assert following.get_text().startswith("Next: the lesson")
+        assert all(
+            a.get_text().startswith("Take the lesson") for a in summary.select(".next-steps a")[3:]
+        )
         # The recap of the loop: every step, with the learner's own record on it.
         recap = soup.select(".recap-steps > li")
         assert len(recap) == len(client.app.state.tutor.lesson(lesson_id).lesson.steps)

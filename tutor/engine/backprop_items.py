@@ -14,7 +14,7 @@ import numpy as np
 
 from tutor.engine import network
 from tutor.engine.arrays import stable_sigmoid
-from tutor.engine.inputs import learning_rate, number
+from tutor.engine.inputs import learning_rate, number, target
 
 NET = ("x", "w1", "b1", "w2", "b2", "activation")
 
@@ -130,3 +130,81 @@ def loss_after_uphill(x, w1, b1, w2, b2, activation, y, lr) -> float:
     net = _net(w1, b1, w2, b2, activation)
     uphill = network.stepped(net, network.backward(net, x, y), -learning_rate(lr))
     return network.loss(uphill, x, y)
+
+
+def hidden_delta(x, w1, b1, w2, b2, activation, y, j) -> float:
+    """dL/dz1_j = (p - y) w2_j act'(z1_j): the blame that reaches hidden unit j's sum."""
+    return network.backward(_net(w1, b1, w2, b2, activation), x, y).dz1[_index(j, "j")]
+
+
+def hidden_delta_forgot_activation_slope(x, w1, b1, w2, b2, activation, y, j) -> float:
+    """Stopped at dL/dh_j = (p - y) w2_j, without the hidden activation's slope."""
+    return network.backward(_net(w1, b1, w2, b2, activation), x, y).dh[_index(j, "j")]
+
+
+def hidden_delta_forgot_output_weight(x, w1, b1, w2, b2, activation, y, j) -> float:
+    """Left out the weight w2_j that carries the blame back: (p - y) act'(z1_j)."""
+    b = network.backward(_net(w1, b1, w2, b2, activation), x, y)
+    return b.dz2 * b.dh_dz1[_index(j, "j")]
+
+
+def hidden_delta_sign_flipped(x, w1, b1, w2, b2, activation, y, j) -> float:
+    """Started from y - p instead of p - y, so the blame points the wrong way."""
+    return -hidden_delta(x, w1, b1, w2, b2, activation, y, j)
+
+
+def w1_after(x, w1, b1, w2, b2, activation, y, j, i, lr) -> float:
+    """W1_ji after one gradient-descent step: W1_ji - lr dL/dW1_ji."""
+    step = network.update(_net(w1, b1, w2, b2, activation), x, y, lr=learning_rate(lr))
+    return step.after.w1[_index(j, "j")][_index(i, "i")]
+
+
+def w1_after_added(x, w1, b1, w2, b2, activation, y, j, i, lr) -> float:
+    """Added the step instead of subtracting it: moved uphill."""
+    before = _net(w1, b1, w2, b2, activation).w1[_index(j, "j")][_index(i, "i")]
+    return 2 * before - w1_after(x, w1, b1, w2, b2, activation, y, j, i, lr)
+
+
+def w1_after_forgot_rate(x, w1, b1, w2, b2, activation, y, j, i, lr) -> float:
+    """Subtracted the whole gradient, without the learning rate."""
+    before = _net(w1, b1, w2, b2, activation).w1[_index(j, "j")][_index(i, "i")]
+    return before - grad_w1(x, w1, b1, w2, b2, activation, y, j, i)
+
+
+def _unit(value: Any, name: str) -> float:
+    found = number(value, name)
+    if not 0 < found < 1:
+        raise ValueError(f"{name}: a sigmoid's output, between 0 and 1")
+    return found
+
+
+def sigmoid_slope(s: Any) -> float:
+    """The sigmoid's local slope s (1 - s), read off its output s: near 0 when s is near 0 or 1."""
+    out = _unit(s, "s")
+    return out * (1 - out)
+
+
+def sigmoid_slope_returned_output(s: Any) -> float:
+    """Gave the unit's output s instead of its slope."""
+    return _unit(s, "s")
+
+
+def sigmoid_slope_steepest(s: Any) -> float:
+    """Used the sigmoid's steepest slope, 0.25, whatever the output."""
+    return 0.25 + 0 * _unit(s, "s")
+
+
+def bce_slope(y: Any, p: Any) -> float:
+    """dL/dp for cross-entropy: -1/p when the truth is 1, 1/(1 - p) when it is 0."""
+    truth, prob = target(y), _unit(p, "p")
+    return (prob - truth) / (prob * (1 - prob))
+
+
+def bce_slope_sign_flipped(y: Any, p: Any) -> float:
+    """Got the sign the wrong way round."""
+    return -bce_slope(y, p)
+
+
+def bce_slope_wrong_class(y: Any, p: Any) -> float:
+    """Used the other class's term, as if the truth were 1 - y."""
+    return bce_slope(1 - target(y), p)

@@ -31,6 +31,10 @@ net_grad_w2        ... y, j                dL/dw2_j = (p - y) h_j
 net_grad_w1        ... y, j, i             dL/dW1_ji = (p - y) w2_j act'(z1_j) x_i
 net_w2_after       ... y, j, lr            w2_j after one gradient-descent step
 net_loss_after     ... y, lr               the loss after one step of every weight
+net_hidden_delta   ... y, j                dL/dz1_j = (p - y) w2_j act'(z1_j)
+net_w1_after       ... y, j, i, lr         W1_ji after one gradient-descent step
+sigmoid_slope      s                       s (1 - s), the sigmoid's slope from its output
+bce_slope          y, p                    dL/dp = (p - y) / (p (1 - p))
 best_epoch         seed, epochs            where validation loss is lowest (overfitting run)
 difference         a, b                    a - b (for sub-steps: an error)
 square             v                       v squared
@@ -386,6 +390,39 @@ COMPUTATIONS: dict[str, Computation] = {
             net.loss_after,
             ("unchanged", net.loss_after_unchanged),
             ("uphill", net.loss_after_uphill),
+        ),
+        _computation(
+            "net_hidden_delta",
+            "dL/dz1_j = (p - y) w2_j act'(z1_j): the blame that reaches hidden unit j's sum.",
+            (*net.NET, "y", "j"),
+            net.hidden_delta,
+            ("forgot_activation_slope", net.hidden_delta_forgot_activation_slope),
+            ("forgot_output_weight", net.hidden_delta_forgot_output_weight),
+            ("sign_flipped", net.hidden_delta_sign_flipped),
+        ),
+        _computation(
+            "net_w1_after",
+            "The first-layer weight W1_ji after one gradient-descent step on one example.",
+            (*net.NET, "y", "j", "i", "lr"),
+            net.w1_after,
+            ("added_gradient", net.w1_after_added),
+            ("forgot_learning_rate", net.w1_after_forgot_rate),
+        ),
+        _computation(
+            "sigmoid_slope",
+            "The sigmoid's local slope s (1 - s), from its output s.",
+            ("s",),
+            net.sigmoid_slope,
+            ("returned_output", net.sigmoid_slope_returned_output),
+            ("steepest", net.sigmoid_slope_steepest),
+        ),
+        _computation(
+            "bce_slope",
+            "dL/dp for binary cross-entropy: (p - y) / (p (1 - p)).",
+            ("y", "p"),
+            net.bce_slope,
+            ("sign_flipped", net.bce_slope_sign_flipped),
+            ("wrong_class", net.bce_slope_wrong_class),
         ),
         _computation(
             "best_epoch",

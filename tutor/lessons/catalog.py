@@ -221,6 +221,7 @@ def load_catalog(paths: Iterable[Path], *, strict: bool = False) -> Catalog:
         if known is not None:
             loaded = replace(loaded, home_skills=known.skills)
         catalog.lessons[loaded.id] = loaded
+    catalog.lessons = in_order(catalog.lessons)
     for folder, known in catalogues.items():
         if folder in paths:
             in_folder = [lesson.lesson for lesson in catalog if Path(lesson.file).parent == folder]
@@ -229,6 +230,16 @@ def load_catalog(paths: Iterable[Path], *, strict: bool = False) -> Catalog:
             )
         catalog.misconceptions = catalog.misconceptions or known
     return catalog
+
+
+def in_order(lessons: dict[str, LoadedLesson]) -> dict[str, LoadedLesson]:
+    """Lessons by their `order`, then those without one, each by file name."""
+
+    def place(lesson: LoadedLesson) -> tuple[bool, int, str]:
+        order = lesson.lesson.order
+        return order is None, order or 0, lesson.file
+
+    return dict(sorted(lessons.items(), key=lambda item: place(item[1])))
 
 
 def _catalogues(
@@ -256,6 +267,6 @@ def refresh(previous: Catalog, paths: Iterable[Path]) -> Catalog:
     for old in previous:
         if old.file in failing and old.id not in fresh.lessons:
             fresh.lessons[old.id] = old
-    # Lessons are listed in file order, whichever of them are live in their last good version.
-    fresh.lessons = dict(sorted(fresh.lessons.items(), key=lambda item: item[1].file))
+    # Whichever of them are live in their last good version.
+    fresh.lessons = in_order(fresh.lessons)
     return fresh.with_fading(previous.fading).with_fitted(previous.fitted)

@@ -375,6 +375,14 @@ class Lesson(_Model):
     id: Slug
     title: Text
     summary: Text
+    order: int | None = Field(
+        None,
+        ge=0,
+        le=10_000,
+        description="Where the lesson comes among the lessons (lower first): the home page "
+        "lists them in this order and a lesson's end offers the next one. Lessons without "
+        "it follow, by file name.",
+    )
     topics: dict[Slug, Topic] = Field(
         min_length=1, description="Topic id to its words; the first one is the default."
     )
