@@ -1,0 +1,109 @@
+"""Lesson 1's problems worked in parts: every numeric practice question comes in sub-steps
+that chain to its answer, and each sub-step's typical mistakes stay recognisable, for every
+draw a learner can get (the validator samples eight seeds; these go through all of them)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tutor.engine import computations
+from tutor.lessons import templates, variants
+from tutor.lessons.catalog import load_catalog
+from tutor.lessons.format import Question, Sampled
+from tutor.lessons.kinds import numeric
+from tutor.lessons.kinds.steps import values_context
+
+LESSONS = Path(__file__).resolve().parents[2] / "lessons"
+LESSON_1 = "how-a-network-learns"
+CATALOG = load_catalog([LESSONS])
+LESSON = CATALOG.lessons[LESSON_1].lesson
+PRACTICE = [q for step in LESSON.steps for q in step.questions]
+NUMERIC = [q for q in PRACTICE if q.kind == "numeric"]
+
+
+def _question(question_id: str) -> Question:
+    return CATALOG.lessons[LESSON_1].entries[question_id].question
+
+
+def _draws(q: Question) -> list[dict[str, Any]]:
+    """Every params a learner can be given (all of this lesson's sampled params are choices)."""
+    names, pools = [], []
+    for name, spec in q.params.items():
+        if isinstance(spec, Sampled):
+            assert spec.choice is not None and spec.size is None, (q.id, name)
+            names.append(name)
+            pools.append(spec.choice)
+    fixed = {n: v for n, v in q.params.items() if not isinstance(v, Sampled)}
+    return [
+        {**fixed, **dict(zip(names, combo, strict=True))} for combo in itertools.product(*pools)
+    ]
+
+
+def _worked(q: Question, params: dict[str, Any]) -> tuple[float, list[tuple[Any, float, dict]]]:
+    """The question's answer and, in order, each sub-step with its value and its context."""
+    context = {**params, "topic": variants.topic_words(LESSON, None)}
+    answer = computations.compute(q.answer.compute, **numeric.answer_args(q, context))
+    values: dict[str, Any] = {}
+    worked = []
+    for sub in q.steps:
+        here = values_context(context, values)
+        value = computations.compute(sub.answer.compute, **numeric.answer_args(sub, here))
+        here["answer"] = value
+        values[sub.id] = value
+        worked.append((sub, value, here))
+    return answer, worked
+
+
+def test_every_numeric_practice_question_is_worked_in_sub_steps():
+    assert {q.id for q in NUMERIC} >= {"compute-z", "squash-z", "slope-for-a-weight", "one-update"}
+    for q in NUMERIC:
+        assert len(q.steps) >= 2, q.id
+        assert q.explain, q.id
+        for sub in q.steps:
+            assert sub.solution and sub.hints, (q.id, sub.id)
+
+
+def test_the_sub_steps_follow_the_parts_of_each_rule():
+    parts = {q.id: [s.answer.compute for s in q.steps] for q in NUMERIC}
+    assert parts["compute-z"] == ["weighted_sum"] * 4  # three products, then sum and bias
+    assert parts["squash-z"][-1] == "sigmoid" and len(parts["squash-z"]) == 3
+    assert parts["slope-for-a-weight"] == ["gradient_z", "gradient_w"]
+    assert parts["one-update"] == ["step_size", "update"]
+
+
+@pytest.mark.parametrize("q", NUMERIC, ids=lambda q: q.id)
+def test_sub_steps_chain_to_the_answer_for_every_draw(q):
+    tolerance = q.tolerance or numeric.DEFAULT_TOLERANCE
+    for params in _draws(q):
+        answer, worked = _worked(q, params)
+        assert abs(worked[-1][1] - answer) <= tolerance, (params, worked[-1][1], answer)
+
+
+@pytest.mark.parametrize("q", NUMERIC, ids=lambda q: q.id)
+def test_sub_step_mistakes_stay_apart_from_the_answer_for_every_draw(q):
+    for params in _draws(q):
+        _, worked = _worked(q, params)
+        for sub, value, here in worked:
+            tolerance = sub.tolerance or numeric.DEFAULT_TOLERANCE
+            args = numeric.answer_args(sub, here)
+            for m in sub.mistakes:
+                wrong = computations.compute_mistake(sub.answer.compute, m.mistake, **args)
+                assert abs(wrong - value) > tolerance, (q.id, sub.id, m.mistake, params)
+                assert templates.render(m.feedback, here).strip()
+            for text in (sub.prompt, sub.solution, *sub.hints):
+                rendered = templates.render(text, here)
+                assert "{{" not in rendered and rendered.strip()
+
+
+def test_the_worked_sub_steps_show_the_engine_values():
+    q = _question("one-update")
+    subs = variants.render_substeps(LESSON, q, skill=q.skill, seed=0, topic=None)
+    step, new_weight = subs
+    w, gradient, lr = (subs[0].params["case"][k] for k in ("w", "gradient", "lr"))
+    assert step.answer == pytest.approx(lr * gradient)
+    assert new_weight.answer == pytest.approx(w - lr * gradient)
+    assert step.value_text in new_weight.prompt
