@@ -73,6 +73,7 @@ def test_the_sub_steps_follow_the_parts_of_each_rule():
     assert parts["squash-z"][-1] == "sigmoid" and len(parts["squash-z"]) == 3
     assert parts["slope-for-a-weight"] == ["gradient_z", "gradient_w"]
     assert parts["one-update"] == ["step_size", "update"]
+    assert parts["multiply-the-links"] == ["chain", "chain"]  # the first two links, then x
 
 
 @pytest.mark.parametrize("q", NUMERIC, ids=lambda q: q.id)
@@ -107,3 +108,20 @@ def test_the_worked_sub_steps_show_the_engine_values():
     assert step.answer == pytest.approx(lr * gradient)
     assert new_weight.answer == pytest.approx(w - lr * gradient)
     assert step.value_text in new_weight.prompt
+
+
+def test_the_chain_rule_is_computed_and_gives_the_short_rule_for_every_draw():
+    q = _question("multiply-the-links")
+    assert q.skill == "backprop-role" and q.answer.compute == "chain"
+    assert {m.mistake for m in q.mistakes} == {"added", "dropped_middle", "sign_flipped"}
+    truths = set()
+    for params in _draws(q):
+        p, y, x = params["case"]["p"], params["case"]["y"], params["x"]
+        truths.add(y)
+        answer, worked = _worked(q, params)
+        slopes = numeric.answer_args(q, {**params})["slopes"]
+        assert slopes[1] == pytest.approx(p * (1 - p)) and slopes[2] == x
+        assert slopes[0] == pytest.approx(-1 / p if y == 1 else 1 / (1 - p))
+        assert answer == pytest.approx(computations.compute("gradient_w", p=p, y=y, x=x))
+        assert worked[0][1] == pytest.approx(p - y)  # the first two links: the slope for z
+    assert truths == {0, 1}
