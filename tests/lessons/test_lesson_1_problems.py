@@ -125,3 +125,58 @@ def test_the_chain_rule_is_computed_and_gives_the_short_rule_for_every_draw():
         assert answer == pytest.approx(computations.compute("gradient_w", p=p, y=y, x=x))
         assert worked[0][1] == pytest.approx(p - y)  # the first two links: the slope for z
     assert truths == {0, 1}
+
+
+def _step_one_neuron():
+    example = LESSON.steps[0].example
+    return example.x, example.w, example.b
+
+
+def test_the_update_step_updates_the_step_one_neuron_for_either_label():
+    q = _question("update-a-dial")
+    xs, ws, b = _step_one_neuron()
+    assert (q.params["xs"], q.params["ws"], q.params["b"]) == (xs, ws, b)
+    p0 = computations.compute("neuron_output", x=xs, w=ws, b=b)
+    labels = set()
+    for params in _draws(q):
+        y, i, lr = params["y"], params["i"], params["lr"]
+        labels.add(y)
+        answer, worked = _worked(q, params)
+        slope = computations.compute("gradient_w", p=p0, y=y, x=xs[i - 1])
+        assert [v for _, v, _ in worked] == pytest.approx([slope, lr * slope, answer])
+        assert (answer > ws[i - 1]) == (y == 1)  # up for a truth of 1, down for a truth of 0
+    assert labels == {0, 1}
+    assert next(s for s in q.steps if s.id == "slope").skill == "gradient-size"
+
+
+def _option_number(text: str) -> float:
+    return float(text.rstrip().split()[-1])
+
+
+def test_after_the_update_the_prediction_moves_toward_the_truth_whichever_the_label():
+    q = _question("closer-to-the-truth")
+    entry = CATALOG.lessons[LESSON_1].entries["closer-to-the-truth"]
+    xs, ws, b = _step_one_neuron()
+    right_texts = set()
+    for seed in range(12):
+        rq = variants.render_question(LESSON, q, skill=entry.skill, seed=seed, topic=None)
+        y, lr = rq.params["case"]["y"], rq.params["lr"]
+        p0 = computations.compute("neuron_output", x=xs, w=ws, b=b)
+        # The engine's update of every dial, then the forward pass again.
+        new_w = [
+            computations.compute(
+                "update", w=w, gradient=computations.compute("gradient_w", p=p0, y=y, x=x), lr=lr
+            )
+            for x, w in zip(xs, ws, strict=True)
+        ]
+        new_b = computations.compute(
+            "update", w=b, gradient=computations.compute("gradient_z", p=p0, y=y), lr=lr
+        )
+        p1 = computations.compute("neuron_output", x=xs, w=new_w, b=new_b)
+        assert abs(p1 - y) < abs(p0 - y)
+        right = next(o for o in rq.options if o.grade == "exactly")
+        assert _option_number(right.text) == pytest.approx(p1, abs=0.005)
+        uphill = next(o for o in rq.options if o.misconception == "follow-the-slope-uphill")
+        assert abs(_option_number(uphill.text) - y) > abs(p0 - y)
+        right_texts.add(right.text.split(",")[0])
+    assert right_texts == {"Yes: p goes up", "Yes: p goes down"}
