@@ -22,7 +22,9 @@ LESSON_1 = "how-a-network-learns"
 CATALOG = load_catalog([LESSONS])
 LESSON = CATALOG.lessons[LESSON_1].lesson
 PRACTICE = [q for step in LESSON.steps for q in step.questions]
-NUMERIC = [q for q in PRACTICE if q.kind == "numeric"]
+# Reading one number off a chart has no parts to break it into.
+WHOLE = {"when-to-stop"}
+NUMERIC = [q for q in PRACTICE if q.kind == "numeric" and q.id not in WHOLE]
 
 
 def _question(question_id: str) -> Question:
@@ -180,3 +182,24 @@ def test_after_the_update_the_prediction_moves_toward_the_truth_whichever_the_la
         assert abs(_option_number(uphill.text) - y) > abs(p0 - y)
         right_texts.add(right.text.split(",")[0])
     assert right_texts == {"Yes: p goes up", "Yes: p goes down"}
+
+
+def test_where_to_stop_is_read_off_the_overfitting_example_the_step_shows():
+    from tutor.engine import overfitting
+
+    step = next(s for s in LESSON.steps if s.id == "validation")
+    example = step.example
+    assert example.compute == "overfitting"
+    assert "when-to-stop" in {q.id for q in step.questions}
+    q = _question("when-to-stop")
+    assert q.skill == "training-curve" and q.answer.compute == "best_epoch"
+    # best_epoch trains at the default rate: the question is about the run on the page.
+    assert example.lr == overfitting.DEMO_RATE and q.answer.args["seed"] == example.seed
+    run = overfitting.run(example.seed, example.epochs, example.lr)
+    for params in _draws(q):
+        assert params["epochs"] <= example.epochs
+        answer, _ = _worked(q, params)
+        assert answer == run.best_epoch
+        assert 0 < answer < params["epochs"]  # neither "never trained" nor "to the end"
+        assert run.train[params["epochs"]] < run.train[int(answer)]  # training still falls
+        assert run.validation[params["epochs"]] > run.validation[int(answer)]
