@@ -25,8 +25,15 @@ def new_learner(client: TestClient) -> dict[str, str]:
 
 
 def rendered(client: TestClient, lesson_id: str, nxt: dict[str, Any]):
-    """The current item of a `next` payload, rendered with its grades (test-only knowledge)."""
+    """The current item of a `next` payload, rendered with its grades (test-only knowledge):
+    a question, or the part of a multi-step problem the learner is on."""
     lesson = client.app.state.tutor.lesson(lesson_id)
+    ladder = nxt.get("ladder")
+    if ladder and nxt["question"]["id"] != ladder["question_id"]:
+        from tutor.teaching.items import substeps
+
+        parts = substeps(lesson, ladder["question_id"], nxt["variant"], nxt["topic"])
+        return parts[ladder["step"] - 1]
     entry = lesson.entries[nxt["question"]["id"]]
     return render_question(
         lesson.lesson, entry.question, skill=entry.skill, seed=nxt["variant"], topic=nxt["topic"]
@@ -87,6 +94,13 @@ def answer(client: TestClient, headers: dict, lesson_id: str, grade: str) -> dic
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def go_on_from_example(client: TestClient, headers: dict, lesson_id: str, nxt: dict) -> None:
+    """Go on from the worked example of a multi-step problem, as after studying it."""
+    body = {"question_id": nxt["question"]["id"], "variant": nxt["variant"]}
+    went = client.post(f"/api/lessons/{lesson_id}/continue", headers=headers, json=body)
+    assert went.status_code == 200, went.text
 
 
 def editable_lessons(tmp_path: Path) -> Path:

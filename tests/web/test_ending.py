@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from helpers import answer, new_learner
+from helpers import answer, go_on_from_example, new_learner
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 SHIPPED = ["how-a-network-learns", "loss-functions"]
@@ -29,6 +29,9 @@ def go_through(client: TestClient, headers: dict, lesson_id: str, grade: str) ->
         nxt = client.get(f"/api/lessons/{lesson_id}/next", headers=headers).json()
         if nxt["done"]:
             return replies
+        if nxt["question"]["kind"] == "example":
+            go_on_from_example(client, headers, lesson_id, nxt)
+            continue
         replies.append(answer(client, headers, lesson_id, grade))
     raise AssertionError("the lesson never ended")
 
@@ -74,8 +77,16 @@ def not_sure_to_the_end(client: TestClient, lesson_id: str) -> BeautifulSoup:
     soup = BeautifulSoup(client.get(f"/lessons/{lesson_id}/steps/1").text, "html.parser")
     for _ in range(400):
         form = soup.select_one("form.answer")
+        studied = soup.select_one("form.continue-example")
+        if form is None and studied is not None:  # a worked problem: go on from it
+            fields = {i["name"]: i.get("value", "") for i in studied.select("input[type=hidden]")}
+            sent = client.post(studied["action"], data=fields, follow_redirects=False)
+            assert sent.status_code == 303, sent.text
+            soup = BeautifulSoup(client.get(sent.headers["location"]).text, "html.parser")
+            continue
         if form is None:
-            next_link = soup.select_one(".continue a")
+            # On to the next item; after a check from another step, back to the current one.
+            next_link = soup.select_one(".continue a") or soup.select_one("p.note + p > a.button")
             if next_link is None:
                 return soup
             soup = BeautifulSoup(client.get(next_link["href"]).text, "html.parser")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import new_learner
+from helpers import go_on_from_example, new_learner
 
 from tutor.lessons.cues import fair_share
 
@@ -33,9 +33,7 @@ def test_picking_by_length_scores_no_better_than_chance_on_first_tries(
             break
         question = nxt["question"]
         if question["kind"] == "example":  # a worked problem: studied, then gone on from
-            body = {"question_id": question["id"], "variant": nxt["variant"]}
-            went = client.post(f"/api/lessons/{lesson_id}/continue", headers=headers, json=body)
-            assert went.status_code == 200, went.text
+            go_on_from_example(client, headers, lesson_id, nxt)
             continue
         options = [o for o in question["options"] if o["id"] != "not_sure"]
         if question["kind"] == "choice":
