@@ -214,6 +214,14 @@ async def learner_user(
             "GET next (first)", conn.request("GET", f"/api/lessons/{lesson}/next", token=token)
         )
         while status == 200 and not nxt["done"] and time.perf_counter() < until:
+            if nxt["question"]["kind"] == "example":  # a worked problem: studied, gone on from
+                went = {"question_id": nxt["question"]["id"], "variant": nxt["variant"]}
+                status, reply = await stats.timed(
+                    "POST continue",
+                    conn.request("POST", f"/api/lessons/{lesson}/continue", went, token=token),
+                )
+                nxt = reply["next"] if status == 200 else nxt
+                continue
             body = choose(nxt, rng)
             status, reply = await stats.timed(
                 "POST answer",

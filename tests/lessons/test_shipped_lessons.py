@@ -30,7 +30,7 @@ SEED_OVERLAP = ROOT.parent / "shared" / "tools" / "seed_overlap.py"
 
 LESSON_1 = "how-a-network-learns"
 LESSON_2 = "loss-functions"
-LESSON_1_STEPS = ["forward-pass", "loss", "gradient", "update"]
+LESSON_1_STEPS = ["forward-pass", "loss", "gradient", "update", "validation"]
 LESSON_1_SKILLS = {
     "forward-pass",
     "weighted-sum",
@@ -120,7 +120,7 @@ def test_lesson_files_start_with_the_schema_modeline(path):
 # --- the shape of each lesson --------------------------------------------------------------------
 
 
-def test_lesson_1_has_the_four_steps_in_order():
+def test_lesson_1_has_its_steps_in_order():
     assert [s.id for s in _lesson(LESSON_1).steps] == LESSON_1_STEPS
 
 

@@ -61,6 +61,16 @@ def learner(base: str, acknowledged: list[str], stop: threading.Event) -> None:
             nxt = http.get("/api/lessons/how-a-network-learns/next", headers=headers).json()
             while not stop.is_set() and not nxt["done"]:
                 question = nxt["question"]
+                if question["kind"] == "example":  # a worked problem: studied, not answered
+                    went = http.post(
+                        "/api/lessons/how-a-network-learns/continue",
+                        headers=headers,
+                        json={"question_id": question["id"], "variant": nxt["variant"]},
+                    )
+                    if went.status_code != 200:
+                        return
+                    nxt = went.json()["next"]
+                    continue
                 key = uuid.uuid4().hex
                 body = {
                     "question_id": question["id"],

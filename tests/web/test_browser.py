@@ -96,7 +96,12 @@ def current_question(settings: Settings, page):
     question_id = page.locator("input[name=question_id]").input_value()
     variant = int(page.locator("input[name=variant]").input_value())
     topic = page.locator("select[name=topic]").input_value()
-    lesson = next(x for x in load_catalog([settings.lessons_dir]) if question_id in x.entries)
+    parent, _, part = question_id.partition(".")  # a part of a multi-step problem: "q.part"
+    lesson = next(x for x in load_catalog([settings.lessons_dir]) if parent in x.entries)
+    if part:
+        from tutor.teaching.items import substeps
+
+        return next(s for s in substeps(lesson, parent, variant, topic) if s.step_id == part)
     entry = lesson.entries[question_id]
     return render_question(
         lesson.lesson, entry.question, skill=entry.skill, seed=variant, topic=topic
@@ -178,8 +183,11 @@ def test_screenshot_for_the_readme(server, page, tmp_path: Path):
     page.goto(f"{url}/lessons/{lesson}/steps/1")
     if page.locator("h1").inner_text() == "Not found":
         pytest.skip("the shipped lessons are not there")
-    while page.locator("form.answer").count():
-        answer_right(settings, page)
+    while page.locator("form.answer, form.continue-example").count():
+        if page.locator("form.continue-example").count():  # a worked problem, studied
+            page.get_by_role("button", name="I have worked through it").click()
+        else:
+            answer_right(settings, page)
     page.locator(".continue a").click()
     page.locator(f"input[value='{grade_of_option(settings, page, 'close')}']").check()
     send(page)
@@ -261,9 +269,14 @@ def test_the_pages_log_no_errors_even_while_typing_a_number(server, page):
     page.goto(f"{url}/lessons/{lesson}", wait_until="networkidle")
     page.goto(f"{url}/lessons/{lesson}/steps/1", wait_until="networkidle")
     for _ in range(40):  # answer until a question takes a typed number
-        if page.locator("#value").count() or not page.locator("form.answer").count():
+        if page.locator("#value").count():
             break
-        answer_right(settings, page)
+        if page.locator("form.continue-example").count():  # a worked problem, studied
+            page.get_by_role("button", name="I have worked through it").click()
+        elif page.locator("form.answer").count():
+            answer_right(settings, page)
+        else:
+            break
     field = page.locator("#value")
     assert field.count(), "no numeric question in the first lesson"
     for typed, valid in (("0,36", True), ("−1.5e-3 %", True), ("lots", False)):

@@ -40,11 +40,6 @@ def test_picking_by_length_scores_no_better_than_chance_on_first_tries(
         if nxt["done"]:
             break
         question = nxt["question"]
-        if question["kind"] == "example":  # a worked example is studied, then gone on from
-            body = {"question_id": question["id"], "variant": nxt["variant"]}
-            went = client.post(f"/api/lessons/{lesson_id}/continue", headers=headers, json=body)
-            assert went.status_code == 200, went.text
-            continue
         options = [o for o in question["options"] if o["id"] != "not_sure"]
         if question["kind"] == "choice":
             chosen = pick(options, key=lambda o: len(o["text"]))["id"]
