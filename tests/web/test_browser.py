@@ -191,18 +191,20 @@ def test_screenshot_for_the_readme(server, page, tmp_path: Path):
     page.locator(".continue a").click()
     page.locator(f"input[value='{grade_of_option(settings, page, 'close')}']").check()
     send(page)
-    page.set_viewport_size({"width": 900, "height": 1000})
-    box = page.locator("#feedback").bounding_box()
     # Written into docs/ only when asked (TUTOR_SCREENSHOT=1), so test runs leave no changes.
-    target = (
-        ROOT / "docs" / "screenshot.png"
-        if os.environ.get("TUTOR_SCREENSHOT")
-        else (tmp_path / "screenshot.png")
-    )
-    page.screenshot(
-        path=str(target), clip={"x": 0, "y": max(0, box["y"] - 60), "width": 900, "height": 1000}
-    )
-    assert target.stat().st_size > 10_000
+    folder = ROOT / "docs" if os.environ.get("TUTOR_SCREENSHOT") else tmp_path
+    for width, height, name in ((1280, 900, "screenshot.png"), (360, 780, "screenshot-360.png")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator("#feedback").scroll_into_view_if_needed()
+        box = page.locator("#feedback").bounding_box()
+        top = max(0, box["y"] + page.evaluate("window.scrollY") - 120)
+        target = folder / name
+        page.screenshot(
+            path=str(target),
+            full_page=True,
+            clip={"x": 0, "y": top, "width": width, "height": height},
+        )
+        assert target.stat().st_size > 10_000
 
 
 def load_lessons(settings: Settings) -> list[str]:
