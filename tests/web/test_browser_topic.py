@@ -6,27 +6,19 @@ Skipped when Debian's chromium is not installed, unless TUTOR_REQUIRE_BROWSER is
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from helpers import live_server
+from test_browser import CHROMIUM, playwright_api  # skips without Chromium, as there
 
 from tutor.app import create_app
 from tutor.config import Settings
 
-CHROMIUM = Path(os.environ.get("TUTOR_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = "how-a-network-learns"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-if not CHROMIUM.exists():
-    if os.environ.get("TUTOR_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing and browser tests are required")
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 # Markup that would run script if it were ever inserted as HTML: a dialog the page fixture
 # fails on.
