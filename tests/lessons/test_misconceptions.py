@@ -122,3 +122,25 @@ def test_the_catalogue_gives_each_misconception_its_skill(tmp_path: Path):
     )
     loaded = load_catalog([tmp_path]).lessons["broken"]
     assert loaded.misconception_skills == {"loss-fixes-guess": "compute"}
+
+
+def test_a_sub_steps_tag_is_checked_against_the_catalogue_too(tmp_path: Path):
+    source = (Path(__file__).parents[1] / "data" / "ladder" / "ladder.yaml").read_text()
+    tagged = source.replace(
+        "{mistake: doubled, grade: not_quite, feedback: That doubles it; square it instead.}",
+        "{mistake: doubled, grade: not_quite, feedback: That doubles it; square it instead., "
+        "misconception: squares-are-doubles}",
+    )
+    assert tagged != source
+    (tmp_path / "ladder.yaml").write_text(tagged)
+    ideas = ["backwards", "pass-fail", "fixes"]
+    (tmp_path / "misconceptions.yaml").write_text(
+        "misconceptions:\n"
+        + "".join(f"  - {{id: {i}, skill: score, idea: An idea for {i}.}}\n" for i in ideas)
+    )
+    found = [str(p) for p in load_catalog([tmp_path]).problems]
+    assert any(
+        ".steps[1].mistakes[0].misconception: misconception 'squares-are-doubles' is not in "
+        "misconceptions.yaml" in m
+        for m in found
+    ), found

@@ -42,3 +42,12 @@ def test_the_network_picture_shows_the_backward_pass_on_its_connections():
     assert len(figure.table.rows) == 6 and figure.table.columns[-1] == "gradient"
     assert f"the output's blame is p − y = {num(b.dz2)}" in figure.caption
     assert "the weight from age to hidden unit 1 is -0.4" in figure.caption
+
+
+def test_the_network_description_reads_as_sentences():
+    net = network.Network.of([[0.5, -0.4], [0.3, 0.8]], [0.1, -0.2], [1.2, -0.7], 0.05)
+    f, b = network.forward(net, [1.0, 2.0]), network.backward(net, [1.0, 2.0], 1)
+    caption = network_diagram("c", f.as_dict(), net.as_dict(), b.as_dict()).caption
+    sentences = [s for s in caption.split(". ") if s]
+    assert all(s[0].isupper() for s in sentences), caption
+    assert "  " not in caption and caption.endswith(".")

@@ -98,12 +98,15 @@ def _load_text(path: Path, source: str) -> tuple[Known | None, list[LessonProble
 def tagged(lesson: Lesson) -> Iterator[tuple[str, tuple, str]]:
     """(misconception, path of the tagged option or mistake, its grade) through a lesson."""
     for question, path in lesson.every_question():
-        for i, option in enumerate(question.options):
-            if option.misconception:
-                yield option.misconception, (*path, "options", i, "misconception"), option.grade
-        for i, mistake in enumerate(question.mistakes):
-            if mistake.misconception:
-                yield mistake.misconception, (*path, "mistakes", i, "misconception"), "mistake"
+        items = [(question, path)]
+        items += [(sub, (*path, "steps", k)) for k, sub in enumerate(question.steps)]
+        for item, at in items:  # the question and the sub-steps of a multi-step problem
+            for i, option in enumerate(item.options):
+                if option.misconception:
+                    yield option.misconception, (*at, "options", i, "misconception"), option.grade
+            for i, mistake in enumerate(item.mistakes):
+                if mistake.misconception:
+                    yield mistake.misconception, (*at, "mistakes", i, "misconception"), "mistake"
 
 
 def unknown_tags(lesson: Lesson, known: Iterable[str], locate: Locator) -> list[LessonProblem]:

@@ -168,21 +168,22 @@ def network_diagram(
     desc = (
         f"A network with two inputs ({given}), "
         f"two hidden units using {act} and one output using the sigmoid. "
-        + "; ".join(lines)
-        + ". "
-        + "; ".join(
-            f"hidden unit {j + 1} adds its weighted inputs and bias {num(net['b1'][j])} to get "
-            f"z = {num(forward['z1'][j])} and outputs {num(forward['h'][j])}"
-            for j in range(2)
+        + _sentence("; ".join(lines))
+        + _sentence(
+            "; ".join(
+                f"hidden unit {j + 1} adds its weighted inputs and bias {num(net['b1'][j])} to get "
+                f"z = {num(forward['z1'][j])} and outputs {num(forward['h'][j])}"
+                for j in range(2)
+            )
+            + f"; the output adds the hidden outputs, weighted, and bias {num(net['b2'])} to "
+            f"get z = {num(forward['z2'])}, so p = {num(forward['p'])}"
         )
-        + f"; the output adds the hidden outputs, weighted, and bias {num(net['b2'])} to get "
-        f"z = {num(forward['z2'])}, so p = {num(forward['p'])}."
         + (
-            f" Going backward, the output's blame is p − y = {num(backward['dz2'])}."
+            f"Going backward, the output's blame is p − y = {num(backward['dz2'])}."
             if backward
             else ""
         )
-    )
+    ).strip()
     rows = [
         (f"{names[i]} → hidden {j + 1}", num(net["w1"][j][i]))
         + ((num(backward["dw1"][j][i]),) if backward else ())
@@ -197,3 +198,8 @@ def network_diagram(
     table = Table("The weights in the picture", columns, tuple(rows))
     title = "The network of this example" + (", with the backward pass" if backward else "")
     return Figure(key, title, desc, _svg(key, title, desc, parts, height), (), table)
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a sentence of a description: a capital first letter, a full stop."""
+    return text[:1].upper() + text[1:] + ". "
