@@ -291,3 +291,24 @@ def test_a_practice_run_inside_a_step_back_carries_the_step_back_on_after():
     assert over
     assert after.revisit == ("order",) and after.return_to == {"step": "loss", "item": None}
     assert after.item == state.item and after.session == ()
+
+
+def test_a_review_prefers_an_item_whose_answer_the_learner_has_not_been_shown():
+    p_known = {"score": 0.5, "compute": 0.5}
+    state, _ = play(["not_quite", "exactly", "exactly"], p_known=p_known)
+    assert state.item.role == "review"
+    before = state.item.question
+    # Every variant of that question has been shown: the review goes to another item of the
+    # skill whose answer is still unseen.
+    pool = LESSON.questions_for_skill("score")
+    shown = {items.item_key(LESSON, before, v) for v in range(200)}
+    again = adaptive._review_item(
+        LESSON,
+        replace(state, seen=(*state.seen, *shown), reviewed=(), review=("score",)),
+        ["score"],
+        adaptive.Known(p_known, RIGHT_ONCE),
+        rng(7),
+    )
+    assert again is not None and again.item.question != before
+    assert again.item.question in pool
+    assert items.item_key(LESSON, again.item.question, again.item.variant) not in shown

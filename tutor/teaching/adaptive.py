@@ -425,6 +425,9 @@ def needs_review(skill: str, state: State, p_known: Known) -> bool:
     return skill in state.missed and not p_known.mastered(skill)
 
 
+REVIEW_TRIES = 8  # fresh numbers drawn per question when looking for an unseen review item
+
+
 def _review_item(
     lesson: LoadedLesson,
     state: State,
@@ -442,10 +445,19 @@ def _review_item(
         ]
         if not pool:
             continue
-        # The least recently asked item of the skill, with new numbers.
+        # The least recently asked item of the skill, with new numbers: one whose answer the
+        # learner has not been shown where there is any (a re-seen item is weak evidence).
         last_asked = {q: i for i, q in enumerate(state.asked)}
-        chosen = min(pool, key=lambda q: last_asked.get(q, -1))
-        item = Item(chosen, new_variant(rng), Role.REVIEW)
+        ordered = sorted(pool, key=lambda q: last_asked.get(q, -1))
+        item = next(
+            (
+                Item(q, variant, Role.REVIEW)
+                for q in ordered
+                for variant in (new_variant(rng) for _ in range(REVIEW_TRIES))
+                if items.item_key(lesson, q, variant) not in state.seen
+            ),
+            Item(ordered[0], new_variant(rng), Role.REVIEW),
+        )
         return _loop_reset(
             state,
             item=item,
