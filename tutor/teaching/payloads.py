@@ -106,10 +106,11 @@ def describe(lesson: LoadedLesson, state: adaptive.State, topic: str, seat: Seat
     entry = lesson.entries[state.item.question]
     question = rendered(lesson, state.item.question, state.item.variant, topic)
     # A check belongs to the question whose loop it is in ("Question 2 of 3, checking
-    # the same idea"), even when it was written under another question of the skill.
+    # the same idea"), and to its step, even when it was written under another question of
+    # the skill, in an earlier step.
     anchor = lesson.entries.get(state.main or "") if state.item.role == Role.CHECK else None
-    place = anchor if anchor is not None and anchor.step_index == entry.step_index else entry
-    ref = step_ref(lesson, entry.step_index, topic)
+    place = anchor if anchor is not None else entry
+    ref = step_ref(lesson, place.step_index, topic)
     worked, explain, asked = (), None, question
     ladder = state.ladder
     if ladder is not None:
@@ -128,7 +129,7 @@ def describe(lesson: LoadedLesson, state: adaptive.State, topic: str, seat: Seat
         ref,
         asked,
         place.main_index + 1,
-        len(lesson.step(entry.step_index).questions),
+        len(lesson.step(place.step_index).questions),
         seat,
         worked,
         explain,
