@@ -123,7 +123,7 @@ def test_the_page_shows_the_numbers_on_screen_and_counts_the_item_as_seen(client
         f"/lessons/{LESSON}/choice", data={"csrf": csrf, "choice": "another_angle"}
     )
     soup = BeautifulSoup(response.text, "html.parser")
-    way = " ".join(soup.select_one(".another-way").get_text().split())
+    way = " ".join(soup.select_one("#question .another-way").get_text().split())
     assert numbers_in(way) <= numbers_in(prompt) | {"2"}
     # Its answer may now be worked out from the explanation: not full evidence any more.
     state = tutor.current(learner, LESSON).state
