@@ -64,3 +64,14 @@ def test_validate_reports_a_costly_placeholder_at_its_line_and_does_not_hang(tmp
     line = next(n for n, text in enumerate(bomb.splitlines(), 1) if "9**(9**8)" in text)
     assert f"bomb.yaml:{line}:" in result.stdout
     assert "write it as a decimal instead" in result.stdout
+
+
+def test_waiting_is_not_work_a_text_that_waits_its_turn_still_renders():
+    """The bound is CPU time: a busy server may keep a thread waiting for seconds, and a
+    cheap text must not fail for it (a sleep stands in for the wait)."""
+
+    def nap() -> str:
+        time.sleep(1.3)
+        return "done"
+
+    assert render("{{ nap() }} in time", {"nap": nap}) == "done in time"
