@@ -390,6 +390,8 @@ def _save(
     own: Mapping[str, str] | None = None,
     moved: str = MOVED_ON,
 ) -> None:
+    if position is None:  # a first write: a browser learner may have no row yet
+        learners.ensure(connection, learner_id=learner_id)
     saved = progress.save(
         connection,
         learner_id=learner_id,
