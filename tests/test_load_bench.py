@@ -55,7 +55,7 @@ def test_compare_workers_prints_rates_ratios_and_where_the_cpu_went(tmp_path):
         "--database-url",
         f"sqlite:///{tmp_path / 'load.db'}",
     )
-    assert re.search(r"round 1, 1 worker\(s\): c=2 \d+/s \(machine \d+% busy", out), out
+    assert re.search(r"round 1, 1 worker: c=2 \d+/s \(machine \d+% busy", out), out
     row = re.search(r"^\s+2\s+(\d+)/s\s+1\.00\s+\d+%$", out, re.M)
     assert row and int(row.group(1)) > 0, out
     assert re.search(r"durability: ok: [1-9]\d* acknowledged answers, 0 missing", out), out
@@ -67,7 +67,7 @@ def test_on_postgresql_a_run_keeps_its_data_in_a_schema_of_its_own_and_drops_it(
     out = run_bench("--compare-workers", "1", "--rounds", "2", "--database-url", PG_URL)
     schema = re.search(r"data in PostgreSQL schema (bench_\w+), dropped at the end", out)
     assert schema, out
-    assert re.search(r"round 2, 1 worker\(s\): c=2 [1-9]\d*/s", out), out
+    assert re.search(r"round 2, 1 worker: c=2 [1-9]\d*/s", out), out
     assert re.search(r"durability: ok: [1-9]\d* acknowledged answers, 0 missing", out), out
     engine = create_engine(PG_URL)
     try:

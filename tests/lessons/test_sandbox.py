@@ -31,10 +31,10 @@ BOMBS = {
 
 @pytest.mark.parametrize("source", BOMBS)
 def test_a_costly_placeholder_is_stopped_with_a_clear_error(source: str):
-    started = time.monotonic()
+    started = time.thread_time()  # the work done, whatever else the machine is doing
     with pytest.raises(PlaceholderTooCostly, match=BOMBS[source]):
         render(source, {})
-    assert time.monotonic() - started < 2
+    assert time.thread_time() - started < 2
 
 
 def test_a_costly_answer_expression_is_stopped():
