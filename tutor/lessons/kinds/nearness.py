@@ -31,6 +31,15 @@ class Nearness(StrEnum):
     FAR = "far"
 
 
+def typed_text(raw: object) -> tuple[str, bool]:
+    """A typed number's text made plain (spaces and a typographic minus gone, a lone comma
+    read as the decimal point), without its trailing %; and whether it had one."""
+    text = str(raw).strip().replace(" ", "").replace("\u2212", "-")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    return text.rstrip("%"), text.endswith("%")
+
+
 def typed_decimal(raw: str | float | int) -> Decimal | None:
     """A typed number as the learner wrote it (0.36, ,36, 1e-3, 36%), or None.
 
@@ -38,15 +47,11 @@ def typed_decimal(raw: str | float | int) -> Decimal | None:
     """
     if isinstance(raw, bool):
         return None
-    if isinstance(raw, (int, float)):
-        text = repr(raw)
-    else:
-        text = str(raw).strip().replace(" ", "").replace("\u2212", "-")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
-    percent = text.endswith("%")
+    text, percent = repr(raw), False
+    if not isinstance(raw, (int, float)):
+        text, percent = typed_text(raw)
     try:
-        value = Decimal(text.rstrip("%"))
+        value = Decimal(text)
     except InvalidOperation:
         return None
     if not value.is_finite():

@@ -27,6 +27,7 @@ from tutor.lessons.kinds.nearness import (
     nearness,
     tolerance_decimal,
     typed_decimal,
+    typed_text,
 )
 from tutor.lessons.messages import did_you_mean, explain
 from tutor.lessons.templates import LazyTexts
@@ -128,12 +129,9 @@ def parse_number(raw: str | float | int) -> float:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         value = float(raw)
     else:
-        cleaned = str(raw).strip().replace(" ", "").replace("\u2212", "-")
-        if cleaned.count(",") == 1 and "." not in cleaned:
-            cleaned = cleaned.replace(",", ".")
-        percent = cleaned.endswith("%")
+        cleaned, percent = typed_text(raw)
         try:
-            value = float(cleaned.rstrip("%"))
+            value = float(cleaned)
         except ValueError:
             raise BadAnswer(
                 f"value: {str(raw)[:40]!r} is not a number",
