@@ -27,6 +27,7 @@ from tutor.web.deps import TokenCache
 from tutor.web.instructor import InstructorAccess
 from tutor.web.limits import BodyLimit
 from tutor.web.ratelimit import RateLimit
+from tutor.web.replies import Replies
 from tutor.web.security import SecurityHeaders, Signer
 from tutor.web.serving import install_log_filters
 
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.signer = Signer(secret)
     app.state.instructor = InstructorAccess(token, secret)
     app.state.tokens = TokenCache()
+    app.state.replies = Replies()
     app.state.limits = {
         "learners": RateLimit(settings.learners_per_minute, "new learners"),
         "auth": RateLimit(settings.auth_failures_per_minute, "failed sign-ins"),

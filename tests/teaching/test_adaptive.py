@@ -11,6 +11,7 @@ import pytest
 
 from tutor.lessons import variants
 from tutor.lessons.catalog import load_catalog
+from tutor.lessons.kinds import KINDS, Seat
 from tutor.teaching import adaptive, angles, faults, items, mastery, sessions
 from tutor.teaching.adaptive import State, after_answer, choose, start
 from tutor.vocabulary import Role
@@ -312,3 +313,25 @@ def test_a_review_prefers_an_item_whose_answer_the_learner_has_not_been_shown():
     assert again is not None and again.item.question != before
     assert again.item.question in pool
     assert items.item_key(LESSON, again.item.question, again.item.variant) not in shown
+
+
+def test_a_question_with_fixed_numbers_reads_the_same_for_every_seed():
+    """Rendered once and copied for other seeds: the same texts and identity, while each
+    seed still orders and names its options for itself."""
+    lesson = LESSON
+    fixed = next(
+        e.question
+        for e in lesson.entries.values()
+        if not e.question.sampled and e.question.kind == "choice"
+    )
+    topic = lesson.lesson.default_topic
+    first = items.rendered(lesson, fixed.id, 11, topic)
+    other = items.rendered(lesson, fixed.id, 12, topic)
+    fresh = variants.render_question(lesson.lesson, fixed, skill=first.skill, seed=12, topic=topic)
+    assert (other.seed, first.seed) == (12, 11)
+    assert other.prompt == fresh.prompt == first.prompt
+    assert [o.text for o in other.options] == [o.text for o in fresh.options]
+    assert items.item_key(lesson, fixed.id, 11) == items.item_key(lesson, fixed.id, 12)
+    seat = Seat(key=b"k" * 32, learner="someone")
+    ids = {kind_id for kind_id, _ in KINDS[fixed.kind].served(first, seat)}
+    assert ids.isdisjoint(kind_id for kind_id, _ in KINDS[fixed.kind].served(other, seat))

@@ -126,3 +126,21 @@ def test_choices_after_an_edit_never_fail(app, client: TestClient, lessons_dir: 
     assert revisit.status_code == 409
     go_on = client.post("/api/lessons/mini/choices", headers=headers, json={"choice": "go_on"})
     assert go_on.status_code == 200
+
+
+def test_a_step_sent_from_memory_shows_an_edit_at_once(app, client: TestClient, lessons_dir: Path):
+    """Step JSON is kept per lesson version: the reply after an edit is the edited one,
+    gzipped or not, and a step that does not exist is still a 404."""
+    step = "/api/lessons/mini/steps/1"
+    assert client.get(step).json()["title"] == "Loss"
+    assert client.get(step).json()["title"] == "Loss"  # sent again, from memory
+    edit(lessons_dir, "title: Loss", "title: Loss, edited")
+    app.state.tutor.catalog = refresh(app.state.tutor.catalog, [lessons_dir])
+    for encoding in ("gzip", "identity"):
+        reply = client.get(step, headers={"Accept-Encoding": encoding})
+        assert reply.status_code == 200
+        assert reply.json()["title"] == "Loss, edited"
+        assert reply.headers.get("content-encoding", "identity") == encoding
+    missing = client.get("/api/lessons/mini/steps/9")
+    assert missing.status_code == 404
+    assert "not 9" in missing.json()["detail"]

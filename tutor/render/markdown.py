@@ -165,11 +165,15 @@ for _kind in _INLINE + _DISPLAY:
     _MD.add_render_rule(_kind, _render_math)
 
 
+# A page shows the same lesson texts to every learner: parsed once, not on every request.
+# Keyed by the text itself, so a changed lesson or a learner's own words are new keys.
+@lru_cache(maxsize=4096)
 def to_html(markdown: str) -> Markup:
     """Markdown to HTML, block level (paragraphs, lists, tables)."""
     return Markup(_MD.render(markdown))
 
 
+@lru_cache(maxsize=8192)
 def to_inline_html(markdown: str) -> Markup:
     """Markdown to HTML without the surrounding paragraph, for options and titles."""
     return Markup(_MD.renderInline(markdown))

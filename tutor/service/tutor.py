@@ -8,11 +8,12 @@ is shown is built by :mod:`tutor.teaching.payloads`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Connection, Row
 
 from tutor.errors import BadFields, BadInput, Conflict, NotFound
 from tutor.lessons.catalog import Catalog
@@ -74,11 +75,17 @@ class Tutor:
             raise NotFound(f"no lesson {lesson_id!r}; see /api/lessons for the lessons there are")
         return found
 
+    @contextmanager
+    def _read(self, connection: Connection | None) -> Iterator[Connection]:
+        """``connection``, when the caller reads in one already; else a read of its own."""
+        if connection is not None:
+            yield connection
+            return
+        with self.db.reading() as opened:
+            yield opened
+
     def step_at(self, lesson: LoadedLesson, n: int, topic: str | None = None) -> StepRef:
-        if not 1 <= n <= len(lesson.lesson.steps):
-            raise NotFound(
-                f"lesson {lesson.id!r} has steps 1 to {len(lesson.lesson.steps)}, not {n}"
-            )
+        _check_step(lesson, n)
         return payloads.step_ref(lesson, n - 1, self.topic(lesson, topic))
 
     def topic(self, lesson: LoadedLesson, topic: str | None) -> str:
@@ -121,14 +128,19 @@ class Tutor:
     # --- where a learner is ------------------------------------------------------
 
     def current(
-        self, learner_id: str | None, lesson_id: str, *, topic: str | None = None
+        self,
+        learner_id: str | None,
+        lesson_id: str,
+        *,
+        topic: str | None = None,
+        connection: Connection | None = None,
     ) -> Current:
         """The learner's current item (the first one for a learner not yet started)."""
         lesson = self.lesson(lesson_id)
         position = None
         if learner_id is not None:
-            with self.db.reading() as connection:
-                position, _ = progress.read(connection, learner_id=learner_id, lesson_id=lesson_id)
+            with self._read(connection) as reading:
+                position, _ = progress.read(reading, learner_id=learner_id, lesson_id=lesson_id)
         state = resume.state(lesson, learner_id or "", position.state if position else None)
         chosen = self.topic(lesson, topic) if topic else resume.position_topic(lesson, position)
         return payloads.describe(lesson, state, chosen, self.seat(learner_id))
@@ -279,16 +291,28 @@ class Tutor:
     ) -> dict[str, Any]:
         """What a step's page shows: texts, example, the last answer's reply, the current
         item, and the explanation the learner asked for (``shown``, an angle)."""
-        current = self.current(learner_id, lesson_id)
-        lesson = current.lesson
-        ref = self.step_at(lesson, n, current.topic)
-        step = lesson.step(n - 1)
-        feedback = None
-        if after is not None and learner_id is not None:
-            with self.db.reading() as connection:
+        # One read for the whole page: its position, the answer just sent and the step's
+        # exchanges are seen as of one moment, at the cost of one transaction, not three.
+        _check_step(self.lesson(lesson_id), n)
+        with self.db.reading() as connection:
+            current = self.current(learner_id, lesson_id, connection=connection)
+            lesson = current.lesson
+            step = lesson.step(n - 1)
+            attempt = None
+            if after is not None and learner_id is not None:
                 attempt = attempts.of_learner(connection, learner_id=learner_id, attempt_id=after)
-            if attempt is not None and attempt.lesson_id == lesson.id:
-                feedback = attempt.response
+            said = self.exchanges(
+                learner_id,
+                lesson,
+                step.id,
+                current.state.since,
+                EXCHANGES_SHOWN + 1,
+                connection=connection,
+            )
+        ref = self.step_at(lesson, n, current.topic)
+        feedback = None
+        if attempt is not None and attempt.lesson_id == lesson.id:
+            feedback = attempt.response
         way = None
         state = current.state
         on_this_step = current.step is not None and current.step.n == n
@@ -296,7 +320,6 @@ class Tutor:
         # Only an explanation the learner asked for, of the question on screen.
         if source is not None and shown in state.angles.get(source.owner, ()):
             way = payloads.way_on_screen(lesson, state, shown, current.topic)
-        said = self.exchanges(learner_id, lesson, step.id, state.since, EXCHANGES_SHOWN + 1)
         earlier = len(said) > EXCHANGES_SHOWN
         said = said[-EXCHANGES_SHOWN:]
         if feedback is not None and any(x.id == after for x in said):
@@ -325,10 +348,12 @@ class Tutor:
         step_id: str,
         since: int = 0,
         limit: int = EXCHANGES_SHOWN,
+        *,
+        connection: Connection | None = None,
     ) -> list[conversation.Exchange]:
         """The learner's latest exchanges on a step in this pass through the lesson, oldest
         first."""
-        rows = self._step_rows(learner_id, lesson, step_id, since, limit)
+        rows = self._step_rows(learner_id, lesson, step_id, since, limit, connection=connection)
         return conversation.exchanges(lesson, rows)
 
     def _step_rows(
@@ -338,12 +363,14 @@ class Tutor:
         step_id: str,
         since: int,
         limit: int = EXCHANGES_SHOWN,
+        *,
+        connection: Connection | None = None,
     ) -> list[Row]:
         if learner_id is None:
             return []
-        with self.db.reading() as connection:
+        with self._read(connection) as reading:
             return attempts.of_step(
-                connection,
+                reading,
                 learner_id=learner_id,
                 lesson_id=lesson.id,
                 step_id=step_id,
@@ -550,3 +577,8 @@ class Tutor:
 
 def _last_id(said: list[conversation.Exchange]) -> int | None:
     return said[-1].id if said else None
+
+
+def _check_step(lesson: LoadedLesson, n: int) -> None:
+    if not 1 <= n <= len(lesson.lesson.steps):
+        raise NotFound(f"lesson {lesson.id!r} has steps 1 to {len(lesson.lesson.steps)}, not {n}")

@@ -8,6 +8,7 @@ a check after a miss is never an item whose answer the learner has just been sho
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from functools import lru_cache
 
@@ -25,13 +26,25 @@ from tutor.lessons.variants import (
 def rendered(lesson: LoadedLesson, question_id: str, seed: int, topic: str) -> RenderedQuestion:
     """A question variant in a topic (an item is rendered for `next`, then to grade it)."""
     entry = lesson.entries[question_id]
+    if not entry.question.sampled and seed != 0:
+        # Fixed numbers: every seed reads the same, and only the seed itself (which orders
+        # and names the options for each learner) differs. Rendered once, copied.
+        same = copy.copy(rendered(lesson, question_id, 0, topic))
+        same.seed = seed
+        return same
     return render_question(lesson.lesson, entry.question, skill=entry.skill, seed=seed, topic=topic)
 
 
-@lru_cache(maxsize=8192)
 def item_key(lesson: LoadedLesson, question_id: str, seed: int) -> str:
     """The item's identity: its question and, in the lesson's default words, the right
     answer it shows (a topic re-skins words, not answers)."""
+    if not lesson.entries[question_id].question.sampled:
+        seed = 0  # the same answer whatever the seed: one identity
+    return _item_key(lesson, question_id, seed)
+
+
+@lru_cache(maxsize=8192)
+def _item_key(lesson: LoadedLesson, question_id: str, seed: int) -> str:
     question = rendered(lesson, question_id, seed, lesson.lesson.default_topic)
     answer = KINDS[question.kind].right_answer(question)
     digest = hashlib.blake2s(answer.encode(), digest_size=4).hexdigest()

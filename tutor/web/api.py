@@ -18,6 +18,7 @@ from tutor.teaching import labs
 from tutor.web import ratelimit
 from tutor.web.deps import LearnerDep as Learner
 from tutor.web.deps import TutorDep
+from tutor.web.replies import Replies
 from tutor.web.schemas import (
     AnswerIn,
     AnswerOut,
@@ -153,9 +154,19 @@ def get_lesson(lesson_id: str, tutor: TutorDep) -> Response:
 
 
 @router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
-def get_step(lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None) -> Response:
+async def get_step(
+    request: Request, lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None
+) -> Response:
     """A step (1-based) with its worked example and questions; no grades or feedback."""
-    return _reply(StepOut.model_validate(tutor.step_json(lesson_id, n, topic)))
+    version = tutor.lesson(lesson_id).content_hash  # 404 for no such lesson, at once
+    replies: Replies = request.app.state.replies
+
+    def make() -> bytes:
+        return (
+            StepOut.model_validate(tutor.step_json(lesson_id, n, topic)).model_dump_json().encode()
+        )
+
+    return await replies.send(request, ("step", lesson_id, version, n, topic), make)
 
 
 @router.post(

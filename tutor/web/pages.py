@@ -35,6 +35,8 @@ router = APIRouter(include_in_schema=False)
 
 def templates(settings: Settings) -> Jinja2Templates:
     env = Jinja2Templates(directory=settings.templates_dir)
+    # The templates ship with the code: no stat of every template file on every page.
+    env.env.auto_reload = False
     env.env.filters["md"] = to_html
     env.env.filters["md_inline"] = to_inline_html
     env.env.filters["num"] = format_number
