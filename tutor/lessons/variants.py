@@ -78,9 +78,12 @@ class RenderedQuestion(LazyTexts):
         self.seed = seed
         self.topic = topic
         self.params = params
-        self.prompt = self.render_text(question.prompt)
         for name, value in parts.items():
             setattr(self, name, value)
+
+    @cached_property
+    def prompt(self) -> str:
+        return self.render_text(self._question.prompt)
 
     @cached_property
     def not_sure(self) -> str:

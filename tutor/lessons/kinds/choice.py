@@ -44,9 +44,14 @@ class RenderedOption(LazyTexts):
         super().__init__(context)
         self._option = option
         self.index = index  # its place in the lesson file, stable across variants
-        self.text = self.render_text(option.text)
         self.grade = option.grade
         self.misconception = option.misconception
+
+    @cached_property
+    def text(self) -> str:
+        # Lazy too: telling items apart reads only the right option's text, and it does so
+        # for variants that are then never shown.
+        return self.render_text(self._option.text)
 
     @cached_property
     def feedback(self) -> str:
