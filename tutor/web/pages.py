@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from tutor.config import Settings
 from tutor.errors import BadAnswer, BadFields, BadInput, Conflict, Forbidden
-from tutor.lessons.topics import MAX_WORD, OwnTopic
+from tutor.lessons.topics import MAX_WORD, OwnTopic, Switch
 from tutor.lessons.variants import render_step
 from tutor.render import plots
 from tutor.render.markdown import to_html, to_inline_html
@@ -443,17 +443,49 @@ def topic(
     topic: Annotated[str, Form(max_length=80)] = "",
     csrf: Annotated[str, Form(max_length=80)] = "",
     back: Annotated[str, Form(max_length=200)] = "",
+    confirm: Annotated[bool, Form()] = False,
 ) -> Response:
+    """Switch the lesson's topic: a change is confirmed on a page of its own first (own
+    words are checked before that), the topic already in use is simply kept."""
     visitor.check_csrf(csrf)
+    if not (own or topic):
+        raise BadInput("topic: choose a topic")
+    try:
+        switch = tutor.topic_switch(visitor.id, lesson_id, topic=topic, own=own)
+    except BadFields as exc:
+        if not own:
+            raise
+        return _topic_form(request, visitor, tutor, lesson_id, back, words=own, problems=exc.fields)
+    if not (confirm or switch.unchanged):
+        sent = {"topic": topic, **{OWN_FIELD + name: text for name, text in own.items()}}
+        return _confirm_switch(request, visitor, tutor, lesson_id, back, switch, sent)
     if own:
-        try:
-            tutor.set_own_topic(visitor.id, lesson_id, own)
-        except BadFields as exc:
-            return _topic_form(
-                request, visitor, tutor, lesson_id, back, words=own, problems=exc.fields
-            )
+        tutor.set_own_topic(visitor.id, lesson_id, own)
     else:
-        if not topic:
-            raise BadInput("topic: choose a topic")
         tutor.set_topic(visitor.id, lesson_id, topic)
     return redirect(visitor, _confirmed(_safe_back(lesson_id, back)))
+
+
+def _confirm_switch(
+    request: Request,
+    visitor: Visitor,
+    tutor: Tutor,
+    lesson_id: str,
+    back: str,
+    switch: Switch,
+    sent: dict[str, str],
+) -> HTMLResponse:
+    """The page that asks before a switch: the same fields to send again, confirmed."""
+    lesson = tutor.lesson(lesson_id).lesson
+    return render(
+        request,
+        visitor,
+        "topic_confirm.html",
+        {
+            "lesson": lesson,
+            "switch": switch,
+            "sent": sent,
+            "hints": {w.name: w.hint for w in lesson.topic_words},
+            "back": _safe_back(lesson_id, back),
+        },
+    )
