@@ -1,6 +1,7 @@
 // A little help on top of pages that work without it: a step's conversation grows in place
 // (an answer is sent without leaving the page, and the new feedback is focused so screen
-// readers read it first), and a sent form cannot be sent twice.
+// readers read it first), a switch of topic is confirmed in place, and a sent form cannot
+// be sent twice.
 // In the labs, results follow the form as you type, and the descent lab can play its steps.
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
@@ -18,6 +19,7 @@ document.addEventListener("DOMContentLoaded", () => {
 function wire(root) {
   for (const form of root.querySelectorAll("form[method=post]")) {
     if (form.hasAttribute("data-in-place")) inPlace(form);
+    if (form.classList.contains("topic")) askFirst(form);
     sendOnce(form);
   }
 }
@@ -80,6 +82,46 @@ function sendAsUsual(form, button) {
   HTMLFormElement.prototype.submit.call(form);
 }
 
+// Another topic from the menu: the server's question (the page shown without JavaScript)
+// opens under the menu instead. Its Switch sends the form again, confirmed; Keep closes it.
+// The topic already in use is kept without a question, and the page follows.
+function askFirst(form) {
+  form.addEventListener("submit", async (event) => {
+    if (form.dataset.sent) return;
+    event.preventDefault();
+    let response;
+    try {
+      const body = new URLSearchParams(new FormData(form));
+      response = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
+    } catch {
+      return sendAsUsual(form);
+    }
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const ask = response.ok && doc.getElementById("topic-confirm");
+    if (!ask) {
+      const hash = new URL(form.elements.back.value, location.href).hash;
+      return response.ok ? location.assign(response.url + hash) : sendAsUsual(form);
+    }
+    const heading = ask.querySelector("h1");
+    const title = document.createElement("h2");
+    title.id = heading.id;
+    title.tabIndex = -1;
+    title.append(...heading.childNodes);
+    heading.replaceWith(title);
+    document.getElementById("topic-confirm")?.remove();
+    form.after(ask);
+    wire(ask);
+    setTimeout(() => reopen(form)); // another topic may be chosen while it is open
+    ask.querySelector("a.keep").addEventListener("click", (click) => {
+      click.preventDefault();
+      ask.remove();
+      form.reset();
+      form.querySelector("select").focus();
+    });
+    title.focus();
+  });
+}
+
 // A double click sends a form once. The buttons are disabled after the submit event, not
 // in it: a button disabled in time would leave its own name and value out of the form.
 function sendOnce(form) {
@@ -99,11 +141,13 @@ function sendOnce(form) {
 // answers a second copy of an answer with what it recorded).
 window.addEventListener("pageshow", (event) => {
   if (!event.persisted) return;
-  for (const form of document.querySelectorAll("form[data-sent]")) {
-    delete form.dataset.sent;
-    for (const button of form.querySelectorAll("button")) button.disabled = false;
-  }
+  for (const form of document.querySelectorAll("form[data-sent]")) reopen(form);
 });
+
+function reopen(form) {
+  delete form.dataset.sent;
+  for (const button of form.querySelectorAll("button")) button.disabled = false;
+}
 
 // Fetch the lab's results for the form's current values and swap them in.
 function live(form) {

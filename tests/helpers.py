@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -15,6 +16,17 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from tutor.lessons.variants import render_question
+
+CHROMIUM = Path(os.environ.get("TUTOR_CHROMIUM", "/usr/bin/chromium"))
+"""Debian's Chromium, which the browser tests drive (Playwright's own is never installed)."""
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def new_learner(client: TestClient) -> dict[str, str]:
@@ -144,3 +156,18 @@ def live_server(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def switch_topic(client: TestClient, lesson_id: str, data: dict[str, str]):
+    """Send a topic form as a browser without JavaScript does, and confirm the switch on the
+    page that asks first, when it asks; the last response, not followed."""
+    from bs4 import BeautifulSoup
+
+    url = f"/lessons/{lesson_id}/topic"
+    response = client.post(url, data=data, follow_redirects=False)
+    if response.status_code == 200:
+        form = BeautifulSoup(response.text, "html.parser").select_one("form.confirm-switch")
+        assert form is not None, "a topic form answered with a page that does not ask"
+        fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+        response = client.post(url, data=fields, follow_redirects=False)
+    return response

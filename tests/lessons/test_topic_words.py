@@ -7,7 +7,7 @@ import pytest
 from test_loader import BASE, problems_of
 
 from tutor.lessons.catalog import load_text
-from tutor.lessons.topics import MAX_WORD, OwnTopic, own_topic, stored_topic
+from tutor.lessons.topics import MAX_WORD, OwnTopic, Switch, own_topic, stored_topic
 from tutor.lessons.variants import render_question, render_step
 
 DECLARED = BASE.replace(
@@ -127,6 +127,22 @@ def test_two_learners_words_are_never_the_same_topic():
     a, b = OwnTopic({"thing": "a song"}), OwnTopic({"thing": "a film"})
     assert a != b and hash(a) != hash(b) and a == OwnTopic({"thing": "a song"})
     assert a != "custom" and str(a) == "custom"
+
+
+@pytest.mark.parametrize(
+    ("now", "to", "unchanged"),
+    [
+        ("cats", "cats", True),
+        ("cats", "spam", False),
+        ("cats", OwnTopic({"thing": "a song"}), False),
+        (OwnTopic({"thing": "a song"}), "cats", False),
+        (OwnTopic({"thing": "a song"}), "custom", False),
+        (OwnTopic({"thing": "a song"}), OwnTopic({"thing": "a song"}), True),
+        (OwnTopic({"thing": "a song"}), OwnTopic({"thing": "a film"}), False),
+    ],
+)
+def test_a_switch_to_the_topic_in_use_changes_nothing(now, to, unchanged: bool):
+    assert Switch(now=now, to=to).unchanged is unchanged
 
 
 def test_a_word_declared_later_falls_back_to_the_default_topic():

@@ -201,6 +201,14 @@ def test_arrowing_through_the_topics_does_not_leave_the_page(server, page):  # n
     assert chosen != first
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Switch"
+    page.keyboard.press("Enter")
+    # Asked first, in place: the question takes the focus, its Switch is the next stop.
+    asked = page.locator("#topic-confirm")
+    playwright_api.expect(asked.get_by_role("heading")).to_be_focused()
+    assert page.evaluate("window.stayed === true")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#topic-confirm') !== null")
+    assert page.evaluate("document.activeElement.textContent") == "Switch"
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("form.topic select").input_value() == chosen

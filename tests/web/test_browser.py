@@ -10,17 +10,16 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import live_server, page_learner, served_option
+from helpers import CHROMIUM, page_learner, served_option
 
-from tutor.app import create_app
 from tutor.config import Settings
 from tutor.web.security import LEARNER_COOKIE
 
-CHROMIUM = Path(os.environ.get("TUTOR_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+# Every browser test module imports from here, so that each one skips (or fails) alike.
 if not CHROMIUM.exists():
     if os.environ.get("TUTOR_REQUIRE_BROWSER"):
         raise RuntimeError(f"{CHROMIUM} is missing and browser tests are required")
@@ -30,38 +29,17 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture
-def server(tmp_path: Path):
+def server(serve):
     lessons = ROOT / "lessons"
     if not any(lessons.glob("*.yaml")):
         lessons = ROOT / "tests" / "data"
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
-        lessons_dir=lessons,
-        secret_key="browser-test",
-    )
-    with live_server(create_app(settings)) as url:
-        yield url, settings
+    return serve(lessons)
 
 
 @pytest.fixture
-def page():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1000, "height": 1200})
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(tabs):
+    """A tab with JavaScript on, 1000 px wide."""
+    return tabs()
 
 
 def grade_of_option(server_settings: Settings, page, grade: str) -> str:
@@ -231,11 +209,10 @@ def test_a_sent_form_cannot_be_sent_again(server, page):
     assert page.locator("form.answer button:disabled").count() == 0
 
 
-def test_back_and_submit_again_shows_what_was_recorded(server, page):
+def test_back_and_submit_again_shows_what_was_recorded(server, tabs):
     """Without JavaScript, Back brings the answered form again; sending it is harmless."""
     url, settings = server
-    context = page.context.browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+    page = tabs(javascript=False)
     page.goto(f"{url}/lessons/{load_lessons(settings)[0]}/steps/1")
     page.locator(f"input[value='{grade_of_option(settings, page, 'not_quite')}']").check()
     page.get_by_role("button", name="Submit").click()
@@ -246,7 +223,6 @@ def test_back_and_submit_again_shows_what_was_recorded(server, page):
     page.wait_for_selector("#feedback")
     assert page.locator("#note").inner_text() == "That answer was already recorded."
     assert "Not quite" in page.locator("#feedback .grade-word").inner_text()
-    context.close()
 
 
 def watch_for_problems(page) -> list[str]:
@@ -302,40 +278,24 @@ def test_the_api_docs_render_under_the_strict_content_security_policy(server, pa
     assert problems == []
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_a_problem_in_parts_from_worked_example_to_a_hint(tmp_path: Path, javascript):
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
-        lessons_dir=ROOT / "tests" / "data" / "ladder",
-        secret_key="browser-test",
-    )
-    with live_server(create_app(settings)) as url, playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
-        )
-        context = browser.new_context(java_script_enabled=javascript)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(url + "/lessons/ladder/steps/1")
-        while page.locator("form.answer").count() and "Warm-up" in page.title():
-            page.locator("input[value=not_sure]").check()
-            send(page)
-        page.goto(url + "/lessons/ladder/steps/2")
-        assert page.locator(".ladder h3").inner_text() == "A worked example"
-        assert page.locator(".worked li").count() == 3
-        send(page, "I have worked through it")
-        assert page.locator(".ladder h3").inner_text() == "Part 3 of 3"
-        assert page.locator(".worked li").count() == 2
-        send(page, "Show me this part worked")
-        assert page.locator("#hints li").count() == 1
-        sub_value = page.locator("#hints li").inner_text()
-        assert sub_value.startswith("The mean of the squares is ")
-        page.locator("#value").fill(
-            sub_value.removeprefix("The mean of the squares is ").rstrip(".")
-        )
+def test_a_problem_in_parts_from_worked_example_to_a_hint(serve, tabs, javascript):
+    url, _ = serve(ROOT / "tests" / "data" / "ladder")
+    page = tabs(javascript=javascript)
+    page.goto(url + "/lessons/ladder/steps/1")
+    while page.locator("form.answer").count() and "Warm-up" in page.title():
+        page.locator("input[value=not_sure]").check()
         send(page)
-        assert "Exactly" in page.locator("#feedback .grade-word").inner_text()
-        assert errors == []
-        context.close()
-        browser.close()
+    page.goto(url + "/lessons/ladder/steps/2")
+    assert page.locator(".ladder h3").inner_text() == "A worked example"
+    assert page.locator(".worked li").count() == 3
+    send(page, "I have worked through it")
+    assert page.locator(".ladder h3").inner_text() == "Part 3 of 3"
+    assert page.locator(".worked li").count() == 2
+    send(page, "Show me this part worked")
+    assert page.locator("#hints li").count() == 1
+    sub_value = page.locator("#hints li").inner_text()
+    assert sub_value.startswith("The mean of the squares is ")
+    page.locator("#value").fill(sub_value.removeprefix("The mean of the squares is ").rstrip("."))
+    send(page)
+    assert "Exactly" in page.locator("#feedback .grade-word").inner_text()
+    assert page.errors == []

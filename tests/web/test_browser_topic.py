@@ -1,26 +1,20 @@
 """Writing one's own topic in Chromium, with JavaScript on and off: the form, its messages,
-hostile text shown as text, the switch confirmed, and every text in the learner's words.
+hostile text shown as text, the switch asked first and confirmed, and every text in the
+learner's words.
 
 Skipped when Debian's chromium is not installed, unless TUTOR_REQUIRE_BROWSER is set.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from helpers import live_server
-from test_browser import CHROMIUM, playwright_api  # skips without Chromium, as there
+from test_browser import ROOT, playwright_api  # skips without Chromium, as there
 
-from tutor.app import create_app
-from tutor.config import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
 LESSON = "how-a-network-learns"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# Markup that would run script if it were ever inserted as HTML: a dialog the page fixture
+# Markup that would run script if it were ever inserted as HTML: a dialog the tabs fixture
 # fails on.
 HOSTILE = "<img src=x onerror=alert(1)>"
 WORDS = {
@@ -38,46 +32,22 @@ WORDS = {
 
 
 @pytest.fixture
-def server(tmp_path: Path):
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
-        lessons_dir=ROOT / "lessons",
-        secret_key="browser-test",
-    )
-    with live_server(create_app(settings)) as url:
-        yield url
-
-
-@pytest.fixture(params=[True, False], ids=["js", "no-js"])
-def javascript(request) -> bool:
-    return request.param
+def server(serve):
+    return serve(ROOT / "lessons")[0]
 
 
 @pytest.fixture
-def page(javascript: bool):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
-        )
-        context = browser.new_context(
-            viewport={"width": 1000, "height": 1200}, java_script_enabled=javascript
-        )
-        tab = context.new_page()
-        dialogs: list[str] = []
-        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        yield tab
-        assert dialogs == [], dialogs
-        context.close()
-        browser.close()
+def page(tabs, javascript: bool):
+    tab = tabs(javascript=javascript)
+    yield tab
+    assert tab.errors == []
 
 
 def not_pwned(page) -> None:
     assert page.locator("img[src=x]").count() == 0
 
 
-def test_a_learner_writes_their_own_topic_and_the_lesson_speaks_of_it(server, page):
+def test_a_learner_writes_their_own_topic_and_the_lesson_speaks_of_it(server, page, javascript):
     page.goto(f"{server}/lessons/{LESSON}")
     page.get_by_role("link", name="Write your own topic").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Make it about your own topic"
@@ -111,6 +81,13 @@ def test_a_learner_writes_their_own_topic_and_the_lesson_speaks_of_it(server, pa
     page.locator("#word-thing").fill(WORDS["thing"])
     page.locator("#word-f1").fill(WORDS["f1"])
     page.get_by_role("button", name="Use my topic").click()
+    # Asked first, with the words as written, shown as text.
+    asked = page.locator("#topic-confirm")
+    assert asked.get_by_role("heading").inner_text() == "Make this lesson about your own topic?"
+    assert asked.locator(".own-words dd").all_inner_texts() == list(WORDS.values())
+    assert asked.get_by_role("link").inner_text() == "Keep Cat photos"
+    not_pwned(page)
+    asked.get_by_role("button", name="Switch").click()
     assert page.url.endswith(f"/lessons/{LESSON}?switched=1")
     switched = page.get_by_role("status")
     assert "this lesson is now about your own topic" in switched.inner_text()
@@ -123,9 +100,26 @@ def test_a_learner_writes_their_own_topic_and_the_lesson_speaks_of_it(server, pa
     assert f"Is this loaf ready? {HOSTILE} Its answer" in intro  # as text, in emphasis
     not_pwned(page)
 
-    # Back to a ready topic, confirmed on the page; the own words are kept for later.
-    page.locator("select[name=topic]").select_option("cats")
-    page.get_by_role("button", name="Switch").click()
+    # Back to a ready topic: asked first (in place with JavaScript, on a page without), and
+    # Keep leaves the lesson as it was.
+    menu = page.locator("form.topic")
+    menu.locator("select").select_option("cats")
+    menu.get_by_role("button", name="Switch").click()
+    asked = page.locator("#topic-confirm")
+    assert asked.get_by_role("heading").inner_text() == "Make this lesson about Cat photos?"
+    if javascript:
+        assert page.url.endswith(f"/lessons/{LESSON}/steps/1")  # still on the step
+        playwright_api.expect(asked.get_by_role("heading")).to_be_focused()
+    asked.get_by_role("link", name="Keep your own topic").click()
+    playwright_api.expect(asked).to_have_count(0)
+    assert "a loaf of bread" in page.locator(".intro").inner_text()
+    assert page.locator("select[name=topic]").input_value() == "custom"
+    if javascript:
+        playwright_api.expect(page.locator("select[name=topic]")).to_be_focused()
+    # Asked again, and switched; the own words are kept for later.
+    menu.locator("select").select_option("cats")
+    menu.get_by_role("button", name="Switch").click()
+    asked.get_by_role("button", name="Switch").click()
     assert "this lesson is now about Cat photos" in page.get_by_role("status").inner_text()
     assert "a photo" in page.locator(".intro").inner_text()
     page.get_by_role("link", name="Write your own topic").click()
@@ -142,26 +136,29 @@ def test_a_field_stops_at_its_length_limit(server, page):
     assert page.locator("#word-f1").input_value() == "x" * 60
 
 
-def test_the_form_and_its_messages_pass_axe_at_360_px(server, page, javascript):
-    if not javascript:
-        pytest.skip("axe runs as a script in the page")
-    axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+def test_the_form_its_messages_and_the_question_before_a_switch_pass_axe(server, tabs, javascript):
+    """At 360 px, in light and dark. Without JavaScript the page's own scripts are blocked
+    instead, so that axe (a script itself) checks the pages as they are without it."""
+    from test_accessibility import axe_api, check
+
     axe = axe_api.Axe()
-    page.set_viewport_size({"width": 360, "height": 800})
+    page = tabs(page_scripts=javascript, width=360, height=800)
     page.goto(f"{server}/lessons/{LESSON}/topic")
-    check_axe(page, axe, "the form")
+    assert page.evaluate("document.documentElement.classList.contains('js')") is javascript
+    check(page, axe, "the form")
     page.get_by_role("button", name="Use my topic").click()  # every field empty
     assert page.locator(".field-error").count() == len(WORDS)
-    check_axe(page, axe, "the form with its messages")
+    check(page, axe, "the form with its messages")
     for name, text in WORDS.items():
         page.locator(f"#word-{name}").fill(text)
     page.get_by_role("button", name="Use my topic").click()
-    check_axe(page, axe, "the lesson page, switched")
-
-
-def check_axe(page, axe, what: str) -> None:
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        violations = axe.run(page).response["violations"]
-        assert [f"{what} ({scheme}): {v['id']}: {v['help']}" for v in violations] == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, what
+    assert page.locator("#topic-confirm h1").count() == 1
+    check(page, axe, "the question before a switch")
+    page.locator("#topic-confirm").get_by_role("button", name="Switch").click()
+    check(page, axe, "the lesson page, switched")
+    page.locator("form.topic select").select_option("spam")
+    page.locator("form.topic").get_by_role("button", name="Switch").click()
+    heading = page.locator("#topic-confirm h2" if javascript else "#topic-confirm h1")
+    assert heading.inner_text() == "Make this lesson about Spam filter?"
+    check(page, axe, "the question before a switch, in place" if javascript else "from the menu")
+    assert page.errors == []

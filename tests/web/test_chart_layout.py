@@ -6,16 +6,14 @@ Skipped when Debian's chromium is not installed, unless TUTOR_REQUIRE_BROWSER is
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from helpers import live_server
-from test_browser import CHROMIUM, playwright_api  # skips without Chromium, as there
+from test_browser import ROOT  # skips without Chromium, as there
 
 from tutor.app import create_app
 from tutor.config import Settings
 
-LESSONS = Path(__file__).resolve().parents[2] / "lessons"
+LESSONS = ROOT / "lessons"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,23 +43,9 @@ def server(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 800})
-    yield context.new_page()
-    context.close()
+def phone(tabs):
+    return tabs(width=360, height=800)
 
 
 def overlap(a: dict, b: dict, slack: float = 0.5) -> bool:
@@ -105,13 +89,11 @@ def test_on_a_phone_the_axes_labels_do_not_meet_at_the_corner(server, phone, pat
                 assert not overlap(a, b), f"{a['text']!r} and {b['text']!r} collide on {path}"
 
 
-def test_the_instructor_dashboard_uses_the_width_of_the_window(server, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+def test_the_instructor_dashboard_uses_the_width_of_the_window(server, tabs):
+    page = tabs(width=1280, height=900)
     page.goto(f"{server}/instructor/sign-in?token=chart-test-token")
     assert page.locator("h1").inner_text() == "Instructor"
     wide = page.locator("main").bounding_box()["width"]
     page.goto(f"{server}/")
     narrow = page.locator("main").bounding_box()["width"]
-    context.close()
     assert wide >= 1200 and narrow < 800

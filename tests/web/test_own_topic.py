@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import new_learner
+from helpers import new_learner, switch_topic
 from test_pages import form_fields, page, text_of
 
 from tutor.app import create_app
@@ -127,11 +127,11 @@ def put_to(client: TestClient, lesson_id: str, body: dict):
 
 
 def write_topic(client: TestClient, words: dict, back: str = f"/lessons/{LESSON}/steps/1"):
-    """Fill in the own-topic form as a browser without JavaScript does."""
+    """Fill in the own-topic form as a browser without JavaScript does, and confirm."""
     form = page(client, f"/lessons/{LESSON}/topic?back={back}")
     fields = form_fields(form, "form.own-topic-form")
     data = {**fields, **{f"custom.{name}": text for name, text in words.items()}}
-    return client.post(f"/lessons/{LESSON}/topic", data=data, follow_redirects=False)
+    return switch_topic(client, LESSON, data)
 
 
 def test_the_form_shows_each_word_with_its_hint_and_example(client: TestClient):

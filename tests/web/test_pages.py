@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from helpers import page_learner, rendered, served_option
+from helpers import page_learner, rendered, served_option, switch_topic
 
 from tutor.app import create_app
 from tutor.web.security import LEARNER_COOKIE
@@ -267,10 +267,8 @@ def test_resume_after_the_browser_and_server_restart(client: TestClient, setting
 def test_topic_choice_re_skins_the_pages(client: TestClient):
     soup = page(client, f"/lessons/{LESSON}/steps/1")
     csrf = form_fields(soup)["csrf"]
-    response = client.post(
-        f"/lessons/{LESSON}/topic",
-        follow_redirects=False,
-        data={"topic": "spam", "csrf": csrf, "back": f"/lessons/{LESSON}/steps/1"},
+    response = switch_topic(
+        client, LESSON, {"topic": "spam", "csrf": csrf, "back": f"/lessons/{LESSON}/steps/1"}
     )
     assert response.status_code == 303
     assert response.headers["location"] == f"/lessons/{LESSON}/steps/1?switched=1"
@@ -351,7 +349,8 @@ def test_every_step_of_the_shipped_lessons_renders_in_every_topic(settings, tmp_
                 browser.get(f"/api/lessons/{lesson.id}/steps/1")
                 soup = page(browser, f"/lessons/{lesson.id}")
                 csrf = soup.select_one("input[name=csrf]")["value"]
-                browser.post(f"/lessons/{lesson.id}/topic", data={"topic": topic, "csrf": csrf})
+                switched = switch_topic(browser, lesson.id, {"topic": topic, "csrf": csrf})
+                assert switched.status_code == 303, switched.text
                 for n in range(1, len(lesson.steps) + 1):
                     soup = page(browser, f"/lessons/{lesson.id}/steps/{n}")
                     assert soup.select_one("h1").get_text().strip()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from helpers import answer, new_learner
+from helpers import answer, new_learner, switch_topic
 
 DATA = Path(__file__).parents[1] / "data"
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -42,7 +42,7 @@ def test_markup_in_lesson_text_and_topic_words_is_shown_as_text(client: TestClie
     client.get("/")
     soup = BeautifulSoup(client.get("/lessons/mini/steps/1").text, "html.parser")
     csrf = soup.select_one("input[name=csrf]")["value"]
-    client.post("/lessons/mini/topic", data={"topic": "spam", "csrf": csrf})
+    assert switch_topic(client, "mini", {"topic": "spam", "csrf": csrf}).status_code == 303
     html = client.get("/lessons/mini/steps/1").text
     no_live_markup(html)
     assert "&lt;script&gt;" in html

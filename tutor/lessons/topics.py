@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from tutor.lessons.format import Lesson
 
@@ -138,3 +139,18 @@ def stored_topic(lesson: Lesson, stored: Mapping[str, str] | None) -> OwnTopic |
             for w in lesson.topic_words
         }
     )
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A change of topic a learner asked for: the topic the lesson is about now, and the
+    one it would be about (a ready topic's id, or an own topic with its words)."""
+
+    now: str
+    to: str
+
+    @property
+    def unchanged(self) -> bool:
+        """Whether the lesson is about that topic already: nothing to confirm. Own topics
+        are the same only with the same words (see :class:`OwnTopic`)."""
+        return self.now == self.to

@@ -20,7 +20,14 @@ from tutor.lessons.catalog import Catalog
 from tutor.lessons.examples import WorkedExample
 from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
-from tutor.lessons.topics import CUSTOM, OwnTopic, offers_own, own_topic, stored_topic
+from tutor.lessons.topics import (
+    CUSTOM,
+    OwnTopic,
+    Switch,
+    offers_own,
+    own_topic,
+    stored_topic,
+)
 from tutor.lessons.variants import render_step
 from tutor.service import answer_keys, standing, writes
 from tutor.store import attempts, learners, progress
@@ -457,6 +464,39 @@ class Tutor:
         if mine is None:
             raise BadFields(problems, where=("custom",))
         writes.set_topic(self.db, lesson, learner_id, CUSTOM, own=mine.as_stored())
+
+    def topic_switch(
+        self,
+        learner_id: str,
+        lesson_id: str,
+        *,
+        topic: str = "",
+        own: Mapping[str, Any] | None = None,
+    ) -> Switch:
+        """What a change of topic would make a lesson about, beside what it is about now;
+        checked, nothing written, so the page can ask the learner first. ``own`` is an own
+        topic newly written (BadFields names every word that does not fit); ``topic`` a
+        ready topic's id, or ``custom`` for the own topic as last written."""
+        lesson = self.lesson(lesson_id)
+        with self.db.reading() as connection:
+            position, _ = progress.read(connection, learner_id=learner_id, lesson_id=lesson_id)
+        now = resume.position_topic(lesson, position)
+        if own:
+            if not offers_own(lesson.lesson):
+                raise BadInput(f"lesson {lesson_id!r} offers only its ready topics")
+            mine, problems = own_topic(lesson.lesson, own)
+            if mine is None:
+                raise BadFields(problems, where=("custom",))
+            return Switch(now=now, to=mine)
+        if topic == CUSTOM and offers_own(lesson.lesson):
+            mine = stored_topic(lesson.lesson, position.own_topic if position else None)
+            if mine is None:
+                raise BadInput(
+                    f"no topic of your own for lesson {lesson_id!r} yet",
+                    wording="You have not written a topic of your own yet: write one first.",
+                )
+            return Switch(now=now, to=mine)
+        return Switch(now=now, to=self.topic(lesson, topic))
 
     def own_topic(self, learner_id: str | None, lesson_id: str) -> OwnTopic | None:
         """The learner's own topic for a lesson as they last wrote it, in use or not."""

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tutor.config import Settings
-from tutor.errors import BadAnswer, BadFields, BadInput, Conflict, Forbidden
-from tutor.lessons.topics import MAX_WORD, OwnTopic
+from tutor.errors import BadAnswer, BadInput, Conflict, Forbidden
+from tutor.lessons.topics import OwnTopic
 from tutor.lessons.variants import render_step
 from tutor.render import plots
 from tutor.render.markdown import to_html, to_inline_html
@@ -357,105 +357,3 @@ def review(
 def _session_url(lesson_id: str, started: dict[str, Any]) -> str:
     step = started["next"]["step"]
     return f"/lessons/{lesson_id}/steps/{step['n'] if step else 1}#question"
-
-
-OWN_FIELD = "custom."
-"""The prefix of the own-topic form's fields: ``custom.<word>``."""
-
-
-def _safe_back(lesson_id: str, back: str) -> str:
-    """Only ever go back to one of this lesson's own pages."""
-    ok = back.startswith(f"/lessons/{lesson_id}") and "//" not in back and "\\" not in back
-    return back if ok else f"/lessons/{lesson_id}"
-
-
-def _confirmed(url: str) -> str:
-    """``url`` asking its page to confirm the switch (before any #fragment)."""
-    path, hash_, fragment = url.partition("#")
-    return f"{path}{'&' if '?' in path else '?'}switched=1{hash_}{fragment}"
-
-
-async def _own_words(request: Request) -> dict[str, str]:
-    """The own-topic form's words (``custom.<word>`` fields), by word name."""
-    form = await request.form()
-    return {
-        key.removeprefix(OWN_FIELD): value
-        for key, value in form.items()
-        if key.startswith(OWN_FIELD) and isinstance(value, str)
-    }
-
-
-def _topic_form(
-    request: Request,
-    visitor: Visitor,
-    tutor: Tutor,
-    lesson_id: str,
-    back: str,
-    *,
-    words: dict[str, str] | None = None,
-    problems: dict[str, str] | None = None,
-) -> HTMLResponse:
-    lesson = tutor.lesson(lesson_id).lesson
-    if not lesson.topic_words:
-        raise BadInput(f"lesson {lesson_id!r} offers only its ready topics")
-    if words is None:
-        mine = tutor.own_topic(None if visitor.is_new else visitor.id, lesson_id)
-        words = mine.as_stored() if mine is not None else {}
-    groups: list[tuple[str | None, list]] = []
-    for word in lesson.topic_words:
-        if not groups or groups[-1][0] != word.group:
-            groups.append((word.group, []))
-        groups[-1][1].append(word)
-    return render(
-        request,
-        visitor,
-        "topic.html",
-        {
-            "lesson": lesson,
-            "groups": groups,
-            "words": words,
-            "problems": problems or {},
-            "hints": {w.name: w.hint for w in lesson.topic_words},
-            "back": _safe_back(lesson_id, back),
-            "max_word": MAX_WORD,
-        },
-        status=422 if problems else 200,
-    )
-
-
-@router.get("/lessons/{lesson_id}/topic", response_class=HTMLResponse)
-def topic_form(
-    request: Request,
-    lesson_id: str,
-    tutor: TutorDep,
-    visitor: VisitorDep,
-    back: Annotated[str, Query(max_length=200)] = "",
-) -> Response:
-    """The form to write one's own topic, filled with what was written last."""
-    return _topic_form(request, visitor, tutor, lesson_id, back)
-
-
-@router.post("/lessons/{lesson_id}/topic")
-def topic(
-    request: Request,
-    lesson_id: str,
-    tutor: TutorDep,
-    visitor: VisitorDep,
-    own: Annotated[dict[str, str], Depends(_own_words)],
-    topic: Annotated[str, Form(max_length=80)] = "",
-    csrf: Annotated[str, Form(max_length=80)] = "",
-    back: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    visitor.check_csrf(csrf)
-    if own:
-        try:
-            tutor.set_own_topic(visitor.id, lesson_id, own)
-        except BadFields as exc:
-            return _topic_form(
-                request, visitor, tutor, lesson_id, back, words=own, problems=exc.fields
-            )
-    else:
-        if not topic:
-            raise BadInput("topic: choose a topic")
-        tutor.set_topic(visitor.id, lesson_id, topic)
-    return redirect(visitor, _confirmed(_safe_back(lesson_id, back)))
