@@ -143,6 +143,7 @@ class Stats:
 
 
 FLOOR = "/api/bench/floor"
+SETTLE = 0.3  # seconds of quiet before each slice of a phase
 FLOOR_NAME = f"floor GET {FLOOR}"
 
 
@@ -554,6 +555,9 @@ async def report(url: str, args, database_url: str | None) -> int:
         cpu = dict.fromkeys(kinds, 0.0)
         for _ in range(slices):
             for kind in kinds:
+                # A pause before each slice: what the last one left the server doing (the
+                # answers still being committed, a checkpoint) falls on no endpoint.
+                await asyncio.sleep(SETTLE)
                 started = time.process_time()
                 elapsed[kind] += await run_phase(
                     kind, url, concurrency, args.seconds / slices, args.lesson, steps, phases[kind]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
@@ -189,3 +190,28 @@ def _until(condition, timeout: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.001)
+
+
+def test_writes_awaited_from_an_event_loop_share_commits_and_fail_alone(table):
+    """The API's answers await their write: the writer thread hands each result to the
+    event loop, a failing write raises only in its own request, and nothing is lost."""
+    lock = FairLock()
+    group = GroupCommit(table, lock)
+    commits = []
+    event.listen(table, "commit", lambda _conn: commits.append(1))
+
+    async def all_at_once():
+        with lock:  # held: every write queues up behind the first
+            tasks = [
+                asyncio.ensure_future(group.run_async(_insert(n, fail=n == 3))) for n in range(8)
+            ]
+            await asyncio.sleep(0)
+            await asyncio.to_thread(_until, lambda: len(group._queue) >= 7)
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    outcomes = asyncio.run(all_at_once())
+
+    assert isinstance(outcomes[3], ValueError)
+    assert [o for i, o in enumerate(outcomes) if i != 3] == [0, 1, 2, 4, 5, 6, 7]
+    assert _kept(table) == [0, 1, 2, 4, 5, 6, 7]
+    assert len(commits) == 2  # the first alone, then the seven that queued

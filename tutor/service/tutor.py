@@ -517,6 +517,16 @@ class Tutor:
         seat = self.seat(learner_id)
         return writes.answer(self.db, lesson, learner_id, seat, now=self.clock(), **answer)
 
+    async def answer_async(
+        self, learner_id: str, lesson_id: str, **answer: Any
+    ) -> tuple[int, dict[str, Any]]:
+        """``answer``, awaited in the event loop: the API's answers take no worker thread."""
+        lesson = self.lesson(lesson_id)
+        seat = self.seat(learner_id)
+        return await writes.answer_async(
+            self.db, lesson, learner_id, seat, now=self.clock(), **answer
+        )
+
     def hint(self, learner_id: str, lesson_id: str) -> dict[str, Any]:
         """The next rung of the hint ladder for the sub-step being asked."""
         return writes.hint(self.db, self.lesson(lesson_id), learner_id, self.seat(learner_id))

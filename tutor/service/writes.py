@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -51,31 +53,45 @@ def answer(
 ) -> tuple[int, dict[str, Any]]:
     """Grade and record an answer to the current item; returns (attempt id, reply)."""
     given = _Answer(question_id, variant, option_id, value, idempotency_key)
-
-    def record(connection: Connection) -> tuple[int, dict[str, Any]]:
-        return _record(connection, lesson, learner_id, seat, given, now)
-
+    record = partial(_record, lesson=lesson, learner_id=learner_id, seat=seat, given=given, now=now)
     try:
         return db.write(record)
     except IntegrityError:
-        # Another request with the same idempotency key, or the same first answer, won the
-        # race; or the key was used before: report what it recorded, or a conflict.
-        if idempotency_key:
-            with db.reading() as connection:
-                existing = attempts.by_key(connection, learner_id=learner_id, key=idempotency_key)
-            if existing is not None:
-                given.check_same(existing)
-                return existing.id, existing.response
-        raise Conflict(
-            "another answer to this item was recorded at the same time; "
-            "fetch the next item and answer that"
-        ) from None
+        return _raced(db, learner_id, given)
+
+
+async def answer_async(
+    db: Database, lesson: LoadedLesson, learner_id: str, seat: Seat, *, now: datetime, **sent: Any
+) -> tuple[int, dict[str, Any]]:
+    """``answer`` (``sent`` is its answer's fields), awaited: no worker thread waits while
+    the answer is written."""
+    given = _Answer(**sent)
+    record = partial(_record, lesson=lesson, learner_id=learner_id, seat=seat, given=given, now=now)
+    try:
+        return await db.write_async(record)
+    except IntegrityError:
+        return await to_thread.run_sync(_raced, db, learner_id, given)
+
+
+def _raced(db: Database, learner_id: str, given: _Answer) -> tuple[int, dict[str, Any]]:
+    """Another request with the same idempotency key, or the same first answer, won the
+    race; or the key was used before: what it recorded, or a conflict."""
+    if given.key:
+        with db.reading() as connection:
+            existing = attempts.by_key(connection, learner_id=learner_id, key=given.key)
+        if existing is not None:
+            given.check_same(existing)
+            return existing.id, existing.response
+    raise Conflict(
+        "another answer to this item was recorded at the same time; "
+        "fetch the next item and answer that"
+    ) from None
 
 
 class _Answer:
     """What the learner sent, as it came."""
 
-    def __init__(self, question_id, variant, option_id, value, idempotency_key):
+    def __init__(self, question_id, variant, option_id=None, value=None, idempotency_key=None):
         self.question_id = question_id
         self.variant = variant
         self.option_id = option_id

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
+from anyio import to_thread
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -162,6 +163,13 @@ class Database:
             return self.group_commit.run(work)
         with self.write_lock, self.write_engine.begin() as connection:
             return work(connection)
+
+    async def write_async(self, work: Callable[[Connection], T]) -> T:
+        """``write``, awaited: on SQLite the writer thread hands the result straight to the
+        event loop; elsewhere the write runs in a worker thread."""
+        if self.group_commit is not None:
+            return await self.group_commit.run_async(work)
+        return await to_thread.run_sync(self.write, work)
 
     def ping(self) -> None:
         """A round trip to the database; raises when it does not answer."""

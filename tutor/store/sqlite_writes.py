@@ -11,6 +11,7 @@ answers per second with it, 274 without (each write committing on its own), 1.41
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import threading
 from collections import deque
@@ -73,8 +74,16 @@ class _Write:
     # The asking request's context (log and trace context), for the writer thread.
     context: contextvars.Context = field(default_factory=contextvars.copy_context)
     wake: threading.Event = field(default_factory=threading.Event)  # set once kept or failed
+    # Called, from the writer thread, once kept or failed: how an event loop that asked
+    # hears of it without a thread of its own waiting on ``wake``.
+    notify: Callable[[], None] | None = None
     result: Any = None
     error: BaseException | None = None
+
+    def settle(self) -> None:
+        self.wake.set()
+        if self.notify is not None:
+            self.notify()
 
     def fail(self, cause: BaseException) -> None:
         if self.error is None:
@@ -120,6 +129,25 @@ class GroupCommit:
     def run(self, work: Callable[[Connection], Any]) -> Any:
         """``work(connection)`` in a transaction of its own or shared; its result once kept."""
         write = _Write(work)
+        self._enqueue(write)
+        write.wake.wait()
+        return write.outcome()
+
+    async def run_async(self, work: Callable[[Connection], Any]) -> Any:
+        """``run``, awaited in the event loop: no worker thread is taken to wait."""
+        loop = asyncio.get_running_loop()
+        kept = loop.create_future()
+
+        def settle() -> None:
+            if not kept.done():  # the request may have been cancelled; the write stands
+                kept.set_result(None)
+
+        write = _Write(work, notify=lambda: loop.call_soon_threadsafe(settle))
+        self._enqueue(write)
+        await kept
+        return write.outcome()
+
+    def _enqueue(self, write: _Write) -> None:
         with self._ready:
             self._queue.append(write)
             if self._writing:
@@ -131,8 +159,6 @@ class GroupCommit:
                     self._queue.remove(write)
                     raise
                 self._writing = True
-        write.wake.wait()
-        return write.outcome()
 
     def _writer(self) -> threading.Thread:
         return threading.Thread(target=self._write_all, name="tutor-writer", daemon=True)
@@ -163,7 +189,7 @@ class GroupCommit:
                         while self._queue:
                             write = self._queue.popleft()
                             write.fail(exc)
-                            write.wake.set()
+                            write.settle()
 
     def _commit(self, batch: list[_Write]) -> None:
         try:
@@ -193,7 +219,7 @@ class GroupCommit:
                 raise
         finally:
             for write in batch:
-                write.wake.set()
+                write.settle()
 
     def _checkpoint_aside(self) -> None:
         if self._checkpointing.acquire(blocking=False):

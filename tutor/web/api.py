@@ -197,9 +197,11 @@ def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
     response_model=AnswerOut,
     responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
 )
-def post_answer(lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner) -> Response:
+async def post_answer(
+    lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner
+) -> Response:
     """Answer the current item; the reply grades it and gives the next item."""
-    _, response = tutor.answer(
+    _, response = await tutor.answer_async(
         learner,
         lesson_id,
         question_id=body.question_id,
