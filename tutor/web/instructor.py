@@ -116,7 +116,7 @@ instructor_bearer = HTTPBearer(
 )
 
 
-def require_instructor(
+async def require_instructor(  # async: a token check, not worth a worker thread
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(instructor_bearer)],
 ) -> None:

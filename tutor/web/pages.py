@@ -84,7 +84,13 @@ class Visitor:
             )
 
 
-VisitorDep = Annotated[Visitor, Depends(Visitor)]
+async def visitor(request: Request) -> Visitor:
+    """The request's visitor. ``async`` because it only checks a signature: as a plain class
+    dependency FastAPI would send it to a worker thread, a second hand-off on every page."""
+    return Visitor(request)
+
+
+VisitorDep = Annotated[Visitor, Depends(visitor)]
 
 MAX_ID = 2**31 - 1
 """The largest row id a page accepts: ids are 32-bit integers on PostgreSQL."""
