@@ -33,7 +33,12 @@ HTTP_WORDING = {
     413: "That was far more than this page sends. Reload the page and try again.",
 }
 TITLES = {401: "Sign in", 403: "Not allowed", 404: "Not found", 409: "That moved on"}
-TITLES |= {413: "Too much", 422: "Not quite right", 429: "Slow down", 503: "Try again shortly"}
+TITLES |= {
+    413: "Too much",
+    422: "Not quite right",
+    429: "Please wait a moment",
+    503: "Try again shortly",
+}
 
 
 _LATER = "Your progress so far is kept; please come back later."

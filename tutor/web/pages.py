@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tutor.config import Settings
-from tutor.errors import BadAnswer, BadFields, BadInput, Conflict, Forbidden
+from tutor.errors import BadAnswer, BadFields, BadInput, Conflict
 from tutor.lessons.topics import MAX_WORD, OwnTopic
 from tutor.lessons.variants import render_step
 from tutor.render import plots
@@ -23,12 +23,11 @@ from tutor.render.markdown import to_html, to_inline_html
 from tutor.render.numbers import clip_text, counted, format_number
 from tutor.service import standing
 from tutor.service.tutor import Tutor
-from tutor.store.learners import new_learner_id
 from tutor.teaching import labs, payloads
 from tutor.teaching.payloads import Current
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice
 from tutor.web.deps import TutorDep
-from tutor.web.security import LEARNER_COOKIE, Signer
+from tutor.web.visitors import Visitor, VisitorDep, WriterDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,41 +47,6 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.tests["own_topic"] = lambda topic: isinstance(topic, OwnTopic)
     return env
 
-
-class Visitor:
-    """The browser learner behind a request: from the signed cookie, or new."""
-
-    def __init__(self, request: Request):
-        signer: Signer = request.app.state.signer
-        found = signer.learner_from(request.cookies.get(LEARNER_COOKIE))
-        self.is_new = found is None
-        self.id = found or new_learner_id()
-        self.csrf = signer.csrf_token(self.id)
-        self.signer = signer
-        self.secure = request.app.state.settings.secure_cookies
-
-    def remember(self, response: Response) -> Response:
-        if self.is_new:
-            response.set_cookie(
-                LEARNER_COOKIE,
-                self.signer.cookie_for(self.id),
-                max_age=400 * 24 * 3600,
-                httponly=True,
-                samesite="lax",
-                secure=self.secure,
-                path="/",
-            )
-        return response
-
-    def check_csrf(self, token: str | None) -> None:
-        if self.is_new or not self.signer.csrf_ok(self.id, token):
-            raise Forbidden(
-                "this form has expired or did not come from this site; "
-                "reload the page and try again"
-            )
-
-
-VisitorDep = Annotated[Visitor, Depends(Visitor)]
 
 MAX_ID = 2**31 - 1
 """The largest row id a page accepts: ids are 32-bit integers on PostgreSQL."""
@@ -188,7 +152,7 @@ def answer(
     request: Request,
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     question_id: Annotated[str, Form(max_length=170)],
     variant: Annotated[int, Form(ge=0, le=2**31 - 1)],
     csrf: Annotated[str, Form(max_length=80)] = "",
@@ -253,7 +217,7 @@ def _resubmitted(
 def choice(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     choice: Annotated[str, Form(max_length=20)],
     csrf: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
@@ -281,7 +245,7 @@ def choice(
 def restart(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     csrf: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     visitor.check_csrf(csrf)
@@ -293,7 +257,7 @@ def restart(
 def hint(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     csrf: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     visitor.check_csrf(csrf)
@@ -308,7 +272,7 @@ def hint(
 def studied(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     question_id: Annotated[str, Form(max_length=170)],
     variant: Annotated[int, Form(ge=0, le=2**31 - 1)],
     csrf: Annotated[str, Form(max_length=80)] = "",
@@ -327,7 +291,7 @@ def studied(
 def practice(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     csrf: Annotated[str, Form(max_length=80)] = "",
     skill: Annotated[str | None, Form(max_length=80)] = None,
     step: Annotated[int | None, Form(ge=1, le=1000)] = None,
@@ -341,7 +305,7 @@ def practice(
 def review(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     csrf: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     visitor.check_csrf(csrf)
@@ -438,7 +402,7 @@ def topic(
     request: Request,
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     own: Annotated[dict[str, str], Depends(_own_words)],
     topic: Annotated[str, Form(max_length=80)] = "",
     csrf: Annotated[str, Form(max_length=80)] = "",
