@@ -20,7 +20,7 @@ from tutor.lessons.watch import LessonWatcher
 from tutor.service.tutor import Tutor
 from tutor.store import database as db
 from tutor.store import fitted, learners
-from tutor.web import api, errors, instructor, labs, topic_pages
+from tutor.web import api, errors, instructor, labs, topic_pages, visitors
 from tutor.web import pages as web
 from tutor.web.assets import GZIP_ABOVE, Assets
 from tutor.web.deps import TokenCache
@@ -91,8 +91,12 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.replies = Replies()
     app.state.limits = {
         "learners": RateLimit(settings.learners_per_minute, "new learners"),
+        "page_learners": RateLimit(
+            settings.page_learners_per_minute, "new learners", wording=visitors.WAIT
+        ),
         "auth": RateLimit(settings.auth_failures_per_minute, "failed sign-ins"),
     }
+    app.state.stored_learners = visitors.StoredLearners()
     app.state.templates = web.templates(settings)
     assets = Assets(settings.static_dir)
     app.state.templates.env.globals["asset"] = assets.url

@@ -105,6 +105,15 @@ class Settings(BaseSettings):
         "(TUTOR_LEARNERS_PER_MINUTE), all at once if it likes (a class behind one address); "
         "past it, 429 with Retry-After. 0 turns the limit off.",
     )
+    page_learners_per_minute: int = Field(
+        120,
+        ge=0,
+        description="New browser learners one client address may start a minute "
+        "(TUTOR_PAGE_LEARNERS_PER_MINUTE). A visitor's record is made by their first answer "
+        "or choice, not by reading, so only that is counted: past the limit it gets a page "
+        "asking to wait (429, Retry-After), and every page can still be read. 0 turns the "
+        "limit off.",
+    )
     auth_failures_per_minute: int = Field(
         30,
         ge=0,

@@ -92,7 +92,7 @@ class TooManyRequests(TutorError):
     """A client over its rate limit: nothing changed; try again after Retry-After."""
 
     status = 429
-    title = "Slow down"
+    title = "Please wait a moment"
 
     def __init__(self, message: str, *, retry_after: int, wording: str | None = None):
         super().__init__(message, wording=wording)

@@ -3,6 +3,7 @@ reads JSON numbers as numbers (no `true` for 1, no text for a number)."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from helpers import new_learner
 
@@ -126,3 +127,53 @@ def test_the_loss_lab_names_no_parameter_it_lacks(client: TestClient):
     lab = client.get("/api/lab/loss", params={"y_true": "1, 0", "y_pred": "1.5, 0.2"}).json()
     whys = [loss["why"] for loss in lab["losses"] if loss["why"]]
     assert whys and all("from_logits" not in why for why in whys)
+
+
+def _keys(node) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | {k for value in node.values() for k in _keys(value)}
+    if isinstance(node, list):
+        return {k for value in node for k in _keys(value)}
+    return set()
+
+
+def test_the_schema_says_its_bounds_in_words_json_schema_knows(client: TestClient):
+    spec = client.get("/openapi.json").json()
+    # pydantic's own words (ge, le, gt, lt) mean nothing to a client: a bound said in them
+    # is no bound at all, and a schema-valid request would be refused.
+    assert not _keys(spec["components"]) & {"ge", "le", "gt", "lt"}
+    schemas = spec["components"]["schemas"]
+    assert schemas["AnswerIn"]["properties"]["variant"]["minimum"] == 0
+    assert schemas["PracticeIn"]["properties"]["step"]["anyOf"][0]["minimum"] == 1
+    one_of = schemas["TopicIn"]["oneOf"]
+    assert [branch["required"] for branch in one_of] == [["topic"], ["custom"]]
+    descent = spec["paths"]["/api/lab/descent"]["get"]["parameters"]
+    lr = next(p for p in descent if p["name"] == "lr")["schema"]["anyOf"][0]
+    assert lr["type"] == "number" and lr["exclusiveMinimum"] == 0
+
+
+def test_a_loss_of_numbers_too_large_to_square_is_refused_by_the_schema(client: TestClient):
+    response = client.post("/api/losses/mse", json={"y_true": [1e200], "y_pred": [0]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][:2] == ["body", "y_true"]
+    fits = client.post("/api/losses/mse", json={"y_true": [1e100], "y_pred": [-1e100]})
+    assert fits.status_code == 200 and fits.json()["loss"] == 4e200
+
+
+def test_cce_of_flat_predictions_is_two_classes_as_in_the_lab(client: TestClient):
+    flat = client.post("/api/losses/cce", json={"y_true": [1, 0], "y_pred": [0.8, 0.4]})
+    assert flat.status_code == 200
+    rows = {"y_true": [1, 0], "y_pred": [[0.2, 0.8], [0.6, 0.4]]}
+    same = client.post("/api/losses/cce", json=rows).json()
+    bce = client.post("/api/losses/bce", json={"y_true": [1, 0], "y_pred": [0.8, 0.4]}).json()
+    assert flat.json()["loss"] == same["loss"] == pytest.approx(bce["loss"])
+    assert flat.json()["note"].startswith("Two classes: each prediction p is the row [1 − p, p]")
+    outside = client.post("/api/losses/cce", json={"y_true": [1], "y_pred": [1.5]})
+    assert outside.status_code == 422
+    assert "y_pred must hold probabilities in [0, 1]" in outside.json()["detail"]
+
+
+def test_the_loss_lab_skips_rows_of_nothing_but_separators(client: TestClient):
+    lab = client.get("/api/lab/loss", params={"y_true": "1, 0;", "y_pred": ", ,;0.9, 0.2;"})
+    assert lab.status_code == 200
+    assert lab.json()["losses"][0]["breakdown"]["loss"] == pytest.approx(0.025)

@@ -106,22 +106,41 @@ def test_rows_of_class_probabilities_get_categorical_cross_entropy(client):
 
 
 @pytest.mark.parametrize(
-    ("query", "message"),
+    ("query", "message", "in_the_twin"),
     [
-        ({"y_true": "1, 0", "y_pred": "0.5, maybe"}, "predictions: 'maybe' is not a number"),
-        ({"y_true": "1, 0, 1", "y_pred": "0.5, 0.5"}, "y_true and y_pred must have the same shape"),
-        ({"y_true": "1", "y_pred": "0.5", "eps": "0.7"}, "eps must be strictly between 0 and 0.5"),
+        (
+            {"y_true": "1, 0", "y_pred": "0.5, maybe"},
+            "predictions: 'maybe' is not a number",
+            ("y_pred", "'0.5, maybe' is not a list of numbers"),
+        ),
+        (
+            {"y_true": "1, 0, 1", "y_pred": "0.5, 0.5"},
+            "y_true and y_pred must have the same shape",
+            "y_true and y_pred must have the same shape",
+        ),
+        (
+            {"y_true": "1", "y_pred": "0.5", "eps": "0.7"},
+            "eps must be strictly between 0 and 0.5",
+            ("eps", "Input should be less than 0.5"),
+        ),
     ],
 )
-def test_bad_input_is_named_beside_the_form_and_as_a_422(client, query, message):
+def test_bad_input_is_named_beside_the_form_and_as_a_422(client, query, message, in_the_twin):
     page = client.get("/lab/loss", params=query)
     assert page.status_code == 422
     soup = soup_of(page)
     error = soup.select_one("#lab-results .error")
     assert error is not None and message in error.get_text()
     assert soup.select_one("form.lab input[name=y_pred]")["value"] == query["y_pred"]
+    # The twin checks its schema first (its field errors), then reads as the page does.
     twin = client.get("/api/lab/loss", params=query)
-    assert twin.status_code == 422 and message in twin.json()["detail"]
+    assert twin.status_code == 422
+    detail = twin.json()["detail"]
+    if isinstance(in_the_twin, str):
+        assert in_the_twin in detail
+    else:
+        field, said = in_the_twin
+        assert detail[0]["loc"] == ["query", field] and detail[0]["msg"].startswith(said)
 
 
 def test_probabilities_outside_0_and_1_only_rule_out_the_cross_entropies(client):
@@ -199,7 +218,17 @@ def test_the_descent_lab_names_bad_settings(client):
     assert page.status_code == 422
     assert "lr must be a number" in soup_of(page).select_one("#lab-results .error").get_text()
     twin = client.get("/api/lab/descent", params={"steps": "500"})
-    assert twin.status_code == 422 and "steps must be between 1 and 50" in twin.json()["detail"]
+    assert twin.status_code == 422
+    assert twin.json()["detail"] == [
+        {
+            "loc": ["query", "steps"],
+            "msg": "Input should be less than or equal to 50",
+            "type": "less_than_equal",
+        }
+    ]
+    assert client.get("/api/lab/descent", params={"lr": "0"}).status_code == 422
+    kept = client.get("/api/lab/descent", params={"lr": "0.50", "steps": "3"}).json()
+    assert kept["lr"] == "0.50" and len(kept["walk"]["steps"]) == 3  # read as sent
 
 
 def test_the_api_docs_load_nothing_from_another_host(client):

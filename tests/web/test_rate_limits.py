@@ -1,11 +1,12 @@
-"""Per-client rate limits: new learners and failed authentication get 429 with
-Retry-After past the limit, the limits are settings, and 0 turns them off."""
+"""Per-client rate limits: new learners (API and browser) and failed authentication get 429
+with Retry-After past the limit, the limits are settings, and 0 turns them off."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from tutor.app import create_app
@@ -77,3 +78,44 @@ def test_the_instructor_with_the_right_token_is_not_counted(tmp_path: Path):
         headers = {"Authorization": "Bearer the-instructor-token"}
         codes = [client.get("/api/instructor/lessons", headers=headers) for _ in range(5)]
         assert {c.status_code for c in codes} == {200}
+
+
+def first_answer(client: TestClient):
+    """A visitor reads step 1 (which hands them a cookie) and sends "I'm not sure"."""
+    soup = BeautifulSoup(client.get("/lessons/mini/steps/1").text, "html.parser")
+    fields = {i["name"]: i["value"] for i in soup.select("form.answer input[type=hidden]")}
+    data = {**fields, "option_id": "not_sure"}
+    return client.post("/lessons/mini/answer", data=data, follow_redirects=False)
+
+
+def test_new_browser_learners_past_the_limit_get_a_page_asking_to_wait(tmp_path: Path):
+    app = app_with(tmp_path, page_learners_per_minute=2)
+    with TestClient(app) as first:
+        assert first_answer(first).status_code == 303
+        assert first_answer(TestClient(app)).status_code == 303
+        late = TestClient(app)
+        refused = first_answer(late)
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 30
+        assert refused.headers["content-type"].startswith("text/html")
+        page = BeautifulSoup(refused.text, "html.parser")
+        assert page.h1.get_text() == "Please wait a moment"
+        said = page.select_one("p.error").get_text()
+        assert said.startswith("Lots of people have just started here from your network")
+        assert f"wait about {refused.headers['Retry-After']} seconds" in said
+        # Reading is not limited, and nothing was recorded: the question is still there.
+        again = BeautifulSoup(late.get("/lessons/mini/steps/1").text, "html.parser")
+        assert again.select_one("form.answer") is not None and not again.select("#feedback")
+        assert late.get("/").status_code == 200
+        # A visitor already started goes on answering: only new learners are counted.
+        for _ in range(3):
+            assert first_answer(first).status_code == 303
+        # Another address has its own allowance.
+        elsewhere = TestClient(app, client=("10.0.0.2", 50000))
+        assert first_answer(elsewhere).status_code == 303
+
+
+def test_no_limit_on_browser_learners_when_it_is_0(tmp_path: Path):
+    app = app_with(tmp_path, page_learners_per_minute=0)
+    with TestClient(app):
+        assert {first_answer(TestClient(app)).status_code for _ in range(5)} == {303}

@@ -127,6 +127,11 @@ class Tutor:
         assert token is not None
         return learner_id, token
 
+    def has_learner(self, learner_id: str) -> bool:
+        """Whether a learner is stored: a browser learner is, from its first write on."""
+        with self.db.reading() as connection:
+            return learners.exists(connection, learner_id=learner_id)
+
     def learner_for_token(self, token: str) -> str | None:
         """The learner a bearer token belongs to."""
         with self.db.reading() as connection:

@@ -52,9 +52,14 @@ def for_token(connection: Connection, *, token: str) -> str | None:
     return connection.scalar(_BY_TOKEN, {"token_hash": hash_token(token)})
 
 
+def exists(connection: Connection, *, learner_id: str) -> bool:
+    """Whether a learner has a row (a browser learner has none until its first write)."""
+    return connection.execute(_BY_ID, {"learner_id": learner_id}).first() is not None
+
+
 def ensure(connection: Connection, *, learner_id: str) -> None:
     """Make the row for a browser learner, whose id lives in a signed cookie until it answers."""
-    if connection.execute(_BY_ID, {"learner_id": learner_id}).first() is None:
+    if not exists(connection, learner_id=learner_id):
         connection.execute(_ADD, {"id": learner_id, "token_hash": None, "created_at": utcnow()})
 
 

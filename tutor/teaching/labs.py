@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from tutor.engine import breakdown, descent, losses
+import numpy as np
+
+from tutor.engine import breakdown, descent, inputs, losses
 from tutor.render import plots
 from tutor.render.numbers import format_number
 
@@ -44,9 +46,10 @@ def parse_values(source: str, name: str) -> list[float] | list[list[float]]:
     Raises ValueError naming ``name`` for text that is not a number, ragged rows, no numbers
     at all or more than :data:`MAX_ITEMS`.
     """
-    rows = [r for r in source.split(";") if r.strip()] if ";" in source else [source]
+    rows = source.split(";") if ";" in source else [source]
     values = [[_number(t, name) for t in _SEPARATORS.split(row.strip()) if t] for row in rows]
-    if not values or not values[0]:
+    values = [row for row in values if row]  # rows of nothing but spaces or commas are blank
+    if not values:
         raise ValueError(f"{name}: type at least one number")
     if sum(len(row) for row in values) > MAX_ITEMS:
         raise ValueError(f"{name}: at most {MAX_ITEMS} numbers, please")
@@ -150,6 +153,13 @@ class LossLab:
         }
 
 
+def two_classes(preds: list[float]) -> list[list[float]]:
+    """Predictions p of class 1 as rows [1 − p, p] for categorical cross-entropy (see
+    :data:`TWO_CLASSES`); raises ValueError, naming y_pred, for a p outside [0, 1]."""
+    inputs.unit_bounds(np.asarray(preds, dtype=float), "y_pred", "probabilities")
+    return [[1.0 - p, p] for p in preds]
+
+
 # The engine's hints name its Python parameters; the labs and the API take probabilities.
 _ENGINE_HINTS = {
     "; if these are raw scores (logits), pass from_logits=True": (
@@ -201,7 +211,7 @@ def loss_lab(y_true: str | None, y_pred: str | None, eps: str | None) -> LossLab
     if flat and bce.breakdown is None:
         lab.results.append(LossResult("cce", losses.LOSSES["cce"].name, why=bce.why))
     elif flat:
-        cce = _breakdown("cce", truths, [[1.0 - p, p] for p in preds], clip)
+        cce = _breakdown("cce", truths, two_classes(preds), clip)
         cce.note = TWO_CLASSES
         lab.results.append(cce)
     else:

@@ -330,22 +330,40 @@ def get_progress(tutor: TutorDep, learner: Learner) -> Response:
     responses={422: {"model": UnprocessableOut, "description": "Bad arrays."}},
 )
 def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> Response:
-    """Compute a loss with the engine: the value, each item's term and the gradient."""
+    """Compute a loss: the value, each item's term and the gradient.
+
+    Rules the schema cannot say (JSON Schema has no words for them), each named by the 422
+    that refuses a request breaking it:
+
+    - **same shape**: y_true and y_pred hold as many numbers or rows, and rows are all as
+      long; for cce, y_true may instead hold one class label per row of y_pred;
+    - **probabilities**: bce and cce take y_pred, and y_true's targets, between 0 and 1;
+      each row of a cce y_pred sums to 1; cce's class labels are whole numbers below the
+      number of classes;
+    - **eps** is for bce and cce only.
+
+    For cce, a flat y_pred is two classes: each p is the row [1 − p, p], as in the loss lab.
+    """
     kwargs = {} if body.eps is None else {"eps": body.eps}
     if body.eps is not None and not losses.LOSSES[name].uses_eps:
         raise BadInput(f"eps: {name} does not clip, so it takes no eps")
+    flat = not isinstance(body.y_pred[0], list)
+    notes = [labs.TWO_CLASSES] if name == "cce" and flat else []
     try:
-        result = breakdown.breakdown(name, body.y_true, body.y_pred, **kwargs).as_dict()
+        y_pred = labs.two_classes(body.y_pred) if notes else body.y_pred  # type: ignore[arg-type]
+        result = breakdown.breakdown(name, body.y_true, y_pred, **kwargs).as_dict()
     except ValueError as exc:
         raise BadInput(labs.in_api_words(str(exc))) from None
     clipped = [item["index"] for item in result["items"] if item["clipped"]]
+    if clipped:
+        notes.append(_clipping_note(clipped))
     return _reply(
         LossOut(
             loss=result["loss"],
             eps=result["eps"],
             items=result["items"],
             gradient=result["gradient"],
-            note=_clipping_note(clipped) if clipped else None,
+            note=" ".join(notes) or None,
         )
     )
 

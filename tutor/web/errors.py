@@ -33,7 +33,12 @@ HTTP_WORDING = {
     413: "That was far more than this page sends. Reload the page and try again.",
 }
 TITLES = {401: "Sign in", 403: "Not allowed", 404: "Not found", 409: "That moved on"}
-TITLES |= {413: "Too much", 422: "Not quite right", 429: "Slow down", 503: "Try again shortly"}
+TITLES |= {
+    413: "Too much",
+    422: "Not quite right",
+    429: "Please wait a moment",
+    503: "Try again shortly",
+}
 
 
 _LATER = "Your progress so far is kept; please come back later."
@@ -121,7 +126,8 @@ _NUMBER_ERRORS = {"float_type", "float_parsing", "int_type", "int_parsing", "fin
 
 def _field_message(error: dict) -> str:
     """Pydantic's message, said plainly where a number was expected and something else came:
-    JSON `true` is not the number 1, and the text "nan" is not a number at all."""
+    JSON `true` is not the number 1, and the text "nan" is not a number at all; and where
+    text is not the list of numbers its pattern asks for."""
     value = error.get("input")
     if error.get("type") in _NUMBER_ERRORS:
         if isinstance(value, bool):
@@ -130,6 +136,12 @@ def _field_message(error: dict) -> str:
             return f"{value[:40]!r} is not a number: send a JSON number, such as 0.5"
         if isinstance(value, float) and value != value:
             return "NaN is not a number: send a finite number"
+    if error.get("type") == "string_pattern_mismatch" and isinstance(value, str):
+        # The labs' lists of numbers: the pattern itself would say nothing to a person.
+        return (
+            f"{value[:40]!r} is not a list of numbers: write numbers between commas or "
+            "spaces, with ; between rows"
+        )
     return error.get("msg", "")
 
 

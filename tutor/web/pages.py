@@ -10,12 +10,12 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tutor.config import Settings
-from tutor.errors import BadAnswer, BadInput, Conflict, Forbidden
+from tutor.errors import BadAnswer, BadInput, Conflict
 from tutor.lessons.topics import OwnTopic
 from tutor.lessons.variants import render_step
 from tutor.render import plots
@@ -23,12 +23,11 @@ from tutor.render.markdown import to_html, to_inline_html
 from tutor.render.numbers import clip_text, counted, format_number
 from tutor.service import standing
 from tutor.service.tutor import Tutor
-from tutor.store.learners import new_learner_id
 from tutor.teaching import labs, payloads
 from tutor.teaching.payloads import Current
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice
 from tutor.web.deps import TutorDep
-from tutor.web.security import LEARNER_COOKIE, Signer
+from tutor.web.visitors import Visitor, VisitorDep, WriterDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,47 +49,6 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.tests["own_topic"] = lambda topic: isinstance(topic, OwnTopic)
     return env
 
-
-class Visitor:
-    """The browser learner behind a request: from the signed cookie, or new."""
-
-    def __init__(self, request: Request):
-        signer: Signer = request.app.state.signer
-        found = signer.learner_from(request.cookies.get(LEARNER_COOKIE))
-        self.is_new = found is None
-        self.id = found or new_learner_id()
-        self.csrf = signer.csrf_token(self.id)
-        self.signer = signer
-        self.secure = request.app.state.settings.secure_cookies
-
-    def remember(self, response: Response) -> Response:
-        if self.is_new:
-            response.set_cookie(
-                LEARNER_COOKIE,
-                self.signer.cookie_for(self.id),
-                max_age=400 * 24 * 3600,
-                httponly=True,
-                samesite="lax",
-                secure=self.secure,
-                path="/",
-            )
-        return response
-
-    def check_csrf(self, token: str | None) -> None:
-        if self.is_new or not self.signer.csrf_ok(self.id, token):
-            raise Forbidden(
-                "this form has expired or did not come from this site; "
-                "reload the page and try again"
-            )
-
-
-async def visitor(request: Request) -> Visitor:
-    """The request's visitor. ``async`` because it only checks a signature: as a plain class
-    dependency FastAPI would send it to a worker thread, a second hand-off on every page."""
-    return Visitor(request)
-
-
-VisitorDep = Annotated[Visitor, Depends(visitor)]
 
 MAX_ID = 2**31 - 1
 """The largest row id a page accepts: ids are 32-bit integers on PostgreSQL."""
@@ -196,7 +154,7 @@ def answer(
     request: Request,
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     question_id: Annotated[str, Form(max_length=170)],
     variant: Annotated[int, Form(ge=0, le=2**31 - 1)],
     csrf: Annotated[str, Form(max_length=80)] = "",
@@ -261,7 +219,7 @@ def _resubmitted(
 def choice(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     choice: Annotated[str, Form(max_length=20)],
     csrf: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
@@ -289,7 +247,7 @@ def choice(
 def restart(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     csrf: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     visitor.check_csrf(csrf)
@@ -301,7 +259,7 @@ def restart(
 def hint(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     csrf: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     visitor.check_csrf(csrf)
@@ -316,7 +274,7 @@ def hint(
 def studied(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     question_id: Annotated[str, Form(max_length=170)],
     variant: Annotated[int, Form(ge=0, le=2**31 - 1)],
     csrf: Annotated[str, Form(max_length=80)] = "",
@@ -335,7 +293,7 @@ def studied(
 def practice(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     csrf: Annotated[str, Form(max_length=80)] = "",
     skill: Annotated[str | None, Form(max_length=80)] = None,
     step: Annotated[int | None, Form(ge=1, le=1000)] = None,
@@ -349,7 +307,7 @@ def practice(
 def review(
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     csrf: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     visitor.check_csrf(csrf)

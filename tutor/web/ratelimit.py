@@ -1,4 +1,5 @@
-"""Per-client rate limits: on creating learners, and on failed authentication.
+"""Per-client rate limits: on creating learners (by the API, or by a browser visitor's
+first answer), and on failed authentication.
 
 A token bucket per client address: a client may spend up to ``per_minute`` at once (a
 class behind one address starting together), and earns them back at ``per_minute`` a
@@ -22,9 +23,10 @@ class RateLimit:
 
     CLIENTS_KEPT = 100_000
 
-    def __init__(self, per_minute: int, what: str):
+    def __init__(self, per_minute: int, what: str, wording: str | None = None):
         self.per_minute = per_minute
         self.what = what
+        self.wording = wording  # what a page says, with {seconds} to wait
         self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
         self._lock = threading.Lock()
 
@@ -55,9 +57,11 @@ class RateLimit:
         """Refuse with 429 when the request's client is over the limit."""
         wait = self.wait(client_of(request))
         if wait:
+            seconds = math.ceil(wait)
             raise TooManyRequests(
-                f"too many {self.what} from this address: try again in {math.ceil(wait)} s",
-                retry_after=math.ceil(wait),
+                f"too many {self.what} from this address: try again in {seconds} s",
+                retry_after=seconds,
+                wording=self.wording.format(seconds=seconds) if self.wording else None,
             )
 
 
@@ -67,6 +71,10 @@ def client_of(request: Request) -> str:
 
 def learners(request: Request) -> RateLimit:
     return request.app.state.limits["learners"]
+
+
+def page_learners(request: Request) -> RateLimit:
+    return request.app.state.limits["page_learners"]
 
 
 def failures(request: Request) -> RateLimit:

@@ -17,8 +17,11 @@ def _not_true_or_false(value: Any) -> Any:
     return value
 
 
-Whole = Annotated[int, BeforeValidator(_not_true_or_false)]
-"""A whole number, as JSON writes one (`2`, or `2.0`), but not `true` or `false`."""
+# Whole numbers, as JSON writes one (`2`, or `2.0`), but not `true` or `false`. The bounds
+# come before the validator: after it, pydantic would write them into the OpenAPI as `ge` and
+# `le`, words JSON Schema does not know, and clients would be told that any number goes.
+Variant = Annotated[int, Field(ge=0, le=2**31 - 1), BeforeValidator(_not_true_or_false)]
+StepNumber = Annotated[int, Field(ge=1, le=1000), BeforeValidator(_not_true_or_false)]
 
 
 class _Out(BaseModel):
@@ -207,7 +210,7 @@ class HintOut(_Out):
 
 class StudiedIn(_In):
     question_id: str = Field(max_length=170, description="The worked example's id, from `next`.")
-    variant: Whole = Field(ge=0, le=2**31 - 1)
+    variant: Variant
 
 
 class StudiedOut(_Out):
@@ -217,7 +220,7 @@ class StudiedOut(_Out):
 
 class PracticeIn(_In):
     skill: str | None = Field(None, max_length=80, description="Practise this skill only.")
-    step: Whole | None = Field(None, ge=1, le=1000, description="Practise this step's skills.")
+    step: StepNumber | None = Field(None, description="Practise this step's skills.")
 
 
 class SkillNameOut(_Out):
@@ -280,7 +283,7 @@ class ReviewListOut(_Out):
 
 class AnswerIn(_In):
     question_id: Annotated[str, Field(min_length=1, max_length=170)]
-    variant: Annotated[Whole, Field(ge=0, le=2**31 - 1, description="From `next`.")]
+    variant: Variant = Field(description="From `next`.")
     option_id: Annotated[str | None, Field(max_length=64)] = Field(
         None, description="The chosen option's id, or `not_sure`."
     )
@@ -332,6 +335,17 @@ class ChoiceResultOut(_Out):
 class TopicIn(_In):
     """A ready topic by id, or the learner's own: a text for each of the lesson's
     `topic_words` (`custom` is then the own topic as last written)."""
+
+    # Exactly one of the two, said in the schema too (the validator below enforces it).
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["topic"], "properties": {"topic": {"type": "string"}}},
+                {"required": ["custom"], "properties": {"custom": {"type": "object"}}},
+            ]
+        },
+    )
 
     topic: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
         None, description="A ready topic's id, or `custom` to go back to your own topic."
@@ -457,8 +471,12 @@ LOSS_ITEMS = 60
 the loss lab; a row holds at most as many classes. Larger arrays cost memory out of all
 proportion to what a learner can read."""
 
+LOSS_MAGNITUDE = 1e100
+"""The largest size of a number in a loss request: far past any a learner meets, and small
+enough that no loss or gradient of 60 of them overflows."""
+
 # Strict: JSON `true` is not the number 1, and "0.5" is text, not a number.
-Number = Annotated[float, Field(strict=True)]
+Number = Annotated[float, Field(strict=True, ge=-LOSS_MAGNITUDE, le=LOSS_MAGNITUDE)]
 Row = Annotated[list[Number], Field(min_length=1, max_length=LOSS_ITEMS)]
 Values = (
     Annotated[list[Number], Field(min_length=1, max_length=LOSS_ITEMS)]
@@ -469,11 +487,13 @@ Values = (
 class LossIn(_In):
     y_true: Values = Field(
         description=f"Truths: numbers, class labels or one-hot rows (1 to {LOSS_ITEMS} of them, "
-        "as many as y_pred)."
+        "as many as y_pred, rows as long as its rows; for cce, one class label per row of "
+        "y_pred will do)."
     )
     y_pred: Values = Field(
         description=f"Predictions: probabilities or numbers, or rows of class probabilities "
-        f"(1 to {LOSS_ITEMS}, as many as y_true)."
+        f"(1 to {LOSS_ITEMS}, as many as y_true, rows all as long). For cce, a flat list is "
+        "two classes: each p is the row [1 − p, p]."
     )
     eps: Annotated[float, Field(strict=True, gt=0, lt=0.5)] | None = Field(
         None, description="Clipping for cross-entropy (bce, cce only), between 0 and 0.5."
@@ -496,7 +516,9 @@ class LossOut(_Out):
     items: list[LossItemOut]
     gradient: list[Any]
     note: str | None = Field(
-        default=None, description="Why part of the gradient is 0, when clipping made it so."
+        default=None,
+        description="Why part of the gradient is 0, when clipping made it so; for cce on a "
+        "flat y_pred, how its predictions became rows of two classes.",
     )
 
 

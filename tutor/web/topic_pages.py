@@ -13,7 +13,8 @@ from tutor.errors import BadFields, BadInput
 from tutor.lessons.topics import MAX_WORD, Switch
 from tutor.service.tutor import Tutor
 from tutor.web.deps import TutorDep
-from tutor.web.pages import Visitor, VisitorDep, redirect, render
+from tutor.web.pages import redirect, render
+from tutor.web.visitors import Visitor, VisitorDep, WriterDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,7 +99,7 @@ def topic(
     request: Request,
     lesson_id: str,
     tutor: TutorDep,
-    visitor: VisitorDep,
+    visitor: WriterDep,
     own: Annotated[dict[str, str], Depends(_own_words)],
     topic: Annotated[str, Form(max_length=80)] = "",
     csrf: Annotated[str, Form(max_length=80)] = "",
