@@ -367,6 +367,7 @@ def start_server(
         "TUTOR_BENCH_FLOOR": "1",
     }
     env["TUTOR_LEARNERS_PER_MINUTE"] = "0"  # every simulated learner comes from one address
+    env["TUTOR_PAGE_LEARNERS_PER_MINUTE"] = "0"
     command = [sys.executable, "-m", "tutor.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
     if without is not None:

@@ -319,6 +319,7 @@ def server(lessons_dir: Path, seed: int, *, fading: bool = True) -> Iterator[str
             "TUTOR_WATCH_LESSONS": "false",
             "TUTOR_FADING": "true" if fading else "false",
             "TUTOR_LEARNERS_PER_MINUTE": "0",  # the simulated class shares one address
+            "TUTOR_PAGE_LEARNERS_PER_MINUTE": "0",
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         }
         process = subprocess.Popen(
