@@ -201,12 +201,14 @@ def test_writes_awaited_from_an_event_loop_share_commits_and_fail_alone(table):
     event.listen(table, "commit", lambda _conn: commits.append(1))
 
     async def all_at_once():
-        with lock:  # held: every write queues up behind the first
-            tasks = [
-                asyncio.ensure_future(group.run_async(_insert(n, fail=n == 3))) for n in range(8)
-            ]
-            await asyncio.sleep(0)
-            await asyncio.to_thread(_until, lambda: len(group._queue) >= 7)
+        def start(n):
+            return asyncio.ensure_future(group.run_async(_insert(n, fail=n == 3)))
+
+        with lock:  # held: the first is taken by the writer, the rest queue up behind it
+            tasks = [start(0)]
+            await asyncio.to_thread(_until, lambda: group._writing and not group._queue)
+            tasks += [start(n) for n in range(1, 8)]
+            await asyncio.to_thread(_until, lambda: len(group._queue) == 7)
         return await asyncio.gather(*tasks, return_exceptions=True)
 
     outcomes = asyncio.run(all_at_once())
