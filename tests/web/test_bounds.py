@@ -177,3 +177,16 @@ def test_the_loss_lab_skips_rows_of_nothing_but_separators(client: TestClient):
     lab = client.get("/api/lab/loss", params={"y_true": "1, 0;", "y_pred": ", ,;0.9, 0.2;"})
     assert lab.status_code == 200
     assert lab.json()["losses"][0]["breakdown"]["loss"] == pytest.approx(0.025)
+
+
+@pytest.mark.parametrize("name", ["mse", "cce"])
+def test_rows_of_different_lengths_are_refused_in_plain_words(client: TestClient, name: str):
+    """The 422 says what is wrong with the rows, not what NumPy said about them."""
+    reply = client.post(
+        f"/api/losses/{name}",
+        json={"y_true": [[1, 0], [0]], "y_pred": [[0.5, 0.5], [0.5, 0.5]]},
+    )
+    assert reply.status_code == 422
+    detail = reply.json()["detail"]
+    assert "its rows are not all the same length" in detail
+    assert "inhomogeneous" not in detail and "sequence" not in detail

@@ -64,8 +64,8 @@ def test_switching_to_a_ready_topic_and_back_keeps_the_learners_words(client: Te
     [
         ({"thing": "", "positive": "x"}, "thing", "cannot be left empty"),
         ({"thing": "  \t ", "positive": "x"}, "thing", "cannot be left empty"),
-        ({"thing": "a" * 61, "positive": "x"}, "thing", "this one has 61"),
-        ({"thing": "a" * 5000, "positive": "x"}, "thing", "at most 1000 characters"),
+        ({"thing": "a" * 61, "positive": "x"}, "thing", "at most 60 characters"),
+        ({"thing": "a" * 5000, "positive": "x"}, "thing", "at most 60 characters"),
         ({"thing": "a *loaf*", "positive": "x"}, "thing", "Leave out *"),
         ({"thing": "$x$", "positive": "x"}, "thing", "Leave out $"),
         ({"thing": "{{ topic.thing }}", "positive": "x"}, "thing", "Leave out { }"),

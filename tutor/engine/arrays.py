@@ -24,6 +24,13 @@ _COLUMN_LOOP_MAX = 16
 _DOT_BLAS_MAX = 8192
 
 
+def why_unreadable(exc: Exception) -> str:
+    """Why NumPy could not make an array of a value, in a user's words, not NumPy's."""
+    if "inhomogeneous" in str(exc) or "sequence" in str(exc):
+        return "its rows are not all the same length"
+    return "it holds something that is not a number"
+
+
 def as_array(value: Any, name: str) -> np.ndarray:
     """Return ``value`` as a float64 array, without copying when it already is one."""
     if type(value) is np.ndarray and value.dtype == F64:
@@ -33,7 +40,7 @@ def as_array(value: Any, name: str) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"{name} must be a number or a regular (rectangular) array of numbers; "
-            f"it could not be read as one ({exc})"
+            f"it could not be read as one ({why_unreadable(exc)})"
         ) from None
     if arr.dtype.kind not in NUMERIC_KINDS:
         raise ValueError(

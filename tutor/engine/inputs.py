@@ -14,7 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from tutor.engine.arrays import F64, NUMERIC_KINDS, QUIET, as_array, kind_text, row_sums
+from tutor.engine.arrays import (
+    F64,
+    NUMERIC_KINDS,
+    QUIET,
+    as_array,
+    kind_text,
+    row_sums,
+    why_unreadable,
+)
 
 ROW_SUM_TOLERANCE = 1e-6
 """How far a row of predicted probabilities may sum away from 1 before it is rejected."""
@@ -148,7 +156,8 @@ def cce_inputs(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray | None,
         except (TypeError, ValueError) as exc:
             raise ValueError(
                 "y_true must be a 1-D array of class labels or a 2-D array of target "
-                f"probabilities; it could not be read as an array of numbers ({exc})"
+                "probabilities; it could not be read as an array of numbers "
+                f"({why_unreadable(exc)})"
             ) from None
         if t.dtype.kind not in NUMERIC_KINDS:
             raise ValueError(f"y_true must hold numbers, but it holds {kind_text(t)}")

@@ -8,6 +8,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic_core import PydanticCustomError
 
 from tutor.lessons.format import KindName
+from tutor.lessons.topics import MAX_WORD
 from tutor.vocabulary import Choice, Grade, Label, Role, Standing, StepStatus
 
 
@@ -354,14 +355,15 @@ class TopicIn(_In):
         Annotated[
             dict[
                 Annotated[str, Field(max_length=80)],
-                Annotated[str, Field(max_length=1000)],
+                Annotated[str, Field(max_length=MAX_WORD)],
             ],
             Field(max_length=50),
         ]
         | None
     ) = Field(
         None,
-        description="Your own topic: word name to your text (at most 60 characters each).",
+        description=f"Your own topic: word name to your text (at most {MAX_WORD} characters "
+        "each; the lesson checks the words themselves too).",
         examples=[{"thing": "a song", "positive": "a hit"}],
     )
 
