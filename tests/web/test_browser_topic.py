@@ -83,9 +83,9 @@ def test_a_learner_writes_their_own_topic_and_the_lesson_speaks_of_it(server, pa
     page.get_by_role("button", name="Use my topic").click()
     # Asked first, with the words as written, shown as text.
     asked = page.locator("#topic-confirm")
-    assert asked.get_by_role("heading").inner_text() == "Make this lesson about your own topic?"
+    assert asked.get_by_role("heading").inner_text() == "Switch this lesson to your own topic?"
     assert asked.locator(".own-words dd").all_inner_texts() == list(WORDS.values())
-    assert asked.get_by_role("link").inner_text() == "Keep Cat photos"
+    assert asked.get_by_role("link").inner_text() == "Keep the topic “Cat photos”"
     not_pwned(page)
     asked.get_by_role("button", name="Switch").click()
     assert page.url.endswith(f"/lessons/{LESSON}?switched=1")
@@ -106,7 +106,9 @@ def test_a_learner_writes_their_own_topic_and_the_lesson_speaks_of_it(server, pa
     menu.locator("select").select_option("cats")
     menu.get_by_role("button", name="Switch").click()
     asked = page.locator("#topic-confirm")
-    assert asked.get_by_role("heading").inner_text() == "Make this lesson about Cat photos?"
+    assert (
+        asked.get_by_role("heading").inner_text() == "Switch this lesson to the topic “Cat photos”?"
+    )
     if javascript:
         assert page.url.endswith(f"/lessons/{LESSON}/steps/1")  # still on the step
         playwright_api.expect(asked.get_by_role("heading")).to_be_focused()
@@ -159,6 +161,6 @@ def test_the_form_its_messages_and_the_question_before_a_switch_pass_axe(server,
     page.locator("form.topic select").select_option("spam")
     page.locator("form.topic").get_by_role("button", name="Switch").click()
     heading = page.locator("#topic-confirm h2" if javascript else "#topic-confirm h1")
-    assert heading.inner_text() == "Make this lesson about Spam filter?"
+    assert heading.inner_text() == "Switch this lesson to the topic “Spam filter”?"
     check(page, axe, "the question before a switch, in place" if javascript else "from the menu")
     assert page.errors == []

@@ -44,7 +44,7 @@ def test_choosing_another_topic_asks_first_and_changes_nothing(client: TestClien
     asked = choose(client, "spam")
     assert asked.status_code == 200
     soup = soup_of(asked)
-    assert text_of(soup, "h1") == "Make this lesson about Spam filter?"
+    assert text_of(soup, "h1") == "Switch this lesson to the topic “Spam filter”?"
     assert "Your answers and progress are kept; the texts of this lesson will be rewritten" in (
         text_of(soup, "#topic-confirm")
     )
@@ -53,7 +53,7 @@ def test_choosing_another_topic_asks_first_and_changes_nothing(client: TestClien
     assert fields["csrf"]  # the same protection as every form of the pages
     assert [b.get_text() for b in soup.select("form.confirm-switch button")] == ["Switch"]
     keep = soup.select_one("#topic-confirm a.keep")
-    assert keep.get_text() == "Keep Cat photos" and keep["href"] == BACK
+    assert keep.get_text() == "Keep the topic “Cat photos”" and keep["href"] == BACK
     assert intro(client) == "A loss scores a photo."
 
 
@@ -98,10 +98,10 @@ def test_an_own_topic_is_checked_before_it_is_confirmed(client: TestClient):
     asked = write(client, {"thing": "  a sourdough   loaf ", "positive": "ready to bake"})
     assert asked.status_code == 200
     soup = soup_of(asked)
-    assert text_of(soup, "h1") == "Make this lesson about your own topic?"
+    assert text_of(soup, "h1") == "Switch this lesson to your own topic?"
     words = [" ".join(d.get_text(" ").split()) for d in soup.select(".own-words > div")]
     assert words == ["What the network looks at a sourdough loaf", "The yes ready to bake"]
-    assert text_of(soup, "a.keep") == "Keep Cat photos"
+    assert text_of(soup, "a.keep") == "Keep the topic “Cat photos”"
     assert intro(client) == "A loss scores a photo."  # nothing kept yet
     assert confirm(client, soup).status_code == 303
     assert intro(client) == "A loss scores a sourdough loaf."
@@ -117,9 +117,9 @@ def test_back_to_the_own_topic_from_the_menu_shows_its_words(client: TestClient)
     confirm(client, soup_of(write(client, MINE)))
     confirm(client, soup_of(choose(client, "spam")))
     soup = soup_of(choose(client, "custom"))
-    assert text_of(soup, "h1") == "Make this lesson about your own topic?"
+    assert text_of(soup, "h1") == "Switch this lesson to your own topic?"
     assert "a sourdough loaf" in text_of(soup, ".own-words")
-    assert text_of(soup, "a.keep") == "Keep Spam filter"
+    assert text_of(soup, "a.keep") == "Keep the topic “Spam filter”"
     assert form_fields(soup, "form.confirm-switch")["topic"] == "custom"
     assert confirm(client, soup).status_code == 303
     assert intro(client) == "A loss scores a sourdough loaf."
