@@ -217,3 +217,16 @@ def test_writes_awaited_from_an_event_loop_share_commits_and_fail_alone(table):
     assert [o for i, o in enumerate(outcomes) if i != 3] == [0, 1, 2, 4, 5, 6, 7]
     assert _kept(table) == [0, 1, 2, 4, 5, 6, 7]
     assert len(commits) == 2  # the first alone, then the seven that queued
+
+
+def test_a_write_whose_event_loop_has_closed_still_settles(table):
+    """At shutdown the asking loop may be gone: telling it fails, the write is still kept
+    and marked done, so the rest of its batch is told too."""
+    from tutor.store.sqlite_writes import _Write
+
+    def closed_loop():
+        raise RuntimeError("Event loop is closed")
+
+    write = _Write(_insert(7), notify=closed_loop)
+    write.settle()
+    assert write.wake.is_set()

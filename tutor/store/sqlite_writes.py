@@ -16,7 +16,7 @@ import contextvars
 import threading
 from collections import deque
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +83,10 @@ class _Write:
     def settle(self) -> None:
         self.wake.set()
         if self.notify is not None:
-            self.notify()
+            # Its event loop may have closed (a shutdown): no one waits there any more, and
+            # the rest of the batch must still be told.
+            with suppress(RuntimeError):
+                self.notify()
 
     def fail(self, cause: BaseException) -> None:
         if self.error is None:
