@@ -220,8 +220,8 @@ def test_writes_awaited_from_an_event_loop_share_commits_and_fail_alone(table):
 
 
 def test_a_write_whose_event_loop_has_closed_still_settles(table):
-    """At shutdown the asking loop may be gone: telling it fails, the write is still kept
-    and marked done, so the rest of its batch is told too."""
+    """At shutdown the asking loop may be gone: telling it fails, yet the write is marked
+    done and nothing is raised, so the writer goes on to tell the rest of its batch."""
     from tutor.store.sqlite_writes import _Write
 
     def closed_loop():
