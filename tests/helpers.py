@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 from fastapi.testclient import TestClient
 
+from tutor.config import Settings
 from tutor.lessons.variants import render_question
 
 CHROMIUM = Path(os.environ.get("TUTOR_CHROMIUM", "/usr/bin/chromium"))
@@ -171,3 +172,15 @@ def switch_topic(client: TestClient, lesson_id: str, data: dict[str, str]):
         fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
         response = client.post(url, data=fields, follow_redirects=False)
     return response
+
+
+def file_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings for an app of its own: a SQLite file in ``tmp_path``, the test lesson, no
+    watching of the lessons folder; ``overrides`` on top."""
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
+        lessons_dir=Path(__file__).parent / "data",
+        secret_key="s",
+        watch_lessons=False,
+        **overrides,
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import answer_body, new_learner
+from helpers import answer_body, file_settings, new_learner
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
@@ -40,13 +40,7 @@ def blackhole() -> Iterator[int]:
 def test_an_answer_waiting_on_a_locked_sqlite_file_gets_503_with_retry_after(
     tmp_path: Path,
 ):
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
-        lessons_dir=DATA,
-        secret_key="s",
-        database_statement_timeout=0.2,
-        watch_lessons=False,
-    )
+    settings = file_settings(tmp_path, database_statement_timeout=0.2)
     with TestClient(create_app(settings)) as client:
         headers = new_learner(client)
         nxt = client.get("/api/lessons/mini/next", headers=headers).json()

@@ -8,22 +8,13 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from helpers import file_settings
 
 from tutor.app import create_app
-from tutor.config import Settings
-
-DATA = Path(__file__).parents[1] / "data"
 
 
 def app_with(tmp_path: Path, **limits: int):
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
-        lessons_dir=DATA,
-        secret_key="s",
-        instructor_token="the-instructor-token",
-        watch_lessons=False,
-        **limits,
-    )
+    settings = file_settings(tmp_path, instructor_token="the-instructor-token", **limits)
     return create_app(settings)
 
 

@@ -17,26 +17,16 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from helpers import free_port
+from helpers import file_settings, free_port
 
 from tutor.app import create_app
-from tutor.config import Settings
 from tutor.web.serving import OncePerEpisode, install_log_filters, uvicorn_options
-
-DATA = Path(__file__).parents[1] / "data"
 
 
 @contextmanager
 def served(tmp_path: Path, **options) -> Iterator[int]:
     """The app behind uvicorn with the tutor's connection settings; yields the port."""
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
-        lessons_dir=DATA,
-        secret_key="s",
-        instructor_token="the-instructor-token",
-        watch_lessons=False,
-        **options,
-    )
+    settings = file_settings(tmp_path, instructor_token="the-instructor-token", **options)
     port = free_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="info",
@@ -142,13 +132,7 @@ def test_after_a_quiet_spell_it_is_logged_again_with_a_count():
 
 
 def test_the_csv_file_name_cannot_inject_header_parameters(tmp_path: Path):
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'tutor.db'}",
-        lessons_dir=DATA,
-        secret_key="s",
-        instructor_token="tok",
-        watch_lessons=False,
-    )
+    settings = file_settings(tmp_path, instructor_token="tok")
     with TestClient(create_app(settings)) as client:
         staff = {"Authorization": "Bearer tok"}
         url = "/instructor/lessons/mini/analytics/questions.csv"
