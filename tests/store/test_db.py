@@ -78,6 +78,45 @@ def test_sqlite_runs_in_wal_mode(db_url: str):
     database.dispose()
 
 
+def test_reads_run_in_the_event_loop_on_sqlite_and_in_a_worker_thread_on_postgresql(
+    db_url: str,
+):
+    import asyncio
+    import threading
+
+    db.upgrade(db_url)
+    database = db.connect(db_url)
+
+    def read() -> tuple[int, int]:
+        with database.reading() as connection:
+            return threading.get_ident(), connection.exec_driver_sql("SELECT 1").scalar()
+
+    try:
+        where, one = asyncio.run(database.read_async(read))
+        assert one == 1
+        assert (where == threading.get_ident()) == db.is_sqlite(db_url)
+    finally:
+        database.dispose()
+
+
+def test_a_write_inside_a_read_in_the_event_loop_is_refused(tmp_path):
+    import asyncio
+
+    url = f"sqlite:///{tmp_path / 'tutor.db'}"
+    db.upgrade(url)
+    database = db.connect(url)
+
+    def sneaky() -> None:
+        database.write(lambda connection: None)  # would wait for the disk in the loop
+
+    try:
+        with pytest.raises(RuntimeError, match="inside a read"):
+            asyncio.run(database.read_async(sneaky))
+        assert database.write(lambda connection: 7) == 7  # outside a read, as before
+    finally:
+        database.dispose()
+
+
 @pytest.mark.parametrize("which", ["first", "later"])
 def test_an_answer_is_all_or_nothing(client, monkeypatch, which):
     """If anything fails mid-answer, none of its writes is kept: not the attempt, not the

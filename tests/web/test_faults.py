@@ -157,3 +157,41 @@ def test_a_database_made_read_only_while_serving_is_not_a_passing_fault(tmp_path
     assert response.status_code == 500
     assert "Retry-After" not in response.headers
     assert "read-only" in response.json()["detail"]
+
+
+def test_a_read_that_would_wait_for_a_lock_waits_off_the_event_loop(tmp_path: Path):
+    """On SQLite, reads run in the event loop and never wait there: one that finds the
+    file locked is run again in a worker thread, and the rest of the app answers meanwhile."""
+    settings = file_settings(tmp_path, database_statement_timeout=10)
+    with TestClient(create_app(settings)) as client:
+        headers = new_learner(client)
+        before = client.get("/api/lessons/mini/next", headers=headers).json()
+        title = client.get("/api/lessons/mini").json()["steps"][0]["title"]
+        # Another program holding the whole file (exclusive locking mode), which it can
+        # take once the app's idle connections are closed: readers cannot read.
+        client.app.state.database.dispose()
+        holder = sqlite3.connect(tmp_path / "tutor.db", isolation_level=None)
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("CREATE TABLE holding (x INTEGER)")
+        results: dict[str, object] = {}
+        reader = threading.Thread(
+            target=lambda: results.update(
+                page=client.get("/lessons/mini/steps/1"),
+                next=client.get("/api/lessons/mini/next", headers=headers),
+            )
+        )
+        try:
+            reader.start()
+            time.sleep(0.5)
+            assert not results  # the reads wait for the lock...
+            started = time.monotonic()
+            health = client.get("/api/health")  # ...and the event loop does not
+            assert health.status_code == 200
+            assert time.monotonic() - started < 1
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        reader.join(timeout=10)
+        assert results["page"].status_code == 200 and title in results["page"].text
+        assert results["next"].status_code == 200 and results["next"].json() == before

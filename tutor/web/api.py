@@ -187,9 +187,10 @@ def create_learner(request: Request, tutor: TutorDep) -> Response:
 @router.get(
     "/lessons/{lesson_id}/next", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
-def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+async def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
     """The learner's current item in a lesson."""
-    return _reply(NextOut.model_validate(tutor.next_json(learner, lesson_id)))
+    payload = await tutor.db.read_async(tutor.next_json, learner, lesson_id)
+    return _reply(NextOut.model_validate(payload))
 
 
 @router.post(
@@ -274,10 +275,11 @@ def put_topic(lesson_id: str, body: TopicIn, tutor: TutorDep, learner: Learner) 
     response_model=SummaryOut,
     responses={**NOT_FOUND, **UNAUTHORIZED},
 )
-def get_summary(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+async def get_summary(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
     """Where the learner stands: each skill solid, shaky or not yet, the first-try score,
     and what to do next. Finishing a lesson and mastering it are told apart."""
-    return _reply(SummaryOut.model_validate(tutor.summary(learner, lesson_id)))
+    summary = await tutor.db.read_async(tutor.summary, learner, lesson_id)
+    return _reply(SummaryOut.model_validate(summary))
 
 
 @router.post(
@@ -311,17 +313,17 @@ def post_review(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
 
 
 @router.get("/learners/me/review", response_model=ReviewListOut, responses=UNAUTHORIZED)
-def get_review(tutor: TutorDep, learner: Learner) -> Response:
+async def get_review(tutor: TutorDep, learner: Learner) -> Response:
     """The learner's skills due for review now, across lessons, and those coming up."""
-    return _reply(ReviewListOut.model_validate({"learner_id": learner, **tutor.due(learner)}))
+    due = await tutor.db.read_async(tutor.due, learner)
+    return _reply(ReviewListOut.model_validate({"learner_id": learner, **due}))
 
 
 @router.get("/learners/me/progress", response_model=ProgressOut, responses=UNAUTHORIZED)
-def get_progress(tutor: TutorDep, learner: Learner) -> Response:
+async def get_progress(tutor: TutorDep, learner: Learner) -> Response:
     """Per lesson: step statuses, the current position and mastery per skill."""
-    return _reply(
-        ProgressOut.model_validate({"learner_id": learner, "lessons": tutor.progress_json(learner)})
-    )
+    lessons = await tutor.db.read_async(tutor.progress_json, learner)
+    return _reply(ProgressOut.model_validate({"learner_id": learner, "lessons": lessons}))
 
 
 @router.post(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tutor.errors import Unauthorized
@@ -54,8 +53,8 @@ async def api_learner(
 ) -> str:
     """The learner whose bearer token came with the request.
 
-    Known tokens are answered from memory in the event loop; only a token not seen
-    before costs a database read, in the thread pool like every other.
+    Known tokens are answered from memory; only a token not seen before costs a
+    database read (``Database.read_async``).
     """
     token = credentials.credentials if credentials else None
     if token is None:
@@ -67,7 +66,7 @@ async def api_learner(
     if learner_id is None:
         failures = ratelimit.failures(request)
         failures.check(request)  # a client guessing tokens waits, right or wrong
-        learner_id = await run_in_threadpool(tutor.learner_for_token, token)
+        learner_id = await tutor.db.read_async(tutor.learner_for_token, token)
         if learner_id is None:
             failures.spend(ratelimit.client_of(request))
             raise Unauthorized("that bearer token is not known")

@@ -77,20 +77,32 @@ def redirect(visitor: Visitor, url: str) -> Response:
     return visitor.remember(RedirectResponse(url, status_code=303))
 
 
+# Pages that only read are ``async``: their reads go through ``Database.read_async``
+# (in the event loop on a SQLite file, in a worker thread on PostgreSQL), and their
+# templates render in the event loop.
+
+
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, tutor: TutorDep, visitor: VisitorDep) -> Response:
-    learner = visitor.id
-    rows = tutor.progress(learner)
-    review = tutor.due(learner) if not visitor.is_new else {"due": [], "upcoming": []}
+async def index(request: Request, tutor: TutorDep, visitor: VisitorDep) -> Response:
+    context = await tutor.db.read_async(_index_context, tutor, visitor)
+    return render(request, visitor, "index.html", context)
+
+
+def _index_context(tutor: Tutor, visitor: Visitor) -> dict[str, Any]:
+    review = tutor.due(visitor.id) if not visitor.is_new else {"due": [], "upcoming": []}
     agenda = standing.by_lesson(review, tutor.clock())
-    return render(
-        request, visitor, "index.html", {"rows": rows, "review": review, "agenda": agenda}
-    )
+    return {"rows": tutor.progress(visitor.id), "review": review, "agenda": agenda}
 
 
 @router.get("/lessons/{lesson_id}", response_class=HTMLResponse)
-def lesson_page(request: Request, lesson_id: str, tutor: TutorDep, visitor: VisitorDep) -> Response:
-    learner = visitor.id
+async def lesson_page(
+    request: Request, lesson_id: str, tutor: TutorDep, visitor: VisitorDep
+) -> Response:
+    context = await tutor.db.read_async(_lesson_context, tutor, visitor.id, lesson_id)
+    return render(request, visitor, "lesson.html", context)
+
+
+def _lesson_context(tutor: Tutor, learner: str | None, lesson_id: str) -> dict[str, Any]:
     current = tutor.current(learner, lesson_id)
     lesson = current.lesson
     steps = [
@@ -99,24 +111,19 @@ def lesson_page(request: Request, lesson_id: str, tutor: TutorDep, visitor: Visi
             zip(lesson.lesson.steps, tutor.step_status(current), strict=True)
         )
     ]
-    return render(
-        request,
-        visitor,
-        "lesson.html",
-        {
-            "lesson": lesson.lesson,
-            "current": current,
-            "steps": steps,
-            "skills": tutor.skill_report(learner, lesson_id),
-            "summary": tutor.summary(learner, lesson_id),
-            "recap": tutor.recap(learner, lesson_id) if current.done else [],
-            "started": bool(current.state.asked),
-        },
-    )
+    return {
+        "lesson": lesson.lesson,
+        "current": current,
+        "steps": steps,
+        "skills": tutor.skill_report(learner, lesson_id),
+        "summary": tutor.summary(learner, lesson_id),
+        "recap": tutor.recap(learner, lesson_id) if current.done else [],
+        "started": bool(current.state.asked),
+    }
 
 
 @router.get("/lessons/{lesson_id}/steps/{n}", response_class=HTMLResponse)
-def step_page(
+async def step_page(
     request: Request,
     lesson_id: str,
     n: int,
@@ -126,14 +133,23 @@ def step_page(
     shown: Annotated[str | None, Query(max_length=12)] = None,
     note: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
-    context = tutor.step_view(visitor.id, lesson_id, n, after=after, shown=shown)
+    context = await tutor.db.read_async(
+        _step_context, tutor, visitor.id, lesson_id, n, after, shown
+    )
+    return render(request, visitor, "step.html", {**context, "note": NOTES.get(note or "")})
+
+
+def _step_context(
+    tutor: Tutor, learner: str | None, lesson_id: str, n: int, after: int | None, shown: str | None
+) -> dict[str, Any]:
+    context = tutor.step_view(learner, lesson_id, n, after=after, shown=shown)
     context["mode"] = page_mode(context["current"], n, context["step"].id)
     # Just answered: the note (if any) goes with the reply, not with the next question.
     context["answered"] = after is not None and context["latest"] == after
     if context["mode"] == "lesson_done":
-        context["summary"] = tutor.summary(visitor.id, lesson_id)
-        context["recap"] = tutor.recap(visitor.id, lesson_id)
-    return render(request, visitor, "step.html", {**context, "note": NOTES.get(note or "")})
+        context["summary"] = tutor.summary(learner, lesson_id)
+        context["recap"] = tutor.recap(learner, lesson_id)
+    return context
 
 
 def page_mode(current: Current, n: int, step_id: str) -> str:
