@@ -1,4 +1,5 @@
-"""bench/load.py still runs: a tiny load against a real server, and the worker comparison."""
+"""The benches still run: a tiny load against a real server, the worker comparison, and
+the in-process cost per request."""
 
 from __future__ import annotations
 
@@ -106,3 +107,21 @@ def test_compare_workers_refuses_a_running_server():
     )
     assert done.returncode == 2
     assert "--compare-workers starts its own servers" in done.stderr
+
+
+def test_the_in_process_bench_prints_a_cost_per_kind_and_refuses_an_unknown_one():
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "bench/in_process.py", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    done = run("floor", "next", "page", "--requests", "32")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for kind in ("floor", "next", "page"):
+        assert re.search(rf"^{kind}\s+\d+\.\d{{3}}\s+\d+\.\d{{3}}$", done.stdout, re.M), done.stdout
+    refused = run("nope")
+    assert refused.returncode == 2 and "unknown kind 'nope'" in refused.stderr
