@@ -388,3 +388,31 @@ def test_numbers_out_of_range_or_not_numbers_get_a_4xx_page(client, method, url,
             response = client.post(url, data={**FORM, "csrf": csrf, field: value})
         assert 400 <= response.status_code < 500, (value, response.text[:200])
         assert response.headers["content-type"].startswith("text/html"), value
+
+
+def test_the_worked_example_is_in_each_learners_topic(app):
+    """The example's HTML is rendered once per lesson, step and topic and shared by every
+    learner: a learner who switched topic reads it in their own words."""
+    steps = TestClient(app).get(f"/api/lessons/{LESSON}").json()["steps"]
+
+    def examples(client: TestClient) -> dict[int, str]:
+        shown = {}
+        for step in steps:
+            found = page(client, f"/lessons/{LESSON}/steps/{step['n']}").select_one(
+                "section.example"
+            )
+            if found is not None:
+                shown[step["n"]] = found.get_text(" ", strip=True)
+        return shown
+
+    with TestClient(app) as first, TestClient(app) as second:
+        page(second, f"/lessons/{LESSON}/steps/1")  # a learner of its own
+        before = examples(first)
+        assert before and all("a photo 1" in text for text in before.values())
+        fields = form_fields(page(second, f"/lessons/{LESSON}/steps/1"), "form.topic")
+        switched = switch_topic(second, LESSON, {**fields, "topic": "spam"})
+        assert switched.status_code == 303, switched.text
+        theirs = examples(second)
+        assert theirs.keys() == before.keys()
+        assert all("an email 1" in text and "a photo" not in text for text in theirs.values())
+        assert examples(first) == before  # the first learner's words are unchanged

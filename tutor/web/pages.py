@@ -8,14 +8,18 @@ step page, which shows the graded feedback above the next question.
 from __future__ import annotations
 
 from contextlib import suppress
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment
+from markupsafe import Markup
 
 from tutor.config import Settings
 from tutor.errors import BadAnswer, BadInput, Conflict
+from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.topics import OwnTopic
 from tutor.lessons.variants import render_step
 from tutor.render import plots
@@ -136,7 +140,27 @@ async def step_page(
     context = await tutor.db.read_async(
         _step_context, tutor, visitor.id, lesson_id, n, after, shown
     )
-    return render(request, visitor, "step.html", {**context, "note": NOTES.get(note or "")})
+    context["note"] = NOTES.get(note or "")
+    return render_step_page(request, visitor, context, n)
+
+
+def render_step_page(
+    request: Request, visitor: Visitor, context: dict[str, Any], n: int, status: int = 200
+) -> HTMLResponse:
+    """Step ``n``'s page from its context (``step_view``), with its worked example."""
+    env, current = request.app.state.templates.env, context["current"]
+    context["example_html"] = _example_html(env, current.lesson, n, current.topic)
+    return render(request, visitor, "step.html", context, status)
+
+
+@lru_cache(maxsize=512)
+def _example_html(env: Environment, lesson: LoadedLesson, n: int, topic: str) -> Markup | None:
+    """Step ``n``'s worked example as HTML: the same for every learner in a topic, and half
+    of a step page's rendering, so it is rendered once per lesson version, step and topic."""
+    example = payloads.example(lesson, n, topic)
+    if example is None:
+        return None
+    return Markup(env.get_template("_example.html").render(example=example))
 
 
 def _step_context(
@@ -192,7 +216,7 @@ def answer(
         context = tutor.step_view(visitor.id, lesson_id, n)
         context["mode"] = page_mode(context["current"], n, context["step"].id)
         said = {"error": exc.wording, "typed": value or ""}
-        return render(request, visitor, "step.html", {**context, **said}, 422)
+        return render_step_page(request, visitor, {**context, **said}, n, 422)
     except Conflict:
         # The same form sent again: a double click, or Back and Submit.
         return redirect(visitor, _resubmitted(tutor, visitor.id, lesson_id, question_id, variant))
