@@ -255,3 +255,24 @@ def test_a_clash_in_an_answers_writes_is_an_integrity_error_that_keeps_nothing(c
     with database.reading() as connection:
         assert connection.scalar(select(func.count()).select_from(Attempt)) == 1
         assert connection.scalar(select(Position.version)) == position.version
+
+
+def test_a_file_locked_at_begin_is_sqlalchemys_operational_error(tmp_path):
+    """BEGIN goes straight to the driver; its errors still read as SQLAlchemy's, which is
+    what the write paths turn into a 503 with Retry-After."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    url = f"sqlite:///{tmp_path / 'tutor.db'}"
+    db.upgrade(url)
+    engine = db.make_engine(url, immediate=True, timeouts=db.Timeouts(statement=0.1))
+    holder = sqlite3.connect(tmp_path / "tutor.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="locked"), engine.begin():
+            pass
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        engine.dispose()
