@@ -43,17 +43,19 @@ class Seat:
     def option_id(self, question_id: str, seed: int, index: int) -> str:
         return "o" + self._digest("id", question_id, seed, index)[:8].hex()
 
-    def order(self, question_id: str, seed: int, count: int) -> list[int]:
-        """The places in the lesson file of ``count`` options, in the order served."""
-        return list(_order(self, question_id, seed, count))
+    def served(self, question_id: str, seed: int, count: int) -> tuple[tuple[int, str], ...]:
+        """Each of ``count`` options as (its place in the lesson file, its id), in the order
+        served."""
+        return _served(self, question_id, seed, count)
 
 
 @lru_cache(maxsize=4096)
-def _order(seat: Seat, question_id: str, seed: int, count: int) -> tuple[int, ...]:
-    # Kept: an item is served for `next`, graded and shown on its page again, and a
-    # generator costs more to seed (about 15 us) than the rest of an option list.
+def _served(seat: Seat, question_id: str, seed: int, count: int) -> tuple[tuple[int, str], ...]:
+    # Kept: an item is served for `next`, graded and shown on its page again, and seeding
+    # a generator (15 us) and an HMAC per option cost more than the rest of an option list.
     entropy = int.from_bytes(seat._digest("order", question_id, seed)[:8], "big")
-    return tuple(int(i) for i in np.random.default_rng(entropy).permutation(count))
+    order = np.random.default_rng(entropy).permutation(count)
+    return tuple((int(i), seat.option_id(question_id, seed, int(i))) for i in order)
 
 
 @dataclass(frozen=True)

@@ -126,8 +126,8 @@ class Choice(Kind):
 
     def served(self, rendered, seat: Seat) -> list[tuple[str, RenderedOption]]:
         """(id, option) pairs in the order ``seat`` is shown them."""
-        order = seat.order(rendered.id, rendered.seed, len(rendered.options))
-        return [(seat.option_id(rendered.id, rendered.seed, i), rendered.options[i]) for i in order]
+        served = seat.served(rendered.id, rendered.seed, len(rendered.options))
+        return [(option_id, rendered.options[i]) for i, option_id in served]
 
     def grade(self, rendered, seat: Seat, *, option_id: str | None, value: Any) -> Graded:
         if value is not None:
