@@ -276,3 +276,37 @@ def test_a_file_locked_at_begin_is_sqlalchemys_operational_error(tmp_path):
         holder.execute("ROLLBACK")
         holder.close()
         engine.dispose()
+
+
+def test_statements_run_straight_on_the_driver_read_what_sqlalchemy_reads(client):
+    """On SQLite (and PostgreSQL) the pipeline bypasses SQLAlchemy's execution; each row
+    must hold the same values, of the same types, as SQLAlchemy's own result."""
+    from helpers import answer_body, new_learner
+    from sqlalchemy import select
+
+    from tutor.store import pipeline, progress
+    from tutor.store.attempts import _OF_STEP
+    from tutor.store.tables import Attempt
+
+    headers = new_learner(client)
+    for grade in ("close", "exactly"):
+        nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+        body = answer_body(client, "mini", nxt, grade)
+        assert client.post("/api/lessons/mini/answers", headers=headers, json=body).is_success
+    with client.app.state.tutor.db.reading() as connection:
+        learner_id, step_id = connection.execute(
+            select(Attempt.learner_id, Attempt.step_id).limit(1)
+        ).one()
+        key = {"learner_id": learner_id, "lesson_id": "mini"}
+        steps = [
+            (progress._ONE_POSITION, key),
+            (progress._SKILLS, key),
+            (_OF_STEP, {**key, "step_id": step_id, "after": 0, "limit": 10}),
+        ]
+        direct = pipeline.run(connection, steps)
+        through_sqlalchemy = pipeline.run_in_turn(connection, steps)
+    for ours, theirs in zip(direct, through_sqlalchemy, strict=True):
+        assert ours.rows and len(ours.rows) == len(theirs.rows)
+        for mine, expected in zip(ours.rows, theirs.rows, strict=True):
+            assert tuple(mine) == tuple(expected)
+            assert [type(v) for v in mine] == [type(v) for v in expected]

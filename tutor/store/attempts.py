@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
+from tutor.store import pipeline
 from tutor.store.tables import Attempt, Position, SkillState
 
 _attempts = Attempt.__table__
@@ -123,7 +124,8 @@ def of_step(
         "after": after,
         "limit": limit,
     }
-    return list(reversed(list(connection.execute(_OF_STEP, params))))
+    (outcome,) = pipeline.run(connection, [(_OF_STEP, params)])
+    return list(reversed(outcome.rows))
 
 
 def answered_before(
