@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from tutor.app import SWAGGER_UI, create_app
 from tutor.config import ROOT, Settings
+from tutor.web import assets
 
 GZIP = {"Accept-Encoding": "gzip"}
 PLAIN = {"Accept-Encoding": "identity"}
@@ -66,7 +68,10 @@ def static_copy(tmp_path: Path) -> Path:
     return folder
 
 
-def test_static_files_have_hashed_names_cached_for_a_year(settings: Settings, static_copy: Path):
+def test_static_files_have_hashed_names_cached_for_a_year(
+    settings: Settings, static_copy: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(assets, "RECHECK_URLS", 0.2)
     app = create_app(settings.model_copy(update={"static_dir": static_copy}))
     with TestClient(app) as client:
         home = client.get("/")
@@ -88,8 +93,10 @@ def test_static_files_have_hashed_names_cached_for_a_year(settings: Settings, st
         # The plain name still works, but is checked again on every use.
         assert client.get("/static/tutor.css").headers["cache-control"] == "no-cache"
 
-        # A new version of the file: a new name; the old one is no longer served.
+        # A new version of the file: a new name once the file is looked at again (pages
+        # do not look at every use); the old name is no longer served.
         (static_copy / "tutor.css").write_text("body { color: black }\n" * 80)
+        time.sleep(0.3)
         newer = re.search(r'href="(/static/tutor\.[0-9a-f]{12}\.css)"', client.get("/").text)
         assert newer and newer.group(1) != css.group(1)
         assert client.get(newer.group(1)).text.startswith("body { color: black }")

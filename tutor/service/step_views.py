@@ -13,7 +13,6 @@ from sqlalchemy import Connection, Row
 
 from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
-from tutor.lessons.variants import render_step
 from tutor.service import places
 from tutor.store import attempts
 from tutor.store.database import Database
@@ -79,7 +78,7 @@ def step_view(
         "lesson": lesson.lesson,
         "step": step,
         "ref": ref,
-        "texts": render_step(lesson.lesson, step, current.topic),
+        "texts": payloads.step_texts(lesson, n - 1, current.topic),
         "example": payloads.example(lesson, n, current.topic),
         "current": current,
         "next": payloads.next_json(current),
@@ -97,8 +96,8 @@ def recap(db: Database, learner_id: str | None, current: Current) -> list[conver
     """The loop the lesson taught, step by step, with the learner's own numbers."""
     lesson = current.lesson
     titles, rows = [], []
-    for step in lesson.lesson.steps:
-        texts = render_step(lesson.lesson, step, current.topic)
+    for index, step in enumerate(lesson.lesson.steps):
+        texts = payloads.step_texts(lesson, index, current.topic)
         titles.append((texts.title, texts.takeaway))
         rows.append(_step_rows(db, learner_id, lesson, step.id, current.state.since, RECAP_ROWS))
     return conversation.recap(lesson, titles, rows)

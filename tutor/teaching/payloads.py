@@ -15,7 +15,7 @@ from typing import Any
 from tutor.lessons.examples import WorkedExample, compute_example
 from tutor.lessons.kinds import KINDS, Seat
 from tutor.lessons.loaded import LoadedLesson
-from tutor.lessons.variants import RenderedQuestion, explain_prompt, render_step
+from tutor.lessons.variants import RenderedQuestion, RenderedStep, explain_prompt, render_step
 from tutor.teaching import adaptive, angles, ladders, offers
 from tutor.teaching.grading import Graded
 from tutor.teaching.items import item_key, rendered, substeps
@@ -86,9 +86,15 @@ class Current:
 
 
 @lru_cache(maxsize=1024)
+def step_texts(lesson: LoadedLesson, step_index: int, topic: str) -> RenderedStep:
+    """A step's own texts in a topic: the same for every learner, so rendered once."""
+    return render_step(lesson.lesson, lesson.step(step_index), topic)
+
+
+@lru_cache(maxsize=1024)
 def step_ref(lesson: LoadedLesson, step_index: int, topic: str) -> StepRef:
     step = lesson.step(step_index)
-    title = render_step(lesson.lesson, step, topic).title
+    title = step_texts(lesson, step_index, topic).title
     return StepRef(step_index + 1, len(lesson.lesson.steps), step.id, title)
 
 
@@ -145,7 +151,7 @@ def options_json(question: RenderedQuestion, seat: Seat) -> list[dict[str, str]]
 def step_payload(lesson: LoadedLesson, n: int, topic: str, seat: Seat) -> dict[str, Any]:
     """A step as API clients see it: texts, worked example, questions without grades."""
     step = lesson.step(n - 1)
-    texts = render_step(lesson.lesson, step, topic)
+    texts = step_texts(lesson, n - 1, topic)
     worked = example(lesson, n, topic)
     questions = []
     for i, question in enumerate(step.questions):
@@ -377,7 +383,7 @@ def answer_response(
     )
     step = None
     if finished and current.step:
-        step = render_step(lesson.lesson, lesson.step(current.step.n - 1), current.topic)
+        step = step_texts(lesson, current.step.n - 1, current.topic)
     reason = decision.reason or ("skipped" if _skipped(current, following) else None)
     if reason == "stuck":
         reason = None  # the offer that comes with the next item says it, once

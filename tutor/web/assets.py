@@ -18,6 +18,7 @@ import mimetypes
 import os
 import re
 import stat
+import time
 from pathlib import Path
 
 import anyio.to_thread
@@ -28,6 +29,9 @@ from starlette.types import Scope
 
 GZIP_ABOVE = 1024
 """Bytes: smaller responses are sent as they are (gzip would save a packet at most)."""
+
+RECHECK_URLS = 1.0
+"""Seconds a file's hashed URL is used before the file is looked at again."""
 
 FOREVER = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -45,14 +49,26 @@ class Assets(StaticFiles):
         self.prefix = prefix
         self._digests: dict[str, tuple[_Version, str]] = {}
         self._gzipped: dict[str, tuple[_Version, bytes]] = {}
+        self._urls: dict[str, tuple[float, str]] = {}
 
     def url(self, name: str) -> str:
-        """The URL of ``name`` (a path inside the folder) with its content's hash."""
+        """The URL of ``name`` (a path inside the folder) with its content's hash.
+
+        The file is looked at again at most once a second: every page links three
+        files, and a look (a stat) per link per page cost a tenth of a page's rendering.
+        An edited file still gets its new URL within a second.
+        """
+        now = time.monotonic()
+        known = self._urls.get(name)
+        if known is not None and now - known[0] < RECHECK_URLS:
+            return known[1]
         digest = self._digest(name, trusted=True)
         if digest is None:
             raise LookupError(f"no static file {name!r} in {self.directory}")
         stem, dot, suffix = name.rpartition(".")
-        return f"{self.prefix}/{stem}.{digest}{dot}{suffix}" if dot else f"{self.prefix}/{name}"
+        url = f"{self.prefix}/{stem}.{digest}{dot}{suffix}" if dot else f"{self.prefix}/{name}"
+        self._urls[name] = (now, url)
+        return url
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         name, forever = path, False

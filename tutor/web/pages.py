@@ -15,13 +15,13 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment
+from jinja2.filters import do_urlencode
 from markupsafe import Markup
 
 from tutor.config import Settings
 from tutor.errors import BadAnswer, BadInput, Conflict
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.topics import OwnTopic
-from tutor.lessons.variants import render_step
 from tutor.render import plots
 from tutor.render.markdown import to_html, to_inline_html
 from tutor.render.numbers import clip_text, counted, format_number
@@ -44,6 +44,7 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.filters["md_inline"] = to_inline_html
     env.env.filters["num"] = format_number
     env.env.filters["counted"] = counted
+    env.env.filters["urlencode"] = _urlencode
     env.env.globals["clip_text"] = clip_text
     env.env.globals["NOT_SURE"] = NOT_SURE
     env.env.globals["swatch"] = plots.swatch
@@ -52,6 +53,16 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.globals["NOT_SURE_TEXT"] = NOT_SURE_TEXT
     env.env.tests["own_topic"] = lambda topic: isinstance(topic, OwnTopic)
     return env
+
+
+def _urlencode(value: Any) -> str:
+    """Jinja's ``urlencode``, kept for strings: a page quotes the same few addresses."""
+    return _quoted(value) if isinstance(value, str) else do_urlencode(value)
+
+
+@lru_cache(maxsize=1024)
+def _quoted(value: str) -> str:
+    return do_urlencode(value)
 
 
 MAX_ID = 2**31 - 1
@@ -110,10 +121,8 @@ def _lesson_context(tutor: Tutor, learner: str | None, lesson_id: str) -> dict[s
     current = tutor.current(learner, lesson_id)
     lesson = current.lesson
     steps = [
-        {"n": i + 1, "title": render_step(lesson.lesson, s, current.topic).title, "status": status}
-        for i, (s, status) in enumerate(
-            zip(lesson.lesson.steps, tutor.step_status(current), strict=True)
-        )
+        {"n": i + 1, "title": payloads.step_texts(lesson, i, current.topic).title, "status": status}
+        for i, status in enumerate(tutor.step_status(current))
     ]
     return {
         "lesson": lesson.lesson,
