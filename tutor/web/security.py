@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -26,17 +27,25 @@ _HEADERS = [
 ]
 
 
+KEPT = 16_384
+"""Cookies, and CSRF tokens, a signer keeps the answer for (the most recently used)."""
+
+
 class Signer:
     """Signs learner ids into cookies and derives per-learner CSRF tokens."""
 
     def __init__(self, secret: str):
         self._secret = secret.encode()
         self._cookies = URLSafeSerializer(secret, salt="tutor.learner")
+        # A cookie and a learner's token never change, and every page checks one and
+        # makes the other: kept, they cost a lookup, not two HMACs and a decoding.
+        self.learner_from = lru_cache(maxsize=KEPT)(self._learner_from)
+        self.csrf_token = lru_cache(maxsize=KEPT)(self._csrf_token)
 
     def cookie_for(self, learner_id: str) -> str:
         return self._cookies.dumps(learner_id)
 
-    def learner_from(self, cookie: str | None) -> str | None:
+    def _learner_from(self, cookie: str | None) -> str | None:
         """The learner id in a cookie, or None when it is missing or was tampered with."""
         if not cookie:
             return None
@@ -46,7 +55,7 @@ class Signer:
             return None
         return value if isinstance(value, str) and _LEARNER_ID.match(value) else None
 
-    def csrf_token(self, learner_id: str) -> str:
+    def _csrf_token(self, learner_id: str) -> str:
         digest = hmac.new(self._secret, b"csrf:" + learner_id.encode(), hashlib.sha256)
         return digest.hexdigest()[:40]
 
