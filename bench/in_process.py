@@ -6,8 +6,10 @@
 It builds the app as `tutor serve` does (on a new SQLite file, with the bench floor) and
 calls it as an ASGI application directly, 16 requests at a time, as the event loop of a
 server would. Per kind it prints the process's CPU per request, the least and the median of
-five runs. ``answers`` runs 16 learners through 40 answers each (with their learner,
-first ``next`` and worked examples counted in) and prints CPU per answer.
+five runs. ``next`` and ``page`` are asked for by learners who have answered three items
+(through the API, and through the pages' forms). ``answers`` runs 16 learners through 40
+answers each (with their learner, first ``next`` and worked examples counted in) and
+prints CPU per answer.
 
 The figures say where a request's time goes inside the app: the floor (an ``async``
 route that does no work) is what any request costs through the middleware; ``lessons``
@@ -22,12 +24,14 @@ import asyncio
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlencode
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -40,6 +44,12 @@ KINDS = ("floor", "lessons", "next", "step", "page", "answers")
 RUNS = 5
 AT_ONCE = 16
 ANSWERS_EACH = 40
+STARTED = 3
+"""Answers the learner of ``next`` and ``page`` has given: most reads are of a learner
+with a stored state, whose item costs more to work out than a new learner's."""
+
+_FIELD = re.compile(rb'name="(csrf|question_id|variant)" value="([^"]*)"')
+_OPTION = re.compile(rb'name="option_id" value="(o[0-9a-f]+)"')
 
 
 class Caller:
@@ -49,12 +59,22 @@ class Caller:
         self.app = app
 
     async def __call__(
-        self, method: str, path: str, body: object = None, headers: list[tuple[str, str]] = ()
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        headers: list[tuple[str, str]] = (),
+        form: dict[str, str] | None = None,
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        data = b"" if body is None else json.dumps(body).encode()
+        if form is not None:
+            data = urlencode(form).encode()
+        else:
+            data = b"" if body is None else json.dumps(body).encode()
         raw = [(b"host", b"bench"), (b"content-length", str(len(data)).encode())]
         raw += [(k.encode(), v.encode()) for k, v in headers]
-        if body is not None:
+        if form is not None:
+            raw.append((b"content-type", b"application/x-www-form-urlencoded"))
+        elif body is not None:
             raw.append((b"content-type", b"application/json"))
         path, _, query = path.partition("?")
         scope = {
@@ -101,13 +121,17 @@ class Caller:
         return json.loads(data)
 
 
-async def answers(call: Caller, seed: int) -> int:
-    """One learner answering up to ANSWERS_EACH items; the number answered."""
-    made = await call.json("POST", "/api/learners", {})
-    auth = [("authorization", f"Bearer {made['token']}")]
+async def answers(
+    call: Caller, seed: int, most: int = ANSWERS_EACH, auth: list[tuple[str, str]] | None = None
+) -> int:
+    """A learner (a new one, or the one of ``auth``) answering up to ``most`` items; the
+    number answered."""
+    if auth is None:
+        made = await call.json("POST", "/api/learners", {})
+        auth = [("authorization", f"Bearer {made['token']}")]
     nxt = await call.json("GET", f"/api/lessons/{LESSON}/next", headers=auth)
     rng, count = random.Random(seed), 0
-    while not nxt["done"] and count < ANSWERS_EACH:
+    while not nxt["done"] and count < most:
         question = nxt["question"]
         item = {"question_id": question["id"], "variant": nxt["variant"]}
         if question["kind"] == "example":
@@ -124,12 +148,40 @@ async def answers(call: Caller, seed: int) -> int:
     return count
 
 
+async def started_on_pages(call: Caller) -> str:
+    """The cookie of a browser learner who has answered STARTED items through the step
+    pages' forms."""
+    _, head, _ = await call("GET", f"/lessons/{LESSON}")
+    cookie = "; ".join(v.decode().split(";")[0] for k, v in head if k == b"set-cookie")
+    browser = [("cookie", cookie)]
+    for _ in range(STARTED):
+        _, _, html = await call("GET", f"/lessons/{LESSON}", headers=browser)
+        here = re.search(rb'href="/lessons/[^/]+/steps/(\d+)#question"', html)
+        _, _, page = await call(
+            "GET", f"/lessons/{LESSON}/steps/{here[1].decode()}", headers=browser
+        )
+        fields = {k.decode(): v.decode() for k, v in _FIELD.findall(page)}
+        if b'class="continue-example"' in page:
+            action, form = "continue", fields
+        else:
+            options = _OPTION.findall(page)
+            action = "answer"
+            form = {
+                **fields,
+                **({"option_id": options[0].decode()} if options else {"value": "0.5"}),
+            }
+        status, _, _ = await call("POST", f"/lessons/{LESSON}/{action}", headers=browser, form=form)
+        if status != 303:
+            raise SystemExit(f"a page's form was not taken ({status})")
+    return cookie
+
+
 async def measure(app, kinds: list[str], requests: int) -> None:
     call = Caller(app)
     made = await call.json("POST", "/api/learners", {})
     auth = [("authorization", f"Bearer {made['token']}")]
-    _, head, _ = await call("GET", f"/lessons/{LESSON}/steps/1")
-    cookie = "; ".join(v.decode().split(";")[0] for k, v in head if k == b"set-cookie")
+    await answers(call, 0, STARTED, auth)
+    cookie = await started_on_pages(call)
     requests_of: dict[str, Callable[[int], Awaitable]] = {
         "floor": lambda i: call("GET", "/api/bench/floor"),
         "lessons": lambda i: call("GET", "/api/lessons"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -33,12 +34,20 @@ def rng(learner_id: str, lesson_id: str, counter: int) -> np.random.Generator:
 def state(lesson: LoadedLesson, learner_id: str, stored: Mapping | None) -> State:
     """The learner's state in ``lesson``: the stored one, or the lesson's start."""
     if stored is None:
-        return adaptive.start(lesson, rng(learner_id, lesson.id, 0))
+        return _start(lesson, learner_id)
     found = State.from_json(stored)
     if is_valid(lesson, found):
         return found  # nearly always: no generator to seed
     # The seed is fixed by the stored state, so every read agrees until it is saved.
     return relocate(lesson, found, rng(learner_id, lesson.id, len(found.asked) + 7))
+
+
+@lru_cache(maxsize=4096)
+def _start(lesson: LoadedLesson, learner_id: str) -> State:
+    # The same on every read until the first answer, for every lesson the home page lists
+    # that the learner has not begun: seeding its generator cost more than the rest of a
+    # page's read. (States are never changed in place.)
+    return adaptive.start(lesson, rng(learner_id, lesson.id, 0))
 
 
 def topic(lesson: LoadedLesson, stored: str | None, own: Mapping[str, str] | None = None) -> str:
