@@ -99,6 +99,32 @@ def test_reads_run_in_the_event_loop_on_sqlite_and_in_a_worker_thread_on_postgre
         database.dispose()
 
 
+def test_reads_in_the_event_loop_share_one_connection_and_leave_no_transaction(tmp_path):
+    import asyncio
+
+    url = f"sqlite:///{tmp_path / 'tutor.db'}"
+    db.upgrade(url)
+    database = db.connect(url)
+
+    def read():
+        with database.reading() as outer:
+            outer.exec_driver_sql("SELECT 1")
+            with database.reading() as inner:
+                assert inner is outer  # a read inside a read sees the same moment
+            assert outer.in_transaction()  # ...and does not end the outer one
+            return outer.connection.driver_connection
+
+    async def twice():
+        return await database.read_async(read), await database.read_async(read)
+
+    try:
+        first, second = asyncio.run(twice())
+        assert first is second
+        assert not first.in_transaction  # no snapshot held between reads
+    finally:
+        database.dispose()
+
+
 def test_a_write_inside_a_read_in_the_event_loop_is_refused(tmp_path):
     import asyncio
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -152,13 +153,38 @@ class Database:
     group_commit: GroupCommit | None = None
     loop_engine: Engine | None = None
     """On a SQLite file, reads for the event loop: they never wait for a lock."""
+    _kept: dict[int, _KeptConnection] = field(default_factory=dict, repr=False)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A connection for reads; whatever it began is rolled back at the end."""
-        in_loop = self.loop_engine is not None and _in_loop.get()
-        with (self.loop_engine if in_loop else self.engine).connect() as connection:
+        if self.loop_engine is not None and _in_loop.get():
+            with self._reading_in_loop() as connection:
+                yield connection
+            return
+        with self.engine.connect() as connection:
             yield connection
+
+    @contextmanager
+    def _reading_in_loop(self) -> Iterator[Connection]:
+        # An event loop is one thread and runs one read at a time, so it keeps one
+        # connection open: checking one out of the pool and back for every read cost a
+        # quarter of a page's read. A read inside a read shares the outer one's snapshot.
+        thread = threading.get_ident()
+        kept = self._kept.get(thread)
+        if kept is None or kept.connection.closed or kept.connection.invalidated:
+            assert self.loop_engine is not None
+            kept = self._kept[thread] = _KeptConnection(self.loop_engine.connect())
+        kept.depth += 1
+        try:
+            yield kept.connection
+        finally:
+            kept.depth -= 1
+            if kept.depth == 0:
+                try:
+                    kept.connection.rollback()
+                except DBAPIError:
+                    kept.connection.close()  # a broken one: the next read opens another
 
     async def read_async(self, work: Callable[..., T], *args: object) -> T:
         """``work(*args)``, which reads and writes nothing, for an ``async`` route.
@@ -221,7 +247,18 @@ class Database:
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
         if self.loop_engine is not None:
+            for kept in self._kept.values():
+                kept.connection.close()
+            self._kept.clear()
             self.loop_engine.dispose()
+
+
+@dataclass
+class _KeptConnection:
+    """The connection an event loop's thread reads on, and how many reads are using it."""
+
+    connection: Connection
+    depth: int = 0
 
 
 def _is_busy(exc: OperationalError) -> bool:
