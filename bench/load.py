@@ -210,10 +210,7 @@ async def start_on_pages(conn: Connection, lesson: str) -> bool:
 
 
 async def page_user(conn: Connection, stats: Stats, until: float, lesson: str, steps: int) -> None:
-    """A browser learner, started, reading the lesson's step pages in turn."""
-    if not await start_on_pages(conn, lesson):
-        stats.errors["GET step page (HTML)"] += 1
-        return
+    """A browser learner who has begun (``start_on_pages``) reading the step pages in turn."""
     n = 0
     while time.perf_counter() < until:
         n = n % steps + 1
@@ -222,34 +219,34 @@ async def page_user(conn: Connection, stats: Stats, until: float, lesson: str, s
         )
 
 
-async def next_user(conn: Connection, stats: Stats, until: float, lesson: str) -> None:
-    """A started learner asking for its current item again and again (a reload, another
-    tab)."""
+async def start_on_api(conn: Connection, lesson: str) -> str | None:
+    """A new API learner who has answered STARTED items; its token (None on a failure)."""
     status, made = await conn.request("POST", "/api/learners", {})
     if status != 201:
-        stats.errors["GET next"] += 1
-        return
-    rng = random.Random(made["token"])
+        return None
+    token, rng = made["token"], random.Random(made["token"])
     for _ in range(STARTED):
-        path = f"/api/lessons/{lesson}/next"
-        status, nxt = await conn.request("GET", path, token=made["token"])
+        status, nxt = await conn.request("GET", f"/api/lessons/{lesson}/next", token=token)
         if status != 200 or nxt["done"]:
-            break
+            return token if status == 200 else None
         kind = "continue" if nxt["question"]["kind"] == "example" else "answers"
         body = (
             {"question_id": nxt["question"]["id"], "variant": nxt["variant"]}
             if kind == "continue"
             else choose(nxt, rng)
         )
-        status, _ = await conn.request(
-            "POST", f"/api/lessons/{lesson}/{kind}", body, token=made["token"]
-        )
+        status, _ = await conn.request("POST", f"/api/lessons/{lesson}/{kind}", body, token=token)
         if status != 200:
-            stats.errors["GET next"] += 1
-            return
+            return None
+    return token
+
+
+async def next_user(conn: Connection, stats: Stats, until: float, lesson: str, token: str) -> None:
+    """A learner who has begun asking for its current item again and again (a reload,
+    another tab)."""
     while time.perf_counter() < until:
         await stats.timed(
-            "GET next", conn.request("GET", f"/api/lessons/{lesson}/next", token=made["token"])
+            "GET next", conn.request("GET", f"/api/lessons/{lesson}/next", token=token)
         )
 
 
@@ -305,7 +302,15 @@ async def run_phase(
     kind: str, url: str, concurrency: int, seconds: float, lesson: str, steps: int, stats: Stats
 ) -> float:
     host, port = urlsplit(url).hostname, urlsplit(url).port
-    conns = [Connection(host, port) for _ in range(concurrency)]
+    conns = opened = [Connection(host, port) for _ in range(concurrency)]
+    # The readers of pages and of `next` begin (answer a few items) before the clock starts.
+    if kind == "page":
+        begun = await asyncio.gather(*(start_on_pages(c, lesson) for c in conns))
+        stats.errors["GET step page (HTML)"] += begun.count(False)
+        conns = [c for c, ok in zip(conns, begun, strict=True) if ok]
+    elif kind == "next":
+        tokens = await asyncio.gather(*(start_on_api(c, lesson) for c in conns))
+        stats.errors["GET next"] += tokens.count(None)
     until = time.perf_counter() + seconds
     start = time.perf_counter()
     if kind == "floor":
@@ -317,13 +322,15 @@ async def run_phase(
     elif kind == "page":
         tasks = [page_user(c, stats, until, lesson, steps) for c in conns]
     elif kind == "next":
-        tasks = [next_user(c, stats, until, lesson) for c in conns]
+        tasks = [
+            next_user(c, stats, until, lesson, t) for c, t in zip(conns, tokens, strict=True) if t
+        ]
     else:
         tasks = [
             learner_user(c, stats, until, lesson, random.Random(i)) for i, c in enumerate(conns)
         ]
     await asyncio.gather(*tasks)
-    for c in conns:
+    for c in opened:
         await c.close()
     return time.perf_counter() - start
 
