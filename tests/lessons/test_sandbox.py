@@ -50,6 +50,15 @@ def test_ordinary_placeholders_still_work():
     assert render("{% for i in range(3) %}{{ i * 2 }}{% endfor %}", {}) == "024"
 
 
+@pytest.mark.parametrize(
+    ("words", "shown"),
+    [("ear shape", "Ear shape"), ("DNA strands", "DNA strands"), ("", ""), ("x-ray", "X-ray")],
+)
+def test_capitalize_raises_the_first_letter_and_keeps_the_rest_as_written(words, shown):
+    # A learner's own topic words keep their capitals ("DNA", not "Dna").
+    assert render("{{ w | capitalize }}", {"w": words}) == shown
+
+
 def test_validate_reports_a_costly_placeholder_at_its_line_and_does_not_hang(tmp_path: Path):
     source = (DATA / "mini.yaml").read_text()
     bomb = source.replace(

@@ -211,6 +211,13 @@ class _LessonSandbox(ImmutableSandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
 
+def _capitalize(value: Any) -> str:
+    """The first letter upper-case, the rest as written: Jinja's own lowers the rest, and a
+    learner's own words ("DNA strands") would read "Dna strands"."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
 def _environment() -> ImmutableSandboxedEnvironment:
     env = _LessonSandbox(
         undefined=StrictUndefined,
@@ -223,6 +230,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
             env.filters[name] = _bounded_filter(name, env.filters[name])
     env.filters["num"] = num
     env.filters["nums"] = nums
+    env.filters["capitalize"] = _capitalize
     for name in ("lipsum", "namespace"):  # text of any length; values that grow in loops
         env.globals.pop(name, None)
     env.globals["range"] = _bounded_range
