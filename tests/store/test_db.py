@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -99,12 +101,22 @@ def test_reads_run_in_the_event_loop_on_sqlite_and_in_a_worker_thread_on_postgre
         database.dispose()
 
 
-def test_reads_in_the_event_loop_share_one_connection_and_leave_no_transaction(tmp_path):
-    import asyncio
-
+@pytest.fixture
+def sqlite_database(tmp_path) -> Iterator[db.Database]:
+    """A migrated SQLite file's database, disposed of at the end."""
     url = f"sqlite:///{tmp_path / 'tutor.db'}"
     db.upgrade(url)
     database = db.connect(url)
+    yield database
+    database.dispose()
+
+
+def test_reads_in_the_event_loop_share_one_connection_and_leave_no_transaction(
+    sqlite_database: db.Database,
+):
+    import asyncio
+
+    database = sqlite_database
 
     def read():
         with database.reading() as outer:
@@ -117,30 +129,22 @@ def test_reads_in_the_event_loop_share_one_connection_and_leave_no_transaction(t
     async def twice():
         return await database.read_async(read), await database.read_async(read)
 
-    try:
-        first, second = asyncio.run(twice())
-        assert first is second
-        assert not first.in_transaction  # no snapshot held between reads
-    finally:
-        database.dispose()
+    first, second = asyncio.run(twice())
+    assert first is second
+    assert not first.in_transaction  # no snapshot held between reads
 
 
-def test_a_write_inside_a_read_in_the_event_loop_is_refused(tmp_path):
+def test_a_write_inside_a_read_in_the_event_loop_is_refused(sqlite_database: db.Database):
     import asyncio
 
-    url = f"sqlite:///{tmp_path / 'tutor.db'}"
-    db.upgrade(url)
-    database = db.connect(url)
+    database = sqlite_database
 
     def sneaky() -> None:
         database.write(lambda connection: None)  # would wait for the disk in the loop
 
-    try:
-        with pytest.raises(RuntimeError, match="inside a read"):
-            asyncio.run(database.read_async(sneaky))
-        assert database.write(lambda connection: 7) == 7  # outside a read, as before
-    finally:
-        database.dispose()
+    with pytest.raises(RuntimeError, match="inside a read"):
+        asyncio.run(database.read_async(sneaky))
+    assert database.write(lambda connection: 7) == 7  # outside a read, as before
 
 
 @pytest.mark.parametrize("which", ["first", "later"])

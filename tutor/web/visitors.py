@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from tutor.errors import Forbidden
@@ -97,8 +96,8 @@ async def writer(request: Request, visitor: VisitorDep, tutor: TutorDep) -> Visi
     stored: StoredLearners = request.app.state.stored_learners
     if visitor.is_new or visitor.id in stored:
         return visitor
-    # Only a visitor this process has not seen write costs a read, in a worker thread.
-    if not await run_in_threadpool(tutor.has_learner, visitor.id):
+    # Only a visitor this process has not seen write costs a read.
+    if not await tutor.db.read_async(tutor.has_learner, visitor.id):
         limit = ratelimit.page_learners(request)
         limit.check(request)
         limit.spend(ratelimit.client_of(request))
