@@ -416,3 +416,26 @@ def test_the_worked_example_is_in_each_learners_topic(app):
         assert theirs.keys() == before.keys()
         assert all("an email 1" in text and "a photo" not in text for text in theirs.values())
         assert examples(first) == before  # the first learner's words are unchanged
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("after=0", "after: Input should be greater than or equal to 1"),
+        ("after=2147483648", "after: Input should be less than or equal to 2147483647"),
+        ("after=x", "after: 'x' is not a number"),
+        ("shown=abcdefghijklmn", "shown: String should have at most 12 characters"),
+        ("note=abcdefghijklmn", "note: String should have at most 12 characters"),
+    ],
+)
+def test_a_step_page_with_a_bad_query_says_what_is_wrong(client: TestClient, query, said):
+    soup = page(client, f"/lessons/{LESSON}/steps/1?{query}", status=422)
+    assert said in " ".join(soup.get_text(" ").split())
+
+
+def test_a_step_page_reads_its_query(client: TestClient):
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    answered = answer_with(client, soup, "not_quite")
+    assert answered.select_one("#feedback") is not None
+    noted = page(client, f"/lessons/{LESSON}/steps/1?note=moved")
+    assert "no longer the current one" in noted.get_text()

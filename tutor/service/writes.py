@@ -11,7 +11,6 @@ the same idempotency key returns the first one's reply.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -30,7 +29,7 @@ from tutor.store.database import Database
 from tutor.teaching import adaptive, answering, ladders, mastery, payloads, resume, sessions
 from tutor.teaching.grading import grade
 from tutor.teaching.sessions import Plan
-from tutor.teaching.state import State
+from tutor.teaching.state import State, replace
 from tutor.vocabulary import Role
 
 MOVED_ON = "another answer moved this lesson on first; fetch /next"

@@ -32,14 +32,15 @@ seeded ``numpy.random.Generator``, mastery as a mapping of P(known) per skill.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import angles, faults, items, ladders, mastery, sessions
-from tutor.teaching.state import Item, Offer, State, new_variant
+from tutor.teaching.state import Item, Offer, State, new_variant, replace
 from tutor.vocabulary import Choice, Grade, Phase, Role
 
 MAX_CHECKS = 3
@@ -407,15 +408,39 @@ def estimate(lesson: LoadedLesson, state: State, p_known: Mapping[str, float]) -
     The learner's prior for a skill comes from their first attempts at the other
     skills of the lesson, so a skill's own evidence is not counted twice.
     """
-    out = {}
-    for skill in lesson.lesson.skills:
-        params = mastery.skill_params(lesson)[skill.id]
-        others = [g for s, g in state.untaught.items() if s != skill.id]
-        own = mastery.learner_prior(others, params)
-        p = p_known.get(skill.id, params.prior)
-        attempted = skill.id in state.untaught or p != params.prior
-        out[skill.id] = mastery.individual(p, learner_prior=own, attempted=attempted, params=params)
-    return out
+    skills = lesson.lesson.skills
+    return dict(
+        _estimate(
+            lesson,
+            tuple(state.untaught.items()),
+            tuple(p_known.get(skill.id) for skill in skills),
+        )
+    )
+
+
+@lru_cache(maxsize=2048)
+def _estimate(
+    lesson: LoadedLesson,
+    untaught: tuple[tuple[str, tuple[str, ...]], ...],
+    p_known: tuple[float | None, ...],
+) -> tuple[tuple[str, float], ...]:
+    # Kept: an answer asks twice for the same estimates (what it counts, and how the next
+    # item is shown), and the work is a prior per skill of the lesson.
+    params_of = mastery.skill_params(lesson)
+    out = []
+    for skill, p in zip(lesson.lesson.skills, p_known, strict=True):
+        params = params_of[skill.id]
+        own = mastery.learner_prior([g for s, g in untaught if s != skill.id], params)
+        if p is None:
+            p = params.prior
+        attempted = p != params.prior or any(s == skill.id for s, _ in untaught)
+        out.append(
+            (
+                skill.id,
+                mastery.individual(p, learner_prior=own, attempted=attempted, params=params),
+            )
+        )
+    return tuple(out)
 
 
 def needs_review(skill: str, state: State, p_known: Known) -> bool:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import items
-from tutor.teaching.state import State
+from tutor.teaching.state import State, replace
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
 _NAME = re.compile(r"[A-Za-z_]\w*")

@@ -9,7 +9,7 @@ service then writes the :class:`Outcome` in one transaction, or nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -20,7 +20,7 @@ from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import adaptive, items, ladders, mastery, memory, payloads
 from tutor.teaching.grading import Graded
 from tutor.teaching.payloads import Current
-from tutor.teaching.state import State
+from tutor.teaching.state import State, replace
 from tutor.vocabulary import Grade, Role
 
 

@@ -8,13 +8,12 @@ back to the questions that teach it, returning the learner to where they were. P
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import mastery
-from tutor.teaching.state import Item, Offer, State, back_to, new_variant, place_of
+from tutor.teaching.state import Item, Offer, State, back_to, new_variant, place_of, replace
 from tutor.vocabulary import Role
 
 WEAK = 0.6  # a prerequisite below this P(known), once practised, is a likely culprit

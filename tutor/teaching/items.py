@@ -17,6 +17,7 @@ from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import (
     RenderedQuestion,
     RenderedSubStep,
+    explain_prompt,
     render_question,
     render_substeps,
 )
@@ -65,3 +66,11 @@ def substep_key(lesson: LoadedLesson, question_id: str, index: int, seed: int) -
     sub = substeps(lesson, question_id, seed, lesson.lesson.default_topic)[index]
     answer = KINDS[sub.kind].right_answer(sub)
     return f"{sub.id}#{hashlib.blake2s(answer.encode(), digest_size=4).hexdigest()}"
+
+
+@lru_cache(maxsize=2048)
+def explained(lesson: LoadedLesson, question_id: str, seed: int, topic: str) -> str:
+    """The self-explanation prompt under a worked example, in one variant and topic: shown on
+    every read of the example, and it draws the variant's numbers again each time."""
+    question = lesson.entries[question_id].question
+    return explain_prompt(lesson.lesson, question, seed=seed, topic=topic)

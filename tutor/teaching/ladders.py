@@ -14,11 +14,9 @@ after one hint, Not quite after two and Not sure once the value was shown. Pure.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from tutor.lessons.loaded import Entry, LoadedLesson
 from tutor.teaching import fading
-from tutor.teaching.state import Item, Ladder, State
+from tutor.teaching.state import Item, Ladder, State, replace
 from tutor.vocabulary import Grade
 
 EXAMPLE, FADED, LADDER = "example", "faded", "ladder"

@@ -15,10 +15,10 @@ from typing import Any
 from tutor.lessons.examples import WorkedExample, compute_example
 from tutor.lessons.kinds import KINDS, Seat
 from tutor.lessons.loaded import LoadedLesson
-from tutor.lessons.variants import RenderedQuestion, RenderedStep, explain_prompt, render_step
+from tutor.lessons.variants import RenderedQuestion, RenderedStep, render_step
 from tutor.teaching import adaptive, angles, ladders, offers
 from tutor.teaching.grading import Graded
-from tutor.teaching.items import item_key, rendered, substeps
+from tutor.teaching.items import explained, item_key, rendered, substeps
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Role
 
 REASONS = {
@@ -123,9 +123,7 @@ def describe(lesson: LoadedLesson, state: adaptive.State, topic: str, seat: Seat
         subs = substeps(lesson, ladder.question, ladder.variant, topic)
         if ladder.mode == ladders.EXAMPLE:
             worked = subs
-            explain = explain_prompt(
-                lesson.lesson, entry.question, seed=ladder.variant, topic=topic
-            )
+            explain = explained(lesson, state.item.question, ladder.variant, topic)
         else:
             worked, asked = subs[: ladder.at], subs[ladder.at]
     return Current(

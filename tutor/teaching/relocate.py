@@ -8,12 +8,10 @@ asked, else the first step not yet completed. Pure, like the policy.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
-from tutor.teaching.state import Item, State, new_variant
+from tutor.teaching.state import Item, State, new_variant, replace
 from tutor.vocabulary import Phase, Role
 
 

@@ -12,13 +12,13 @@ Pure, like the policy.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import items
-from tutor.teaching.state import PLACE, Item, State, back_to, new_variant, place_of
+from tutor.teaching.state import PLACE, Item, State, back_to, new_variant, place_of, replace
 from tutor.vocabulary import Role
 
 PRACTICE_ITEMS = 5

@@ -7,8 +7,9 @@ from older versions still load: new fields have defaults.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -191,6 +192,27 @@ PLACE = (
     "reviewed",
     "ladder",
 )
+
+
+R = TypeVar("R")
+
+
+def replace(record: R, /, **changes: Any) -> R:
+    """``dataclasses.replace`` for the policy's frozen records (states, items, decisions),
+    without running ``__init__``: it checks nothing for them, and an answer makes a dozen
+    copies of a state of some thirty fields."""
+    unknown = changes.keys() - _field_names(type(record))
+    if unknown:
+        raise TypeError(f"{type(record).__name__} has no field {sorted(unknown)[0]!r}")
+    copy = object.__new__(type(record))
+    copy.__dict__.update(record.__dict__)
+    copy.__dict__.update(changes)
+    return copy
+
+
+@cache
+def _field_names(kind: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(kind))
 
 
 def place_of(state: State, keys: tuple[str, ...] = PLACE) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import anyio
 from anyio import to_thread
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -19,6 +19,7 @@ from tutor.web import ratelimit
 from tutor.web.deps import LearnerDep as Learner
 from tutor.web.deps import TutorDep
 from tutor.web.replies import Replies
+from tutor.web.routing import Router
 from tutor.web.schemas import (
     AnswerIn,
     AnswerOut,
@@ -46,7 +47,7 @@ from tutor.web.schemas import (
     UnprocessableOut,
 )
 
-router = APIRouter(
+router = Router(
     prefix="/api",
     tags=["api"],
     responses={

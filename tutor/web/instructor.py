@@ -14,7 +14,7 @@ import io
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
+from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -26,6 +26,7 @@ from tutor.teaching import analytics, items, payloads
 from tutor.vocabulary import Role
 from tutor.web import errors, ratelimit
 from tutor.web.deps import TutorDep
+from tutor.web.routing import Router
 from tutor.web.schemas import AnswerKeyOut, ErrorOut, UnprocessableOut
 from tutor.web.security import bearer_token
 
@@ -36,8 +37,8 @@ STALE_LINK = (
 )
 PREVIEW_SEEDS = (0, 1, 2)
 
-pages = APIRouter(prefix="/instructor", include_in_schema=False)
-api = APIRouter(
+pages = Router(prefix="/instructor", include_in_schema=False)
+api = Router(
     prefix="/api/instructor",
     tags=["instructor"],
     responses={

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from tutor.engine import descent
 from tutor.teaching.labs import MAX_ITEMS, DescentLab, LossLab, descent_lab, loss_lab
+from tutor.web.routing import Router
 from tutor.web.schemas import DescentLabOut, LossLabOut, UnprocessableOut
 
-pages = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/lab", tags=["labs"])
+pages = Router(include_in_schema=False)
+api = Router(prefix="/api/lab", tags=["labs"])
 
 Numbers = Annotated[str | None, Query(max_length=2000)]
 Short = Annotated[str | None, Query(max_length=40)]

@@ -11,12 +11,14 @@ from contextlib import suppress
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment
 from jinja2.filters import do_urlencode
 from markupsafe import Markup
+from pydantic import BaseModel, Field, ValidationError
 
 from tutor.config import Settings
 from tutor.errors import BadAnswer, BadInput, Conflict
@@ -31,9 +33,10 @@ from tutor.teaching import labs, payloads
 from tutor.teaching.payloads import Current
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice
 from tutor.web.deps import TutorDep
+from tutor.web.routing import Router
 from tutor.web.visitors import Visitor, VisitorDep, WriterDep
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def templates(settings: Settings) -> Jinja2Templates:
@@ -135,21 +138,41 @@ def _lesson_context(tutor: Tutor, learner: str | None, lesson_id: str) -> dict[s
     }
 
 
+class StepQuery(BaseModel):
+    """What a step page's address may add: the answer just given (``after``), the angle
+    asked for (``shown``) and a note to show (``note``)."""
+
+    after: int | None = Field(None, ge=1, le=MAX_ID)
+    shown: str | None = Field(None, max_length=12)
+    note: str | None = Field(None, max_length=12)
+
+
+_NO_QUERY = StepQuery()
+
+
+def step_query(request: Request) -> StepQuery:
+    """The step page's query, read here rather than as three FastAPI ``Query`` parameters,
+    which cost more than the page's reads; a bad one is the same 422 FastAPI would give."""
+    given = request.query_params
+    if not given:
+        return _NO_QUERY
+    try:
+        return StepQuery.model_validate({k: given[k] for k in StepQuery.model_fields if k in given})
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
+        ) from None
+
+
 @router.get("/lessons/{lesson_id}/steps/{n}", response_class=HTMLResponse)
 async def step_page(
-    request: Request,
-    lesson_id: str,
-    n: int,
-    tutor: TutorDep,
-    visitor: VisitorDep,
-    after: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    shown: Annotated[str | None, Query(max_length=12)] = None,
-    note: Annotated[str | None, Query(max_length=12)] = None,
+    request: Request, lesson_id: str, n: int, tutor: TutorDep, visitor: VisitorDep
 ) -> Response:
+    query = step_query(request)
     context = await tutor.db.read_async(
-        _step_context, tutor, visitor.id, lesson_id, n, after, shown
+        _step_context, tutor, visitor.id, lesson_id, n, query.after, query.shown
     )
-    context["note"] = NOTES.get(note or "")
+    context["note"] = NOTES.get(query.note or "")
     return render_step_page(request, visitor, context, n)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tutor.errors import BadFields, BadInput
@@ -14,9 +14,10 @@ from tutor.lessons.topics import MAX_WORD, Switch
 from tutor.service.tutor import Tutor
 from tutor.web.deps import TutorDep
 from tutor.web.pages import redirect, render
+from tutor.web.routing import Router
 from tutor.web.visitors import Visitor, VisitorDep, WriterDep
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 OWN_FIELD = "custom."
 """The prefix of the own-topic form's fields: ``custom.<word>``."""

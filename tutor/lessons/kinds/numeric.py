@@ -102,13 +102,24 @@ class NumericFields(Model):
 
 
 class RenderedMistake(LazyTexts):
-    def __init__(self, mistake: MistakeFeedback, value: float, context: dict[str, Any]):
+    """A typical mistake of one variant. Its value is computed when first read: only a
+    wrong number is compared with it, and telling items apart renders variants whose
+    mistakes are never asked for."""
+
+    def __init__(
+        self, mistake: MistakeFeedback, compute: str, args: dict[str, Any], context: dict[str, Any]
+    ):
         super().__init__(context)
         self._source = mistake.feedback
+        self._compute = compute
+        self._args = args
         self.mistake = mistake.mistake
-        self.value = value
         self.grade = mistake.grade
         self.misconception = mistake.misconception
+
+    @cached_property
+    def value(self) -> float:
+        return computations.compute_mistake(self._compute, self.mistake, **self._args)
 
     @cached_property
     def feedback(self) -> str:
@@ -284,10 +295,7 @@ class Numeric(Kind):
         answer = computations.compute(question.answer.compute, **args)
         context["answer"] = answer
         mistakes = tuple(
-            RenderedMistake(
-                m, computations.compute_mistake(question.answer.compute, m.mistake, **args), context
-            )
-            for m in question.mistakes
+            RenderedMistake(m, question.answer.compute, args, context) for m in question.mistakes
         )
         return {
             "answer": answer,
