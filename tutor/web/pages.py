@@ -11,13 +11,14 @@ from contextlib import suppress
 from functools import lru_cache
 from typing import Annotated, Any
 
+import jinja2
 from fastapi import Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment
 from jinja2.filters import do_urlencode
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import BaseModel, Field, ValidationError
 
 from tutor.config import Settings
@@ -39,8 +40,34 @@ from tutor.web.visitors import Visitor, VisitorDep, WriterDep
 router = Router(include_in_schema=False)
 
 
+class PageEnvironment(jinja2.Environment):
+    """Jinja for the pages, where ``reply.grade`` on a plain dict reads its key at once.
+
+    Jinja tries an attribute first and falls back to the key only after an
+    ``AttributeError``, about half a microsecond each time; a step page reads some
+    seventy keys of its replies and items that way. The result is the same: a name that
+    is an attribute of ``dict`` (``items``, ``get``...) still goes the usual way.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 def templates(settings: Settings) -> Jinja2Templates:
-    env = Jinja2Templates(directory=settings.templates_dir)
+    env = Jinja2Templates(
+        env=PageEnvironment(
+            loader=jinja2.FileSystemLoader(settings.templates_dir),
+            autoescape=jinja2.select_autoescape(),
+        )
+    )
     # The templates ship with the code: no stat of every template file on every page.
     env.env.auto_reload = False
     env.env.filters["md"] = to_html
@@ -54,7 +81,12 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.globals["loss_lab_url"] = labs.loss_lab_url
     env.env.globals["descent_lab_url"] = labs.descent_lab_url
     env.env.globals["NOT_SURE_TEXT"] = NOT_SURE_TEXT
+    env.env.globals["topic_options"] = topic_options
     env.env.tests["own_topic"] = lambda topic: isinstance(topic, OwnTopic)
+    # The step page's macros, loaded once: an `import` in the page costs about as much as
+    # the macro it brings, on every page.
+    env.env.globals["exchange"] = env.get_template("_exchange.html").module.exchange
+    env.env.globals["reply"] = env.get_template("_feedback.html").module.reply
     return env
 
 
@@ -66,6 +98,19 @@ def _urlencode(value: Any) -> str:
 @lru_cache(maxsize=1024)
 def _quoted(value: str) -> str:
     return do_urlencode(value)
+
+
+@lru_cache(maxsize=1024)
+def topic_options(lesson: LoadedLesson, chosen: str | None) -> Markup:
+    """The topic menu's ``<option>``s, ``chosen`` selected (None while the learner's own
+    topic is in use): on every page, and the same for every learner in a topic."""
+    return Markup(
+        "\n".join(
+            f'<option value="{escape(topic_id)}"{" selected" if topic_id == chosen else ""}>'
+            f"{escape(topic.label)}</option>"
+            for topic_id, topic in lesson.lesson.topics.items()
+        )
+    )
 
 
 MAX_ID = 2**31 - 1
