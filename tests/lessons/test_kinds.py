@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from tutor.engine import computations
 from tutor.errors import BadAnswer
 from tutor.lessons.catalog import load_catalog
 from tutor.lessons.format import Question
 from tutor.lessons.kinds import KINDS, Seat
-from tutor.lessons.kinds.numeric import parse_number
+from tutor.lessons.kinds.numeric import answer_args, parse_number
 from tutor.lessons.variants import render_question
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,3 +88,26 @@ def test_each_kind_grades_only_the_answers_that_fit_it():
         KINDS["numeric"].grade(numeric, seat, option_id=ids(choice, seat)[0], value=None)
     graded = KINDS["numeric"].grade(numeric, seat, option_id=None, value=numeric.answer)
     assert graded.grade == "exactly"
+
+
+def test_one_angle_is_rendered_alone_and_reads_as_in_the_whole_set():
+    entry = next(e for e in LESSON.entries.values() if len(e.question.another_way) >= 2)
+    alone = render_question(LESSON.lesson, entry.question, skill=entry.skill, seed=3, topic=None)
+    angle = entry.question.another_way[-1].angle
+    text = alone.way(angle)
+    assert "another_way" not in vars(alone)  # the other angles were not rendered for it
+    whole = rendered(entry.question.id, seed=3)
+    assert dict(whole.another_way)[angle] == text and text
+    assert alone.way("no-such-angle") is None
+
+
+def test_a_numeric_variants_mistakes_are_computed_when_read():
+    entry = next(e for e in LESSON.entries.values() if e.question.mistakes)
+    shown = rendered(entry.question.id, seed=5)
+    mistake = shown.mistakes[0]
+    assert "value" not in vars(mistake)
+    value = mistake.value
+    args = answer_args(entry.question, {**shown.params, "topic": {}})
+    assert value == pytest.approx(
+        computations.compute_mistake(entry.question.answer.compute, mistake.mistake, **args)
+    )

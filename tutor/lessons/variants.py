@@ -78,6 +78,7 @@ class RenderedQuestion(LazyTexts):
         self.seed = seed
         self.topic = topic
         self.params = params
+        self._ways: dict[str, str | None] = {}
         for name, value in parts.items():
             setattr(self, name, value)
 
@@ -91,7 +92,15 @@ class RenderedQuestion(LazyTexts):
 
     @cached_property
     def another_way(self) -> tuple[tuple[str, str], ...]:
-        return tuple((w.angle, self.render_text(w.text)) for w in self._question.another_way)
+        return tuple((w.angle, self.way(w.angle)) for w in self._question.another_way)
+
+    def way(self, angle: str) -> str | None:
+        """The explanation from ``angle`` alone (None if the question has none): a reply
+        shows one, and the others need not be rendered for it."""
+        if angle not in self._ways:
+            source = next((w.text for w in self._question.another_way if w.angle == angle), None)
+            self._ways[angle] = self.render_text(source)
+        return self._ways[angle]
 
     @cached_property
     def bridge(self) -> str | None:

@@ -308,7 +308,7 @@ def another_way(
     source = angles.explanation_source(lesson, state, question_id)
     if source is None or angle not in source.angles:
         return None
-    text = dict(rendered(lesson, source.owner, source.variant, topic).another_way).get(angle)
+    text = rendered(lesson, source.owner, source.variant, topic).way(angle)
     return {"angle": angle, "text": text} if text else None
 
 
@@ -324,7 +324,7 @@ def way_on_screen(
         return None
     if source.own and item_key(lesson, state.item.question, state.item.variant) not in state.seen:
         return None
-    text = dict(rendered(lesson, source.owner, source.variant, topic).another_way).get(angle)
+    text = rendered(lesson, source.owner, source.variant, topic).way(angle)
     return {"angle": angle, "text": text} if text else None
 
 
