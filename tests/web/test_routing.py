@@ -11,7 +11,7 @@ LESSON = "mini"
 
 
 def app_of(*routers: Router, root_path: str = "") -> TestClient:
-    app = FastAPI(root_path=root_path)
+    app = FastAPI()
     for router in routers:
         app.include_router(router)
     return TestClient(app, root_path=root_path)
