@@ -290,7 +290,8 @@ def test_unknown_pages_are_friendly_404s(client: TestClient):
     soup = page(client, "/lessons/nope", 404)
     assert text_of(soup, ".error") == "no lesson 'nope'; see /api/lessons for the lessons there are"
     page(client, f"/lessons/{LESSON}/steps/9", 404)
-    page(client, f"/lessons/{LESSON}/steps/x", 422)
+    bad = page(client, f"/lessons/{LESSON}/steps/x", 422)
+    assert "n: 'x' is not a whole number: give one such as 3" in bad.get_text(" ")
 
 
 @pytest.mark.parametrize("url", ["/nope", "/lessons/x/y/z", "/instructor/nope", "/static/nope.js"])
@@ -423,7 +424,7 @@ def test_the_worked_example_is_in_each_learners_topic(app):
     [
         ("after=0", "after: Input should be greater than or equal to 1"),
         ("after=2147483648", "after: Input should be less than or equal to 2147483647"),
-        ("after=x", "after: 'x' is not a number"),
+        ("after=x", "after: 'x' is not a whole number: give one such as 3"),
         ("shown=abcdefghijklmn", "shown: String should have at most 12 characters"),
         ("note=abcdefghijklmn", "note: String should have at most 12 characters"),
     ],

@@ -132,6 +132,11 @@ def _field_message(error: dict) -> str:
     if error.get("type") in _NUMBER_ERRORS:
         if isinstance(value, bool):
             return f"{str(value).lower()} is not a number: send a number, such as 0.5"
+        if isinstance(value, str) and tuple(error.get("loc", ()))[:1] in (("query",), ("path",)):
+            # From the address, where every value is text: JSON has nothing to do with it.
+            if error.get("type") in ("int_type", "int_parsing"):
+                return f"{value[:40]!r} is not a whole number: give one such as 3"
+            return f"{value[:40]!r} is not a number: give one such as 0.5"
         if isinstance(value, str):
             return f"{value[:40]!r} is not a number: send a JSON number, such as 0.5"
         if isinstance(value, float) and value != value:
