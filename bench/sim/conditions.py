@@ -29,6 +29,7 @@ import numpy as np
 from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import items
+from tutor.teaching.state import new_variant
 
 from .items import Item, Renderer, shown_after
 from .learners import Learner
@@ -76,10 +77,6 @@ class Score:
     @property
     def accuracy(self) -> float:
         return self.right / self.items if self.items else 0.0
-
-
-def new_variant(rng: np.random.Generator) -> int:
-    return int(rng.integers(0, 2**31 - 1))
 
 
 class _Practice:

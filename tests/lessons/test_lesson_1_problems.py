@@ -1,6 +1,6 @@
 """Lesson 1's problems worked in parts: every numeric practice question comes in sub-steps
 that chain to its answer, and each sub-step's typical mistakes stay recognisable, for every
-draw a learner can get (the validator samples eight seeds; these go through all of them)."""
+draw a learner can get (every variant, as the validator does)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import pytest
 
 from tutor.lessons.catalog import load_catalog, load_text
 from tutor.lessons.format import json_schema
+from tutor.lessons.variants import VARIANTS, draw_params
 
 BASE = """\
 id: broken
@@ -409,4 +410,23 @@ def test_an_unexpected_failure_is_a_problem_of_that_file(monkeypatch):
     assert loaded is None
     assert [str(p) for p in problems] == [
         "broken.yaml:1:1: the file could not be checked: RecursionError: too deep"
+    ]
+
+
+def test_every_variant_a_learner_can_be_given_is_checked():
+    """A text that fails only for the last of a question's variants is still a problem."""
+    source = BASE.replace(
+        "params: {p: {uniform: [0.1, 0.4], round: 2}}",
+        "params: {p: {uniform: [0.1, 0.4], round: 2}, n: {integers: [0, 1000000]}}",
+    )
+    loaded, _ = load_text(source, "broken.yaml")
+    question = loaded.entries["what"].question
+    drawn = [draw_params(question, seed)["n"] for seed in range(VARIANTS)]
+    assert drawn[-1] not in drawn[:-1]
+    broken = source.replace(
+        "feedback: Yes, {{ p }} is scored.", f"feedback: Yes, {{{{ 1 / (n - {drawn[-1]}) }}}}."
+    )
+    assert problems_of(broken) == [
+        "broken.yaml:26:23: steps[0].questions[0].options[0].feedback: division by zero "
+        "(topic 'cats')"
     ]

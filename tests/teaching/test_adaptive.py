@@ -302,7 +302,7 @@ def test_a_review_prefers_an_item_whose_answer_the_learner_has_not_been_shown():
     # Every variant of that question has been shown: the review goes to another item of the
     # skill whose answer is still unseen.
     pool = LESSON.questions_for_skill("score")
-    shown = {items.item_key(LESSON, before, v) for v in range(200)}
+    shown = {items.item_key(LESSON, before, v) for v in range(variants.VARIANTS)}
     again = adaptive._review_item(
         LESSON,
         replace(state, seen=(*state.seen, *shown), reviewed=(), review=("score",)),
@@ -335,3 +335,28 @@ def test_a_question_with_fixed_numbers_reads_the_same_for_every_seed():
     seat = Seat(key=b"k" * 32, learner="someone")
     ids = {kind_id for kind_id, _ in KINDS[fixed.kind].served(first, seat)}
     assert ids.isdisjoint(kind_id for kind_id, _ in KINDS[fixed.kind].served(other, seat))
+
+
+def test_every_variant_the_policy_gives_is_one_the_validator_checked():
+    """Variants are the seeds 0 to VARIANTS - 1, every one rendered by `tutor validate`."""
+    _, trail = play(["not_quite", "exactly", "not_quite", "not_quite", "exactly", "exactly"])
+    given = {state.item.variant for state, _ in trail}
+    assert len(given) >= 2 and given <= set(range(variants.VARIANTS))
+
+
+def test_an_unseen_variant_is_one_whose_answer_was_not_shown_until_none_is_left():
+    question = "mse-number"
+    keys = {v: items.item_key(LESSON, question, v) for v in range(variants.VARIANTS)}
+    answers = sorted(set(keys.values()))
+    assert len(answers) >= 2
+    for left in answers:  # every answer shown but one: the variant given shows that one
+        shown = [a for a in answers if a != left]
+        assert keys[items.unseen_variant(LESSON, question, shown, rng(5))] == left
+    assert items.unseen_variant(LESSON, question, answers, rng(5)) is None
+
+
+def test_a_question_with_fixed_numbers_has_one_answer_for_every_variant():
+    fixed = next(q for q, e in LESSON.entries.items() if not e.question.sampled)
+    key = items.item_key(LESSON, fixed, 0)
+    assert items.unseen_variant(LESSON, fixed, [key], rng(1)) is None
+    assert items.unseen_variant(LESSON, fixed, [], rng(1)) in range(variants.VARIANTS)

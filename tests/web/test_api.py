@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from helpers import answer, answer_body, new_learner, option_with_grade, rendered
 
 from tutor.app import create_app
+from tutor.lessons.variants import VARIANTS
 
 LESSON = "mini"
 
@@ -105,6 +106,20 @@ def test_a_miss_explains_another_way_then_checks_the_same_skill(client: TestClie
     assert result["message"] == "Let's check the same idea with another question."
     follow = answer(client, headers, LESSON, "exactly")
     assert follow["next"]["question"]["id"] == "order"
+
+
+def test_every_variant_handed_out_is_one_the_validator_checked(client: TestClient):
+    """Variants come from a question's fixed set (seeds 0 to VARIANTS - 1), each rendered by
+    `tutor validate` in every topic: a learner never gets numbers that were not checked."""
+    given = []
+    for _ in range(4):
+        headers = new_learner(client)
+        given.append(next_item(client, headers)["variant"])
+        for grade in ("not_quite", "not_quite", "exactly", "exactly"):
+            reply = answer(client, headers, LESSON, grade)
+            if reply["next"]["variant"] is not None:
+                given.append(reply["next"]["variant"])
+    assert len(given) > 10 and set(given) <= set(range(VARIANTS))
 
 
 def test_not_sure_gets_its_own_answer(client: TestClient):

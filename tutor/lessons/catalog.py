@@ -3,7 +3,7 @@
 Loading is three passes, each reporting every problem it finds: YAML (syntax,
 duplicate keys, object tags), the Pydantic models (fields and types), then the
 cross checks only a whole lesson can answer (ids, skills, placeholders rendered
-for every topic and several seeds, numeric answers the engine can compute).
+for every topic and every variant, numeric answers the engine can compute).
 """
 
 from __future__ import annotations

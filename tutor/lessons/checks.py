@@ -17,10 +17,8 @@ from tutor.lessons.problems import LessonProblem, Locator
 from tutor.lessons.topics import CUSTOM, example_topic
 from tutor.render.markdown import math_problems
 
-# Seeds tried for questions whose numbers are drawn anew: enough to catch a
-# placeholder or a computation that fails for some draws, cheap enough to run on
-# every save.
-CHECK_SEEDS = range(8)
+# Every variant a learner can be given, for questions whose numbers are drawn.
+CHECK_SEEDS = range(variants.VARIANTS)
 
 
 def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
@@ -305,7 +303,7 @@ def _check_question(
 
 
 def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Locator, add) -> None:
-    """Render every text for every topic and several seeds; compute numeric answers."""
+    """Render every text for every topic and every variant; compute numeric answers."""
     seeds = CHECK_SEEDS if question.sampled else range(1)
     reported: set[tuple] = set()
 

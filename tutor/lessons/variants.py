@@ -20,6 +20,11 @@ from tutor.lessons.templates import LazyTexts
 from tutor.lessons.topics import OwnTopic
 from tutor.render.numbers import num
 
+VARIANTS = 16
+"""How many variants a question with drawn numbers has: seeds 0 to 15. The validator renders
+every one of them in every topic, so a learner is never shown numbers that were not checked;
+and a class shares them, so each is rendered once for everyone rather than once per learner."""
+
 
 def sample_param(spec: Sampled, rng: np.random.Generator) -> Any:
     """Draw one param value; pure apart from the generator it is given."""
@@ -142,7 +147,7 @@ def render_question(
     """Draw the params for ``seed`` and render every text of ``question`` in ``topic``.
 
     Raises the Jinja or engine error of the first text or computation that fails;
-    the lesson validator calls this for every topic and several seeds so that a
+    the lesson validator calls this for every topic and every variant so that a
     shipped lesson never fails here.
     """
     topic_id = known_topic(lesson, topic)

@@ -319,19 +319,15 @@ def _pick_check(
     """
     main = lesson.entries[state.main or item.question]
 
-    def fresh(question_id: str, tries: int = 1) -> int | None:
-        for _ in range(tries):
-            variant = new_variant(rng)
-            if items.item_key(lesson, question_id, variant) not in state.seen:
-                return variant
-        return None
+    def fresh(question_id: str) -> int | None:
+        return items.unseen_variant(lesson, question_id, state.seen, rng)
 
     for check, _ in main.question.walk_checks():
         if (variant := fresh(check.id)) is not None:
             return Item(check.id, variant, Role.CHECK), "another_question"
     for question_id in dict.fromkeys((main.question.id, item.question)):
         sampled = lesson.entries[question_id].question.sampled
-        if sampled and (variant := fresh(question_id, tries=20)) is not None:
+        if sampled and (variant := fresh(question_id)) is not None:
             return Item(question_id, variant, Role.CHECK), "new_numbers"
     for question_id in lesson.questions_for_skill(main.skill):
         is_check = lesson.entries[question_id].parent is not None
@@ -450,9 +446,6 @@ def needs_review(skill: str, state: State, p_known: Known) -> bool:
     return skill in state.missed and not p_known.mastered(skill)
 
 
-REVIEW_TRIES = 8  # fresh numbers drawn per question when looking for an unseen review item
-
-
 def _review_item(
     lesson: LoadedLesson,
     state: State,
@@ -478,8 +471,7 @@ def _review_item(
             (
                 Item(q, variant, Role.REVIEW)
                 for q in ordered
-                for variant in (new_variant(rng) for _ in range(REVIEW_TRIES))
-                if items.item_key(lesson, q, variant) not in state.seen
+                if (variant := items.unseen_variant(lesson, q, state.seen, rng)) is not None
             ),
             Item(ordered[0], new_variant(rng), Role.REVIEW),
         )

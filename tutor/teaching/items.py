@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Collection
 from functools import lru_cache
+
+import numpy as np
 
 from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.variants import (
+    VARIANTS,
     RenderedQuestion,
     RenderedSubStep,
     explain_prompt,
@@ -50,6 +54,20 @@ def _item_key(lesson: LoadedLesson, question_id: str, seed: int) -> str:
     answer = KINDS[question.kind].right_answer(question)
     digest = hashlib.blake2s(answer.encode(), digest_size=4).hexdigest()
     return f"{question_id}#{digest}"
+
+
+def unseen_variant(
+    lesson: LoadedLesson, question_id: str, seen: Collection[str], rng: np.random.Generator
+) -> int | None:
+    """A variant of the question whose right answer is not among ``seen``, picked at
+    random; None when the learner has been shown every one."""
+    if not lesson.entries[question_id].question.sampled:
+        # One answer whatever the seed; the seed still orders the options.
+        return None if item_key(lesson, question_id, 0) in seen else int(rng.integers(VARIANTS))
+    for variant in rng.permutation(VARIANTS).tolist():
+        if _item_key(lesson, question_id, variant) not in seen:
+            return variant
+    return None
 
 
 @lru_cache(maxsize=2048)

@@ -166,14 +166,8 @@ def finish(state: State) -> State:
 
 
 def fresh_variant(
-    lesson: LoadedLesson, state: State, question_id: str, rng: np.random.Generator, tries: int = 20
+    lesson: LoadedLesson, state: State, question_id: str, rng: np.random.Generator
 ) -> int:
     """A variant whose right answer the learner has not been shown, when there is one."""
-    variant = new_variant(rng)
-    if not lesson.entries[question_id].question.sampled:
-        return variant
-    for _ in range(tries):
-        if items.item_key(lesson, question_id, variant) not in state.seen:
-            return variant
-        variant = new_variant(rng)
-    return variant
+    found = items.unseen_variant(lesson, question_id, state.seen, rng)
+    return new_variant(rng) if found is None else found

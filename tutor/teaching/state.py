@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from tutor.lessons.variants import VARIANTS
 from tutor.vocabulary import Phase
 
 
@@ -236,4 +237,5 @@ def back_to(state: State, saved: Mapping[str, Any], **changes: Any) -> State:
 
 
 def new_variant(rng: np.random.Generator) -> int:
-    return int(rng.integers(0, 2**31 - 1))
+    """One of a question's variants, at random (``lessons.variants.VARIANTS``)."""
+    return int(rng.integers(0, VARIANTS))
