@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
+import orjson
 from anyio import to_thread
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -46,8 +46,20 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-COMPACT_JSON = {"json_serializer": partial(json.dumps, separators=(",", ":"))}
-"""JSON columns (a learner's state, rewritten on every answer) without the spaces."""
+def _to_json(value: object) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _from_json(text: str | bytes) -> object:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)  # NaN or Infinity, which the standard library once wrote
+
+
+COMPACT_JSON = {"json_serializer": _to_json, "json_deserializer": _from_json}
+"""JSON columns (a learner's state, read and rewritten on every answer) through orjson,
+without spaces: a fifth of the standard library's time each way."""
 
 
 @dataclass(frozen=True)

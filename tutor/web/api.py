@@ -17,7 +17,7 @@ from tutor.store.database import reason
 from tutor.teaching import labs
 from tutor.web import ratelimit
 from tutor.web.deps import LearnerDep as Learner
-from tutor.web.deps import TutorDep
+from tutor.web.deps import TutorDep, tutor_of
 from tutor.web.replies import Replies
 from tutor.web.routing import Router
 from tutor.web.schemas import (
@@ -188,8 +188,9 @@ def create_learner(request: Request, tutor: TutorDep) -> Response:
 @router.get(
     "/lessons/{lesson_id}/next", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
-async def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+async def get_next(lesson_id: str, request: Request, learner: Learner) -> Response:
     """The learner's current item in a lesson."""
+    tutor = tutor_of(request)
     payload = await tutor.db.read_async(tutor.next_json, learner, lesson_id)
     return _reply(NextOut.model_validate(payload))
 
@@ -200,10 +201,10 @@ async def get_next(lesson_id: str, tutor: TutorDep, learner: Learner) -> Respons
     responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
 )
 async def post_answer(
-    lesson_id: str, body: AnswerIn, tutor: TutorDep, learner: Learner
+    lesson_id: str, body: AnswerIn, request: Request, learner: Learner
 ) -> Response:
     """Answer the current item; the reply grades it and gives the next item."""
-    _, response = await tutor.answer_async(
+    _, response = await tutor_of(request).answer_async(
         learner,
         lesson_id,
         question_id=body.question_id,
