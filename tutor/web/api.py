@@ -155,10 +155,9 @@ def get_lesson(lesson_id: str, tutor: TutorDep) -> Response:
 
 
 @router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
-async def get_step(
-    request: Request, lesson_id: str, n: int, tutor: TutorDep, topic: TopicQuery = None
-) -> Response:
+async def get_step(request: Request, lesson_id: str, n: int, topic: TopicQuery = None) -> Response:
     """A step (1-based) with its worked example and questions; no grades or feedback."""
+    tutor = tutor_of(request)
     version = tutor.lesson(lesson_id).content_hash  # 404 for no such lesson, at once
     replies: Replies = request.app.state.replies
 

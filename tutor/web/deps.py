@@ -26,8 +26,10 @@ TutorDep = Annotated[Tutor, Depends(get_tutor)]
 
 
 def tutor_of(request: Request) -> Tutor:
-    """The tutoring service, for the routes every answer goes through: read from the app's
-    state directly, as a dependency costs FastAPI more than the read."""
+    """The tutoring service, for the routes most requests go through (a step, its page,
+    `next`, answers): read from the app's state directly, as FastAPI spends more on each
+    dependency of a request (its path, query, header and cookie parameters are looked up
+    for each) than serving a kept step costs."""
     return request.app.state.tutor
 
 

@@ -33,7 +33,7 @@ from tutor.service.tutor import Tutor
 from tutor.teaching import labs, payloads
 from tutor.teaching.payloads import Current
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice
-from tutor.web.deps import TutorDep
+from tutor.web.deps import TutorDep, tutor_of
 from tutor.web.routing import Router
 from tutor.web.visitors import Visitor, VisitorDep, WriterDep
 
@@ -210,10 +210,9 @@ def step_query(request: Request) -> StepQuery:
 
 
 @router.get("/lessons/{lesson_id}/steps/{n}", response_class=HTMLResponse)
-async def step_page(
-    request: Request, lesson_id: str, n: int, tutor: TutorDep, visitor: VisitorDep
-) -> Response:
+async def step_page(request: Request, lesson_id: str, n: int, visitor: VisitorDep) -> Response:
     query = step_query(request)
+    tutor = tutor_of(request)
     context = await tutor.db.read_async(
         _step_context, tutor, visitor.id, lesson_id, n, query.after, query.shown
     )
