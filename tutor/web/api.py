@@ -74,6 +74,69 @@ def _reply(model: BaseModel, status_code: int = 200) -> Response:
 TopicQuery = Annotated[str | None, Query(max_length=80, description="Re-skin the texts.")]
 
 
+# The routes nearly every request is for come first: FastAPI tries a router's routes in
+# turn, each a regular expression (FastAPI 0.165 twice: to pick the router, then the route).
+@router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
+async def get_step(request: Request, lesson_id: str, n: int, topic: TopicQuery = None) -> Response:
+    """A step (1-based) with its worked example and questions; no grades or feedback."""
+    tutor = tutor_of(request)
+    version = tutor.lesson(lesson_id).content_hash  # 404 for no such lesson, at once
+    replies: Replies = request.app.state.replies
+
+    def make() -> bytes:
+        return (
+            StepOut.model_validate(tutor.step_json(lesson_id, n, topic)).model_dump_json().encode()
+        )
+
+    return await replies.send(request, ("step", lesson_id, version, n, topic), make)
+
+
+@router.get(
+    "/lessons/{lesson_id}/next", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
+)
+async def get_next(lesson_id: str, request: Request, learner: Learner) -> Response:
+    """The learner's current item in a lesson."""
+    tutor = tutor_of(request)
+    payload = await tutor.db.read_async(tutor.next_json, learner, lesson_id)
+    return _reply(NextOut.model_validate(payload))
+
+
+@router.post(
+    "/lessons/{lesson_id}/answers",
+    response_model=AnswerOut,
+    responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
+)
+async def post_answer(
+    lesson_id: str, body: AnswerIn, request: Request, learner: Learner
+) -> Response:
+    """Answer the current item; the reply grades it and gives the next item."""
+    _, response = await tutor_of(request).answer_async(
+        learner,
+        lesson_id,
+        question_id=body.question_id,
+        variant=body.variant,
+        option_id=body.option_id,
+        value=body.value,
+        idempotency_key=body.idempotency_key,
+    )
+    return _reply(AnswerOut.model_validate(response))
+
+
+@router.post(
+    "/learners",
+    response_model=LearnerOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={429: {"model": ErrorOut, "description": "Too many new learners from one client."}},
+)
+def create_learner(request: Request, tutor: TutorDep) -> Response:
+    """A new learner and its bearer token (shown only this once)."""
+    limit = ratelimit.learners(request)
+    limit.check(request)
+    limit.spend(ratelimit.client_of(request))
+    learner_id, token = tutor.create_api_learner()
+    return _reply(LearnerOut(learner_id=learner_id, token=token), status.HTTP_201_CREATED)
+
+
 @router.get("/health", response_model=HealthOut)
 async def health() -> Response:
     """Liveness for load balancers: answered in the event loop, without the database or a
@@ -152,67 +215,6 @@ def get_lesson(lesson_id: str, tutor: TutorDep) -> Response:
             }
         )
     )
-
-
-@router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
-async def get_step(request: Request, lesson_id: str, n: int, topic: TopicQuery = None) -> Response:
-    """A step (1-based) with its worked example and questions; no grades or feedback."""
-    tutor = tutor_of(request)
-    version = tutor.lesson(lesson_id).content_hash  # 404 for no such lesson, at once
-    replies: Replies = request.app.state.replies
-
-    def make() -> bytes:
-        return (
-            StepOut.model_validate(tutor.step_json(lesson_id, n, topic)).model_dump_json().encode()
-        )
-
-    return await replies.send(request, ("step", lesson_id, version, n, topic), make)
-
-
-@router.post(
-    "/learners",
-    response_model=LearnerOut,
-    status_code=status.HTTP_201_CREATED,
-    responses={429: {"model": ErrorOut, "description": "Too many new learners from one client."}},
-)
-def create_learner(request: Request, tutor: TutorDep) -> Response:
-    """A new learner and its bearer token (shown only this once)."""
-    limit = ratelimit.learners(request)
-    limit.check(request)
-    limit.spend(ratelimit.client_of(request))
-    learner_id, token = tutor.create_api_learner()
-    return _reply(LearnerOut(learner_id=learner_id, token=token), status.HTTP_201_CREATED)
-
-
-@router.get(
-    "/lessons/{lesson_id}/next", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
-)
-async def get_next(lesson_id: str, request: Request, learner: Learner) -> Response:
-    """The learner's current item in a lesson."""
-    tutor = tutor_of(request)
-    payload = await tutor.db.read_async(tutor.next_json, learner, lesson_id)
-    return _reply(NextOut.model_validate(payload))
-
-
-@router.post(
-    "/lessons/{lesson_id}/answers",
-    response_model=AnswerOut,
-    responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
-)
-async def post_answer(
-    lesson_id: str, body: AnswerIn, request: Request, learner: Learner
-) -> Response:
-    """Answer the current item; the reply grades it and gives the next item."""
-    _, response = await tutor_of(request).answer_async(
-        learner,
-        lesson_id,
-        question_id=body.question_id,
-        variant=body.variant,
-        option_id=body.option_id,
-        value=body.value,
-        idempotency_key=body.idempotency_key,
-    )
-    return _reply(AnswerOut.model_validate(response))
 
 
 @router.post(

@@ -19,7 +19,7 @@ async def get_tutor(request: Request) -> Tutor:
     It only reads ``app.state``, so it is ``async``: FastAPI runs it in the event loop
     instead of sending it to the thread pool.
     """
-    return request.app.state.tutor
+    return tutor_of(request)
 
 
 TutorDep = Annotated[Tutor, Depends(get_tutor)]
@@ -56,8 +56,8 @@ class LearnerToken(HTTPBearer):
 
     Declared as a security scheme, so the docs page has an "Authorize" button that sends
     the token; and it reads the header itself, one dependency instead of three (FastAPI
-    spends about as much on each dependency of a request as on an answer's grading). Known
-    tokens are answered from memory; only a token not seen before costs a database read
+    looks up every kind of parameter for each dependency of each request). Known tokens
+    are answered from memory; only a token not seen before costs a database read
     (``Database.read_async``).
     """
 
@@ -80,7 +80,7 @@ class LearnerToken(HTTPBearer):
         if learner_id is None:
             failures = ratelimit.failures(request)
             failures.check(request)  # a client guessing tokens waits, right or wrong
-            tutor: Tutor = state.tutor
+            tutor = tutor_of(request)
             learner_id = await tutor.db.read_async(tutor.learner_for_token, token)
             if learner_id is None:
                 failures.spend(ratelimit.client_of(request))

@@ -145,6 +145,20 @@ def redirect(visitor: Visitor, url: str) -> Response:
 # templates render in the event loop.
 
 
+# The step page first: FastAPI tries a router's routes in turn (see api.py).
+@router.get("/lessons/{lesson_id}/steps/{n}", response_class=HTMLResponse)
+async def step_page(request: Request, lesson_id: str, n: int) -> Response:
+    # The visitor and the tutor are read here rather than as dependencies: FastAPI looks
+    # up every kind of parameter for each dependency, a seventh of the page's CPU.
+    query = step_query(request)
+    visitor, tutor = Visitor(request), tutor_of(request)
+    context = await tutor.db.read_async(
+        _step_context, tutor, visitor.id, lesson_id, n, query.after, query.shown
+    )
+    context["note"] = NOTES.get(query.note or "")
+    return render_step_page(request, visitor, context, n)
+
+
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request, tutor: TutorDep, visitor: VisitorDep) -> Response:
     context = await tutor.db.read_async(_index_context, tutor, visitor)
@@ -207,19 +221,6 @@ def step_query(request: Request) -> StepQuery:
         raise RequestValidationError(
             [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
         ) from None
-
-
-@router.get("/lessons/{lesson_id}/steps/{n}", response_class=HTMLResponse)
-async def step_page(request: Request, lesson_id: str, n: int) -> Response:
-    # The visitor and the tutor are read here rather than as dependencies: FastAPI looks
-    # up every kind of parameter for each dependency, a seventh of the page's CPU.
-    query = step_query(request)
-    visitor, tutor = Visitor(request), tutor_of(request)
-    context = await tutor.db.read_async(
-        _step_context, tutor, visitor.id, lesson_id, n, query.after, query.shown
-    )
-    context["note"] = NOTES.get(query.note or "")
-    return render_step_page(request, visitor, context, n)
 
 
 def render_step_page(
