@@ -25,6 +25,7 @@ from tutor.lessons.variants import (
     render_question,
     render_substeps,
 )
+from tutor.teaching.state import new_variant
 
 
 @lru_cache(maxsize=8192)
@@ -63,7 +64,7 @@ def unseen_variant(
     random; None when the learner has been shown every one."""
     if not lesson.entries[question_id].question.sampled:
         # One answer whatever the seed; the seed still orders the options.
-        return None if item_key(lesson, question_id, 0) in seen else int(rng.integers(VARIANTS))
+        return None if item_key(lesson, question_id, 0) in seen else new_variant(rng)
     for variant in rng.permutation(VARIANTS).tolist():
         if _item_key(lesson, question_id, variant) not in seen:
             return variant
