@@ -294,6 +294,28 @@ def test_unknown_pages_are_friendly_404s(client: TestClient):
     assert "n: 'x' is not a whole number: give one such as 3" in bad.get_text(" ")
 
 
+@pytest.mark.parametrize(
+    ("n", "status"),
+    [
+        ("02", 200),
+        ("2.0", 200),  # read as FastAPI reads an int path parameter
+        ("%202", 200),
+        ("-1", 404),
+        ("\u00b2", 422),  # a superscript two: a digit to str.isdigit, not a number
+        ("2.5", 422),
+    ],
+)
+def test_a_step_number_is_read_as_a_whole_number(client: TestClient, n: str, status: int):
+    soup = page(client, f"/lessons/{LESSON}/steps/{n}", status)
+    if status == 200:
+        second = page(client, f"/lessons/{LESSON}/steps/2")
+        assert text_of(soup, "h1") == text_of(second, "h1")
+    elif status == 404:
+        assert text_of(soup, ".error").endswith("not -1")
+    else:
+        assert "is not a whole number: give one such as 3" in text_of(soup, ".error")
+
+
 @pytest.mark.parametrize("url", ["/nope", "/lessons/x/y/z", "/instructor/nope", "/static/nope.js"])
 def test_an_address_with_no_page_is_an_html_404(client: TestClient, url: str):
     soup = page(client, url, 404)

@@ -7,6 +7,7 @@ step page, which shows the graded feedback above the next question.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from functools import lru_cache
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from tutor.config import Settings
 from tutor.errors import BadAnswer, BadInput, Conflict
+from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.topics import OwnTopic
 from tutor.render import plots
@@ -87,7 +89,28 @@ def templates(settings: Settings) -> Jinja2Templates:
     # the macro it brings, on every page.
     env.env.globals["exchange"] = env.get_template("_exchange.html").module.exchange
     env.env.globals["reply"] = env.get_template("_feedback.html").module.reply
+    env.env.globals["topic_form"] = _kept_topic_form(
+        env.get_template("_topic.html").module.topic_form
+    )
+    env.env.globals["answer_kinds"] = {
+        kind: env.get_template(f"kinds/{kind}.html").module for kind in KINDS
+    }
     return env
+
+
+def _kept_topic_form(macro: Callable[..., str]) -> Callable[..., Markup]:
+    """The topic menu of every page, kept per learner (their CSRF token), topic, page and
+    notice: a learner sees the same menu on every visit of a page until the topic changes,
+    and rendering it cost a twelfth of a step page."""
+
+    @lru_cache(maxsize=4096)
+    def form(lesson: LoadedLesson, topic: str, csrf: str, back: str, switched: bool) -> Markup:
+        return Markup(macro(lesson.lesson, lesson, topic, csrf, back, switched))
+
+    def topic_form(current: Current, csrf: str, back: str, switched: Any = None) -> Markup:
+        return form(current.lesson, current.topic, csrf, back, bool(switched))
+
+    return topic_form
 
 
 def _urlencode(value: Any) -> str:
@@ -147,9 +170,11 @@ def redirect(visitor: Visitor, url: str) -> Response:
 
 # The step page first: FastAPI tries a router's routes in turn (see api.py).
 @router.get("/lessons/{lesson_id}/steps/{n}", response_class=HTMLResponse)
-async def step_page(request: Request, lesson_id: str, n: int) -> Response:
-    # The visitor and the tutor are read here rather than as dependencies: FastAPI looks
-    # up every kind of parameter for each dependency, a seventh of the page's CPU.
+async def step_page(request: Request) -> Response:
+    # The address, the visitor and the tutor are read here rather than as parameters and
+    # dependencies: FastAPI validates each parameter and looks up every kind of parameter
+    # for each dependency, together a sixth of the page's CPU.
+    lesson_id, n = request.path_params["lesson_id"], step_number(request)
     query = step_query(request)
     visitor, tutor = Visitor(request), tutor_of(request)
     context = await tutor.db.read_async(
@@ -220,6 +245,24 @@ def step_query(request: Request) -> StepQuery:
     except ValidationError as exc:
         raise RequestValidationError(
             [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
+        ) from None
+
+
+class _StepNumber(BaseModel):
+    n: int
+
+
+def step_number(request: Request) -> int:
+    """The step number of the address, as FastAPI would read an ``int`` path parameter
+    (the same 422 for one that is not a whole number)."""
+    raw: str = request.path_params["n"]
+    if raw.isascii() and raw.isdigit():
+        return int(raw)
+    try:
+        return _StepNumber.model_validate({"n": raw}).n  # " 2" and "2.0" are taken too
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("path", *error["loc"])} for error in exc.errors()]
         ) from None
 
 
