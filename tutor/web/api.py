@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 import anyio
 from anyio import to_thread
-from fastapi import Query, Request, Response, status
-from pydantic import BaseModel
+from fastapi import Request, Response, status
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -18,6 +18,7 @@ from tutor.teaching import labs
 from tutor.web import ratelimit
 from tutor.web.deps import LearnerDep as Learner
 from tutor.web.deps import TutorDep, tutor_of
+from tutor.web.params import Params
 from tutor.web.replies import Replies
 from tutor.web.routing import Router
 from tutor.web.schemas import (
@@ -71,14 +72,27 @@ def _reply(model: BaseModel, status_code: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
-TopicQuery = Annotated[str | None, Query(max_length=80, description="Re-skin the texts.")]
+class StepAddress(BaseModel):
+    lesson_id: str
+    n: int
+    topic: str | None = Field(None, max_length=80, description="Re-skin the texts.")
+
+
+STEP = Params(StepAddress, {"lesson_id": "path", "n": "path", "topic": "query"})
 
 
 # The routes nearly every request is for come first: FastAPI tries a router's routes in
 # turn, each a regular expression (FastAPI 0.165 twice: to pick the router, then the route).
-@router.get("/lessons/{lesson_id}/steps/{n}", response_model=StepOut, responses=NOT_FOUND)
-async def get_step(request: Request, lesson_id: str, n: int, topic: TopicQuery = None) -> Response:
+@router.get(
+    "/lessons/{lesson_id}/steps/{n}",
+    response_model=StepOut,
+    responses=NOT_FOUND,
+    openapi_extra=STEP.openapi(),
+)
+async def get_step(request: Request) -> Response:
     """A step (1-based) with its worked example and questions; no grades or feedback."""
+    address = STEP.read(request)  # read here: see tutor.web.params
+    lesson_id, n, topic = address.lesson_id, address.n, address.topic
     tutor = tutor_of(request)
     version = tutor.lesson(lesson_id).content_hash  # 404 for no such lesson, at once
     replies: Replies = request.app.state.replies

@@ -14,13 +14,12 @@ from typing import Annotated, Any
 
 import jinja2
 from fastapi import Form, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment
 from jinja2.filters import do_urlencode
 from markupsafe import Markup, escape
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from tutor.config import Settings
 from tutor.errors import BadAnswer, BadInput, Conflict
@@ -36,6 +35,7 @@ from tutor.teaching import labs, payloads
 from tutor.teaching.payloads import Current
 from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice
 from tutor.web.deps import TutorDep, tutor_of
+from tutor.web.params import Params
 from tutor.web.routing import Router
 from tutor.web.visitors import Visitor, VisitorDep, WriterDep
 
@@ -172,16 +172,15 @@ def redirect(visitor: Visitor, url: str) -> Response:
 @router.get("/lessons/{lesson_id}/steps/{n}", response_class=HTMLResponse)
 async def step_page(request: Request) -> Response:
     # The address, the visitor and the tutor are read here rather than as parameters and
-    # dependencies: FastAPI validates each parameter and looks up every kind of parameter
-    # for each dependency, together a sixth of the page's CPU.
-    lesson_id, n = request.path_params["lesson_id"], step_number(request)
-    query = step_query(request)
+    # dependencies (see tutor.web.params): FastAPI validates each parameter and looks up
+    # every kind of parameter for each dependency, together a sixth of the page's CPU.
+    at = STEP.read(request)
     visitor, tutor = Visitor(request), tutor_of(request)
     context = await tutor.db.read_async(
-        _step_context, tutor, visitor.id, lesson_id, n, query.after, query.shown
+        _step_context, tutor, visitor.id, at.lesson_id, at.n, at.after, at.shown
     )
-    context["note"] = NOTES.get(query.note or "")
-    return render_step_page(request, visitor, context, n)
+    context["note"] = NOTES.get(at.note or "")
+    return render_step_page(request, visitor, context, at.n)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -222,48 +221,21 @@ def _lesson_context(tutor: Tutor, learner: str | None, lesson_id: str) -> dict[s
     }
 
 
-class StepQuery(BaseModel):
-    """What a step page's address may add: the answer just given (``after``), the angle
-    asked for (``shown``) and a note to show (``note``)."""
+class StepAddress(BaseModel):
+    """A step page's address: the lesson and step, and what the query may add: the answer
+    just given (``after``), the angle asked for (``shown``) and a note to show (``note``)."""
 
+    lesson_id: str
+    n: int
     after: int | None = Field(None, ge=1, le=MAX_ID)
     shown: str | None = Field(None, max_length=12)
     note: str | None = Field(None, max_length=12)
 
 
-_NO_QUERY = StepQuery()
-
-
-def step_query(request: Request) -> StepQuery:
-    """The step page's query, read here rather than as three FastAPI ``Query`` parameters,
-    which cost more than the page's reads; a bad one is the same 422 FastAPI would give."""
-    given = request.query_params
-    if not given:
-        return _NO_QUERY
-    try:
-        return StepQuery.model_validate({k: given[k] for k in StepQuery.model_fields if k in given})
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
-        ) from None
-
-
-class _StepNumber(BaseModel):
-    n: int
-
-
-def step_number(request: Request) -> int:
-    """The step number of the address, as FastAPI would read an ``int`` path parameter
-    (the same 422 for one that is not a whole number)."""
-    raw: str = request.path_params["n"]
-    if raw.isascii() and raw.isdigit():
-        return int(raw)
-    try:
-        return _StepNumber.model_validate({"n": raw}).n  # " 2" and "2.0" are taken too
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**error, "loc": ("path", *error["loc"])} for error in exc.errors()]
-        ) from None
+STEP = Params(
+    StepAddress,
+    {"lesson_id": "path", "n": "path", "after": "query", "shown": "query", "note": "query"},
+)
 
 
 def render_step_page(
