@@ -326,9 +326,14 @@ def test_an_address_with_no_page_is_an_html_404(client: TestClient, url: str):
 def test_the_api_keeps_json_for_addresses_it_does_not_have(client: TestClient):
     response = client.get("/api/nope")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not Found"}
+    assert response.json() == {
+        "detail": "there is no /api/nope in the API; its addresses are listed at /docs"
+    }
     wrong_method = client.delete("/api/lessons")
-    assert wrong_method.status_code == 405 and "allow" in wrong_method.headers
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "GET"
+    assert wrong_method.json() == {"detail": "/api/lessons does not take DELETE; it takes GET"}
+    # The API's own 404s keep their own words.
+    assert client.get("/api/lessons/nope").json()["detail"].startswith("no lesson 'nope'")
 
 
 def test_pages_link_a_favicon_that_is_served(client: TestClient):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -161,7 +162,22 @@ def _log_once(line: str) -> None:
 
 def api_error(request: Request, exc: Exception) -> Response:
     found = problem(exc)
-    return JSONResponse({"detail": found.detail}, status_code=found.status, headers=found.headers)
+    detail = _routing_detail(request, exc) or found.detail
+    return JSONResponse({"detail": detail}, status_code=found.status, headers=found.headers)
+
+
+def _routing_detail(request: Request, exc: Exception) -> str | None:
+    """What an API client is told for an address or a method the API does not have, in
+    place of the bare "Not Found" or "Method Not Allowed" of the router."""
+    if not isinstance(exc, HTTPException) or exc.detail != HTTPStatus(exc.status_code).phrase:
+        return None
+    path = request.url.path[:200]
+    if exc.status_code == 404:
+        return f"there is no {path} in the API; its addresses are listed at /docs"
+    allowed = (exc.headers or {}).get("Allow")
+    if exc.status_code == 405 and allowed:
+        return f"{path} does not take {request.method[:10]}; it takes {allowed}"
+    return None
 
 
 def page_error(request: Request, exc: Exception) -> Response:
