@@ -167,15 +167,23 @@ for _kind in _INLINE + _DISPLAY:
     _MD.add_render_rule(_kind, _render_math)
 
 
+def ascii_html(html: str) -> Markup:
+    """HTML with every character beyond ASCII written as a character reference: the same
+    page to a browser. A page all of whose parts are ASCII is joined and encoded as bytes
+    are copied; one character such as a minus sign anywhere widens the whole page to two
+    or four bytes a character, and encoding it then cost a twentieth of a step page."""
+    return Markup(html if html.isascii() else html.encode("ascii", "xmlcharrefreplace").decode())
+
+
 # A page shows the same lesson texts to every learner: parsed once, not on every request.
 # Keyed by the text itself, so a changed lesson or a learner's own words are new keys.
 @lru_cache(maxsize=4096)
 def to_html(markdown: str) -> Markup:
-    """Markdown to HTML, block level (paragraphs, lists, tables)."""
-    return Markup(_MD.render(markdown))
+    """Markdown to HTML, block level (paragraphs, lists, tables); ASCII (``ascii_html``)."""
+    return ascii_html(_MD.render(markdown))
 
 
 @lru_cache(maxsize=8192)
 def to_inline_html(markdown: str) -> Markup:
     """Markdown to HTML without the surrounding paragraph, for options and titles."""
-    return Markup(_MD.renderInline(markdown))
+    return ascii_html(_MD.renderInline(markdown))

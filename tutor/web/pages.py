@@ -27,7 +27,7 @@ from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.topics import OwnTopic
 from tutor.render import plots
-from tutor.render.markdown import to_html, to_inline_html
+from tutor.render.markdown import ascii_html, to_html, to_inline_html
 from tutor.render.numbers import clip_text, counted, format_number
 from tutor.service import standing
 from tutor.service.tutor import Tutor
@@ -74,6 +74,7 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.auto_reload = False
     env.env.filters["md"] = to_html
     env.env.filters["md_inline"] = to_inline_html
+    env.env.filters["ascii"] = lambda text: ascii_html(escape(text))  # see ascii_html
     env.env.filters["num"] = format_number
     env.env.filters["counted"] = counted
     env.env.filters["urlencode"] = _urlencode
@@ -254,7 +255,7 @@ def _example_html(env: Environment, lesson: LoadedLesson, n: int, topic: str) ->
     example = payloads.example(lesson, n, topic)
     if example is None:
         return None
-    return Markup(env.get_template("_example.html").render(example=example))
+    return ascii_html(env.get_template("_example.html").render(example=example))
 
 
 def _step_context(
