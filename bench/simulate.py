@@ -245,12 +245,12 @@ def run_seed(
     compare = url is None and any(e.question.steps for x in lessons for e in x.entries.values())
     with contextlib.ExitStack() as stack:
         base = stack.enter_context(server(lessons_dir, seed) if url is None else _given(url))
-        http = stack.enter_context(httpx.Client(base_url=base, timeout=60))
+        http = stack.enter_context(client(base))
         check_served(http, lessons)
         unfaded = None
         if compare:
             other = stack.enter_context(server(lessons_dir, seed, fading=False))
-            unfaded = stack.enter_context(httpx.Client(base_url=other, timeout=60))
+            unfaded = stack.enter_context(client(other))
         results = simulate(
             http,
             lessons,
@@ -346,6 +346,13 @@ def server(lessons_dir: Path, seed: int, *, fading: bool = True) -> Iterator[str
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def client(base: str) -> httpx.Client:
+    """A client for one server. It drops a connection idle for 2 s, well before the server's
+    keep-alive timeout (5 s): reusing one the server is closing at that moment fails with a
+    reset, which on a starved machine happened once in a 20-minute run."""
+    return httpx.Client(base_url=base, timeout=60, limits=httpx.Limits(keepalive_expiry=2.0))
 
 
 def check_served(http: httpx.Client, lessons: Sequence[LoadedLesson]) -> None:
