@@ -351,7 +351,7 @@ def server(lessons_dir: Path, seed: int, *, fading: bool = True) -> Iterator[str
 def client(base: str) -> httpx.Client:
     """A client for one server. It drops a connection idle for 2 s, well before the server's
     keep-alive timeout (5 s): reusing one the server is closing at that moment fails with a
-    reset, which on a starved machine happened once in a 20-minute run."""
+    reset, the likely cause of the one reset seen (a 20-minute run on a starved machine)."""
     return httpx.Client(base_url=base, timeout=60, limits=httpx.Limits(keepalive_expiry=2.0))
 
 
