@@ -283,7 +283,12 @@ def test_topic_choice_re_skins_the_pages(client: TestClient):
         follow_redirects=False,
         data={"topic": "spam", "csrf": csrf, "back": "https://evil.example"},
     )
-    assert response.headers["location"] == f"/lessons/{LESSON}?switched=1"
+    # The topic in use, chosen again: said so, not "Switched".
+    assert response.headers["location"] == f"/lessons/{LESSON}?switched=kept"
+    soup = page(client, response.headers["location"])
+    assert text_of(soup, ".topic-switched") == (
+        "This lesson is already about Spam filter: nothing changed."
+    )
 
 
 def test_unknown_pages_are_friendly_404s(client: TestClient):

@@ -77,9 +77,12 @@ def test_keep_goes_back_with_the_topic_as_it_was(client: TestClient):
 def test_the_topic_already_in_use_is_kept_without_asking(client: TestClient):
     same = choose(client, "cats")
     assert same.status_code == 303
-    assert same.headers["location"] == f"/lessons/{LESSON}/steps/1?switched=1#question"
+    assert same.headers["location"] == f"/lessons/{LESSON}/steps/1?switched=kept#question"
+    said = soup_of(client.get(same.headers["location"])).select_one(".topic-switched").get_text()
+    assert " ".join(said.split()) == "This lesson is already about Cat photos: nothing changed."
     confirm(client, soup_of(choose(client, "spam")))
-    assert choose(client, "spam").status_code == 303
+    again = choose(client, "spam")
+    assert again.status_code == 303 and "switched=kept" in again.headers["location"]
 
 
 def test_the_confirmation_needs_the_forms_csrf_token(client: TestClient):

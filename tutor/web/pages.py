@@ -105,11 +105,14 @@ def _kept_topic_form(macro: Callable[..., str]) -> Callable[..., Markup]:
     and rendering it cost a twelfth of a step page."""
 
     @lru_cache(maxsize=4096)
-    def form(lesson: LoadedLesson, topic: str, csrf: str, back: str, switched: bool) -> Markup:
-        return Markup(macro(lesson.lesson, lesson, topic, csrf, back, switched))
+    def form(lesson: LoadedLesson, topic: str, csrf: str, back: str, said: str | None) -> Markup:
+        return Markup(macro(lesson.lesson, lesson, topic, csrf, back, said))
 
     def topic_form(current: Current, csrf: str, back: str, switched: Any = None) -> Markup:
-        return form(current.lesson, current.topic, csrf, back, bool(switched))
+        """``switched`` is the page's ``?switched=``: "1" after a switch, "kept" after
+        choosing the topic in use (tutor.web.topic_pages)."""
+        said = switched if switched in ("1", "kept") else None
+        return form(current.lesson, current.topic, csrf, back, said)
 
     return topic_form
 

@@ -19,6 +19,9 @@ from tutor.web.visitors import Visitor, VisitorDep, WriterDep
 
 router = Router(include_in_schema=False)
 
+SWITCHED, SWITCHED_KEPT = "1", "kept"
+"""What ``?switched=`` says to the topic menu: switched, or the topic was in use already."""
+
 OWN_FIELD = "custom."
 """The prefix of the own-topic form's fields: ``custom.<word>``."""
 
@@ -29,10 +32,12 @@ def _safe_back(lesson_id: str, back: str) -> str:
     return back if ok else f"/lessons/{lesson_id}"
 
 
-def _confirmed(url: str) -> str:
-    """``url`` asking its page to confirm the switch (before any #fragment)."""
+def _confirmed(url: str, *, kept: bool = False) -> str:
+    """``url`` asking its page to say the topic was switched, or (``kept``) that it was the
+    one in use already (before any #fragment)."""
     path, hash_, fragment = url.partition("#")
-    return f"{path}{'&' if '?' in path else '?'}switched=1{hash_}{fragment}"
+    said = SWITCHED_KEPT if kept else SWITCHED
+    return f"{path}{'&' if '?' in path else '?'}switched={said}{hash_}{fragment}"
 
 
 async def _own_words(request: Request) -> dict[str, str]:
@@ -121,6 +126,8 @@ def topic(
     if not (confirm or switch.unchanged):
         sent = {"topic": topic, **{OWN_FIELD + name: text for name, text in own.items()}}
         return _confirm_switch(request, visitor, tutor, lesson_id, back, switch, sent)
+    if switch.unchanged:  # nothing to write: the page says the lesson is about it already
+        return redirect(visitor, _confirmed(_safe_back(lesson_id, back), kept=True))
     if own:
         tutor.set_own_topic(visitor.id, lesson_id, own)
     else:
