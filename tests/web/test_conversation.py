@@ -103,6 +103,10 @@ def test_the_step_keeps_its_exchanges_in_order_with_the_next_question_last(clien
     assert "The score grows with the distance" in words(parts[-2])
     assert parts[-2].select_one("math") is not None  # its formula is typeset
     assert words(soup.select_one("#question-title")) == "Question 2 of 3"
+    # Read again (the exchanges are kept rendered): the same conversation, the same anchor.
+    again = page(client, f"/lessons/{LESSON}/steps/1")
+    assert again.select(".exchange") == soup.select(".exchange")
+    assert again.select("#feedback") == [again.select(".exchange")[1].select_one(".feedback")]
 
 
 def test_a_wrong_answer_names_the_right_option_and_a_right_one_does_not(client: TestClient):

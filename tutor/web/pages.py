@@ -88,7 +88,7 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.tests["own_topic"] = lambda topic: isinstance(topic, OwnTopic)
     # The step page's macros, loaded once: an `import` in the page costs about as much as
     # the macro it brings, on every page.
-    env.env.globals["exchange"] = env.get_template("_exchange.html").module.exchange
+    env.env.globals["exchange"] = _kept_exchange(env.get_template("_exchange.html").module.exchange)
     env.env.globals["reply"] = env.get_template("_feedback.html").module.reply
     env.env.globals["topic_form"] = _kept_topic_form(
         env.get_template("_topic.html").module.topic_form
@@ -115,6 +115,25 @@ def _kept_topic_form(macro: Callable[..., str]) -> Callable[..., Markup]:
         return form(current.lesson, current.topic, csrf, back, said)
 
     return topic_form
+
+
+def _kept_exchange(macro: Callable[..., str], limit: int = 8192) -> Callable[..., Markup]:
+    """An exchange of a step's conversation, kept rendered. What an answer was told never
+    changes (nor is an attempt's id used again), so an exchange is the same on every page
+    that shows it, until its texts change (another topic), it becomes or stops being the
+    one to move to, or a note goes with it. A step page shows up to a dozen."""
+    kept: dict[tuple, Markup] = {}
+
+    def exchange(x: Any, latest: int | None, note: str | None = None) -> Markup:
+        key = (x.id, x.heading, x.lead_in, x.prompt, x.id == latest, note)
+        html = kept.get(key)
+        if html is None:
+            if len(kept) >= limit:
+                kept.clear()
+            html = kept[key] = Markup(macro(x, latest, note))
+        return html
+
+    return exchange
 
 
 def _urlencode(value: Any) -> str:
