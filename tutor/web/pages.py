@@ -99,6 +99,11 @@ def templates(settings: Settings) -> Jinja2Templates:
     return env
 
 
+SWITCHED, SWITCHED_KEPT = "1", "kept"
+"""What a page's ``?switched=`` tells its topic menu to say: the topic was switched, or the
+one chosen was in use already (tutor.web.topic_pages)."""
+
+
 def _kept_topic_form(macro: Callable[..., str]) -> Callable[..., Markup]:
     """The topic menu of every page, kept per learner (their CSRF token), topic, page and
     notice: a learner sees the same menu on every visit of a page until the topic changes,
@@ -109,9 +114,8 @@ def _kept_topic_form(macro: Callable[..., str]) -> Callable[..., Markup]:
         return Markup(macro(lesson.lesson, lesson, topic, csrf, back, said))
 
     def topic_form(current: Current, csrf: str, back: str, switched: Any = None) -> Markup:
-        """``switched`` is the page's ``?switched=``: "1" after a switch, "kept" after
-        choosing the topic in use (tutor.web.topic_pages)."""
-        said = switched if switched in ("1", "kept") else None
+        """``switched`` is the page's ``?switched=`` (``SWITCHED`` or ``SWITCHED_KEPT``)."""
+        said = switched if switched in (SWITCHED, SWITCHED_KEPT) else None
         return form(current.lesson, current.topic, csrf, back, said)
 
     return topic_form

@@ -13,14 +13,11 @@ from tutor.errors import BadFields, BadInput
 from tutor.lessons.topics import MAX_WORD, Switch
 from tutor.service.tutor import Tutor
 from tutor.web.deps import TutorDep
-from tutor.web.pages import redirect, render
+from tutor.web.pages import SWITCHED, SWITCHED_KEPT, redirect, render
 from tutor.web.routing import Router
 from tutor.web.visitors import Visitor, VisitorDep, WriterDep
 
 router = Router(include_in_schema=False)
-
-SWITCHED, SWITCHED_KEPT = "1", "kept"
-"""What ``?switched=`` says to the topic menu: switched, or the topic was in use already."""
 
 OWN_FIELD = "custom."
 """The prefix of the own-topic form's fields: ``custom.<word>``."""
