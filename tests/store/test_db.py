@@ -359,3 +359,26 @@ def test_a_state_written_with_nan_by_the_standard_library_still_reads(client):
     again = client.get("/api/lessons/mini/next", headers=headers)
     assert again.status_code == 200, again.text
     assert again.json()["question"]["id"] == current
+
+
+def test_a_position_read_alone_is_the_one_read_with_the_skills(client):
+    """Pages and `next` read the position without the skill states: the same row, locked
+    or not, and None for a lesson the learner has not begun."""
+    from helpers import answer_body, new_learner
+
+    from tutor.store import progress
+
+    headers = new_learner(client)
+    nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+    body = answer_body(client, "mini", nxt, "exactly")
+    assert client.post("/api/lessons/mini/answers", headers=headers, json=body).is_success
+    learner_id = client.app.state.tokens.get(headers["Authorization"].split()[1])
+    with client.app.state.tutor.db.engine.connect() as connection:
+        both, skills = progress.read(connection, learner_id=learner_id, lesson_id="mini")
+        alone = progress.position(connection, learner_id=learner_id, lesson_id="mini")
+        locked = progress.position(connection, learner_id=learner_id, lesson_id="mini", lock=True)
+        other = progress.position(connection, learner_id=learner_id, lesson_id="nope")
+    assert skills and both is not None
+    assert tuple(alone) == tuple(both) == tuple(locked)
+    assert alone.state == both.state and alone.version == both.version == 1
+    assert other is None

@@ -71,7 +71,7 @@ def current(
     position = None
     if learner_id is not None:
         with reading(db, connection) as read:
-            position, _ = progress.read(read, learner_id=learner_id, lesson_id=lesson.id)
+            position = progress.position(read, learner_id=learner_id, lesson_id=lesson.id)
     state = resume.state(lesson, learner_id or "", position.state if position else None)
     chosen = topic(lesson, topic_id) if topic_id else resume.position_topic(lesson, position)
     return payloads.describe(lesson, state, chosen, seat)

@@ -50,7 +50,7 @@ def topic_switch(
     newly written) or ``topic`` (a ready topic, or ``custom`` for the own topic as last
     written). Only checked, never written: the page asks the learner before it changes."""
     with db.reading() as connection:
-        position, _ = progress.read(connection, learner_id=learner_id, lesson_id=lesson.id)
+        position = progress.position(connection, learner_id=learner_id, lesson_id=lesson.id)
     now = resume.position_topic(lesson, position)
     if own:
         return Switch(now=now, to=_own(lesson, own))
@@ -70,7 +70,7 @@ def own_topic(db: Database, lesson: LoadedLesson, learner_id: str | None) -> Own
     if learner_id is None:
         return None
     with db.reading() as connection:
-        position, _ = progress.read(connection, learner_id=learner_id, lesson_id=lesson.id)
+        position = progress.position(connection, learner_id=learner_id, lesson_id=lesson.id)
     return stored_topic(lesson.lesson, position.own_topic if position else None)
 
 

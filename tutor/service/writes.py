@@ -235,7 +235,7 @@ def hint(db: Database, lesson: LoadedLesson, learner_id: str, seat: Seat) -> dic
     """The next hint for the sub-step being asked: a nudge, the formula, its worked value."""
 
     def write(connection: Connection) -> dict[str, Any]:
-        position, _ = progress.read(
+        position = progress.position(
             connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
         )
         state = resume.state(lesson, learner_id, position.state if position else None)
@@ -346,7 +346,7 @@ def restart(db: Database, lesson: LoadedLesson, learner_id: str) -> None:
     skills, and every answer already given, stay: a second pass builds on the first."""
 
     def write(connection: Connection) -> None:
-        position, _ = progress.read(
+        position = progress.position(
             connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
         )
         if position is None:
@@ -373,7 +373,7 @@ def set_topic(
     learner's own topic, newly written (``topic`` is then ``custom``)."""
 
     def write(connection: Connection) -> None:
-        position, _ = progress.read(
+        position = progress.position(
             connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
         )
         if topic == CUSTOM and own is None and (position is None or not position.own_topic):

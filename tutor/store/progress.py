@@ -107,6 +107,17 @@ def read(
     return found, {row.skill_id: row for row in skills.rows}
 
 
+def position(
+    connection: Connection, *, learner_id: str, lesson_id: str, lock: bool = False
+) -> Row | None:
+    """The learner's position in a lesson, as ``read`` gives it, without the skill states:
+    what a page or ``next`` needs (reading and shaping the skills cost a page more than
+    the position did)."""
+    learner = {"learner_id": learner_id, "lesson_id": lesson_id}
+    (found,) = pipeline.run(connection, [(_LOCKED_POSITION if lock else _ONE_POSITION, learner)])
+    return found.rows[0] if found.rows else None
+
+
 def positions(connection: Connection, *, learner_id: str) -> dict[str, Row]:
     """Every position of a learner, by lesson id."""
     rows = connection.execute(_POSITION, {"learner_id": learner_id})
