@@ -421,15 +421,16 @@ def _estimate(
     p_known: tuple[float | None, ...],
 ) -> tuple[tuple[str, float], ...]:
     # Kept: an answer asks twice for the same estimates (what it counts, and how the next
-    # item is shown), and the work is a prior per skill of the lesson.
+    # item is shown).
     params_of = mastery.skill_params(lesson)
     out = []
-    for skill, p in zip(lesson.lesson.skills, p_known, strict=True):
+    for skill, p, (own, tried) in zip(
+        lesson.lesson.skills, p_known, _own_priors(lesson, untaught), strict=True
+    ):
         params = params_of[skill.id]
-        own = mastery.learner_prior([g for s, g in untaught if s != skill.id], params)
         if p is None:
             p = params.prior
-        attempted = p != params.prior or any(s == skill.id for s, _ in untaught)
+        attempted = p != params.prior or tried
         out.append(
             (
                 skill.id,
@@ -437,6 +438,26 @@ def _estimate(
             )
         )
     return tuple(out)
+
+
+@lru_cache(maxsize=2048)
+def _own_priors(
+    lesson: LoadedLesson, untaught: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[tuple[float, bool], ...]:
+    """Per skill of the lesson: the learner's own prior for it (from the other skills'
+    untaught records) and whether it has an untaught record itself.
+
+    Kept apart from the P(known)s: nearly every answer moves one of those, while the
+    untaught record grows only until each skill is first taught, so these, a prior per
+    skill, are worked out once and shared by the answers after."""
+    params_of = mastery.skill_params(lesson)
+    return tuple(
+        (
+            mastery.learner_prior([g for s, g in untaught if s != skill.id], params_of[skill.id]),
+            any(s == skill.id for s, _ in untaught),
+        )
+        for skill in lesson.lesson.skills
+    )
 
 
 def needs_review(skill: str, state: State, p_known: Known) -> bool:
