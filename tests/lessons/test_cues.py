@@ -63,10 +63,45 @@ def test_the_right_option_longest_everywhere_is_flagged_at_each_question():
     assert len(found) == 6
     assert found[0].startswith("cues.yaml:")
     assert (
-        "steps[0].questions[0].options: lint: the right option is the longest here, as in "
+        "steps[0].questions[0].options: lint: the right option is the longest here, and a "
+        "learner who always picks the longest option is right in 6 of the lesson's 6 choice "
+        "questions (a fair share is at most 4)" in found[0]
+    )
+
+
+def test_lengths_count_in_every_topic_not_only_the_first():
+    """Right options that are long only once a topic's words are in: not the longest in the
+    default topic, the longest in the other two, so a learner in those topics gains."""
+    three_topics = HEAD.replace(
+        "  cats: {label: Cat photos, thing: a photo}\n",
+        "  cats: {label: Cat photos, thing: a photo}\n"
+        "  songs: {label: Songs, thing: a recording of a song with its lyrics}\n"
+        "  mail: {label: Mail, thing: an email message from a stranger abroad}\n",
+    )
+    right = "'It scores {{ topic.thing }}'"
+    wrong = ("A yes or a no for each one", "The weight that is changed")
+    found = [
+        str(p)
+        for p in load_text(
+            three_topics + "".join(question(i, f"Question {i}?", right, wrong) for i in range(8)),
+            "cues.yaml",
+        )[0].advice
+        if "the right option" in p.message
+    ]
+    assert len(found) == 8
+    assert (
+        "is right in 5.3 of the lesson's 8 choice questions (a fair share is at most 5)"
         in (found[0])
     )
-    assert "6 of the lesson's 6 choice questions (a fair share is at most 4)" in found[0]
+
+
+def test_a_tie_for_longest_counts_as_a_share_of_a_pick():
+    """Two options of the same length: a learner picking the longest is right half the time."""
+    from tutor.lessons.cues import by_length
+
+    assert by_length("abcd", ("wxyz", "ab"), max) == 0.5
+    assert by_length("abcd", ("wxyz", "ab"), min) == 0.0
+    assert by_length("ab", ("wxyz", "abcd"), min) == 1.0
 
 
 def test_a_fair_share_of_longest_right_options_is_fine():

@@ -59,4 +59,10 @@ def test_picking_by_length_scores_no_better_than_chance_on_first_tries(
         raise AssertionError("the lesson never ended")
     chance = sum(1 / k for k in options_per_item)
     assert len(options_per_item) >= least
-    assert right <= fair_share(options_per_item), (right, round(chance, 1), len(options_per_item))
+    # Each run draws a new learner (new variants, option orders and path), and a suite runs
+    # this six times on each database. At two standard deviations each run may fail a fair
+    # lesson about one time in forty by luck alone, which a dozen runs make common; three
+    # keep it rare. The lint (tutor.lessons.cues) holds every variant and topic of each
+    # lesson to two, without luck; this checks that what learners meet keeps to it.
+    bound = fair_share(options_per_item, deviations=3)
+    assert right <= bound, (right, bound, round(chance, 1), len(options_per_item))

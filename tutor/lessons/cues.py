@@ -5,9 +5,13 @@ Option order and ids are each learner's own (see ``kinds.base.Seat``), so what i
 check is the text: lint advice, located at each question that carries the cue.
 
 Length is a cue only across a lesson: any one question may have its right option longest.
-If options were written without the cue, the right one is the longest in about
-sum(1/k) of the questions (k options each), with binomial spread; more than two standard
-deviations above that is more than a fair share, and each such question is pointed out.
+If options were written without the cue, a learner who always picks the longest is right in
+about sum(1/k) of the questions (k options each), with binomial spread; more than two
+standard deviations above that is more than a fair share, and each question where the pick
+is usually right is pointed out. Drawn numbers and topic words change the lengths, so each
+question counts by how often the pick is right over every variant in every ready topic
+(ties broken at random, as a learner would): what a learner meets, not only its first
+rendering.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 
 from tutor.lessons.format import Lesson, Question
 from tutor.lessons.problems import LessonProblem, Locator
-from tutor.lessons.variants import render_question
+from tutor.lessons.variants import VARIANTS, render_question
 from tutor.vocabulary import Grade
 
 _WORD = re.compile(r"[a-z][a-z'-]+")
@@ -40,21 +44,16 @@ ECHO_WORDS = 2  # the right option repeats at least this many of the prompt's wo
 
 @dataclass(frozen=True)
 class Seen:
-    """One choice question as a learner first sees it (default topic, first variant)."""
+    """One choice question as learners see it: its first rendering (default topic, first
+    variant) for wording, and over all its renderings how often picking by length is right."""
 
     question: Question
     path: tuple
     prompt: str
     right: str
     wrong: tuple[str, ...]
-
-    @property
-    def right_longest(self) -> bool:
-        return all(len(self.right) > len(w) for w in self.wrong)
-
-    @property
-    def right_shortest(self) -> bool:
-        return all(len(self.right) < len(w) for w in self.wrong)
+    by_longest: float
+    by_shortest: float
 
 
 def cue_problems(
@@ -65,19 +64,24 @@ def cue_problems(
     if not seen:
         return
     fair = fair_share([1 + len(s.wrong) for s in seen])
-    for which, flagged in (
-        ("longest", [s for s in seen if s.right_longest]),
-        ("shortest", [s for s in seen if s.right_shortest]),
+    for which, scores in (
+        ("longest", [s.by_longest for s in seen]),
+        ("shortest", [s.by_shortest for s in seen]),
     ):
-        if len(flagged) <= fair:
+        expected = sum(scores)
+        if expected <= fair:
             continue
-        for s in flagged:
+        # The questions where the pick is usually right; if none is, the likeliest ones.
+        worst = min(0.5, max(scores))
+        for s, score in zip(seen, scores, strict=True):
+            if score < worst:
+                continue
             yield locate.problem(
                 (*s.path, "options"),
-                f"lint: the right option is the {which} here, as in {len(flagged)} of the "
-                f"lesson's {len(seen)} choice questions (a fair share is at most {fair}); "
-                f"a learner who picks the {which} option scores without the skill: "
-                f"make a wrong option the {which} or reword this one",
+                f"lint: the right option is the {which} here, and a learner who always "
+                f"picks the {which} option is right in {_count(expected)} of the lesson's "
+                f"{len(seen)} choice questions (a fair share is at most {fair}), scoring "
+                f"without the skill: make a wrong option the {which} or reword this one",
             )
     for s in seen:
         echoed = echo(s.prompt, s.right)
@@ -91,11 +95,12 @@ def cue_problems(
             )
 
 
-def fair_share(option_counts: list[int]) -> int:
-    """The most questions whose right option may be the longest without it being a cue."""
+def fair_share(option_counts: list[int], deviations: float = 2) -> int:
+    """The most questions whose right option may be the longest without it being a cue:
+    ``deviations`` standard deviations above what blind guessing gets."""
     mean = sum(1 / k for k in option_counts)
     spread = math.sqrt(sum((1 / k) * (1 - 1 / k) for k in option_counts))
-    return math.floor(mean + 2 * spread)
+    return math.floor(mean + deviations * spread)
 
 
 def echo(prompt: str, option: str) -> set[str]:
@@ -116,11 +121,46 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
 
 
+def _count(expected: float) -> str:
+    """A count of questions, or an average one when variants differ: "6", "8.8"."""
+    return f"{expected:.0f}" if abs(expected - round(expected)) < 0.05 else f"{expected:.1f}"
+
+
 def _seen(lesson: Lesson, question: Question, path: tuple, skill: str) -> Seen | None:
     if question.kind != "choice":
         return None
-    rendered = render_question(lesson, question, skill=skill, seed=0, topic=None)
+    renderings = [
+        _texts(render_question(lesson, question, skill=skill, seed=seed, topic=topic))
+        for topic in lesson.topics  # the default topic first
+        for seed in (range(VARIANTS) if question.sampled else range(1))
+    ]
+    prompt, right, wrong = renderings[0]
+    return Seen(
+        question,
+        path,
+        prompt,
+        right,
+        wrong,
+        by_longest=_mean(by_length(r, w, max) for _, r, w in renderings),
+        by_shortest=_mean(by_length(r, w, min) for _, r, w in renderings),
+    )
+
+
+def by_length(right: str, wrong: tuple[str, ...], pick) -> float:
+    """How often a learner who picks the ``pick`` (max or min) length is right, breaking
+    ties at random: 1 when only the right option has that length, 1/n when n share it."""
+    lengths = [len(right), *(len(w) for w in wrong)]
+    chosen = pick(lengths)
+    return 1 / lengths.count(chosen) if lengths[0] == chosen else 0.0
+
+
+def _texts(rendered) -> tuple[str, str, tuple[str, ...]]:
     texts = [(o.grade, " ".join(_MARKUP.sub(" ", o.text).split())) for o in rendered.options]
     right = next(t for g, t in texts if g == Grade.EXACTLY)
     wrong = tuple(t for g, t in texts if g != Grade.EXACTLY)
-    return Seen(question, path, rendered.prompt, right, wrong)
+    return rendered.prompt, right, wrong
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return sum(values) / len(values)
