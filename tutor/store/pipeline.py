@@ -141,12 +141,14 @@ def _compiled_positional(
             if not compiled.binds[name].required
         }
 
+        # Only the values with a processor are passed through one (most have none).
+        processed = [(i, process) for i, process in enumerate(processors) if process is not None]
+
         def prepare(params: Mapping[str, Any]) -> tuple:
-            values = (params[name] if name in params else fixed[name] for name in names)
-            return tuple(
-                value if process is None else process(value)
-                for value, process in zip(values, processors, strict=True)
-            )
+            values = [params[name] if name in params else fixed[name] for name in names]
+            for i, process in processed:
+                values[i] = process(values[i])
+            return tuple(values)
 
         columns = compiled._result_columns  # (SQLAlchemy's own record of them)
         row_type = namedtuple("Row", [column.keyname for column in columns])  # type: ignore[misc]
@@ -154,11 +156,13 @@ def _compiled_positional(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         ]
 
+        read_at = [(i, read) for i, read in enumerate(readers) if read is not None]
+
         def shape(row: tuple) -> Any:
-            return row_type._make(
-                value if read is None else read(value)
-                for value, read in zip(row, readers, strict=True)
-            )
+            values = list(row)
+            for i, read in read_at:
+                values[i] = read(values[i])
+            return row_type._make(values)
 
         found = _positional[key] = (statement, str(compiled), prepare, shape)
     return found[1], found[2], found[3]
