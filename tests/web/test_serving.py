@@ -4,6 +4,7 @@ stays out of the access log, and CSV downloads carry a clean file name."""
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import socket
@@ -24,12 +25,16 @@ from tutor.web.serving import OncePerEpisode, install_log_filters, uvicorn_optio
 
 
 @contextmanager
-def served(tmp_path: Path, **options) -> Iterator[int]:
-    """The app behind uvicorn with the tutor's connection settings; yields the port."""
+def served(tmp_path: Path, *, with_app=None, **options) -> Iterator[int]:
+    """The app behind uvicorn with the tutor's connection settings; yields the port.
+    ``with_app`` is called with the app before it is served (to add a route, say)."""
     settings = file_settings(tmp_path, instructor_token="the-instructor-token", **options)
+    app = create_app(settings)
+    if with_app is not None:
+        with_app(app)
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="info",
+        app, host="127.0.0.1", port=port, log_level="info",
         **uvicorn_options(settings),
     )  # fmt: skip
     server = uvicorn.Server(config)
@@ -57,6 +62,27 @@ def read_all(sock: socket.socket, seconds: float) -> bytes:
     return data
 
 
+def read_response(sock: socket.socket, seconds: float) -> bytes:
+    """One whole response (its head and Content-Length bytes of body), read as it comes;
+    b"" if the connection is closed first."""
+    sock.settimeout(seconds)
+    data = b""
+    while (end := data.find(b"\r\n\r\n")) < 0 or len(data) < end + 4 + _length(data[:end]):
+        chunk = sock.recv(4096)
+        if not chunk:
+            return b""
+        data += chunk
+    return data
+
+
+def _length(head: bytes) -> int:
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
 def test_a_half_sent_request_head_is_closed_after_the_header_timeout(tmp_path: Path):
     with served(tmp_path, header_timeout=0.5) as port:
         slow = socket.create_connection(("127.0.0.1", port))
@@ -66,6 +92,29 @@ def test_a_half_sent_request_head_is_closed_after_the_header_timeout(tmp_path: P
         assert time.monotonic() - started < 3
         slow.close()
         assert httpx.get(f"http://127.0.0.1:{port}/api/health").status_code == 200
+
+
+def test_a_response_slower_than_the_header_timeout_is_delivered_whole(tmp_path: Path):
+    """The head timer runs only while a connection waits for a request head: a request
+    still being answered is not cut off, and the connection then serves the next one."""
+
+    async def slow() -> dict:
+        await asyncio.sleep(1.2)
+        return {"took": "long"}
+
+    def add_slow(app) -> None:
+        app.add_api_route("/slow", slow)
+
+    with served(tmp_path, header_timeout=0.5, with_app=add_slow) as port:
+        conn = socket.create_connection(("127.0.0.1", port))
+        started = time.monotonic()
+        conn.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = read_response(conn, 2.5)
+        assert first.startswith(b"HTTP/1.1 200") and first.endswith(b'{"took":"long"}')
+        assert time.monotonic() - started >= 1.2
+        conn.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")  # the same connection
+        assert read_response(conn, 0.4).startswith(b"HTTP/1.1 200")
+        conn.close()
 
 
 def test_a_half_sent_body_gets_408(tmp_path: Path):
