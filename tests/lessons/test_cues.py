@@ -69,21 +69,23 @@ def test_the_right_option_longest_everywhere_is_flagged_at_each_question():
     )
 
 
+THREE_TOPICS = HEAD.replace(
+    "  cats: {label: Cat photos, thing: a photo}\n",
+    "  cats: {label: Cat photos, thing: a photo}\n"
+    "  songs: {label: Songs, thing: a recording of a song with its lyrics}\n"
+    "  mail: {label: Mail, thing: an email message from a stranger abroad}\n",
+)
+
+
 def test_lengths_count_in_every_topic_not_only_the_first():
     """Right options that are long only once a topic's words are in: not the longest in the
     default topic, the longest in the other two, so a learner in those topics gains."""
-    three_topics = HEAD.replace(
-        "  cats: {label: Cat photos, thing: a photo}\n",
-        "  cats: {label: Cat photos, thing: a photo}\n"
-        "  songs: {label: Songs, thing: a recording of a song with its lyrics}\n"
-        "  mail: {label: Mail, thing: an email message from a stranger abroad}\n",
-    )
     right = "'It scores {{ topic.thing }}'"
     wrong = ("A yes or a no for each one", "The weight that is changed")
     found = [
         str(p)
         for p in load_text(
-            three_topics + "".join(question(i, f"Question {i}?", right, wrong) for i in range(8)),
+            THREE_TOPICS + "".join(question(i, f"Question {i}?", right, wrong) for i in range(8)),
             "cues.yaml",
         )[0].advice
         if "the right option" in p.message
@@ -93,6 +95,22 @@ def test_lengths_count_in_every_topic_not_only_the_first():
         "is right in 5.3 of the lesson's 8 choice questions (a fair share is at most 5)"
         in (found[0])
     )
+
+
+def test_an_echo_counts_in_every_topic_not_only_the_first():
+    """The right option echoes the prompt's topic words only where the topic names them
+    in the prompt: not in the default topic, in the other two."""
+    prompt = "'Why is {{ topic.thing }} given a single number?'"
+    right = "'Because {{ topic.thing }} gets one score'"
+    wrong = ("It is a habit of the field", "Nobody ever checked")
+    other = question(1, "What is a loss?", "A score", ("A weight", "A step"))
+    source = THREE_TOPICS + question(0, prompt, right, wrong) + other
+    found = [
+        str(p)
+        for p in load_text(source, "cues.yaml")[0].advice
+        if "repeats the prompt" in p.message
+    ]
+    assert len(found) == 1 and "(lyric, recording, song)" in found[0]
 
 
 def test_a_tie_for_longest_counts_as_a_share_of_a_pick():

@@ -8,10 +8,12 @@ Length is a cue only across a lesson: any one question may have its right option
 If options were written without the cue, a learner who always picks the longest is right in
 about sum(1/k) of the questions (k options each), with binomial spread; more than two
 standard deviations above that is more than a fair share, and each question where the pick
-is usually right is pointed out. Drawn numbers and topic words change the lengths, so each
-question counts by how often the pick is right over every variant in every ready topic
-(ties broken at random, as a learner would): what a learner meets, not only its first
-rendering.
+is usually right is pointed out. An echo of the prompt is a cue in any one question.
+
+Drawn numbers and topic words change the texts, so each question is judged over every
+variant in every ready topic, as learners meet it, not only its first rendering: by how
+often the length pick is right (ties broken at random, as a learner would), and an echo
+where it is a cue in at least half of them.
 """
 
 from __future__ import annotations
@@ -44,16 +46,16 @@ ECHO_WORDS = 2  # the right option repeats at least this many of the prompt's wo
 
 @dataclass(frozen=True)
 class Seen:
-    """One choice question as learners see it: its first rendering (default topic, first
-    variant) for wording, and over all its renderings how often picking by length is right."""
+    """One choice question over all its renderings (every variant in every ready topic):
+    how often picking by length is right, and the prompt's words the right option echoes
+    where that is a cue in at least half of them (empty where it is not)."""
 
     question: Question
     path: tuple
-    prompt: str
-    right: str
-    wrong: tuple[str, ...]
+    options: int
     by_longest: float
     by_shortest: float
+    echoed: frozenset[str]
 
 
 def cue_problems(
@@ -63,7 +65,7 @@ def cue_problems(
     seen = [s for s in (_seen(lesson, q, path, skill) for q, path, skill in questions) if s]
     if not seen:
         return
-    fair = fair_share([1 + len(s.wrong) for s in seen])
+    fair = fair_share([s.options for s in seen])
     for which, scores in (
         ("longest", [s.by_longest for s in seen]),
         ("shortest", [s.by_shortest for s in seen]),
@@ -84,12 +86,11 @@ def cue_problems(
                 f"without the skill: make a wrong option the {which} or reword this one",
             )
     for s in seen:
-        echoed = echo(s.prompt, s.right)
-        if len(echoed) >= ECHO_WORDS and all(len(echo(s.prompt, w)) < len(echoed) for w in s.wrong):
+        if s.echoed:
             yield locate.problem(
                 (*s.path, "options"),
                 "lint: the right option repeats the prompt's words ("
-                + ", ".join(sorted(echoed))
+                + ", ".join(sorted(s.echoed))
                 + ") and no wrong option does as much; reword it, or let a wrong option "
                 "echo the prompt too",
             )
@@ -134,16 +135,24 @@ def _seen(lesson: Lesson, question: Question, path: tuple, skill: str) -> Seen |
         for topic in lesson.topics  # the default topic first
         for seed in (range(VARIANTS) if question.sampled else range(1))
     ]
-    prompt, right, wrong = renderings[0]
+    echoes = [words for words in (_echo_cue(*r) for r in renderings) if words]
     return Seen(
         question,
         path,
-        prompt,
-        right,
-        wrong,
+        options=1 + len(renderings[0][2]),
         by_longest=_mean(by_length(r, w, max) for _, r, w in renderings),
         by_shortest=_mean(by_length(r, w, min) for _, r, w in renderings),
+        echoed=echoes[0] if 2 * len(echoes) >= len(renderings) else frozenset(),
     )
+
+
+def _echo_cue(prompt: str, right: str, wrong: tuple[str, ...]) -> frozenset[str]:
+    """The prompt's words the right option repeats, if enough of them and more than any
+    wrong option does (a cue); else nothing."""
+    echoed = echo(prompt, right)
+    if len(echoed) >= ECHO_WORDS and all(len(echo(prompt, w)) < len(echoed) for w in wrong):
+        return frozenset(echoed)
+    return frozenset()
 
 
 def by_length(right: str, wrong: tuple[str, ...], pick) -> float:
