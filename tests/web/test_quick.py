@@ -163,3 +163,18 @@ def test_a_token_not_yet_seen_by_this_process_is_looked_up_first(client: TestCli
             json=answer_body(fresh, LESSON, nxt, "exactly"),
         )
     assert reply.status_code == 200 and reply.json()["grade"] == "exactly"
+
+
+def test_a_body_over_the_limit_sent_in_chunks_is_refused_on_the_quick_route(
+    client: TestClient, settings
+):
+    headers = new_learner(client)
+    client.get(f"/api/lessons/{LESSON}/next", headers=headers)  # the token is known now
+
+    def chunks():
+        for _ in range(settings.max_body_bytes // 1024 + 2):
+            yield b" " * 1024
+
+    reply = client.post(f"/api/lessons/{LESSON}/answers", headers=headers, content=chunks())
+    assert reply.status_code == 413
+    assert "larger than the" in reply.json()["detail"]

@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 
 Quick = Callable[[Request, bytes], Awaitable[Response | None]]
 
@@ -32,8 +33,14 @@ class QuickRoute(APIRoute):
         quick = self.quick
 
         async def handler(request: Request) -> Response:
-            # The body is kept on the request, so FastAPI's handler does not read it again.
-            served = await quick(request, await request.body())
+            try:
+                # Kept on the request: FastAPI's handler does not read it again.
+                body = await request.body()
+            except HTTPException:
+                raise  # too large, or too slow (tutor.web.limits): as FastAPI would
+            except Exception:
+                return await standard(request)  # the client gone, say: FastAPI's 400
+            served = await quick(request, body)
             return served if served is not None else await standard(request)
 
         return handler
