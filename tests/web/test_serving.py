@@ -113,7 +113,7 @@ def test_a_response_slower_than_the_header_timeout_is_delivered_whole(tmp_path: 
         assert first.startswith(b"HTTP/1.1 200") and first.endswith(b'{"took":"long"}')
         assert time.monotonic() - started >= 1.2
         conn.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")  # the same connection
-        assert read_response(conn, 0.4).startswith(b"HTTP/1.1 200")
+        assert read_response(conn, 3).startswith(b"HTTP/1.1 200")
         conn.close()
 
 
