@@ -238,3 +238,22 @@ def test_an_answer_key_refuses_what_is_not_there(client: TestClient, staff):
     bad_variant = client.get(f"{base}/what-loss-does", headers=staff, params={"variant": -1})
     assert bad_variant.status_code == 422
     assert client.get(f"{base}/what-loss-does").status_code == 401
+
+
+def test_the_preview_shows_the_held_out_items_with_their_keys(client: TestClient, staff):
+    soup = BeautifulSoup(client.get("/instructor/lessons/mini", headers=staff).text, "html.parser")
+    section = soup.select_one("#assessment-title").find_parent("section")
+    heading = " ".join(section.select_one("#q-post-score-near").get_text(" ").split())
+    assert heading == "post-score-near · choice · skill score · held out, near transfer"
+    item = section.select_one("#q-post-score-near").find_parent("article")
+    keys = [" ".join(li.get_text(" ").split()) for li in item.select(".key li")]
+    assert any(k.startswith("✓ Exactly How far off the guess is") for k in keys)
+    assert [p.get_text().split(":")[0] for p in item.select(".variant .eyebrow")] == [
+        "Variant with seed 0",
+        "Variant with seed 1",
+        "Variant with seed 2",
+    ]
+    numeric = section.select_one("#q-post-compute-near").find_parent("article")
+    assert "sum_instead_of_mean gives" in " ".join(numeric.get_text(" ").split())
+    # Practice questions keep their place in the steps, not among the held-out items.
+    assert section.select_one("#q-what-loss-does") is None

@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from tutor.errors import Forbidden, NotFound, Unauthorized
 from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
+from tutor.lessons.variants import render_question
 from tutor.teaching import analytics, items, payloads
 from tutor.vocabulary import Role
 from tutor.web import errors, ratelimit
@@ -232,11 +233,41 @@ def _question_preview(lesson: LoadedLesson, question_id: str, topic: str) -> dic
         shown = items.rendered(lesson, question_id, seed, topic)
         variants.append({"seed": seed, "question": shown})
     return {
-        "entry": entry,
         "id": question_id,
+        "skill": entry.skill,
+        "parent": entry.parent,
         "variants": variants,
         "role": Role.CHECK if entry.parent else Role.MAIN,
     }
+
+
+def assessment_preview(lesson: LoadedLesson, topic: str) -> list[dict[str, Any]]:
+    """Each skill's held-out items (the post-test, never asked in practice), as the preview
+    shows questions: every option's grade and feedback, sample variants."""
+    held_out = []
+    for skill in lesson.lesson.skills:
+        for item in skill.assessment:
+            seeds = PREVIEW_SEEDS if item.sampled else PREVIEW_SEEDS[:1]
+            variants = [
+                {
+                    "seed": seed,
+                    "question": render_question(
+                        lesson.lesson, item, skill=skill.id, seed=seed, topic=topic
+                    ),
+                }
+                for seed in seeds
+            ]
+            held_out.append(
+                {
+                    "id": item.id,
+                    "skill": skill.id,
+                    "parent": None,
+                    "variants": variants,
+                    "role": "assessment",
+                    "transfer": item.transfer,
+                }
+            )
+    return held_out
 
 
 @pages.get("/lessons/{lesson_id}", dependencies=[Instructor], response_class=HTMLResponse)
@@ -257,6 +288,7 @@ def lesson_preview(
             "lesson": lesson.lesson,
             "topic": chosen,
             "steps": preview(lesson, chosen, tutor.seat(None)),
+            "assessment": assessment_preview(lesson, chosen),
             "problems": problems,
             "advice": lesson.advice,
         },
