@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from helpers import answer, editable_lessons, new_learner
+from helpers import answer, editable_lessons, file_settings, new_learner
 
+from tutor.app import create_app
 from tutor.lessons.watch import LessonWatcher
 
 PAGES = [
@@ -257,3 +258,20 @@ def test_the_preview_shows_the_held_out_items_with_their_keys(client: TestClient
     assert "sum_instead_of_mean gives" in " ".join(numeric.get_text(" ").split())
     # Practice questions keep their place in the steps, not among the held-out items.
     assert section.select_one("#q-what-loss-does") is None
+
+
+def test_the_preview_shows_a_learners_own_words_as_the_lessons_examples(tmp_path):
+    folder = editable_lessons(tmp_path)
+    source = (folder / "mini.yaml").read_text()
+    (folder / "mini.yaml").write_text(source.replace("example: a photo", "example: a drawing"))
+    settings = file_settings(tmp_path, instructor_token="t").model_copy(
+        update={"lessons_dir": folder}
+    )
+    app = create_app(settings)
+    with TestClient(app) as client:
+        staff = {"Authorization": "Bearer t"}
+        page = client.get("/instructor/lessons/mini?topic=custom", headers=staff).text
+        assert client.get("/instructor/lessons/mini?topic=nope", headers=staff).status_code == 404
+    chosen = BeautifulSoup(page, "html.parser").select_one("#preview-topic option[selected]")
+    assert chosen["value"] == "custom" and "own words" in chosen.get_text()
+    assert "A loss scores a drawing." in page  # the example of the word `thing`

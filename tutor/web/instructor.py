@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from tutor.errors import Forbidden, NotFound, Unauthorized
 from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
+from tutor.lessons.topics import CUSTOM, example_topic, offers_own
 from tutor.lessons.variants import render_question
 from tutor.teaching import analytics, items, payloads
 from tutor.vocabulary import Role
@@ -278,7 +279,11 @@ def lesson_preview(
     topic: Annotated[str | None, Query(max_length=80)] = None,
 ) -> HTMLResponse:
     lesson = tutor.lesson(lesson_id)
-    chosen = tutor.topic(lesson, topic)
+    own = offers_own(lesson.lesson)
+    if own and topic == CUSTOM:  # a learner's own words: the examples the lesson declares
+        chosen: str = example_topic(lesson.lesson)
+    else:
+        chosen = tutor.topic(lesson, topic)
     problems = [p for p in tutor.catalog.problems if p.file == lesson.file]
     return _render(
         request,
@@ -286,6 +291,7 @@ def lesson_preview(
         {
             "loaded": lesson,
             "lesson": lesson.lesson,
+            "offers_own": own,
             "topic": chosen,
             "steps": preview(lesson, chosen, tutor.seat(None)),
             "assessment": assessment_preview(lesson, chosen),
