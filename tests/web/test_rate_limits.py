@@ -110,3 +110,22 @@ def test_no_limit_on_browser_learners_when_it_is_0(tmp_path: Path):
     app = app_with(tmp_path, page_learners_per_minute=0)
     with TestClient(app):
         assert {first_answer(TestClient(app)).status_code for _ in range(5)} == {303}
+
+
+def test_a_topic_switch_counts_a_new_browser_learner_only_once_confirmed(tmp_path: Path):
+    """Asking for a topic only shows the page that asks first: nothing is made, so nothing
+    is counted; the confirmed switch is the visitor's first write, and counts."""
+    app = app_with(tmp_path, page_learners_per_minute=1)
+    with TestClient(app) as asker:
+        soup = BeautifulSoup(asker.get("/lessons/mini/steps/1").text, "html.parser")
+        form = soup.select_one("form.topic")
+        fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+        asked = asker.post("/lessons/mini/topic", data={**fields, "topic": "spam"})
+        assert asked.status_code == 200 and asked.url.path == "/lessons/mini/topic"
+        # The allowance of one is still there for someone who writes.
+        assert first_answer(TestClient(app)).status_code == 303
+        # Now spent: the asker's confirmed switch would make a learner, and is refused.
+        confirm = BeautifulSoup(asked.text, "html.parser").select_one("form.confirm-switch")
+        sent = {i["name"]: i.get("value", "") for i in confirm.select("input[type=hidden]")}
+        refused = asker.post("/lessons/mini/topic", data=sent, follow_redirects=False)
+        assert refused.status_code == 429 and "Retry-After" in refused.headers

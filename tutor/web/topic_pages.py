@@ -15,7 +15,7 @@ from tutor.service.tutor import Tutor
 from tutor.web.deps import TutorDep
 from tutor.web.pages import SWITCHED, SWITCHED_KEPT, redirect, render
 from tutor.web.routing import Router
-from tutor.web.visitors import Visitor, VisitorDep, WriterDep
+from tutor.web.visitors import Visitor, VisitorDep, count_writer
 
 router = Router(include_in_schema=False)
 
@@ -102,7 +102,7 @@ def topic(
     request: Request,
     lesson_id: str,
     tutor: TutorDep,
-    visitor: WriterDep,
+    visitor: VisitorDep,
     own: Annotated[dict[str, str], Depends(_own_words)],
     topic: Annotated[str, Form(max_length=80)] = "",
     csrf: Annotated[str, Form(max_length=80)] = "",
@@ -125,6 +125,7 @@ def topic(
         return _confirm_switch(request, visitor, tutor, lesson_id, back, switch, sent)
     if switch.unchanged:  # nothing to write: the page says the lesson is about it already
         return redirect(visitor, _confirmed(_safe_back(lesson_id, back), kept=True))
+    count_writer(request, visitor, tutor)  # a new learner is counted by what they write
     if own:
         tutor.set_own_topic(visitor.id, lesson_id, own)
     else:

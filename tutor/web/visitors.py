@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from tutor.errors import Forbidden
+from tutor.service.tutor import Tutor
 from tutor.store.learners import new_learner_id
 from tutor.web import ratelimit
 from tutor.web.deps import TutorDep
@@ -93,17 +94,32 @@ async def writer(request: Request, visitor: VisitorDep, tutor: TutorDep) -> Visi
     wait) and nothing is made. A visitor without a cookie is let through: their form fails
     its CSRF check, so it makes nothing either.
     """
-    stored: StoredLearners = request.app.state.stored_learners
-    if visitor.is_new or visitor.id in stored:
-        return visitor
-    # Only a visitor this process has not seen write costs a read.
-    if not await tutor.db.read_async(tutor.has_learner, visitor.id):
-        limit = ratelimit.page_learners(request)
-        limit.check(request)
-        limit.spend(ratelimit.client_of(request))
-    stored.add(visitor.id)
+    if _uncounted(request, visitor):
+        # Only a visitor this process has not seen write costs a read.
+        _count(request, visitor, await tutor.db.read_async(tutor.has_learner, visitor.id))
     return visitor
 
 
+def count_writer(request: Request, visitor: Visitor, tutor: Tutor) -> None:
+    """``writer``, for a form that knows only part-way whether it writes (a topic asked for
+    is confirmed first): called just before the write, from a worker thread."""
+    if _uncounted(request, visitor):
+        _count(request, visitor, tutor.has_learner(visitor.id))
+
+
+def _uncounted(request: Request, visitor: Visitor) -> bool:
+    stored: StoredLearners = request.app.state.stored_learners
+    return not (visitor.is_new or visitor.id in stored)
+
+
+def _count(request: Request, visitor: Visitor, already_stored: bool) -> None:
+    if not already_stored:
+        limit = ratelimit.page_learners(request)
+        limit.check(request)
+        limit.spend(ratelimit.client_of(request))
+    request.app.state.stored_learners.add(visitor.id)
+
+
 WriterDep = Annotated[Visitor, Depends(writer)]
-"""The visitor of a form post that writes (an answer, a choice, a topic, ...)."""
+"""The visitor of a form post that writes (an answer, a choice, a hint, ...); a topic
+switch counts its visitor itself, once it is confirmed (``count_writer``)."""
