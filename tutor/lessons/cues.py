@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from statistics import fmean
 
 from tutor.lessons.format import Lesson, Question
 from tutor.lessons.problems import LessonProblem, Locator
@@ -140,8 +141,8 @@ def _seen(lesson: Lesson, question: Question, path: tuple, skill: str) -> Seen |
         question,
         path,
         options=1 + len(renderings[0][2]),
-        by_longest=_mean(by_length(r, w, max) for _, r, w in renderings),
-        by_shortest=_mean(by_length(r, w, min) for _, r, w in renderings),
+        by_longest=fmean(by_length(r, w, max) for _, r, w in renderings),
+        by_shortest=fmean(by_length(r, w, min) for _, r, w in renderings),
         echoed=echoes[0] if 2 * len(echoes) >= len(renderings) else frozenset(),
     )
 
@@ -168,8 +169,3 @@ def _texts(rendered) -> tuple[str, str, tuple[str, ...]]:
     right = next(t for g, t in texts if g == Grade.EXACTLY)
     wrong = tuple(t for g, t in texts if g != Grade.EXACTLY)
     return rendered.prompt, right, wrong
-
-
-def _mean(values) -> float:
-    values = list(values)
-    return sum(values) / len(values)

@@ -228,18 +228,21 @@ def preview(lesson: LoadedLesson, topic: str, seat: Seat) -> list[dict[str, Any]
 
 def _question_preview(lesson: LoadedLesson, question_id: str, topic: str) -> dict[str, Any]:
     entry = lesson.entries[question_id]
-    seeds = PREVIEW_SEEDS if entry.question.sampled else PREVIEW_SEEDS[:1]
-    variants = []
-    for seed in seeds:
-        shown = items.rendered(lesson, question_id, seed, topic)
-        variants.append({"seed": seed, "question": shown})
     return {
         "id": question_id,
         "skill": entry.skill,
         "parent": entry.parent,
-        "variants": variants,
+        "variants": [
+            {"seed": seed, "question": items.rendered(lesson, question_id, seed, topic)}
+            for seed in _seeds(entry.question.sampled)
+        ],
         "role": Role.CHECK if entry.parent else Role.MAIN,
     }
+
+
+def _seeds(sampled: bool) -> tuple[int, ...]:
+    """The variants a preview shows: three when a question's numbers are drawn, else one."""
+    return PREVIEW_SEEDS if sampled else PREVIEW_SEEDS[:1]
 
 
 def assessment_preview(lesson: LoadedLesson, topic: str) -> list[dict[str, Any]]:
@@ -248,22 +251,20 @@ def assessment_preview(lesson: LoadedLesson, topic: str) -> list[dict[str, Any]]
     held_out = []
     for skill in lesson.lesson.skills:
         for item in skill.assessment:
-            seeds = PREVIEW_SEEDS if item.sampled else PREVIEW_SEEDS[:1]
-            variants = [
-                {
-                    "seed": seed,
-                    "question": render_question(
-                        lesson.lesson, item, skill=skill.id, seed=seed, topic=topic
-                    ),
-                }
-                for seed in seeds
-            ]
             held_out.append(
                 {
                     "id": item.id,
                     "skill": skill.id,
                     "parent": None,
-                    "variants": variants,
+                    "variants": [
+                        {
+                            "seed": seed,
+                            "question": render_question(
+                                lesson.lesson, item, skill=skill.id, seed=seed, topic=topic
+                            ),
+                        }
+                        for seed in _seeds(item.sampled)
+                    ],
                     "role": "assessment",
                     "transfer": item.transfer,
                 }

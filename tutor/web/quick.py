@@ -14,7 +14,6 @@ same way (``tests/web/test_quick.py`` compares them).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
@@ -54,8 +53,5 @@ def quick_route(quick: Quick) -> type[QuickRoute]:
 def json_content(request: Request) -> bool:
     """Whether the request says its body is JSON in the plainest way (``application/json``,
     perhaps with ``charset=utf-8``): the only bodies read quickly."""
-    kind: Any = request.headers.get("content-type")
-    if not kind:
-        return False
-    kind = kind.lower().replace(" ", "")
+    kind = request.headers.get("content-type", "").lower().replace(" ", "")
     return kind in ("application/json", "application/json;charset=utf-8")
