@@ -178,3 +178,56 @@ def test_a_body_over_the_limit_sent_in_chunks_is_refused_on_the_quick_route(
     reply = client.post(f"/api/lessons/{LESSON}/answers", headers=headers, content=chunks())
     assert reply.status_code == 413
     assert "larger than the" in reply.json()["detail"]
+
+
+def test_a_client_gone_mid_body_records_nothing_and_the_route_serves_on(client: TestClient):
+    """The body stops half-way and the client disconnects: nothing is recorded, nothing
+    fails, and the same answer sent whole is then taken as the first."""
+    headers = new_learner(client)
+    nxt = client.get(f"/api/lessons/{LESSON}/next", headers=headers).json()
+    body = json.dumps({**answer_body(client, LESSON, nxt, "exactly"), "idempotency_key": "k-2"})
+    data = body.encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"/api/lessons/{LESSON}/answers",
+        "raw_path": f"/api/lessons/{LESSON}/answers".encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", headers["Authorization"].encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(data)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    arriving = [
+        {"type": "http.request", "body": data[: len(data) // 2], "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return arriving.pop(0) if arriving else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def call() -> None:
+        await client.app(scope, receive, send)
+
+    client.portal.call(call)  # raises whatever the app let escape: nothing may
+    started = [m for m in sent if m["type"] == "http.response.start"]
+    assert all(m["status"] < 500 for m in started)
+    assert client.get(f"/api/lessons/{LESSON}/next", headers=headers).json() == nxt
+    whole = client.post(
+        f"/api/lessons/{LESSON}/answers",
+        headers={**headers, "content-type": "application/json"},
+        content=data,
+    )
+    assert whole.status_code == 200 and whole.json()["grade"] == "exactly"
