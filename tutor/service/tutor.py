@@ -6,8 +6,8 @@ the modules beside it: :mod:`~tutor.service.places` (where a learner is),
 :mod:`~tutor.service.step_views` (a step's page and the recap),
 :mod:`~tutor.service.reports` (skills and progress), :mod:`~tutor.service.topic_changes`,
 :mod:`~tutor.service.practice_runs`, and the one-transaction writes of
-:mod:`~tutor.service.writes`. The decisions are the pure teaching functions'; what is shown
-is built by :mod:`tutor.teaching.payloads`.
+:mod:`~tutor.service.answers` and :mod:`~tutor.service.writes`. The decisions are the pure
+teaching functions'; what is shown is built by :mod:`tutor.teaching.payloads`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.topics import OwnTopic, Switch
 from tutor.service import (
     answer_keys,
+    answers,
     places,
     practice_runs,
     reports,
@@ -289,7 +290,7 @@ class Tutor:
         """Grade and record an answer to the current item; returns (attempt id, response)."""
         lesson = self.lesson(lesson_id)
         seat = self.seat(learner_id)
-        return writes.answer(self.db, lesson, learner_id, seat, now=self.clock(), **answer)
+        return answers.answer(self.db, lesson, learner_id, seat, now=self.clock(), **answer)
 
     async def answer_async(
         self, learner_id: str, lesson_id: str, **answer: Any
@@ -297,7 +298,7 @@ class Tutor:
         """``answer``, awaited in the event loop: the API's answers take no worker thread."""
         lesson = self.lesson(lesson_id)
         seat = self.seat(learner_id)
-        return await writes.answer_async(
+        return await answers.answer_async(
             self.db, lesson, learner_id, seat, now=self.clock(), **answer
         )
 
