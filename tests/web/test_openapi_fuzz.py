@@ -15,7 +15,7 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 from fastapi.testclient import TestClient  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
-from schemathesis.checks import positive_data_acceptance  # noqa: E402
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance  # noqa: E402
 
 from tutor.app import create_app  # noqa: E402
 from tutor.config import Settings  # noqa: E402
@@ -101,8 +101,8 @@ def test_the_api_honours_its_schema(case):
 # The same operations on the shipped lessons: a made-up lesson id ends at a 404, so the
 # requests above never reach a lesson's questions. Here the lesson is a real one and, for
 # answers, often the item the learner is on, so grading meets the generated option ids and
-# numbers; the instructor's question view is asked for the lesson's own questions. A 409
-# (not the current item) is a documented answer to a valid request here.
+# numbers; the instructor's question view is asked for the lesson's own questions. What is
+# checked: no 5xx, and every status and body as documented.
 LESSONS = [lesson.id for lesson in APP.state.tutor.catalog]
 on_lessons = schema.include(path_regex=r"\{lesson_id\}")
 
@@ -144,4 +144,9 @@ def test_the_api_honours_its_schema_on_real_lessons(case):
         current = _current_item(lesson, pick)
         if current is not None:
             case.body = {**case.body, **current}
-    case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+    # Neither acceptance check applies: the lesson, the item and the token are rewritten, so
+    # whether the case was generated valid or invalid no longer says what is sent (the test
+    # above holds the API to both).
+    case.call_and_validate(
+        headers=headers, excluded_checks=[positive_data_acceptance, negative_data_rejection]
+    )
