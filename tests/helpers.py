@@ -37,6 +37,12 @@ def new_learner(client: TestClient) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
+def new_learner_id(client: TestClient) -> str:
+    """The id of a fresh API learner, for calling the service directly."""
+    headers = new_learner(client)
+    return client.app.state.tutor.learner_for_token(headers["Authorization"].split()[1])
+
+
 def past_examples(
     client: TestClient, headers: dict[str, str], lesson_id: str, nxt: dict[str, Any]
 ) -> dict[str, Any]:

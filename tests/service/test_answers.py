@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from helpers import new_learner, option_with_grade
+from helpers import new_learner_id, option_with_grade
 from sqlalchemy import func, select
 
 from tutor.errors import BadAnswer
 from tutor.service import answers
 from tutor.store.tables import Attempt
-
-
-def learner(client) -> str:
-    headers = new_learner(client)
-    return client.app.state.tutor.learner_for_token(headers["Authorization"].split()[1])
 
 
 def attempts(tutor) -> int:
@@ -23,7 +18,7 @@ def attempts(tutor) -> int:
 
 def test_an_answer_sent_again_with_its_key_is_recorded_once(client):
     tutor = client.app.state.tutor
-    who = learner(client)
+    who = new_learner_id(client)
     nxt = tutor.next_json(who, "mini")
     body = {
         "question_id": nxt["question"]["id"],

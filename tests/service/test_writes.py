@@ -4,21 +4,16 @@ database."""
 from __future__ import annotations
 
 import pytest
-from helpers import new_learner
+from helpers import new_learner_id
 
 from tutor.errors import Conflict
 from tutor.service import writes
 from tutor.store import progress
 
 
-def learner(client) -> str:
-    headers = new_learner(client)
-    return client.app.state.tutor.learner_for_token(headers["Authorization"].split()[1])
-
-
 def test_a_write_that_lost_the_race_for_the_position_changes_nothing(client):
     tutor = client.app.state.tutor
-    who = learner(client)
+    who = new_learner_id(client)
     writes.set_topic(tutor.db, tutor.lesson("mini"), who, "spam")
     with tutor.db.reading() as connection:
         position, _ = progress.read(connection, learner_id=who, lesson_id="mini")
@@ -47,6 +42,6 @@ def test_a_write_that_lost_the_race_for_the_position_changes_nothing(client):
 
 def test_a_choice_without_an_offer_is_a_conflict(client):
     tutor = client.app.state.tutor
-    who = learner(client)
+    who = new_learner_id(client)
     with pytest.raises(Conflict, match="no offer"):
         writes.choose(tutor.db, tutor.lesson("mini"), who, tutor.seat(who), "go_on")

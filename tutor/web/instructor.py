@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import io
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, Query, Request
@@ -228,48 +229,55 @@ def preview(lesson: LoadedLesson, topic: str, seat: Seat) -> list[dict[str, Any]
 
 def _question_preview(lesson: LoadedLesson, question_id: str, topic: str) -> dict[str, Any]:
     entry = lesson.entries[question_id]
-    return {
-        "id": question_id,
-        "skill": entry.skill,
-        "parent": entry.parent,
-        "variants": [
-            {"seed": seed, "question": items.rendered(lesson, question_id, seed, topic)}
-            for seed in _seeds(entry.question.sampled)
-        ],
-        "role": Role.CHECK if entry.parent else Role.MAIN,
-    }
-
-
-def _seeds(sampled: bool) -> tuple[int, ...]:
-    """The variants a preview shows: three when a question's numbers are drawn, else one."""
-    return PREVIEW_SEEDS if sampled else PREVIEW_SEEDS[:1]
+    return _card(
+        question_id,
+        entry.skill,
+        Role.CHECK if entry.parent else Role.MAIN,
+        entry.question.sampled,
+        lambda seed: items.rendered(lesson, question_id, seed, topic),
+        parent=entry.parent,
+    )
 
 
 def assessment_preview(lesson: LoadedLesson, topic: str) -> list[dict[str, Any]]:
     """Each skill's held-out items (the post-test, never asked in practice), as the preview
     shows questions: every option's grade and feedback, sample variants."""
-    held_out = []
-    for skill in lesson.lesson.skills:
-        for item in skill.assessment:
-            held_out.append(
-                {
-                    "id": item.id,
-                    "skill": skill.id,
-                    "parent": None,
-                    "variants": [
-                        {
-                            "seed": seed,
-                            "question": render_question(
-                                lesson.lesson, item, skill=skill.id, seed=seed, topic=topic
-                            ),
-                        }
-                        for seed in _seeds(item.sampled)
-                    ],
-                    "role": "assessment",
-                    "transfer": item.transfer,
-                }
-            )
-    return held_out
+    return [
+        _card(
+            item.id,
+            skill.id,
+            "assessment",
+            item.sampled,
+            lambda seed, item=item, skill=skill: render_question(
+                lesson.lesson, item, skill=skill.id, seed=seed, topic=topic
+            ),
+            transfer=item.transfer,
+        )
+        for skill in lesson.lesson.skills
+        for item in skill.assessment
+    ]
+
+
+def _card(
+    question_id: str,
+    skill: str,
+    role: str,
+    sampled: bool,
+    render: Callable[[int], Any],
+    parent: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One question as the preview shows it: three variants when its numbers are drawn,
+    else one."""
+    seeds = PREVIEW_SEEDS if sampled else PREVIEW_SEEDS[:1]
+    return {
+        "id": question_id,
+        "skill": skill,
+        "parent": parent,
+        "variants": [{"seed": seed, "question": render(seed)} for seed in seeds],
+        "role": role,
+        **extra,
+    }
 
 
 @pages.get("/lessons/{lesson_id}", dependencies=[Instructor], response_class=HTMLResponse)
