@@ -1,12 +1,12 @@
-"""The learner state kept per lesson is compact, and states stored in the older, full form
-still load and carry on where they were."""
+"""The learner state kept per lesson is compact, does not grow with every answer, and states
+stored in older forms still load and carry on where they were."""
 
 from __future__ import annotations
 
 import json
 
 from fastapi.testclient import TestClient
-from helpers import answer_body, new_learner
+from helpers import answer, answer_body, new_learner
 from sqlalchemy import text
 
 from tutor.teaching.state import State
@@ -62,3 +62,51 @@ def test_a_state_stored_in_full_by_an_older_version_still_loads(client: TestClie
     _, rewritten = _stored(client)
     assert "offer" not in rewritten  # written back in the compact form
     assert State.from_json(rewritten).asked[: len(old["asked"])] == tuple(old["asked"])
+
+
+def test_practice_after_practice_does_not_grow_what_is_stored_per_answer(client: TestClient):
+    who = new_learner(client)
+    answered = 0
+    while not client.get(f"/api/lessons/{LESSON}/next", headers=who).json()["done"]:
+        answer(client, who, LESSON, "not_quite")
+        answered += 1
+    _, after_lesson = _stored(client)
+    for _ in range(12):
+        started = client.post(f"/api/lessons/{LESSON}/practice", headers=who, json={})
+        assert started.status_code == 200, started.text
+        for _ in range(started.json()["items"]):
+            answer(client, who, LESSON, "not_quite")
+            answered += 1
+    _, stored = _stored(client)
+    state = State.from_json(stored)
+    lesson = client.app.state.tutor.catalog.lessons[LESSON]
+    # Each question once, however often it was asked; each angle once per question.
+    assert len(state.asked) == len(set(state.asked)) <= len(lesson.entries)
+    assert all(len(shown) == len(set(shown)) for shown in state.angles.values())
+    assert set(state.asked) >= set(after_lesson["asked"])
+    assert state.answered >= answered  # the count still counts every item taken in
+
+
+def test_a_state_whose_lists_held_every_repeat_loads_kept_to_each_last_place(client: TestClient):
+    who = new_learner(client)
+    nxt = client.get(f"/api/lessons/{LESSON}/next", headers=who).json()
+    nxt = _answer(client, who, nxt, "not_quite", "first")
+    _, stored = _stored(client)
+    # As versions before the count wrote it: every repeat kept, and no count.
+    first = stored["asked"][0]
+    old = {**stored, "asked": [first, "order", first, "order", first]}
+    old["angles"] = {first: ["formal", "picture", "formal"]}
+    del old["answered"]
+    database = client.app.state.tutor.db
+    with database.writing() as connection:
+        connection.execute(text("UPDATE positions SET state = :s"), {"s": json.dumps(old)})
+    state = State.from_json(old)
+    assert state.asked == ("order", first) and state.answered == 5
+    assert state.angles == {first: ("picture", "formal")}
+    again = client.get(f"/api/lessons/{LESSON}/next", headers=who).json()
+    assert (again["question"]["id"], again["variant"]) == (nxt["question"]["id"], nxt["variant"])
+    _answer(client, who, again, "exactly", "second")
+    _, rewritten = _stored(client)
+    assert rewritten["answered"] == 6
+    assert rewritten["asked"][-1] == again["question"]["id"]
+    assert len(rewritten["asked"]) == len(set(rewritten["asked"]))

@@ -9,7 +9,7 @@ import pytest
 
 from tutor.lessons.catalog import load_catalog
 from tutor.teaching import adaptive, mastery
-from tutor.teaching.state import Item, State, replace
+from tutor.teaching.state import Item, State, recent, replace
 
 LESSON = load_catalog([Path(__file__).parents[1] / "data"]).lessons["mini"]
 
@@ -22,6 +22,14 @@ def test_a_copy_with_changes_equals_what_dataclasses_would_make():
     assert hash(copy.item) == hash(state.item)
     with pytest.raises(dataclasses.FrozenInstanceError):
         copy.checks = 3  # type: ignore[misc]
+
+
+def test_a_record_of_what_was_done_keeps_each_value_once_at_its_latest_place():
+    assert recent((), "a") == ("a",)
+    assert recent(("a", "b"), "b") == ("a", "b")
+    assert recent(("a", "b", "c"), "a") == ("b", "c", "a")
+    kept = ("a", "b")
+    assert recent(kept, "b") is kept  # asked again straight away: nothing to copy
 
 
 def test_a_copy_refuses_a_field_the_record_does_not_have():

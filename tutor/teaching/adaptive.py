@@ -40,7 +40,7 @@ import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import angles, faults, items, ladders, mastery, sessions
-from tutor.teaching.state import Item, Offer, State, new_variant, replace
+from tutor.teaching.state import Item, Offer, State, new_variant, recent, replace
 from tutor.vocabulary import Choice, Grade, Phase, Role
 
 MAX_CHECKS = 3
@@ -150,7 +150,8 @@ def after_example(
     state = ladders.after_example(lesson, state)
     state = replace(
         state,
-        asked=(*state.asked, item.question),
+        asked=recent(state.asked, item.question),
+        answered=state.answered + 1,
         last=item.question,
         seen_variants={**state.seen_variants, item.question: item.variant},
         seen=_add(state.seen, items.item_key(lesson, item.question, item.variant)),
@@ -203,7 +204,8 @@ def _take_in(
     right = grade == Grade.EXACTLY
     state = replace(
         state,
-        asked=(*state.asked, item.question),
+        asked=recent(state.asked, item.question),
+        answered=state.answered + 1,
         offer=None,
         last=item.question,
         seen_variants={**state.seen_variants, item.question: item.variant},

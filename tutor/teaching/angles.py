@@ -20,7 +20,7 @@ import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
 from tutor.teaching import items
-from tutor.teaching.state import State, replace
+from tutor.teaching.state import State, recent, replace
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
 _NAME = re.compile(r"[A-Za-z_]\w*")
@@ -106,8 +106,8 @@ def _show(
     angle = choose_angle(lesson, state, source.owner, rng, allowed=source.angles)
     if angle is None:
         return state, None
-    seen = state.angles.get(source.owner, ())
-    return replace(state, angles={**state.angles, source.owner: (*seen, angle)}), angle
+    shown = recent(state.angles.get(source.owner, ()), angle)
+    return replace(state, angles={**state.angles, source.owner: shown}), angle
 
 
 def credit_angle(state: State, angle: str, worked: bool) -> State:

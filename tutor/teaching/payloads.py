@@ -283,7 +283,7 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
         fault = {"n": ref.n, "id": ref.id, "title": ref.title, "message": message}
     same_step = fault is not None and current.step is not None and fault["n"] == current.step.n
     heading, message = offers.wording(
-        len(current.state.asked),
+        current.state.answered,
         step_back=Choice.REVISIT in choices,
         another_angle=Choice.ANOTHER_ANGLE in choices,
     )

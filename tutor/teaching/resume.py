@@ -39,7 +39,7 @@ def state(lesson: LoadedLesson, learner_id: str, stored: Mapping | None) -> Stat
     if is_valid(lesson, found):
         return found  # nearly always: no generator to seed
     # The seed is fixed by the stored state, so every read agrees until it is saved.
-    return relocate(lesson, found, rng(learner_id, lesson.id, len(found.asked) + 7))
+    return relocate(lesson, found, rng(learner_id, lesson.id, found.answered + 7))
 
 
 @lru_cache(maxsize=4096)

@@ -66,7 +66,11 @@ class State:
     phase: str = Phase.QUESTIONS  # a Phase: questions, step_review, lesson_review or done
     checks: int = 0
     loop_misses: int = 0
-    asked: tuple[str, ...] = ()  # question ids asked in this lesson, most recent last
+    # Question ids asked in this pass, each once, most recently asked last; and how many
+    # items were taken in (answered, or worked examples studied), repeats included.
+    asked: tuple[str, ...] = ()
+    answered: int = 0
+    # Per question whose explanations were shown: the angles shown, each once, latest last.
     angles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pending_angle: str | None = None
     angle_stats: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -143,6 +147,8 @@ class State:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> State:
         data = dict(data)
+        if "answered" not in data and data.get("asked"):
+            _from_growing_lists(data)
         item = data.pop("item", None)
         offer = data.pop("offer", None)
         ladder = data.pop("ladder", None)
@@ -193,6 +199,29 @@ PLACE = (
     "reviewed",
     "ladder",
 )
+
+
+def recent(values: tuple[str, ...], value: str) -> tuple[str, ...]:
+    """``values`` with ``value`` last and nowhere else: a record of what was done, in order
+    of when each was last done, that grows only with what is new (every record here is read
+    for membership and that order alone)."""
+    if values and values[-1] == value:
+        return values
+    return (*(v for v in values if v != value), value)
+
+
+def _from_growing_lists(data: dict[str, Any]) -> None:
+    """A state stored before ``answered``: its ``asked`` and ``angles`` held every repeat,
+    so they grew with every answer. Kept to each value's last place, with the count."""
+    asked = list(data["asked"])
+    data["answered"] = len(asked)
+    data["asked"] = _latest_once(asked)
+    data["angles"] = {k: _latest_once(v) for k, v in data.get("angles", {}).items()}
+
+
+def _latest_once(values: list[str]) -> list[str]:
+    last = {v: i for i, v in enumerate(values)}
+    return sorted(last, key=last.__getitem__)
 
 
 R = TypeVar("R")
