@@ -63,13 +63,18 @@ def test_a_new_learner_studies_a_worked_example_then_does_its_last_part(client: 
     ladder = n["ladder"]
     assert ladder["mode"] == "example" and ladder["of"] == 3 and len(ladder["worked"]) == 3
     assert [w["id"] for w in ladder["worked"]] == ["first-error", "first-square", "mean"]
-    # Answering a worked example is refused: it is studied, then gone on from.
-    refused = client.post(
-        f"/api/lessons/{LESSON}/answers",
-        headers=headers,
-        json={"question_id": n["question"]["id"], "variant": n["variant"], "value": 1},
-    )
-    assert refused.status_code in (409, 422)
+    # Answering a worked example is refused: it is studied, then gone on from. So is
+    # answering its problem's own id, which the example stands in for.
+    for question_id in ("mse-steps.worked", "mse-steps"):
+        for given in ({"value": 1}, {"option_id": "not_sure"}):
+            body = {"question_id": question_id, "variant": n["variant"], **given}
+            refused = client.post(f"/api/lessons/{LESSON}/answers", headers=headers, json=body)
+            assert refused.status_code == 409, refused.text
+            assert "'mse-steps.worked'" in refused.json()["detail"]
+            assert f"/api/lessons/{LESSON}/continue" in refused.json()["detail"] or (
+                "go on from it" in refused.json()["detail"]
+            )
+    assert nxt(client, headers) == n  # nothing was recorded
     wrong = client.post(
         f"/api/lessons/{LESSON}/continue",
         headers=headers,

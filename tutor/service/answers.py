@@ -139,7 +139,14 @@ def _record(
             raise Conflict(f"lesson {lesson.id!r} is finished: there is nothing left to answer")
         raise Conflict(
             f"question {given.question_id!r} variant {given.variant} is not the current item "
-            f"(that is {item.id!r} variant {item.seed}); fetch /next and answer that"
+            f"(that is {payloads.shown_id(current)!r} variant {item.seed}); fetch /next and "
+            + ("go on from it" if current.explain is not None else "answer that")
+        )
+    if current.explain is not None:
+        # A worked example is studied, not answered: its problem's id names it only inside.
+        raise Conflict(
+            f"{payloads.shown_id(current)!r} variant {item.seed} is a worked example, with "
+            f"nothing to answer: POST /api/lessons/{lesson.id}/continue once it is studied"
         )
     graded = grade(item, seat, option_id=given.option_id, value=given.value)
     # The position's version counts its writes: a fresh seed for every decision.

@@ -140,6 +140,13 @@ def describe(lesson: LoadedLesson, state: adaptive.State, topic: str, seat: Seat
     )
 
 
+def shown_id(current: Current) -> str:
+    """The current item's id as learners and clients are given it: a worked example is its
+    problem's id with ``.worked``, so that it is never taken for the problem to answer."""
+    assert current.question is not None
+    return f"{current.question.id}.worked" if current.explain is not None else current.question.id
+
+
 def options_json(question: RenderedQuestion, seat: Seat) -> list[dict[str, str]]:
     """The options ``seat`` is shown, "I'm not sure" last; a numeric question has only it."""
     return [*KINDS[question.kind].shown(question, seat), {"id": NOT_SURE, "text": NOT_SURE_TEXT}]
@@ -203,7 +210,7 @@ def next_json(current: Current) -> dict[str, Any]:
             "title": current.step.title,
         },
         "question": {
-            "id": f"{q.id}.worked" if example else q.id,
+            "id": shown_id(current),
             "kind": "example" if example else q.kind,
             "role": current.role,
             "prompt": current.explain if example else q.prompt,
