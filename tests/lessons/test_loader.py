@@ -356,12 +356,28 @@ def test_object_tags_are_refused_without_side_effects(tmp_path: Path):
     assert not marker.exists()
 
 
-def test_a_lesson_id_used_twice_is_a_problem(tmp_path: Path):
+def test_a_lesson_id_used_twice_is_a_problem_at_the_second_file_s_id(tmp_path: Path):
     (tmp_path / "a.yaml").write_text(BASE)
     (tmp_path / "b.yaml").write_text(BASE)
     catalog = load_catalog([tmp_path])
-    assert [str(p).split(": ", 1)[1] for p in catalog.problems] == [
-        f"id: lesson id 'broken' is already used by {tmp_path / 'a.yaml'}"
+    assert [str(p) for p in catalog.problems] == [
+        f"{tmp_path / 'b.yaml'}:1:5: id: lesson id 'broken' is already used by "
+        f"{tmp_path / 'a.yaml'}; give this lesson an id of its own"
+    ]
+    assert catalog.lessons["broken"].file == str(tmp_path / "a.yaml")
+
+
+def test_an_id_copied_into_another_file_never_takes_the_lesson_its_file_is_named_for(
+    tmp_path: Path,
+):
+    # "another.yaml" sorts first, and says it is "broken": the file named broken.yaml keeps it.
+    (tmp_path / "another.yaml").write_text("# a copy\n" + BASE)
+    (tmp_path / "broken.yaml").write_text(BASE.replace("title: A lesson to break", "title: Mine"))
+    catalog = load_catalog([tmp_path])
+    assert catalog.lessons["broken"].lesson.title == "Mine"
+    assert [str(p) for p in catalog.problems] == [
+        f"{tmp_path / 'another.yaml'}:2:5: id: lesson id 'broken' is already used by "
+        f"{tmp_path / 'broken.yaml'}; give this lesson an id of its own"
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_loader import swap
+from test_loader import BASE, swap
 from typer.testing import CliRunner
 
 from tutor.cli import app
@@ -71,6 +71,26 @@ def test_a_catalogue_skill_no_lesson_has_is_a_problem_in_the_catalogue(tmp_path:
         )
         for m in found
     ), found
+
+
+def test_a_lesson_that_does_not_load_is_its_own_problem_not_one_per_idea_of_its_skills(
+    tmp_path: Path,
+):
+    folder(tmp_path)
+    unused = CATALOGUE + "  - id: never-tagged\n    skill: compute\n    idea: Nobody.\n"
+    (tmp_path / "misconceptions.yaml").write_text(unused)
+    # The lesson holding every skill breaks: the catalogue's skills cannot be judged.
+    (tmp_path / "lesson.yaml").write_text(TAGGED.replace("prompt: What", "promt: What", 1))
+    other = BASE.replace("id: broken", "id: other", 1)
+    for skill in ("score", "compute"):  # a lesson that loads, with skills of its own
+        for field in ("id", "skill"):
+            other = other.replace(f"{field}: {skill}\n", f"{field}: other-{skill}\n")
+    (tmp_path / "other.yaml").write_text(other.replace("[score]", "[other-score]"))
+    assert "other" in load_catalog([tmp_path]).lessons
+    found = messages(tmp_path)
+    assert {m.split(":", 1)[0] for m in found} == {str(tmp_path / "lesson.yaml")}, found
+    advised = messages(tmp_path, strict=True)  # nor "no lesson tags this" for every idea
+    assert all("misconceptions.yaml" not in m for m in advised), advised
 
 
 def test_a_malformed_catalogue_is_reported_where_it_is_wrong(tmp_path: Path):

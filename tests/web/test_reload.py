@@ -43,6 +43,22 @@ def test_a_broken_edit_keeps_the_last_good_version_and_its_problems(lessons_dir:
     assert "did you mean 'exactly'?" in str(after.problems[0])
 
 
+def test_an_edit_that_copies_another_lesson_s_id_changes_neither_lesson(
+    lessons_dir: Path, tmp_path: Path
+):
+    other = (lessons_dir / "mini.yaml").read_text().replace("id: mini", "id: other", 1)
+    other = other.replace("title: A tiny lesson", "title: Another lesson", 1)
+    (lessons_dir / "other.yaml").write_text(other)
+    before = load_catalog([lessons_dir])
+    assert set(before.lessons) == {"mini", "other"} and before.problems == []
+    edit(lessons_dir, "id: mini", "id: other")  # mini.yaml now says it is "other"
+    after = refresh(before, [lessons_dir])
+    assert after.lessons["mini"] is before.lessons["mini"]  # its last good version
+    assert after.lessons["other"].lesson.title == "Another lesson"
+    assert [p.file for p in after.problems] == [str(lessons_dir / "mini.yaml")]
+    assert "lesson id 'other' is already used by" in after.problems[0].message
+
+
 def test_the_server_serves_a_valid_edit_within_two_seconds(
     app, client: TestClient, lessons_dir: Path
 ):

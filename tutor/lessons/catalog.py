@@ -70,7 +70,9 @@ def _load_text(
         return None, sorted(set(problems))
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     advice = tuple(lint(lesson, locate))
-    return LoadedLesson(lesson, file, digest, index_questions(lesson), advice), []
+    mark = doc.mark_of(("id",))
+    id_at = (mark.line, mark.column)
+    return LoadedLesson(lesson, file, digest, index_questions(lesson), advice, id_at=id_at), []
 
 
 def load_file(
@@ -190,7 +192,8 @@ class Catalog:
 
 
 def load_catalog(paths: Iterable[Path], *, strict: bool = False) -> Catalog:
-    """Load every lesson file; a lesson id used twice is a problem in the second file.
+    """Load every lesson file; a lesson id used twice is a problem in the second file (or
+    in the first, when only the second is named for the id).
 
     With ``strict``, lint advice counts as problems too (the lessons are still loaded).
     A folder's ``misconceptions.yaml`` (or the one beside a file named) is the catalogue
@@ -199,6 +202,7 @@ def load_catalog(paths: Iterable[Path], *, strict: bool = False) -> Catalog:
     paths = list(paths)
     catalog = Catalog()
     catalogues = _catalogues(paths, catalog.problems)
+    left_out: set[Path] = set()  # folders with a lesson file that did not load
     for path in lesson_files(paths):
         if not path.exists():
             catalog.problems.append(LessonProblem(str(path), 1, 1, "", "no such file or folder"))
@@ -207,29 +211,46 @@ def load_catalog(paths: Iterable[Path], *, strict: bool = False) -> Catalog:
         loaded, problems = load_file(path, frozenset(known.by_id) if known else None)
         catalog.problems.extend(problems)
         if loaded is None:
+            left_out.add(path.parent)
             continue
         if strict:
             catalog.problems.extend(loaded.advice)
-        if loaded.id in catalog.lessons:
-            first = catalog.lessons[loaded.id].file
-            catalog.problems.append(
-                LessonProblem(
-                    str(path), 1, 1, "id", f"lesson id {loaded.id!r} is already used by {first}"
-                )
-            )
-            continue
         if known is not None:
             loaded = replace(loaded, home_skills=known.skills)
+        other = catalog.lessons.get(loaded.id)
+        if other is not None:
+            kept, dropped = (loaded, other) if _named_for_id(loaded, other) else (other, loaded)
+            catalog.problems.append(_id_taken(dropped, kept))
+            left_out.add(Path(dropped.file).parent)
+            loaded = kept
         catalog.lessons[loaded.id] = loaded
     catalog.lessons = in_order(catalog.lessons)
     for folder, known in catalogues.items():
         if folder in paths:
             in_folder = [lesson.lesson for lesson in catalog if Path(lesson.file).parent == folder]
             catalog.problems.extend(
-                misconceptions.catalogue_problems(known, in_folder, strict=strict)
+                misconceptions.catalogue_problems(
+                    known, in_folder, strict=strict, complete=folder not in left_out
+                )
             )
         catalog.misconceptions = catalog.misconceptions or known
     return catalog
+
+
+def _named_for_id(lesson: LoadedLesson, other: LoadedLesson) -> bool:
+    """Of two files with one lesson id, whether ``lesson``'s keeps it rather than the one
+    loaded first: only when its file is named for the id and the other's is not. So an id
+    copied into another file by mistake never takes the lesson from the file it names."""
+    return Path(lesson.file).stem == lesson.id != Path(other.file).stem
+
+
+def _id_taken(dropped: LoadedLesson, kept: LoadedLesson) -> LessonProblem:
+    line, column = dropped.id_at
+    message = (
+        f"lesson id {dropped.id!r} is already used by {kept.file}; "
+        "give this lesson an id of its own"
+    )
+    return LessonProblem(dropped.file, line, column, "id", message)
 
 
 def in_order(lessons: dict[str, LoadedLesson]) -> dict[str, LoadedLesson]:

@@ -37,6 +37,7 @@ class LoadedLesson:
     content_hash: str
     entries: dict[str, Entry]
     advice: tuple[LessonProblem, ...] = ()  # lint: what would make it a better lesson
+    id_at: tuple[int, int] = (1, 1)  # the line and column of its id in the file
     # Each misconception's skill, from the folder's shared catalogue (if it has one).
     home_skills: dict[str, str] = field(default_factory=dict)
     # Knowledge-tracing parameters fitted from the attempt log (``tutor fit-mastery``), per

@@ -124,11 +124,16 @@ def unknown_tags(lesson: Lesson, known: Iterable[str], locate: Locator) -> list[
 
 
 def catalogue_problems(
-    known: Known, lessons: Iterable[Lesson], *, strict: bool
+    known: Known, lessons: Iterable[Lesson], *, strict: bool, complete: bool = True
 ) -> list[LessonProblem]:
     """The catalogue against the lessons: every skill exists; with ``strict``, every idea is
-    used and graded alike wherever it is (one misconception is one kind of mistake)."""
+    used and graded alike wherever it is (one misconception is one kind of mistake).
+
+    Without ``complete`` (a lesson of the folder did not load), whether a skill exists or an
+    idea is used anywhere cannot be told: the missing lesson may hold it, so only its own
+    problems are reported, not one for every idea of its skills."""
     lessons = list(lessons)
+    whole = complete and bool(lessons)
     skills = {skill.id for lesson in lessons for skill in lesson.skills}
     grades: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for lesson in lessons:
@@ -143,11 +148,11 @@ def catalogue_problems(
         problems.append(LessonProblem(known.file, line, column, slug, message))
 
     for slug, entry in known.by_id.items():
-        if lessons and entry.skill not in skills:
+        if whole and entry.skill not in skills:
             at(slug, f"skill {entry.skill!r} is not a skill of any lesson")
         if not strict:
             continue
-        if lessons and slug not in used:
+        if whole and slug not in used:
             at(slug, "lint: no lesson tags this misconception; tag an option with it or drop it")
         if len(grades[slug]) > 1:
             where = "; ".join(
