@@ -141,13 +141,20 @@ BROKEN = [
     pytest.param(
         swap("What does a loss do with {{ topic.thing }}?", "What of {{ topic.thingz }}?"),
         "broken.yaml:21:17: steps[0].questions[0].prompt: placeholder error (topic 'cats'): "
-        "'dict object' has no attribute 'thingz'",
+        "the topic has no word 'thingz' (did you mean 'thing'?)",
         id="unknown-placeholder",
+    ),
+    pytest.param(
+        swap("          - text: It fixes it\n", "          - text: It fixes {{ topic.thingy }}\n"),
+        "broken.yaml:27:19: steps[0].questions[0].options[1].text: placeholder error "
+        "(topic 'cats'): the topic has no word 'thingy' (did you mean 'thing'?)",
+        id="unknown-placeholder-in-an-option",
     ),
     pytest.param(
         swap("feedback: Yes, {{ p }} is scored.", "feedback: Yes, {{ q }} is scored."),
         "broken.yaml:26:23: steps[0].questions[0].options[0].feedback: placeholder error "
-        "(topic 'cats'): 'q' is undefined",
+        "(topic 'cats'): 'q' is not defined here: not one of the question's `params` nor a "
+        "function (a topic's words are written {{ topic.q }})",
         id="undefined-param",
     ),
     pytest.param(
@@ -310,6 +317,22 @@ BROKEN += [
 def test_each_broken_lesson_names_the_problem_where_it_is(source: str, expected: str):
     problems = problems_of(source)
     assert any(p.startswith(expected) for p in problems), "\n".join(problems)
+
+
+def test_a_broken_placeholder_in_a_step_text_is_reported_once_not_per_topic():
+    source = swap("intro: A loss scores {{ topic.thing }}.", "intro: A loss scores {{ topic.t }.")
+    assert problems_of(source) == [
+        "broken.yaml:16:12: steps[0].intro: placeholder error (topic 'cats'): unexpected '}'"
+    ]
+
+
+def test_an_option_that_does_not_render_hides_no_other_problem():
+    source = swap("          - text: It fixes it\n", "          - text: It fixes {{ topic.x }}\n")
+    source = source.replace("solution: It is {{ answer }}.", "solution: It is {{ answr }}.")
+    problems = problems_of(source)
+    assert any("options[1].text: placeholder error" in p for p in problems), problems
+    assert any("steps[1].questions[0].solution: placeholder error" in p for p in problems)
+    assert not any("could not be checked" in p for p in problems), problems
 
 
 def test_every_problem_is_reported_in_one_run():

@@ -31,14 +31,19 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
     for s, step in enumerate(lesson.steps):
         if step.next is None and s < len(lesson.steps) - 1:
             add(locate.problem(("steps", s), "every step but the last needs a `next` teaser"))
+        wrong: set[str] = set()  # a text's problem is reported in the first topic it shows in
         for topic in _topics(lesson):
             context = {"topic": variants.topic_words(lesson, topic)}
             for name in variants.STEP_TEXTS:
                 source = getattr(step, name)
+                if not source or name in wrong:
+                    continue
                 try:
-                    problems_in = math_problems(templates.render(source, context)) if source else []
+                    problems_in = math_problems(templates.render(source, context))
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-                    problems_in = [explain(exc, topic)]
+                    problems_in = [explain(exc, topic, context)]
+                if problems_in:
+                    wrong.add(name)
                 for message in problems_in:
                     add(locate.problem(("steps", s, name), message))
         if step.example is not None:
@@ -323,7 +328,7 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
                     for message in math_problems(templates.render(source, context)):
                         report(sub, message)
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-                    report(sub, explain(exc, topic))
+                    report(sub, explain(exc, topic, context))
 
 
 def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Locator, add) -> bool:
@@ -389,7 +394,7 @@ def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Loc
                         for message in math_problems(templates.render(source, here)):
                             report_sub(part, message)
                     except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-                        report_sub(part, explain(exc, topic))
+                        report_sub(part, explain(exc, topic, here))
             last = len(question.steps) - 1
             problem = steps.chain_problem(
                 values[question.steps[last].id], answer, question.tolerance, seed

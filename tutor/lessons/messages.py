@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 from jinja2 import TemplateError, UndefinedError
 
@@ -14,8 +15,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def explain(exc: Exception, topic: str | None = None) -> str:
-    """A placeholder's or a computation's error, naming the topic it happened in."""
+def explain(exc: Exception, topic: str | None = None, context: Mapping | None = None) -> str:
+    """A placeholder's or a computation's error, naming the topic it happened in; with the
+    ``context`` the text was rendered in, a name it lacks is put in an author's words."""
     # A learner's own topic (tutor.lessons.topics.OwnTopic, not imported here: it needs the
     # format, which needs this module) carries its words.
     own = hasattr(topic, "as_words")
@@ -25,6 +27,8 @@ def explain(exc: Exception, topic: str | None = None) -> str:
         where = f" (topic {topic!r})" if topic else ""
     if isinstance(exc, TemplateError):
         message = getattr(exc, "message", None) or str(exc)
+        if isinstance(exc, UndefinedError) and context is not None:
+            message = _undefined(message, context)
         if own and isinstance(exc, UndefinedError):
             message += (
                 "; every topic word a text uses must be declared in `topic_words`, "
@@ -32,3 +36,22 @@ def explain(exc: Exception, topic: str | None = None) -> str:
             )
         return f"placeholder error{where}: {message}"
     return f"{exc}{where}"
+
+
+def _undefined(message: str, context: Mapping) -> str:
+    """Jinja's words for a missing name ("'dict object' has no attribute 'x'", "'x' is
+    undefined") as an author's: which word or value is missing, and the nearest there is."""
+    word = re.fullmatch(r"'dict object' has no attribute '(.+)'", message)
+    if word:
+        words = context.get("topic")
+        known = list(words) if isinstance(words, Mapping) else []
+        return f"the topic has no word {word[1]!r}{did_you_mean(word[1], known)}"
+    name = re.fullmatch(r"'(.+)' is undefined", message)
+    if name:
+        known = [k for k in context if k != "topic"]
+        return (
+            f"{name[1]!r} is not defined here: not one of the question's `params` nor a "
+            f"function (a topic's words are written {{{{ topic.{name[1]} }}}})"
+            + did_you_mean(name[1], known)
+        )
+    return message

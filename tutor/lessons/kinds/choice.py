@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
+from jinja2 import TemplateError
 from pydantic import Field
 
 from tutor.errors import BadAnswer
@@ -110,7 +111,10 @@ class Choice(Kind):
 
     def check_variant(self, question, context: dict[str, Any], seed: int, report) -> bool:
         """Options read differently: a learner (and a client) tells them apart by their text."""
-        texts = [" ".join(templates.render(o.text, context).split()) for o in question.options]
+        try:
+            texts = [" ".join(templates.render(o.text, context).split()) for o in question.options]
+        except (TemplateError, ValueError, TypeError, ArithmeticError):
+            return True  # an option that does not render is reported at its text, by topic
         repeated = sorted({t for t in texts if texts.count(t) > 1})
         if repeated:
             report(("options",), f"two options read the same ({repeated[0]!r}); reword one")
