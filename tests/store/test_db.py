@@ -260,6 +260,7 @@ def test_a_clash_in_an_answers_writes_is_an_integrity_error_that_keeps_nothing(c
         "angle": None,
         "idempotency_key": "k-1",  # taken by the first answer
         "response": {"ok": True},
+        "solid": False,
     }
     with pytest.raises(IntegrityError), database.write_engine.begin() as connection:
         progress.record_answer(

@@ -111,6 +111,28 @@ def test_skills_mastery_and_review():
     assert (compute.learners, compute.mastered, compute.median_tries_to_mastery) == (2, 0, None)
 
 
+def test_tries_to_mastery_take_the_tutor_s_verdict_at_each_answer_where_it_was_kept():
+    rows = [
+        {**row, "solid": row["learner_id"] == "A" and row["question_id"] == "order"}
+        for row in log()
+        if row["learner_id"] in ("A", "B")
+    ]
+    score = next(s for s in analytics.report(LESSON, rows).skills if s.skill_id == "score")
+    # A was held mastered at its second first try of the skill, B never: where the verdict
+    # was kept, no replay from the skill's prior second-guesses it.
+    assert (score.learners, score.mastered, score.median_tries_to_mastery) == (2, 1, 2)
+
+
+def test_a_skill_held_mastered_now_counts_with_the_tries_it_took():
+    # B was never held mastered at an answer, but is now (its own prior rose since).
+    rows = [row for row in log() if row["learner_id"] == "B"]
+    report = analytics.report(LESSON, rows, solid={"B": {"compute"}})
+    compute = next(s for s in report.skills if s.skill_id == "compute")
+    assert (compute.mastered, compute.median_tries_to_mastery) == (1, 2)
+    score = next(s for s in report.skills if s.skill_id == "score")
+    assert score.mastered == 0
+
+
 def test_the_step_funnel():
     # Without stored states, a step counts as finished once a later one was reached.
     assert [(s.step_id, s.reached, s.finished, s.stopped_here) for s in REPORT.steps] == [

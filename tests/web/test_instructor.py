@@ -115,6 +115,24 @@ def test_analytics_on_answers_made_through_the_api(client: TestClient, staff):
     )
 
 
+def test_analytics_count_as_mastered_what_learners_are_told_is_solid(client: TestClient, staff):
+    learners = [new_learner(client) for _ in range(3)]
+    for n, who in enumerate(learners):
+        while not client.get("/api/lessons/mini/next", headers=who).json()["done"]:
+            answer(client, who, "mini", "exactly" if n < 2 else "not_quite")
+    solid: dict[str, int] = {}
+    for who in learners:
+        summary = client.get("/api/lessons/mini/summary", headers=who).json()
+        for skill in summary["skills"]:
+            solid[skill["id"]] = solid.get(skill["id"], 0) + (skill["standing"] == "solid")
+    assert sum(solid.values()) > 0  # someone got something
+    report = client.get("/api/instructor/analytics?lesson_id=mini", headers=staff).json()
+    assert {s["skill_id"]: s["mastered"] for s in report["skills"]} == solid
+    for figures in report["skills"]:
+        tries = figures["median_tries_to_mastery"]
+        assert (tries is None) == (figures["mastered"] == 0)
+
+
 def test_a_broken_edit_is_shown_to_the_instructor(
     app, client: TestClient, staff, lessons_dir: Path
 ):

@@ -6,6 +6,7 @@ skips as mastered is shown as solid, and a practice run picks the weakest by the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,17 @@ def estimates(
     """Each skill's P(known) for this learner, and its items right at first sight."""
     p = adaptive.estimate(lesson, state, mastery.p_known_by_skill(lesson, records))
     return p, {s: r.firsts_right for s, r in records.items()}
+
+
+def solid_now(lesson: LoadedLesson, learners: Mapping[str, tuple[Any, Any]]) -> dict[str, set]:
+    """Per learner (their stored state and skill records), the skills the tutor holds
+    mastered now, by the estimate their own skill report shows."""
+    out = {}
+    for learner_id, (stored_state, records) in learners.items():
+        state = resume.state(lesson, learner_id, stored_state)
+        p, firsts = estimates(lesson, state, records)
+        out[learner_id] = {s for s in records if mastery.is_mastered(p[s], firsts.get(s, 0))}
+    return out
 
 
 def skill_report(

@@ -246,7 +246,17 @@ class Tutor:
             rows = attempts.log(connection, lesson_id=lesson.id, version=version)
             versions = attempts.versions(connection, lesson_id=lesson.id)
             completed, marked = attempts.learner_marks(connection, lesson_id=lesson.id)
-        report = analytics.report(lesson, rows, version, completed=completed, marked=marked)
+            # What learners are told now holds for the live version: an older one's figures
+            # rest on its answers alone.
+            learners = (
+                progress.everyone(connection, lesson_id=lesson.id)
+                if version == lesson.content_hash
+                else None
+            )
+        solid = reports.solid_now(lesson, learners) if learners is not None else None
+        report = analytics.report(
+            lesson, rows, version, completed=completed, marked=marked, solid=solid
+        )
         return report, versions
 
     # --- topics -------------------------------------------------------------------

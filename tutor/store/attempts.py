@@ -161,6 +161,7 @@ _LOG_COLUMNS = (
     _attempts.c.first_try,
     _attempts.c.angle,
     _attempts.c.created_at,
+    _attempts.c.solid,
     # Whether the answer finished its step: kept in the reply, so a restart cannot erase it.
     _attempts.c.response["step_finished"].as_boolean().label("step_finished"),
 )

@@ -332,7 +332,7 @@ def upgrade(url: str, timeouts: Timeouts = Timeouts()) -> None:
         engine.dispose()
 
 
-HEAD = "0005"
+HEAD = "0006"
 """The newest migration's revision (alembic/versions/); a test holds it to Alembic's head."""
 
 

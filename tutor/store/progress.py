@@ -107,6 +107,25 @@ def read(
     return found, {row.skill_id: row for row in skills.rows}
 
 
+def everyone(connection: Connection, *, lesson_id: str) -> dict[str, tuple[dict | None, dict]]:
+    """Every learner of a lesson: their stored state (None before a first answer) and skill
+    states by skill id, as ``read`` gives them; for figures across learners."""
+    found: dict[str, tuple[dict | None, dict]] = {}
+    for row in connection.execute(
+        select(_positions.c.learner_id, _positions.c.state).where(
+            _positions.c.lesson_id == lesson_id
+        )
+    ):
+        found[row.learner_id] = (row.state, {})
+    for row in connection.execute(
+        select(_skills.c.learner_id, *_SKILLS.selected_columns).where(
+            _skills.c.lesson_id == lesson_id
+        )
+    ):
+        found.setdefault(row.learner_id, (None, {}))[1][row.skill_id] = row
+    return found
+
+
 def position(
     connection: Connection, *, learner_id: str, lesson_id: str, lock: bool = False
 ) -> Row | None:

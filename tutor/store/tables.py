@@ -79,6 +79,9 @@ class Attempt(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Whether, after this answer, the tutor held its skill mastered (the estimate learners
+    # are shown); NULL for answers recorded before it was kept.
+    solid: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class SkillState(Base):

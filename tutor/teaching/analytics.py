@@ -7,8 +7,9 @@ so they can be checked on a hand-made log whose right answers are known.
   question), how often each option is picked (distractor analysis), and
   discrimination: the point-biserial correlation between getting the question
   right first time and the learner's score on the rest of the lesson.
-- Skills: median tries to mastery (replaying knowledge tracing over each
-  learner's first attempts) and the share of learners the tutor sent to review.
+- Skills: how many learners the tutor held to have mastered the skill and their median
+  first tries until then (as each answer recorded it: the estimate the learner was
+  shown), and the share of learners the tutor sent to review.
 - Steps: a funnel of how many learners reached each step, finished it, and where
   they stopped (reached it, went no further, and have not finished it).
 - Explanation angles: how often the check that followed each angle was Exactly.
@@ -28,7 +29,7 @@ from tutor.teaching import mastery
 from tutor.vocabulary import NOT_SURE, Grade, Role
 
 Attempt = Mapping[str, Any]  # learner_id, question_id, step_id, skill_id, role, grade,
-# option_index, first_try, angle, lesson_hash, created_at (or id) for ordering
+# option_index, first_try, angle, lesson_hash, solid, created_at (or id) for ordering
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,13 @@ def report(
     *,
     completed: Mapping[str, set[str]] | None = None,
     marked: Mapping[str, set[str]] | None = None,
+    solid: Mapping[str, set[str]] | None = None,
 ) -> Report:
     """Every figure for one version of a lesson (the loaded one when ``version`` is None).
 
-    ``completed`` gives each learner's finished steps and ``marked`` the skills the
-    tutor has marked for review (both from their stored state), where known.
+    ``completed`` gives each learner's finished steps, ``marked`` the skills the tutor has
+    marked for review and ``solid`` those it holds mastered now (all from their stored
+    state), where known.
     """
     version = version or lesson.content_hash
     log = _ordered(a for a in attempts if a["lesson_hash"] == version)
@@ -125,7 +128,7 @@ def report(
         learners=len(by_learner),
         attempts=len(log),
         questions=_questions(lesson, log, by_learner),
-        skills=_skills(lesson, by_learner, marked or {}),
+        skills=_skills(lesson, by_learner, marked or {}, solid or {}),
         steps=_steps(lesson, by_learner, completed or {}),
         angles=_angles(by_learner),
     )
@@ -188,7 +191,10 @@ def _pick(attempt: Attempt) -> str:
 
 
 def _skills(
-    lesson: LoadedLesson, by_learner: Mapping[str, list[Attempt]], marked: Mapping[str, set[str]]
+    lesson: LoadedLesson,
+    by_learner: Mapping[str, list[Attempt]],
+    marked: Mapping[str, set[str]],
+    solid: Mapping[str, set[str]],
 ) -> list[SkillFigures]:
     out = []
     for skill in lesson.lesson.skills:
@@ -204,15 +210,13 @@ def _skills(
             reviewed += any(a["role"] == Role.REVIEW for a in mine) or skill.id in marked.get(
                 learner, ()
             )
-            p, count = params.prior, 0
-            for a in mine:
-                if not a["first_try"]:
-                    continue
-                count += 1
-                p = mastery.update(p, a["grade"], params)
-                if mastery.is_mastered(p):
-                    tries.append(count)
-                    break
+            reached = _tries_to_mastery(mine, params)
+            if reached is None and skill.id in solid.get(learner, ()):
+                # Held mastered since: the learner's own prior rose with the skills after
+                # it, with no further try at this one.
+                reached = sum(bool(a["first_try"]) for a in mine)
+            if reached is not None:
+                tries.append(reached)
         out.append(
             SkillFigures(
                 skill_id=skill.id,
@@ -223,6 +227,25 @@ def _skills(
             )
         )
     return out
+
+
+def _tries_to_mastery(mine: list[Attempt], params: mastery.Params) -> int | None:
+    """A learner's first tries at a skill until the tutor held it mastered; None if it never
+    did. Answers recorded with the tutor's own verdict (``solid``: the estimate the learner
+    was shown, with their own prior) are taken at its word; for older ones, without it, the
+    skill's first tries are replayed from its prior alone, which can only come out later."""
+    judged = any(a.get("solid") is not None for a in mine)
+    p, count = params.prior, 0
+    for a in mine:
+        count += bool(a["first_try"])
+        if judged:
+            if a.get("solid"):
+                return count
+        elif a["first_try"]:
+            p = mastery.update(p, a["grade"], params)
+            if mastery.is_mastered(p):
+                return count
+    return None
 
 
 def _steps(

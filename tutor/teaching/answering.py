@@ -152,11 +152,12 @@ def decide(
         recall=current.role == Role.RECALL,
     )
     firsts = {s: r.firsts_right for s, r in skills.items()}
+    p_known = {**mastery.p_known_by_skill(lesson, skills), skill: evidence.p_known}
     decision = adaptive.after_answer(
         lesson,
         current.state,
         graded.grade,
-        p_known={**mastery.p_known_by_skill(lesson, skills), skill: evidence.p_known},
+        p_known=p_known,
         firsts_right={**firsts, skill: evidence.firsts_right},
         misconception_skill=lesson.misconception_skills.get(graded.misconception or ""),
         rng=rng,
@@ -183,5 +184,9 @@ def decide(
         "hints": hints,
         "angle": decision.angle,
         "response": response,
+        # As the learner's skill report would say now (teaching.mastery.label).
+        "solid": mastery.is_mastered(
+            adaptive.estimate(lesson, state, p_known)[skill], evidence.firsts_right
+        ),
     }
     return Outcome(skill, evidence, decision, response, attempt)
