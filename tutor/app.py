@@ -20,7 +20,7 @@ from tutor.lessons.watch import LessonWatcher
 from tutor.service.tutor import Tutor
 from tutor.store import database as db
 from tutor.store import fitted, learners
-from tutor.web import api, errors, instructor, labs, topic_pages, visitors
+from tutor.web import api, errors, instructor, labs, step_forms, topic_pages, visitors
 from tutor.web import pages as web
 from tutor.web.assets import GZIP_ABOVE, Assets
 from tutor.web.deps import TokenCache
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.include_router(api.router)
     app.include_router(labs.api)
     app.include_router(web.router)
+    app.include_router(step_forms.router)
     app.include_router(topic_pages.router)
     app.include_router(labs.pages)
     app.include_router(instructor.api)

@@ -181,11 +181,11 @@ def test_an_answer_sent_twice_shows_the_feedback_on_the_first(client: TestClient
     first = post_again(client, fields)
     after = re.fullmatch(rf"/lessons/{LESSON}/steps/1\?after=(\d+)#feedback", first)
     assert after is not None
-    # A double click, or Back and Submit again, this time with another option.
+    # Back and Submit again, this time with another option: the first answer stands.
     second = post_again(client, {**fields, "option_id": rendered_option(client, soup, "exactly")})
-    assert second == f"/lessons/{LESSON}/steps/1?after={after[1]}&note=recorded#feedback"
+    assert second == f"/lessons/{LESSON}/steps/1?after={after[1]}&note=answered#feedback"
     soup = page(client, second)
-    assert text_of(soup, "#feedback #note") == "That answer was already recorded."
+    assert text_of(soup, "#feedback #note").endswith("Your later choice was not recorded.")
     assert text_of(soup, "#feedback .grade-word") == "≈ Close"
     assert text_of(soup, "#question-title") == "Question 1 of 2 · checking the same idea"
 

@@ -8,12 +8,11 @@ step page, which shows the graded feedback above the next question.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Any
 
 import jinja2
-from fastapi import Form, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment
@@ -22,7 +21,6 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
 
 from tutor.config import Settings
-from tutor.errors import BadAnswer, BadInput, Conflict
 from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.topics import OwnTopic
@@ -37,7 +35,7 @@ from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice
 from tutor.web.deps import TutorDep, tutor_of
 from tutor.web.params import Params
 from tutor.web.routing import Router
-from tutor.web.visitors import Visitor, VisitorDep, WriterDep
+from tutor.web.visitors import Visitor, VisitorDep
 
 router = Router(include_in_schema=False)
 
@@ -168,6 +166,8 @@ MAX_ID = 2**31 - 1
 
 NOTES = {
     "recorded": "That answer was already recorded.",
+    "answered": "This question was already answered, perhaps in another tab: the first "
+    "answer stands, and it is the one shown here. Your later choice was not recorded.",
     "moved": "That question is no longer the current one, so that answer was not recorded. "
     "Here is where you are now.",
     "chosen": "That choice was already made.",
@@ -308,177 +308,3 @@ def page_mode(current: Current, n: int, step_id: str) -> str:
     if (here is not None and here > n) or step_id in current.state.completed:
         return "step_done"
     return "ahead"
-
-
-@router.post("/lessons/{lesson_id}/answer")
-def answer(
-    request: Request,
-    lesson_id: str,
-    tutor: TutorDep,
-    visitor: WriterDep,
-    question_id: Annotated[str, Form(max_length=170)],
-    variant: Annotated[int, Form(ge=0, le=2**31 - 1)],
-    csrf: Annotated[str, Form(max_length=80)] = "",
-    option_id: Annotated[str | None, Form(max_length=64)] = None,
-    value: Annotated[str | None, Form(max_length=40)] = None,
-) -> Response:
-    visitor.check_csrf(csrf)
-    try:
-        attempt_id, _ = tutor.answer(
-            visitor.id,
-            lesson_id,
-            question_id=question_id,
-            variant=variant,
-            option_id=option_id,
-            value=value,
-        )
-    except BadAnswer as exc:
-        n = _current_n(tutor, visitor.id, lesson_id)
-        context = tutor.step_view(visitor.id, lesson_id, n)
-        context["mode"] = page_mode(context["current"], n, context["step"].id)
-        said = {"error": exc.wording, "typed": value or ""}
-        return render_step_page(request, visitor, {**context, **said}, n, 422)
-    except Conflict:
-        # The same form sent again: a double click, or Back and Submit.
-        return redirect(visitor, _resubmitted(tutor, visitor.id, lesson_id, question_id, variant))
-    step = _step_of(tutor, lesson_id, question_id)
-    return redirect(visitor, f"/lessons/{lesson_id}/steps/{step}?after={attempt_id}#feedback")
-
-
-def _step_of(tutor: Tutor, lesson_id: str, question_id: str) -> int:
-    """The step (1-based) of a question, or of the problem a sub-step belongs to."""
-    entries = tutor.lesson(lesson_id).entries
-    entry = entries.get(question_id) or entries.get(question_id.split(".")[0])
-    return entry.step_index + 1 if entry else 1
-
-
-def _current_n(tutor: Tutor, learner_id: str, lesson_id: str) -> int:
-    current = tutor.current(learner_id, lesson_id)
-    return current.step.n if current.step else 1
-
-
-def _resubmitted(
-    tutor: Tutor, learner_id: str, lesson_id: str, question_id: str, variant: int
-) -> str:
-    """Where an answer to an item that is no longer current goes.
-
-    To the feedback on the learner's last answer when that was to this very item (what the
-    first copy of a double-clicked form showed), else to where the learner is now.
-    """
-    last = tutor.last_attempt(learner_id, lesson_id)
-    same_item = last is not None and (last.question_id, last.variant) == (question_id, variant)
-    if same_item:
-        n = _step_of(tutor, lesson_id, question_id)
-        return f"/lessons/{lesson_id}/steps/{n}?after={last.id}&note=recorded#feedback"
-    was_answered = tutor.answered(learner_id, lesson_id, question_id, variant)
-    note = "recorded" if was_answered else "moved"
-    n = _current_n(tutor, learner_id, lesson_id)
-    return f"/lessons/{lesson_id}/steps/{n}?note={note}#question"
-
-
-@router.post("/lessons/{lesson_id}/choice")
-def choice(
-    lesson_id: str,
-    tutor: TutorDep,
-    visitor: WriterDep,
-    choice: Annotated[str, Form(max_length=20)],
-    csrf: Annotated[str, Form(max_length=80)] = "",
-) -> Response:
-    visitor.check_csrf(csrf)
-    if choice not in tuple(Choice):
-        raise BadInput(f"choice: {choice[:20]!r} is not one of the choices offered")
-    try:
-        result = tutor.choose(visitor.id, lesson_id, choice)
-    except Conflict:  # the offer was already taken up: a double click, or Back and choose
-        n = _current_n(tutor, visitor.id, lesson_id)
-        return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}?note=chosen#question")
-    following = result["next"]
-    n = following["step"]["n"] if following["step"] else 1
-    shown = result["another_way"]["angle"] if result["another_way"] else None
-    # The page shows the explanation asked for, or says what the choice did.
-    query = (
-        f"?shown={shown}"
-        if shown
-        else ("" if choice == Choice.ANOTHER_ANGLE else f"?note={choice}")
-    )
-    return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}{query}#question")
-
-
-@router.post("/lessons/{lesson_id}/restart")
-def restart(
-    lesson_id: str,
-    tutor: TutorDep,
-    visitor: WriterDep,
-    csrf: Annotated[str, Form(max_length=80)] = "",
-) -> Response:
-    visitor.check_csrf(csrf)
-    tutor.restart(visitor.id, lesson_id)
-    return redirect(visitor, f"/lessons/{lesson_id}/steps/1#question")
-
-
-@router.post("/lessons/{lesson_id}/hint")
-def hint(
-    lesson_id: str,
-    tutor: TutorDep,
-    visitor: WriterDep,
-    csrf: Annotated[str, Form(max_length=80)] = "",
-) -> Response:
-    visitor.check_csrf(csrf)
-    # No hint left, or no sub-step any more: the page shows where things are.
-    with suppress(Conflict):
-        tutor.hint(visitor.id, lesson_id)
-    n = _current_n(tutor, visitor.id, lesson_id)
-    return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}#hints")
-
-
-@router.post("/lessons/{lesson_id}/continue")
-def studied(
-    lesson_id: str,
-    tutor: TutorDep,
-    visitor: WriterDep,
-    question_id: Annotated[str, Form(max_length=170)],
-    variant: Annotated[int, Form(ge=0, le=2**31 - 1)],
-    csrf: Annotated[str, Form(max_length=80)] = "",
-) -> Response:
-    visitor.check_csrf(csrf)
-    note = ""
-    try:
-        tutor.study(visitor.id, lesson_id, question_id=question_id, variant=variant)
-    except Conflict:  # sent twice: already gone on
-        note = "?note=moved"
-    n = _current_n(tutor, visitor.id, lesson_id)
-    return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}{note}#question")
-
-
-@router.post("/lessons/{lesson_id}/practice")
-def practice(
-    lesson_id: str,
-    tutor: TutorDep,
-    visitor: WriterDep,
-    csrf: Annotated[str, Form(max_length=80)] = "",
-    skill: Annotated[str | None, Form(max_length=80)] = None,
-    step: Annotated[int | None, Form(ge=1, le=1000)] = None,
-) -> Response:
-    visitor.check_csrf(csrf)
-    started = tutor.practice(visitor.id, lesson_id, skill=skill or None, step=step)
-    return redirect(visitor, _session_url(lesson_id, started))
-
-
-@router.post("/lessons/{lesson_id}/review")
-def review(
-    lesson_id: str,
-    tutor: TutorDep,
-    visitor: WriterDep,
-    csrf: Annotated[str, Form(max_length=80)] = "",
-) -> Response:
-    visitor.check_csrf(csrf)
-    try:
-        started = tutor.review(visitor.id, lesson_id)
-    except Conflict:  # nothing due any more: sent twice, or the review was done elsewhere
-        return redirect(visitor, f"/lessons/{lesson_id}")
-    return redirect(visitor, _session_url(lesson_id, started))
-
-
-def _session_url(lesson_id: str, started: dict[str, Any]) -> str:
-    step = started["next"]["step"]
-    return f"/lessons/{lesson_id}/steps/{step['n'] if step else 1}#question"
