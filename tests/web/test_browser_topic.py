@@ -122,7 +122,8 @@ def test_a_learner_writes_their_own_topic_and_the_lesson_speaks_of_it(server, pa
     menu.locator("select").select_option("cats")
     menu.get_by_role("button", name="Switch").click()
     asked.get_by_role("button", name="Switch").click()
-    assert "this lesson is now about Cat photos" in page.get_by_role("status").inner_text()
+    status = page.get_by_role("status").inner_text()
+    assert "this lesson is now about \u201cCat photos\u201d" in status
     assert "a photo" in page.locator(".intro").inner_text()
     page.get_by_role("link", name="Write your own topic").click()
     assert page.locator("#word-f2").input_value() == HOSTILE

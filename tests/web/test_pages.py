@@ -274,7 +274,7 @@ def test_topic_choice_re_skins_the_pages(client: TestClient):
     assert response.headers["location"] == f"/lessons/{LESSON}/steps/1?switched=1"
     soup = page(client, response.headers["location"])
     assert text_of(soup, ".topic-switched").startswith(
-        "Switched: this lesson is now about Spam filter."
+        "Switched: this lesson is now about \u201cSpam filter\u201d."
     )
     assert text_of(soup, ".intro") == "A loss scores an email."
     assert "an email that is spam" in text_of(soup, "legend.prompt")
@@ -287,7 +287,7 @@ def test_topic_choice_re_skins_the_pages(client: TestClient):
     assert response.headers["location"] == f"/lessons/{LESSON}?switched=kept"
     soup = page(client, response.headers["location"])
     assert text_of(soup, ".topic-switched") == (
-        "This lesson is already about Spam filter: nothing changed."
+        "This lesson is already about \u201cSpam filter\u201d: nothing changed."
     )
 
 

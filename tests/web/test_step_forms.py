@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from helpers import editable_lessons, page_learner, rendered, served_option
 
+from tutor.lessons.catalog import load_catalog
 from tutor.web.security import LEARNER_COOKIE
 
 LESSON = "mini"
@@ -97,3 +98,25 @@ def test_a_second_tab_s_different_answer_is_said_not_to_be_recorded(client: Test
     assert "note=answered" in where and "/steps/1?after=" in where
     text = " ".join(page(client, where).get_text().split())
     assert "Your later choice was not recorded." in text
+
+
+def test_a_prompt_with_a_list_sets_the_list_out_above_its_question(
+    client: TestClient, lessons_dir: Path
+):
+    path = lessons_dir / "mini.yaml"
+    text = path.read_text()
+    old = next(line for line in text.splitlines(True) if 'prompt: "The network said' in line)
+    new = (
+        "        prompt: |-\n"
+        "          The network said {{ p }} for {{ topic.thing }}:\n\n"
+        "          - the truth: 1\n          - the guess: {{ p }}\n\n"
+        "          What does a loss do?\n"
+    )
+    path.write_text(text.replace(old, new))
+    client.app.state.tutor.catalog = load_catalog([lessons_dir])
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    lead = soup.select_one("form.answer #prompt-lead")
+    assert [li.get_text() for li in lead.select("li")] == ["the truth: 1", "the guess: 0.2"]
+    fieldset = soup.select_one("form.answer fieldset")
+    assert fieldset["aria-describedby"] == "prompt-lead"
+    assert fieldset.select_one("legend").get_text() == "What does a loss do?"

@@ -62,7 +62,7 @@ def test_switch_confirmed_makes_the_lesson_about_the_topic(client: TestClient):
     assert switched.status_code == 303
     assert switched.headers["location"] == f"/lessons/{LESSON}/steps/1?switched=1#question"
     notice = text_of(page(client, switched.headers["location"]), ".topic-switched")
-    assert notice.startswith("Switched: this lesson is now about Spam filter.")
+    assert notice.startswith("Switched: this lesson is now about \u201cSpam filter\u201d.")
     assert intro(client) == "A loss scores an email."
 
 
@@ -79,7 +79,8 @@ def test_the_topic_already_in_use_is_kept_without_asking(client: TestClient):
     assert same.status_code == 303
     assert same.headers["location"] == f"/lessons/{LESSON}/steps/1?switched=kept#question"
     said = soup_of(client.get(same.headers["location"])).select_one(".topic-switched").get_text()
-    assert " ".join(said.split()) == "This lesson is already about Cat photos: nothing changed."
+    kept = "This lesson is already about \u201cCat photos\u201d: nothing changed."
+    assert " ".join(said.split()) == kept
     confirm(client, soup_of(choose(client, "spam")))
     again = choose(client, "spam")
     assert again.status_code == 303 and "switched=kept" in again.headers["location"]

@@ -187,3 +187,23 @@ def to_html(markdown: str) -> Markup:
 def to_inline_html(markdown: str) -> Markup:
     """Markdown to HTML without the surrounding paragraph, for options and titles."""
     return ascii_html(_MD.renderInline(markdown))
+
+
+@lru_cache(maxsize=4096)
+def prompt_parts(markdown: str) -> tuple[Markup, Markup]:
+    """A question's prompt as what leads up to it (block HTML: paragraphs, lists; empty for
+    a prompt of one paragraph) and the question itself (its last paragraph, inline): a
+    form's legend holds only a line of text, so a list in a prompt is set out above it."""
+    blocks = [b for b in _BLANK_LINE.split(markdown.strip()) if b.strip()]
+    if len(blocks) < 2 or not _plain_paragraph(blocks[-1]):
+        return Markup(""), to_inline_html(markdown)
+    return to_html("\n\n".join(blocks[:-1])), to_inline_html(blocks[-1])
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLOCK_START = re.compile(r"\s*([-*+]\s|\d+[.)]\s|#|>|\||```|\$\$)")
+
+
+def _plain_paragraph(block: str) -> bool:
+    """Whether a block is a paragraph of text, not a list, heading, quote, table or formula."""
+    return not any(_BLOCK_START.match(line) for line in block.splitlines())

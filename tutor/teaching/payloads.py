@@ -389,7 +389,8 @@ def answer_response(
     step = None
     if finished and current.step:
         step = step_texts(lesson, current.step.n - 1, current.topic)
-    reason = decision.reason or ("skipped" if _skipped(current, following) else None)
+    skipped = _skipped(current, following)
+    reason = decision.reason or ("skipped" if skipped else None)
     if reason == "stuck":
         reason = None  # the offer that comes with the next item says it, once
     return {
@@ -401,7 +402,8 @@ def answer_response(
         "feedback": graded.feedback,
         "mistake": graded.mistake,
         "another_way": way,
-        "bridge": _bridge(current) if moving_on and not finished else None,
+        # A bridge leads into the question after: not past it, when that one is skipped.
+        "bridge": _bridge(current) if moving_on and not finished and not skipped else None,
         "message": REASONS.get(reason or ""),
         **KINDS[question.kind].revealed(question, graded=graded, solution=decision.solution),
         "right": right_option(question, graded),

@@ -25,7 +25,7 @@ from tutor.lessons.kinds import KINDS
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.topics import OwnTopic
 from tutor.render import plots
-from tutor.render.markdown import ascii_html, to_html, to_inline_html
+from tutor.render.markdown import ascii_html, prompt_parts, to_html, to_inline_html
 from tutor.render.numbers import clip_text, counted, format_number
 from tutor.service import standing
 from tutor.service.tutor import Tutor
@@ -72,6 +72,7 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.auto_reload = False
     env.env.filters["md"] = to_html
     env.env.filters["md_inline"] = to_inline_html
+    env.env.globals["prompt_parts"] = prompt_parts
     env.env.filters["ascii"] = lambda text: ascii_html(escape(text))  # see ascii_html
     env.env.filters["num"] = format_number
     env.env.filters["counted"] = counted
