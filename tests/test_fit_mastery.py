@@ -112,6 +112,22 @@ def test_an_unknown_lesson_is_refused(answered: str):
     assert "tutor: --lesson: no lesson 'nope'; lessons: mini" in result.output
 
 
+def test_a_dry_run_reads_and_never_makes_a_database(tmp_path: Path, monkeypatch):
+    path = tmp_path / "tutor.db"
+    monkeypatch.setenv("TUTOR_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("TUTOR_LESSONS_DIR", str(DATA))
+    result = runner.invoke(cli, ["fit-mastery", "--dry-run"])
+    assert result.exit_code == 1
+    assert f"tutor: nothing to fit: there is no database at {path} yet" in result.output
+    assert not path.exists()
+    made = runner.invoke(cli, ["fit-mastery"])  # not a dry run: it is made ready, and says
+    assert made.exit_code == 0, made.output
+    assert "No answers have been recorded yet" in made.output and path.exists()
+    again = runner.invoke(cli, ["fit-mastery", "--dry-run"])
+    assert again.exit_code == 0, again.output
+    assert "would be written (dry run)" in again.output
+
+
 def simulate(true: Params, learners: int, items: int, seed: int) -> list[list[bool]]:
     rng = np.random.default_rng(seed)
     sequences = []

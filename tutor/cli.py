@@ -216,7 +216,9 @@ def fit_mastery(
     min_learners: Annotated[
         int, typer.Option(min=2, help="Fewer learners than this keeps a skill's defaults.")
     ] = 30,
-    dry_run: Annotated[bool, typer.Option(help="Show the fit; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Show the fit; change nothing (nor make a database).")
+    ] = False,
 ) -> None:
     """Fit each skill's mastery parameters (prior, learn, guess, slip) to the answers given.
 
@@ -231,7 +233,17 @@ def fit_mastery(
     from tutor.store.tables import utcnow
 
     settings = load_settings()
-    migrate(settings)
+    if dry_run:  # reads only: a database that is missing or behind is said, not made
+        unreadable = db.up_to_date(settings.database_url, db.Timeouts.of(settings))
+        if unreadable:
+            typer.echo(
+                f"tutor: nothing to fit: {unreadable} (`tutor serve`, or this command "
+                "without --dry-run, makes it ready)",
+                err=True,
+            )
+            raise typer.Exit(1)
+    else:
+        migrate(settings)
     catalog = load_catalog([settings.lessons_dir])
     database = db.connect(settings.database_url, timeouts=db.Timeouts.of(settings))
     try:
@@ -266,6 +278,8 @@ def fit_mastery(
             f"{'':<62}{f.prior:.3f}  {f.learn:.3f}  {f.guess:.3f}  {f.slip:.3f}  "
             f"(fitted: log-likelihood per answer {before:.3f} -> {after:.3f}{note})"
         )
+    if not any(row["answers"] for row in report):
+        typer.echo("No answers have been recorded yet: every skill keeps its defaults.")
     kept = sum(row["fitted"] is not None for row in report)
     verb = (
         "would be written (dry run)"

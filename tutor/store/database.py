@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import orjson
@@ -330,6 +331,24 @@ def upgrade(url: str, timeouts: Timeouts = Timeouts()) -> None:
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def up_to_date(url: str, timeouts: Timeouts = Timeouts()) -> str | None:
+    """Why the database cannot be read as it is (None when it can): a SQLite file that is
+    not there, or a schema short of the newest migration. Nothing is created or changed."""
+    if is_sqlite(url):
+        path = make_url(url).database
+        if path not in (None, "", ":memory:") and not Path(path).is_file():
+            return f"there is no database at {path} yet"
+    engine = make_engine(url, timeouts=timeouts)
+    try:
+        with engine.connect() as connection:
+            found = _revision(connection)
+    finally:
+        engine.dispose()
+    if found != HEAD:
+        return f"the database is at revision {found or 'none'}, and the tutor needs {HEAD}"
+    return None
 
 
 HEAD = "0006"
