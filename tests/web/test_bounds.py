@@ -94,6 +94,30 @@ def test_text_nan_in_a_number_field_is_not_a_number(client: TestClient):
     assert "'nan' is not a number: send a JSON number, such as 0.5" in messages
 
 
+def test_a_body_that_is_not_json_is_a_400_as_documented_and_says_what_to_send(
+    client: TestClient,
+):
+    headers = {**new_learner(client), "content-type": "application/json"}
+    url = "/api/lessons/mini/answers"
+    broken = client.post(url, headers=headers, content=b'{"question_id": ')
+    assert broken.status_code == 400
+    assert broken.json()["detail"].startswith("the body is not valid JSON at character")
+    documented = client.get("/openapi.json").json()["paths"][url.replace("mini", "{lesson_id}")]
+    assert "400" in documented["post"]["responses"]
+    as_text = client.post(
+        url, headers={**headers, "content-type": "text/plain"}, content=b'{"variant": 1}'
+    )
+    assert as_text.status_code == 422
+    assert as_text.json()["detail"][0]["msg"] == (
+        "the body must be a JSON object, sent with Content-Type: application/json"
+    )
+    body = {"question_id": "what-loss-does", "variant": "abc", "option_id": "not_sure"}
+    wrong = client.post(url, headers=headers, json=body)
+    assert wrong.json()["detail"][0]["msg"] == (
+        "'abc' is not a whole number: send a JSON integer, such as 3"
+    )
+
+
 def test_the_loss_hints_name_no_parameter_the_api_lacks(client: TestClient):
     response = client.post("/api/losses/bce", json={"y_true": [1], "y_pred": [2.5]})
     assert response.status_code == 422

@@ -74,6 +74,13 @@ def problem(exc: Exception) -> Problem:
         wording = HTTP_WORDING.get(exc.status_code, message)
         return Problem(exc.status_code, message, wording, dict(exc.headers or {}), exc.detail)
     if isinstance(exc, RequestValidationError):
+        broken = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+        if broken is not None:
+            # Not JSON at all: nothing in it could be read, so no field is to blame.
+            at = tuple(broken.get("loc", ()))[1:2]
+            where = f" at character {at[0]}" if at and isinstance(at[0], int) else ""
+            message = f"the body is not valid JSON{where}: send a JSON object"
+            return Problem(400, message, "That could not be read. Please send it again.")
         errors = [
             {"loc": list(e.get("loc", ())), "msg": _field_message(e), "type": e.get("type")}
             for e in exc.errors()
@@ -125,6 +132,9 @@ def problem(exc: Exception) -> Problem:
 _NUMBER_ERRORS = {"float_type", "float_parsing", "int_type", "int_parsing", "finite_number"}
 
 
+_OBJECT_ERRORS = frozenset({"dict_type", "model_type", "model_attributes_type"})
+
+
 def _field_message(error: dict) -> str:
     """Pydantic's message, said plainly where a number was expected and something else came:
     JSON `true` is not the number 1, and the text "nan" is not a number at all; and where
@@ -139,9 +149,14 @@ def _field_message(error: dict) -> str:
                 return f"{value[:40]!r} is not a whole number: give one such as 3"
             return f"{value[:40]!r} is not a number: give one such as 0.5"
         if isinstance(value, str):
+            if error.get("type") in ("int_type", "int_parsing"):
+                return f"{value[:40]!r} is not a whole number: send a JSON integer, such as 3"
             return f"{value[:40]!r} is not a number: send a JSON number, such as 0.5"
         if isinstance(value, float) and value != value:
             return "NaN is not a number: send a finite number"
+    if tuple(error.get("loc", ())) == ("body",) and error.get("type") in _OBJECT_ERRORS:
+        # A body sent as text or a form, or JSON that is not an object: say what to send.
+        return "the body must be a JSON object, sent with Content-Type: application/json"
     if error.get("type") == "string_pattern_mismatch" and isinstance(value, str):
         # The labs' lists of numbers: the pattern itself would say nothing to a person.
         return (
