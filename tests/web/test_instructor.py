@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,22 @@ def test_analytics_on_answers_made_through_the_api(client: TestClient, staff):
     assert (
         client.get("/instructor/lessons/mini/analytics/nope.csv", headers=staff).status_code == 404
     )
+
+
+def test_every_time_the_api_gives_says_its_time_zone(client: TestClient, staff):
+    who = new_learner(client)
+    answer(client, who, "mini", "exactly")
+    summary = client.get("/api/lessons/mini/summary", headers=who).json()
+    progress = client.get("/api/learners/me/progress", headers=who).json()
+    report = client.get("/api/instructor/analytics?lesson_id=mini", headers=staff).json()
+    times = [s["due_at"] for s in summary["skills"] if s["due_at"]]
+    times += [
+        s["due_at"] for lesson in progress["lessons"] for s in lesson["skills"] if s["due_at"]
+    ]
+    times += [v[k] for v in report["versions"] for k in ("first", "last")]
+    assert len(times) >= 4
+    for moment in times:
+        assert datetime.fromisoformat(moment).utcoffset() == timedelta(0), moment
 
 
 def test_analytics_count_as_mastered_what_learners_are_told_is_solid(client: TestClient, staff):

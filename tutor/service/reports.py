@@ -73,7 +73,7 @@ def skill_report(
                 ),
                 "standing": mastery.standing(p[skill.id], attempts=made, firsts_right=firsts),
                 "due": memory.is_due(row.due_at if row else None, now),
-                "due_at": row.due_at.isoformat() if row and row.due_at else None,
+                "due_at": memory.aware(row.due_at, now).isoformat() if row and row.due_at else None,
             }
         )
     return report

@@ -8,6 +8,8 @@ versions, the counts). Attempts are written with the rest of an answer, by
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from tutor.store import pipeline
@@ -200,21 +202,28 @@ def learner_marks(connection: Connection, *, lesson_id: str) -> tuple[dict, dict
 
 def versions(connection: Connection, *, lesson_id: str) -> list[dict]:
     """Each version of a lesson that has attempts, newest first."""
+    at = _attempts.c.created_at
     rows = connection.execute(
         select(
             _attempts.c.lesson_hash,
             func.count(),
-            func.min(_attempts.c.created_at),
-            func.max(_attempts.c.created_at),
+            # Typed, so that SQLite's text comes back as a time, as PostgreSQL's does.
+            func.min(at, type_=at.type),
+            func.max(at, type_=at.type),
         )
         .where(_attempts.c.lesson_id == lesson_id)
         .group_by(_attempts.c.lesson_hash)
-        .order_by(func.max(_attempts.c.created_at).desc())
+        .order_by(func.max(at).desc())
     )
     return [
-        {"version": v, "attempts": n, "first": str(first), "last": str(latest)}
+        {"version": v, "attempts": n, "first": _iso(first), "last": _iso(latest)}
         for v, n, first, latest in rows
     ]
+
+
+def _iso(moment: datetime) -> str:
+    """An ISO 8601 time in UTC (SQLite gives back naive times for what was written as UTC)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def counts(connection: Connection) -> dict[str, int]:
