@@ -116,6 +116,23 @@ def test_analytics_on_answers_made_through_the_api(client: TestClient, staff):
     )
 
 
+def test_analytics_of_a_version_with_no_answers_is_a_404_naming_those_that_have(
+    client: TestClient, staff
+):
+    answer(client, new_learner(client), "mini", "exactly")
+    live = client.app.state.tutor.lesson("mini").content_hash
+    for url in (
+        "/api/instructor/analytics?lesson_id=mini&version=bogus",
+        "/instructor/lessons/mini/analytics/skills.csv?version=bogus",
+        "/instructor/lessons/mini/analytics?version=bogus",
+    ):
+        response = client.get(url, headers=staff)
+        assert response.status_code == 404, url
+        assert f"versions with answers: {live}" in response.text, response.text
+    fine = client.get(f"/api/instructor/analytics?lesson_id=mini&version={live}", headers=staff)
+    assert fine.status_code == 200 and fine.json()["attempts"] == 1
+
+
 def test_every_time_the_api_gives_says_its_time_zone(client: TestClient, staff):
     who = new_learner(client)
     answer(client, who, "mini", "exactly")

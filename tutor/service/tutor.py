@@ -243,8 +243,15 @@ class Tutor:
         lesson = self.lesson(lesson_id)
         version = version or lesson.content_hash
         with self.db.reading() as connection:
-            rows = attempts.log(connection, lesson_id=lesson.id, version=version)
             versions = attempts.versions(connection, lesson_id=lesson.id)
+            known = [v["version"] for v in versions]
+            if version != lesson.content_hash and version not in known:
+                raise NotFound(
+                    f"lesson {lesson.id!r} has no answers to a version {version!r}; "
+                    f"versions with answers: {', '.join(known) or 'none'} "
+                    f"(the live one is {lesson.content_hash})"
+                )
+            rows = attempts.log(connection, lesson_id=lesson.id, version=version)
             completed, marked = attempts.learner_marks(connection, lesson_id=lesson.id)
             # What learners are told now holds for the live version: an older one's figures
             # rest on its answers alone.

@@ -48,7 +48,7 @@ api = Router(
         401: {"model": ErrorOut, "description": "No instructor token."},
         403: {"model": ErrorOut, "description": "Not the instructor token."},
         429: {"model": ErrorOut, "description": "Too many wrong tokens from one client."},
-        404: {"model": ErrorOut, "description": "No such lesson."},
+        404: {"model": ErrorOut, "description": "No such lesson, question or version."},
         422: {"model": UnprocessableOut, "description": "The input does not fit."},
     },
 )
