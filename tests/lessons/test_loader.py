@@ -93,6 +93,23 @@ BROKEN = [
         id="syntax-error",
     ),
     pytest.param(
+        swap("    title: Loss\n", "\ttitle: Loss\n"),
+        "broken.yaml:15:1: YAML syntax: a tab; indent with spaces",
+        id="a-tab",
+    ),
+    pytest.param(
+        swap(
+            "        skill: score\n        prompt: What", "      skill: score\n        prompt: What"
+        ),
+        "broken.yaml:20:7: YAML syntax: this line is not lined up with the block it is in",
+        id="under-indented",
+    ),
+    pytest.param(
+        swap("title: A lesson to break", "title: A \x00lesson"),
+        "broken.yaml:2:10: YAML: a character YAML does not allow (#x0000) is here; remove it",
+        id="nul-character",
+    ),
+    pytest.param(
         swap(
             "summary: Each test breaks one thing.", "summary: !!python/object/apply:os.system [ls]"
         ),

@@ -219,11 +219,47 @@ def load(text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
         what = exc.problem or exc.context or "invalid YAML"
-        return Document(data=None, problems=[YamlProblem((), where, f"YAML syntax: {what}")])
+        message = f"YAML syntax: {_plainly(what)}"
+        return Document(data=None, problems=[YamlProblem((), where, message)])
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
+        before = text[: exc.position]
+        where = Mark(before.count("\n") + 1, len(before) - before.rfind("\n"))
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"YAML: a character YAML does not allow (#x{code:04x}) is here; remove it"
+        return Document(data=None, problems=[YamlProblem((), where, message)])
     except yaml.YAMLError as exc:
-        return Document(data=None, problems=[YamlProblem((), Mark(1, 1), f"YAML: {exc}")])
+        said = " ".join(str(exc).split())  # one line, as every problem is
+        return Document(data=None, problems=[YamlProblem((), Mark(1, 1), f"YAML: {said}")])
     if node is None:
         return Document(data=None, problems=[YamlProblem((), Mark(1, 1), "the file is empty")])
     builder = _Builder()
     builder.doc.data = builder.build(node, ())
     return builder.doc
+
+
+_SAID_PLAINLY = (
+    ("found character '\\t' that cannot start any token", "a tab; indent with spaces"),
+    (
+        "expected <block end>",
+        "this line is not lined up with the block it is in; keys of one mapping, and items "
+        "of one list, start in the same column",
+    ),
+    (
+        "mapping values are not allowed here",
+        "a ':' where none can go; a line indented too far, or a text with ': ' in it that "
+        "needs quotes",
+    ),
+    (
+        "could not find expected ':'",
+        "a line that is neither 'key: value' nor a list item; a key without its ':', or a "
+        "text that went on without being indented under its key",
+    ),
+)
+
+
+def _plainly(problem: str) -> str:
+    """PyYAML's words, with what they usually mean for a lesson file said first."""
+    for found, meaning in _SAID_PLAINLY:
+        if found in problem:
+            return f"{meaning} (PyYAML: {problem})"
+    return problem
