@@ -134,6 +134,29 @@ def test_hints_come_one_rung_at_a_time_and_are_recorded(client: TestClient):
     assert tuple(logged) == ("mse-steps.mean", 1)
 
 
+def test_a_problem_s_answer_key_holds_each_sub_step_as_learners_are_asked_it(
+    app, client: TestClient
+):
+    staff = {"Authorization": f"Bearer {app.state.instructor.token}"}
+    url = f"/api/instructor/lessons/{LESSON}/questions"
+    key = client.get(f"{url}/mse-steps?variant=3", headers=staff).json()
+    lesson = client.app.state.tutor.lesson(LESSON)
+    subs = substeps(lesson, "mse-steps", 3, key["topic"])
+    assert [s["id"] for s in key["steps"]] == [s.id for s in subs]
+    assert [s["id"] for s in key["steps"]][0] == "mse-steps.first-error"
+    assert [s["answer_text"] for s in key["steps"]] == [s.answer_text for s in subs]
+    assert key["steps"][0]["hints"] == [
+        "Start with the first item only.",
+        "error = prediction - truth",
+    ]
+    one = client.get(f"{url}/mse-steps.mean?variant=3", headers=staff)
+    assert one.status_code == 404
+    assert one.json()["detail"] == (
+        "'mse-steps.mean' is a sub-step of 'mse-steps': its key is among the `steps` of "
+        "that question's key"
+    )
+
+
 def test_no_hint_outside_a_problem(client: TestClient):
     headers = new_learner(client)
     refused = client.post(f"/api/lessons/{LESSON}/hint", headers=headers)

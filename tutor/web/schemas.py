@@ -431,6 +431,19 @@ class KeyMistakeOut(_Out):
     idea: str | None
 
 
+class KeySubStepOut(_Out):
+    id: str
+    kind: KindName
+    prompt: str
+    options: list[KeyOptionOut]
+    answer: float | None
+    answer_text: str | None
+    tolerance: float | None
+    mistakes: list[KeyMistakeOut]
+    solution: str | None
+    hints: list[str] = Field(description="The hints a learner may ask for, in order.")
+
+
 class AnotherWayKeyOut(_Out):
     angle: str
     text: str
@@ -466,6 +479,10 @@ class AnswerKeyOut(_Out):
     another_way: list[AnotherWayKeyOut]
     bridge: str | None
     checks: list[str]
+    steps: list[KeySubStepOut] = Field(
+        description="A multi-step problem's sub-steps in order (id `<question id>.<sub-step "
+        "id>`, as learners are asked them), each with what grades it; empty otherwise."
+    )
 
 
 LOSS_ITEMS = 60
