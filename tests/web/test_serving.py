@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from helpers import file_settings, free_port
 
 from tutor.app import create_app
+from tutor.web.instructor import attachment
 from tutor.web.serving import OncePerEpisode, install_log_filters, uvicorn_options
 
 
@@ -186,8 +187,15 @@ def test_the_csv_file_name_cannot_inject_header_parameters(tmp_path: Path):
         staff = {"Authorization": "Bearer tok"}
         url = "/instructor/lessons/mini/analytics/questions.csv"
         for version in ['a";x=y', "a\r\nSet-Cookie: y"]:
+            # No such version: refused, and nothing of it reaches a header.
             response = client.get(url, params={"version": version}, headers=staff)
-            assert response.status_code == 200
-            disposition = response.headers["content-disposition"]
-            assert disposition.count('"') == 2 and ";" not in disposition.split("filename=")[1]
+            assert response.status_code == 404
+            assert "content-disposition" not in response.headers
             assert "set-cookie" not in {k.lower() for k in response.headers}
+            # And were a name ever made of such text, it could not add a parameter.
+            disposition = attachment(f"mini-{version}-questions.csv")
+            assert disposition.count('"') == 2 and ";" not in disposition.split("filename=")[1]
+            assert "\r" not in disposition and "\n" not in disposition
+        served = client.get(url, headers=staff).headers["content-disposition"]
+        live = client.app.state.tutor.lesson("mini").content_hash
+        assert served == f'attachment; filename="mini-{live}-questions.csv"'
