@@ -168,6 +168,15 @@ BROKEN = [
         id="unknown-placeholder-in-an-option",
     ),
     pytest.param(
+        swap(
+            "        answer: {compute: mse, args: {y_true: t, y_pred: p}}\n",
+            "        answer: {compute: mse, args: {y_true: t, y_pred: p}}\n        tolerance: 5\n",
+        ),
+        "broken.yaml:49:17: steps[1].questions[0].answer: for seed 0 the answer is 2.5, within "
+        "the tolerance 5.0 of 0, so a learner who types 0 is graded Exactly",
+        id="tolerance-that-takes-in-zero",
+    ),
+    pytest.param(
         swap("feedback: Yes, {{ p }} is scored.", "feedback: Yes, {{ q }} is scored."),
         "broken.yaml:26:23: steps[0].questions[0].options[0].feedback: placeholder error "
         "(topic 'cats'): 'q' is not defined here: not one of the question's `params` nor a "

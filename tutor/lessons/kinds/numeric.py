@@ -269,6 +269,13 @@ class Numeric(Kind):
             )
             return False
         context["answer"] = value
+        if value != 0 and abs(value) <= tolerance:
+            report(
+                ("answer",),
+                f"for seed {seed} the answer is {value:.6g}, within the tolerance {tolerance} "
+                "of 0, so a learner who types 0 is graded Exactly; give a smaller `tolerance` "
+                "(and enough `decimals` to show the answer), or change the params",
+            )
         for i, m in enumerate(question.mistakes):
             try:
                 wrong = computations.compute_mistake(answer.compute, m.mistake, **args)
