@@ -192,7 +192,7 @@ def test_where_to_stop_is_read_off_the_overfitting_example_the_step_shows():
     assert example.compute == "overfitting"
     assert "when-to-stop" in {q.id for q in step.questions}
     q = _question("when-to-stop")
-    assert q.skill == "training-curve" and q.answer.compute == "best_epoch"
+    assert q.skill == "early-stopping" and q.answer.compute == "best_epoch"
     # best_epoch trains at the default rate: the question is about the run on the page.
     assert example.lr == overfitting.DEMO_RATE and q.answer.args["seed"] == example.seed
     run = overfitting.run(example.seed, example.epochs, example.lr)

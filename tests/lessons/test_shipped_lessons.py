@@ -44,6 +44,8 @@ LESSON_1_SKILLS = {
     "update-rule",
     "learning-rate",
     "training-curve",
+    "spot-overfitting",
+    "early-stopping",
 }
 RENDER_SEEDS = range(5)
 
@@ -149,6 +151,8 @@ def test_lesson_1_later_skills_build_on_earlier_ones():
         assert ancestors(skill) & loss, skill
     for skill in ("update-rule", "learning-rate", "training-curve"):
         assert ancestors(skill) & gradient, skill
+    for skill in ("spot-overfitting", "early-stopping"):
+        assert "training-curve" in ancestors(skill), skill
 
 
 def test_lesson_2_has_seven_steps():

@@ -88,16 +88,12 @@ def test_a_bridge_leads_into_the_next_main_question_only():
 
 
 def test_a_check_written_in_an_earlier_step_is_shown_in_the_step_of_its_loop():
-    shipped = load_catalog([Path(__file__).parents[2] / "lessons"]).lessons
-    lesson = shipped["how-a-network-learns"]
-    assert (
-        lesson.entries["spot-the-memorising"].step_index < lesson.entries["overfitting"].step_index
-    )
-    state = adaptive.State(
-        step="validation", main="overfitting", item=Item("spot-the-memorising", 3, "check")
-    )
+    lesson = load_catalog([Path(__file__).parents[1] / "data" / "cross_step"]).lessons["mini"]
+    check, main = "what-loss-does-again", "order"
+    assert lesson.entries[check].step_index < lesson.entries[main].step_index
+    state = adaptive.State(step="compute", main=main, item=Item(check, 3, "check"))
     current = payloads.describe(lesson, state, lesson.lesson.default_topic, Seat(b"k", "someone"))
-    here = lesson.entries["overfitting"]
+    here = lesson.entries[main]
     assert current.step.n == here.step_index + 1
     assert (current.n, current.of) == (
         here.main_index + 1,

@@ -3,46 +3,28 @@ item was asked on, with what it did."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from helpers import editable_lessons, page_learner, rendered, served_option
+from helpers import page_learner, rendered, served_option
 
 from tutor.lessons.catalog import load_catalog
 from tutor.web.security import LEARNER_COOKIE
 
 LESSON = "mini"
 SECRET = "test-secret"
-ORDER = """      - id: order
-        kind: choice
-        skill: score
-        prompt: Truth 1. Which guess costs least?
-        options:
-          - {text: "0.9", grade: exactly, feedback: Closest}
-          - {text: "0.1", grade: not_quite, feedback: Furthest}
-          - {text: All the same, grade: close, feedback: Not all the same}
-        not_sure: 0.9 is closest.
-        another_way:
-          - {angle: picture, text: Picture a ruler.}
-"""
 
 
 @pytest.fixture
 def lessons_dir(tmp_path: Path) -> Path:
-    """The test lesson with its second question of the first skill moved to the second step,
-    so that a check written under the first step is asked on the second."""
-    folder = editable_lessons(tmp_path)
-    path = folder / "mini.yaml"
-    text = path.read_text()
-    assert ORDER in text
-    text = text.replace(ORDER, "")
-    text = text.replace(
-        "    questions:\n      - id: mse-number\n",
-        "    questions:\n" + ORDER + "      - id: mse-number\n",
-    )
-    path.write_text(text)
+    """The test lesson with its second question of the first skill in the second step, so
+    that a check written under the first step is asked on the second (a copy, to edit)."""
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parents[1] / "data" / "cross_step" / "mini.yaml", folder)
     return folder
 
 
