@@ -234,7 +234,7 @@ def fit_mastery(
 
     settings = load_settings()
     if dry_run:  # reads only: a database that is missing or behind is said, not made
-        unreadable = db.up_to_date(settings.database_url, db.Timeouts.of(settings))
+        unreadable = db.why_unreadable(settings.database_url, db.Timeouts.of(settings))
         if unreadable:
             typer.echo(
                 f"tutor: nothing to fit: {unreadable} (`tutor serve`, or this command "

@@ -31,15 +31,23 @@ def estimates(
     return p, {s: r.firsts_right for s, r in records.items()}
 
 
-def solid_now(lesson: LoadedLesson, learners: Mapping[str, tuple[Any, Any]]) -> dict[str, set]:
-    """Per learner (their stored state and skill records), the skills the tutor holds
-    mastered now, by the estimate their own skill report shows."""
-    out = {}
+def standings(
+    lesson: LoadedLesson, learners: Mapping[str, tuple[Any, Any]], *, mastered: bool
+) -> dict[str, dict[str, set[str]] | None]:
+    """What analytics takes from each learner's stored state and skill records (as
+    ``progress.everyone`` gives them), beyond the attempt log: the steps finished, the
+    skills marked for review and, with ``mastered``, those the tutor holds mastered now (by
+    the estimate their own skill report shows)."""
+    completed, marked, solid = {}, {}, {}
     for learner_id, (stored_state, records) in learners.items():
-        state = resume.state(lesson, learner_id, stored_state)
-        p, firsts = estimates(lesson, state, records)
-        out[learner_id] = {s for s in records if mastery.is_mastered(p[s], firsts.get(s, 0))}
-    return out
+        if stored_state is not None:
+            completed[learner_id] = set(stored_state.get("completed", ()))
+        marked[learner_id] = {s for s, row in records.items() if row.review}
+        if mastered:
+            state = resume.state(lesson, learner_id, stored_state)
+            p, firsts = estimates(lesson, state, records)
+            solid[learner_id] = {s for s in records if mastery.is_mastered(p[s], firsts.get(s, 0))}
+    return {"completed": completed, "marked": marked, "solid": solid if mastered else None}
 
 
 def skill_report(

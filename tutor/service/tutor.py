@@ -252,17 +252,12 @@ class Tutor:
                     f"(the live one is {lesson.content_hash})"
                 )
             rows = attempts.log(connection, lesson_id=lesson.id, version=version)
-            completed, marked = attempts.learner_marks(connection, lesson_id=lesson.id)
-            # What learners are told now holds for the live version: an older one's figures
-            # rest on its answers alone.
-            learners = (
-                progress.everyone(connection, lesson_id=lesson.id)
-                if version == lesson.content_hash
-                else None
-            )
-        solid = reports.solid_now(lesson, learners) if learners is not None else None
+            learners = progress.everyone(connection, lesson_id=lesson.id)
+        # What learners are told now holds for the live version: an older one's figures
+        # rest on its answers alone.
+        live = version == lesson.content_hash
         report = analytics.report(
-            lesson, rows, version, completed=completed, marked=marked, solid=solid
+            lesson, rows, version, **reports.standings(lesson, learners, mastered=live)
         )
         return report, versions
 

@@ -13,11 +13,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from tutor.store import pipeline
-from tutor.store.tables import Attempt, Position, SkillState
+from tutor.store.tables import Attempt
 
 _attempts = Attempt.__table__
-_positions = Position.__table__
-_skills = SkillState.__table__
 
 _FIELDS = [c.name for c in _attempts.columns if c.name != "id"]
 INSERT_ATTEMPT = (
@@ -177,27 +175,6 @@ def log(connection: Connection, *, lesson_id: str, version: str) -> list[dict]:
         .order_by(_attempts.c.id)
     )
     return [dict(row._mapping) for row in rows]
-
-
-def learner_marks(connection: Connection, *, lesson_id: str) -> tuple[dict, dict]:
-    """Per learner, the steps their state says they finished and the skills marked for
-    review: what the attempt log alone cannot tell."""
-    completed = {
-        row.learner_id: set(row.state.get("completed", ()))
-        for row in connection.execute(
-            select(_positions.c.learner_id, _positions.c.state).where(
-                _positions.c.lesson_id == lesson_id
-            )
-        )
-    }
-    marked: dict[str, set[str]] = {}
-    for row in connection.execute(
-        select(_skills.c.learner_id, _skills.c.skill_id).where(
-            _skills.c.lesson_id == lesson_id, _skills.c.review
-        )
-    ):
-        marked.setdefault(row.learner_id, set()).add(row.skill_id)
-    return completed, marked
 
 
 def versions(connection: Connection, *, lesson_id: str) -> list[dict]:

@@ -333,7 +333,7 @@ def upgrade(url: str, timeouts: Timeouts = Timeouts()) -> None:
         engine.dispose()
 
 
-def up_to_date(url: str, timeouts: Timeouts = Timeouts()) -> str | None:
+def why_unreadable(url: str, timeouts: Timeouts = Timeouts()) -> str | None:
     """Why the database cannot be read as it is (None when it can): a SQLite file that is
     not there, or a schema short of the newest migration. Nothing is created or changed."""
     if is_sqlite(url):
