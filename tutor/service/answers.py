@@ -79,6 +79,14 @@ def _raced(db: Database, learner_id: str, given: _Answer) -> tuple[int, dict[str
     ) from None
 
 
+def as_stored(option_id: str | None, value: str | float | None) -> str | None:
+    """An answer as its attempt keeps it: the option's id, or the number typed, read
+    (raises BadAnswer for text that is not a number)."""
+    if option_id is not None:
+        return option_id
+    return f"{parse_number(value):g}" if value is not None else None
+
+
 class _Answer:
     """What the learner sent, as it came."""
 
@@ -92,11 +100,7 @@ class _Answer:
     def check_same(self, existing: Row) -> None:
         """A key names one answer: the same key with a different answer is a client's
         mistake, not a retry, and saying so beats silently returning the first result."""
-        given = (
-            self.option_id
-            if self.option_id is not None
-            else (f"{parse_number(self.value):g}" if self.value is not None else None)
-        )
+        given = as_stored(self.option_id, self.value)
         if (existing.question_id, existing.variant, existing.answer) != (
             self.question_id,
             self.variant,

@@ -13,7 +13,7 @@ from fastapi import Form, Request
 from fastapi.responses import Response
 
 from tutor.errors import BadAnswer, BadInput, Conflict
-from tutor.lessons.kinds.numeric import parse_number
+from tutor.service.answers import as_stored
 from tutor.service.tutor import Tutor
 from tutor.vocabulary import Choice
 from tutor.web.deps import TutorDep
@@ -83,13 +83,10 @@ class _Sent:
     value: str | None
 
     def gave(self, attempt: Any) -> bool:
-        """Whether ``attempt`` recorded this very answer (as stored: the option's id, or
-        the number as ``answers`` writes it)."""
-        if self.option_id is not None:
-            return attempt.answer == self.option_id
+        """Whether ``attempt`` recorded this very answer."""
         try:
-            return self.value is not None and attempt.answer == f"{parse_number(self.value):g}"
-        except BadAnswer:
+            return attempt.answer == as_stored(self.option_id, self.value)
+        except BadAnswer:  # not a number: not what was recorded
             return False
 
 
