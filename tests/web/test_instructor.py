@@ -288,8 +288,12 @@ def test_an_answer_key_refuses_what_is_not_there(client: TestClient, staff):
     assert client.get("/api/instructor/lessons/nope/questions/x", headers=staff).status_code == 404
     bad_topic = client.get(f"{base}/what-loss-does", headers=staff, params={"topic": "nope"})
     assert bad_topic.status_code == 404 and "topics: cats, spam" in bad_topic.text
-    bad_variant = client.get(f"{base}/what-loss-does", headers=staff, params={"variant": -1})
-    assert bad_variant.status_code == 422
+    for variant in (-1, 16):  # learners are given variants 0 to 15
+        bad_variant = client.get(
+            f"{base}/what-loss-does", headers=staff, params={"variant": variant}
+        )
+        assert bad_variant.status_code == 422, variant
+    assert client.get(f"{base}/what-loss-does?variant=15", headers=staff).status_code == 200
     assert client.get(f"{base}/what-loss-does").status_code == 401
 
 

@@ -24,7 +24,7 @@ from tutor.errors import Forbidden, NotFound, Unauthorized
 from tutor.lessons.kinds import Seat
 from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.topics import CUSTOM, example_topic, offers_own
-from tutor.lessons.variants import render_question
+from tutor.lessons.variants import VARIANTS, render_question
 from tutor.teaching import analytics, items, payloads
 from tutor.vocabulary import Role
 from tutor.web import errors, ratelimit
@@ -397,7 +397,9 @@ def answer_key(
     tutor: TutorDep,
     lesson_id: str,
     question_id: str,
-    variant: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    variant: Annotated[
+        int, Query(ge=0, lt=VARIANTS, description="One of the variants learners are given.")
+    ] = 0,
     topic: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
     """A question (practice, check or held-out) as a learner sees it in one variant and
