@@ -114,3 +114,36 @@ def test_no_feedback_speaks_of_the_machinery_and_each_says_what_to_try():
     for text in [*NEAR_MISS.values(), *MISS.values()]:
         assert "engine" not in text and "we know" not in text
         assert any(word in text for word in ("redo", "round", "Check", "Follow", "work it"))
+
+
+SHIPPED = load_catalog([Path(__file__).parents[2] / "lessons"]).lessons
+
+
+def shipped_question(lesson_id: str, question_id: str):
+    lesson = SHIPPED[lesson_id]
+    entry = lesson.entries[question_id]
+    return render_question(lesson.lesson, entry.question, skill=entry.skill, seed=0, topic=None)
+
+
+@pytest.mark.parametrize(
+    ("lesson_id", "question_id", "typed", "why"),
+    [
+        ("how-a-network-learns", "squash-z", "9.642", "a probability is never below 0 or above 1"),
+        ("how-a-network-learns", "squash-z", "-0.4", "a probability is never below 0 or above 1"),
+        ("loss-functions", "compute-mse", "-3", "a loss is never negative"),
+    ],
+)
+def test_a_number_the_answer_can_never_be_is_said_to_be_impossible_first(
+    lesson_id: str, question_id: str, typed: str, why: str
+):
+    graded = grade(shipped_question(lesson_id, question_id), SEAT, value=typed)
+    assert graded.grade == "not_quite"
+    said = f"{float(typed):g}"
+    assert graded.feedback.startswith(f"{said} cannot be right: {why}. "), graded.feedback
+
+
+def test_a_wrong_number_that_could_be_the_answer_gets_the_plain_advice():
+    question = shipped_question("how-a-network-learns", "squash-z")
+    typed = "0.999" if question.answer < 0.5 else "0.001"
+    graded = grade(question, SEAT, value=typed)
+    assert "cannot be right" not in graded.feedback

@@ -531,6 +531,24 @@ def _as_float(value: Any, what: str) -> float:
     return result
 
 
+_PROBABILITIES = frozenset(
+    {"sigmoid", "neuron_output", "softmax", "net_output", "class_prob", "true_class_prob"}
+)
+_LOSSES = frozenset(
+    {"mse", "mae", "bce", "cce", "bce_term", "weighted_bce", "cce_logits", "net_loss_after"}
+)
+
+
+def impossible(name: str, value: float) -> str | None:
+    """Why ``value`` cannot be what the computation ``name`` gives, whatever its inputs (a
+    probability outside 0 to 1, a negative loss), in a learner's words; None if it can be."""
+    if name in _PROBABILITIES and not 0 <= value <= 1:
+        return "a probability is never below 0 or above 1"
+    if name in _LOSSES and value < 0:
+        return "a loss is never negative"
+    return None
+
+
 def compute(name: str, **kwargs: Any) -> float:
     """The right value of the computation ``name`` for the given keyword arguments."""
     computation = _lookup(name)

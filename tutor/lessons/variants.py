@@ -63,6 +63,7 @@ class RenderedQuestion(LazyTexts):
     tolerance: float | None = None
     decimals: int = 2
     mistakes: tuple = ()
+    computed: str | None = None  # a numeric one's computation (engine.computations)
 
     def __init__(
         self,
@@ -179,6 +180,7 @@ class RenderedSubStep(LazyTexts):
     tolerance: float | None = None
     decimals: int = 2
     mistakes: tuple = ()
+    computed: str | None = None  # a numeric one's computation (engine.computations)
 
     def __init__(
         self, sub: Any, *, parent: RenderedQuestion, index: int, skill: str, context: dict

@@ -309,6 +309,7 @@ class Numeric(Kind):
             "tolerance": question.tolerance or DEFAULT_TOLERANCE,
             "decimals": question.decimals,
             "mistakes": mistakes,
+            "computed": question.answer.compute,
         }
 
     def grade(self, rendered, seat: Seat, *, option_id: str | None, value: Any) -> Graded:
@@ -347,6 +348,11 @@ class Numeric(Kind):
         if where in NEAR_MISS:
             wording = NEAR_MISS[where].format(decimals=_decimals(rendered.decimals))
             return Graded(Grade.CLOSE, wording, said, said)
+        why = computations.impossible(rendered.computed, number)
+        if why is not None:  # say first what can be seen without working anything out
+            return Graded(
+                Grade.NOT_QUITE, f"{said} cannot be right: {why}. {MISS[where]}", said, said
+            )
         return Graded(Grade.NOT_QUITE, MISS[where], said, said)
 
     def right_answer(self, rendered) -> str:
