@@ -7,6 +7,7 @@ import io
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
@@ -114,6 +115,17 @@ def test_analytics_on_answers_made_through_the_api(client: TestClient, staff):
     assert (
         client.get("/instructor/lessons/mini/analytics/nope.csv", headers=staff).status_code == 404
     )
+
+
+def test_the_analytics_json_is_typed_in_openapi_and_keeps_to_its_schema(client: TestClient, staff):
+    answer(client, new_learner(client), "mini", "not_quite")
+    spec = client.get("/openapi.json").json()
+    ok = spec["paths"]["/api/instructor/analytics"]["get"]["responses"]["200"]
+    ref = ok["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/AnalyticsOut"
+    report = client.get("/api/instructor/analytics?lesson_id=mini", headers=staff).json()
+    jsonschema.validate(report, {"$ref": ref, "components": spec["components"]})
+    assert report["attempts"] == 1 and report["questions"][0]["picks"]
 
 
 def test_analytics_of_a_version_with_no_answers_is_a_404_naming_those_that_have(

@@ -30,7 +30,7 @@ from tutor.vocabulary import Role
 from tutor.web import errors, ratelimit
 from tutor.web.deps import TutorDep
 from tutor.web.routing import Router
-from tutor.web.schemas import AnswerKeyOut, ErrorOut, UnprocessableOut
+from tutor.web.schemas import AnalyticsOut, AnswerKeyOut, ErrorOut, UnprocessableOut
 from tutor.web.security import bearer_token
 
 INSTRUCTOR_COOKIE = "tutor_instructor"
@@ -377,15 +377,16 @@ def attachment(filename: str) -> str:
     return f'attachment; filename="{_UNSAFE_IN_FILENAME.sub("_", filename)}"'
 
 
-@api.get("/analytics", dependencies=[Instructor])
+@api.get("/analytics", dependencies=[Instructor], response_model=AnalyticsOut)
 def analytics_json(
     tutor: TutorDep,
     lesson_id: Annotated[str, Query(max_length=80)],
     version: Annotated[str | None, Query(max_length=16)] = None,
-) -> dict:
+) -> Response:
     """Every figure for one version of a lesson (the live one by default)."""
     report, versions = tutor.analytics(lesson_id, version)
-    return {**report.as_dict(), "versions": versions}
+    figures = AnalyticsOut.model_validate({**report.as_dict(), "versions": versions})
+    return Response(figures.model_dump_json(), media_type="application/json")
 
 
 @api.get(

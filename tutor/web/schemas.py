@@ -431,6 +431,68 @@ class KeyMistakeOut(_Out):
     idea: str | None
 
 
+class QuestionFiguresOut(_Out):
+    question_id: str
+    step_id: str
+    skill_id: str
+    attempts: int
+    learners: int
+    first_try_exactly: float | None = Field(
+        description="The share of learners whose first answer to it was Exactly."
+    )
+    picks: dict[str, int] = Field(
+        description="Times each answer was picked: an option's place in the lesson file (as "
+        "text), not_sure, or for a number the mistake's name, right or unrecognised."
+    )
+    discrimination: float | None = Field(
+        description="Point-biserial correlation of a right first answer with the learner's "
+        "score on the rest of the lesson; none when either does not vary."
+    )
+
+
+class SkillFiguresOut(_Out):
+    skill_id: str
+    learners: int
+    mastered: int = Field(description="Learners the tutor has held to master it.")
+    median_tries_to_mastery: float | None = Field(
+        description="Their median first tries at it until then."
+    )
+    review_share: float | None = Field(description="The share the tutor sent to review.")
+
+
+class StepFiguresOut(_Out):
+    step_id: str
+    reached: int
+    finished: int
+    stopped_here: int = Field(description="Reached it, went no further, and have not finished it.")
+
+
+class AngleFiguresOut(_Out):
+    angle: str
+    shown: int
+    next_right: int = Field(description="Times the check that followed it was Exactly.")
+    rate: float | None
+
+
+class VersionOut(_Out):
+    version: str
+    attempts: int
+    first: str = Field(description="The first answer to it (ISO 8601).")
+    last: str = Field(description="The latest answer to it (ISO 8601).")
+
+
+class AnalyticsOut(_Out):
+    lesson_id: str
+    version: str
+    learners: int
+    attempts: int
+    questions: list[QuestionFiguresOut]
+    skills: list[SkillFiguresOut]
+    steps: list[StepFiguresOut]
+    angles: list[AngleFiguresOut]
+    versions: list[VersionOut] = Field(description="Every version with answers, newest first.")
+
+
 class KeySubStepOut(_Out):
     id: str
     kind: KindName
