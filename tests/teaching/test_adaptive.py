@@ -14,6 +14,7 @@ from tutor.lessons.catalog import load_catalog
 from tutor.lessons.kinds import KINDS, Seat
 from tutor.teaching import adaptive, angles, faults, items, mastery, sessions
 from tutor.teaching.adaptive import State, after_answer, choose, start
+from tutor.teaching.state import Item, Offer
 from tutor.vocabulary import Role
 
 DATA = Path(__file__).parents[1] / "data"
@@ -191,6 +192,25 @@ def test_going_back_to_the_weak_step_returns_to_the_same_item():
         if back.item != waiting and back.item.role == "revisit":
             back = after_answer(LESSON, back, "exactly", p_known=WEAK, rng=rng(10 + i)).state
     assert back.item == waiting and back.return_to is None
+
+
+def test_a_step_back_never_asks_a_question_the_learner_has_not_reached():
+    offer = Offer("score", "loss", "score")
+    at_second = State("loss", "order", Item("order", 1, "main"))
+    assert faults.revisit_questions(LESSON, at_second, offer) == ["what-loss-does"]
+    at_first = State("loss", "what-loss-does", Item("what-loss-does", 1, "main"))
+    assert faults.revisit_questions(LESSON, at_first, offer) == []  # "order" lies ahead
+    in_later_step = State("compute", "mse-number", Item("mse-number", 1, "main"))
+    assert faults.revisit_questions(LESSON, in_later_step, offer) == ["what-loss-does", "order"]
+
+
+def test_no_step_back_is_offered_into_questions_that_lie_ahead(monkeypatch):
+    # Stuck on the step's first question, with the trouble traced to an idea whose questions
+    # in this step all come after it: there is nothing the learner has met to go back to.
+    monkeypatch.setattr(faults, "trace_fault", lambda *args: "score")
+    state, trail = play(["not_quite", "not_quite"], p_known={"score": 0.2, "compute": 0.2})
+    assert trail[-1][1].reason == "stuck" and state.main == "what-loss-does"
+    assert state.offer is not None and state.offer.fault_step is None
 
 
 def test_going_on_marks_the_skill_for_review():

@@ -294,6 +294,9 @@ def _continue(
         fault_skill = faults.trace_fault(lesson, skill, p_known, misconception_skill)
         fault_step = faults.step_of_skill(lesson, fault_skill) if fault_skill else None
         offer = Offer(skill, fault_step, fault_skill)
+        if fault_step and not faults.revisit_questions(lesson, state, offer):
+            # The weak idea's questions all lie ahead of the learner: nothing to go back to.
+            offer = Offer(skill, None, None)
         reason = "stuck"
     state = replace(
         state,

@@ -68,15 +68,27 @@ def step_of_skill(lesson: LoadedLesson, skill: str) -> str | None:
     return None
 
 
+def revisit_questions(lesson: LoadedLesson, state: State, offer: Offer) -> list[str]:
+    """The questions a step back asks: those of the fault skill in the fault step that the
+    learner has come to. In the step they are in, that is the ones before their question,
+    never one further on they have not reached."""
+    step_index = lesson.step_index(offer.fault_step or "")
+    if step_index is None:
+        return []
+    here = lesson.entries.get(state.main or "")
+    until = (
+        here.main_index
+        if here is not None and here.step_index == step_index
+        else len(lesson.step(step_index).questions)
+    )
+    questions = lesson.step(step_index).questions[:until]
+    return [q.id for q in questions if q.skill == offer.fault_skill]
+
+
 def start_revisit(
     lesson: LoadedLesson, state: State, offer: Offer, rng: np.random.Generator
 ) -> State:
-    step_index = lesson.step_index(offer.fault_step or "")
-    questions = (
-        []
-        if step_index is None
-        else [q.id for q in lesson.step(step_index).questions if q.skill == offer.fault_skill]
-    )
+    questions = revisit_questions(lesson, state, offer)
     if not questions:
         raise ValueError("that step is no longer in the lesson; choose another way on")
     saved = place_of(state)
