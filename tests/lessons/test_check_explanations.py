@@ -19,12 +19,11 @@ import pytest
 
 from tutor.lessons.catalog import load_catalog
 from tutor.lessons.format import Question
-from tutor.lessons.variants import render_question, render_substeps
+from tutor.lessons.variants import VARIANTS, render_question, render_substeps
 from tutor.teaching.angles import quotes_numbers
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 CATALOG = load_catalog([LESSONS])
-VARIANTS = range(16)  # every variant a learner can be given
 
 # Checks that ask the very idea of the question they are written under, so that the
 # question's own explanations, borrowed after a miss, explain them too. Every other check
@@ -149,7 +148,7 @@ def test_an_explanation_after_a_miss_leaves_the_sub_steps_to_the_learner(
     are asked next: no explanation may work out a value a sub-step (or the problem) asks
     for, unless the learner already has it in front of them."""
     question = entry.question
-    for seed in VARIANTS:
+    for seed in range(VARIANTS):  # every variant a learner can be given
         rendered = render_question(
             lesson.lesson, question, skill=entry.skill, seed=seed, topic=None
         )
