@@ -214,3 +214,25 @@ def test_rows_of_different_lengths_are_refused_in_plain_words(client: TestClient
     detail = reply.json()["detail"]
     assert "its rows are not all the same length" in detail
     assert "inhomogeneous" not in detail and "sequence" not in detail
+
+
+def test_a_new_learner_takes_no_body_or_an_empty_object_and_refuses_anything_else(
+    client: TestClient,
+):
+    assert client.post("/api/learners").status_code == 201
+    assert client.post("/api/learners", json={}).status_code == 201
+    broken = client.post(
+        "/api/learners", content=b"{oops", headers={"content-type": "application/json"}
+    )
+    assert broken.status_code == 400
+    assert broken.json()["detail"].startswith("the body is not valid JSON at character")
+    named = client.post("/api/learners", json={"name": "Ada"})
+    assert named.status_code == 422
+    assert named.json()["detail"][0]["loc"] == ["body", "name"]
+    listed = client.post("/api/learners", json=[1])
+    assert listed.status_code == 422
+    assert listed.json()["detail"][0]["msg"].startswith("the body must be a JSON object")
+    documented = client.get("/openapi.json").json()["paths"]["/api/learners"]["post"]
+    assert not documented["requestBody"].get("required", False)
+    schema = documented["requestBody"]["content"]["application/json"]["schema"]
+    assert {"$ref": "#/components/schemas/LearnerIn"} in schema["anyOf"]

@@ -30,6 +30,7 @@ from tutor.web.schemas import (
     ErrorOut,
     HealthOut,
     HintOut,
+    LearnerIn,
     LearnerOut,
     LessonOut,
     LessonSummary,
@@ -169,8 +170,10 @@ router.add_api_route(
     status_code=status.HTTP_201_CREATED,
     responses={429: {"model": ErrorOut, "description": "Too many new learners from one client."}},
 )
-def create_learner(request: Request, tutor: TutorDep) -> Response:
-    """A new learner and its bearer token (shown only this once)."""
+def create_learner(request: Request, tutor: TutorDep, body: LearnerIn | None = None) -> Response:
+    """A new learner and its bearer token (shown only this once). The body is optional:
+    none, or ``{}``; anything else is refused, so a client that meant to send something
+    learns that it was not read."""
     limit = ratelimit.learners(request)
     limit.check(request)
     limit.spend(ratelimit.client_of(request))

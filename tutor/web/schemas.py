@@ -374,6 +374,10 @@ class TopicIn(_In):
         return self
 
 
+class LearnerIn(_In):
+    """A new learner takes no fields: send no body, or an empty object."""
+
+
 class LearnerOut(_Out):
     learner_id: str
     token: str = Field(description="Send as `Authorization: Bearer <token>`; shown only once.")
