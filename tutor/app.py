@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.middleware.gzip import GZipMiddleware
 
 from tutor.config import Settings
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.include_router(instructor.api)
     app.include_router(instructor.pages)
     _api_docs(app)
+    _favicon(app)
     errors.install(app)
     instructor.install(app)
     return app
@@ -144,6 +145,14 @@ def _api_docs(app: FastAPI) -> None:
             "openapi_url": app.openapi_url or "/openapi.json",
         }
         return app.state.templates.TemplateResponse(request, "docs.html", context)
+
+
+def _favicon(app: FastAPI) -> None:
+    # Pages name their icon; a browser asks for /favicon.ico anyway wherever a page does
+    # not (the JSON of /openapi.json, say). Temporary: the icon's hashed address changes.
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> RedirectResponse:
+        return RedirectResponse(app.state.templates.env.globals["asset"]("favicon.svg"), 302)
 
 
 def _bench_floor(app: FastAPI) -> None:

@@ -102,3 +102,13 @@ def test_static_files_have_hashed_names_cached_for_a_year(
         assert client.get(newer.group(1)).text.startswith("body { color: black }")
         assert client.get(css.group(1)).status_code == 404
         assert client.get("/static/tutor.000000000000.css").status_code == 404
+
+
+def test_a_browser_asking_for_favicon_ico_is_sent_to_the_icon(client: TestClient):
+    asked = client.get("/favicon.ico", follow_redirects=False)
+    assert asked.status_code == 302
+    assert re.fullmatch(r"/static/favicon\.[0-9a-f]{12}\.svg", asked.headers["location"])
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert "/favicon.ico" not in client.get("/openapi.json").json()["paths"]
