@@ -327,7 +327,7 @@ def test_a_review_prefers_an_item_whose_answer_the_learner_has_not_been_shown():
         LESSON,
         replace(state, seen=(*state.seen, *shown), reviewed=(), review=("score",)),
         ["score"],
-        adaptive.Known(p_known, RIGHT_ONCE),
+        adaptive.Known(LESSON, state, p_known, RIGHT_ONCE),
         rng(7),
     )
     assert again is not None and again.item.question != before

@@ -47,13 +47,46 @@ MAX_CHECKS = 3
 STUCK_AFTER = 2
 
 
-class Known(dict):
-    """Each skill's P(known) for this learner, with how many of its items they answered
-    right at first sight: mastery needs both (see ``mastery.is_mastered``)."""
+class Known(Mapping[str, float]):
+    """Each skill's P(known) for this learner (see ``estimate``), with how many of its
+    items they answered right at first sight: mastery needs both (see
+    ``mastery.is_mastered``).
 
-    def __init__(self, p_known: Mapping[str, float], firsts_right: Mapping[str, int]):
-        super().__init__(p_known)
-        self.firsts_right = dict(firsts_right)
+    Worked out a skill at a time, when asked for: a decision asks about two or three
+    skills of a lesson's dozen or more, and re-basing every one cost an answer a third of
+    its decision."""
+
+    def __init__(
+        self,
+        lesson: LoadedLesson,
+        state: State,
+        p_known: Mapping[str, float],
+        firsts_right: Mapping[str, int] | None = None,
+    ):
+        self._lesson, self._raw = lesson, p_known
+        self._own = _own_priors(lesson, tuple(state.untaught.items()))
+        self._worked: dict[str, float] = {}
+        self.firsts_right = firsts_right or {}
+
+    def __getitem__(self, skill: str) -> float:
+        found = self._worked.get(skill)
+        if found is None:
+            at = _skill_index(self._lesson)[skill]  # (a KeyError for a skill not in the lesson)
+            params = mastery.skill_params(self._lesson)[skill]
+            p = self._raw.get(skill)
+            if p is None:
+                p = params.prior
+            own, tried = self._own[at]
+            found = self._worked[skill] = mastery.individual(
+                p, learner_prior=own, attempted=p != params.prior or tried, params=params
+            )
+        return found
+
+    def __iter__(self):
+        return iter(_skill_index(self._lesson))
+
+    def __len__(self) -> int:
+        return len(_skill_index(self._lesson))
 
     def mastered(self, skill: str) -> bool:
         return mastery.is_mastered(self.get(skill, mastery.PRIOR), self.firsts_right.get(skill, 0))
@@ -87,7 +120,7 @@ def present(
     """``state`` with its current item, if a multi-step problem, at the fading level."""
     if state.item is None:
         return state
-    known = Known(estimate(lesson, state, p_known), firsts_right or {})
+    known = Known(lesson, state, p_known, firsts_right or {})
     skill = lesson.entries[state.item.question].skill
     return ladders.present(
         lesson, state, p_known=known.get(skill, mastery.PRIOR), mastered=known.mastered(skill)
@@ -146,7 +179,7 @@ def after_example(
     if state.ladder is None or state.ladder.mode != ladders.EXAMPLE or item is None:
         raise ValueError("there is no worked example to go on from")
     firsts = firsts_right or {}
-    known = Known(estimate(lesson, state, p_known), firsts)
+    known = Known(lesson, state, p_known, firsts)
     state = ladders.after_example(lesson, state)
     state = replace(
         state,
@@ -179,7 +212,7 @@ def _presented(
     if following is None or following == answered or decision.state.ladder is not None:
         return decision
     skill = lesson.entries[following.question].skill
-    known = Known(estimate(lesson, decision.state, p_known), firsts)
+    known = Known(lesson, decision.state, p_known, firsts)
     shown = ladders.present(
         lesson,
         decision.state,
@@ -214,7 +247,7 @@ def _take_in(
     if skill not in state.missed:
         record = (*state.untaught.get(skill, ()), grade)
         state = replace(state, untaught={**state.untaught, skill: record})
-    known = Known(estimate(lesson, state, p_known), firsts)
+    known = Known(lesson, state, p_known, firsts)
     if state.pending_angle and item.role == Role.CHECK:
         state = angles.credit_angle(state, state.pending_angle, right)
     state = replace(state, pending_angle=None)
@@ -244,7 +277,7 @@ def _in_problem(
         return Decision(state, None, None, solution=grade != Grade.EXACTLY)
     if mode == ladders.LADDER:
         # The whole problem was missed and taken in then: the loop goes on from that miss.
-        known = Known(estimate(lesson, state, p_known), firsts)
+        known = Known(lesson, state, p_known, firsts)
         parent = Grade.NOT_QUITE
         return _continue(lesson, state, item, parent, known, None, misconception_skill, rng)
     parent = Grade.EXACTLY if right else Grade.NOT_QUITE
@@ -409,40 +442,13 @@ def estimate(lesson: LoadedLesson, state: State, p_known: Mapping[str, float]) -
     The learner's prior for a skill comes from their first attempts at the other
     skills of the lesson, so a skill's own evidence is not counted twice.
     """
-    skills = lesson.lesson.skills
-    return dict(
-        _estimate(
-            lesson,
-            tuple(state.untaught.items()),
-            tuple(p_known.get(skill.id) for skill in skills),
-        )
-    )
+    return dict(Known(lesson, state, p_known))
 
 
-@lru_cache(maxsize=2048)
-def _estimate(
-    lesson: LoadedLesson,
-    untaught: tuple[tuple[str, tuple[str, ...]], ...],
-    p_known: tuple[float | None, ...],
-) -> tuple[tuple[str, float], ...]:
-    # Kept: an answer asks twice for the same estimates (what it counts, and how the next
-    # item is shown).
-    params_of = mastery.skill_params(lesson)
-    out = []
-    for skill, p, (own, tried) in zip(
-        lesson.lesson.skills, p_known, _own_priors(lesson, untaught), strict=True
-    ):
-        params = params_of[skill.id]
-        if p is None:
-            p = params.prior
-        attempted = p != params.prior or tried
-        out.append(
-            (
-                skill.id,
-                mastery.individual(p, learner_prior=own, attempted=attempted, params=params),
-            )
-        )
-    return tuple(out)
+@lru_cache(maxsize=64)
+def _skill_index(lesson: LoadedLesson) -> dict[str, int]:
+    """Each skill's place among the lesson's skills (and in ``_own_priors``)."""
+    return {skill.id: at for at, skill in enumerate(lesson.lesson.skills)}
 
 
 @lru_cache(maxsize=2048)
@@ -527,7 +533,7 @@ def choose(
     if offer is None or state.item is None:
         raise ValueError("there is no offer to answer right now")
     raw, firsts = p_known, firsts_right or {}
-    p_known = Known(estimate(lesson, state, p_known), firsts)
+    p_known = Known(lesson, state, p_known, firsts)
     if choice == Choice.GO_ON:
         state = replace(state, review=_add(state.review, offer.skill), ladder=None)
         next_state, finished = _advance(lesson, state, p_known, rng)

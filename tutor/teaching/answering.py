@@ -186,7 +186,7 @@ def decide(
         "response": response,
         # As the learner's skill report would say now (teaching.mastery.label).
         "solid": mastery.is_mastered(
-            adaptive.estimate(lesson, state, p_known)[skill], evidence.firsts_right
+            adaptive.Known(lesson, state, p_known)[skill], evidence.firsts_right
         ),
     }
     return Outcome(skill, evidence, decision, response, attempt)
