@@ -343,3 +343,20 @@ def test_the_preview_shows_a_learners_own_words_as_the_lessons_examples(tmp_path
     chosen = BeautifulSoup(page, "html.parser").select_one("#preview-topic option[selected]")
     assert chosen["value"] == "custom" and "own words" in chosen.get_text()
     assert "A loss scores a drawing." in page  # the example of the word `thing`
+
+
+def test_an_option_whose_words_change_with_the_numbers_is_labelled_with_every_wording():
+    """The options table counts picks of every variant, so it names every wording of an
+    option (here the two cases of kl-strength), not one variant's."""
+    from tutor.lessons.catalog import load_catalog
+    from tutor.web.instructor import option_labels
+
+    lessons = load_catalog([Path(__file__).resolve().parents[2] / "lessons"]).lessons
+    labels = option_labels(lessons["loss-functions"])["kl-strength"]
+    right_grade, right_text = labels["0"]
+    assert right_grade == "exactly"
+    assert "Its score climbs while its answers wander" in right_text
+    assert "It hardly moves from where it started" in right_text
+    assert " | " in right_text
+    fixed = option_labels(lessons["loss-functions"])["kl-penalty"]["1"][1]
+    assert " | " not in fixed and fixed.startswith("It keeps the tuned model")

@@ -13,6 +13,7 @@ import hmac
 import io
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, Query, Request
@@ -333,17 +334,30 @@ def analytics_page(
     )
 
 
+@lru_cache(maxsize=16)
 def option_labels(lesson: LoadedLesson) -> dict[str, dict[str, tuple[str, str]]]:
     """Each question's options by their place in the file, as (grade, text) in the default
-    topic's words: distractor counts read better next to what the option says."""
+    topic's words: distractor counts read better next to what the option says. Where the
+    numbers drawn change an option's words, its text gives them all (``_wordings``): the
+    picks counted are of every variant."""
     topic = lesson.lesson.default_topic
-    return {
-        question_id: {
-            str(o.index): (o.grade, o.text)
-            for o in items.rendered(lesson, question_id, 0, topic).options
-        }
-        for question_id in lesson.entries
-    }
+    labels: dict[str, dict[str, tuple[str, str]]] = {}
+    for question_id, entry in lesson.entries.items():
+        grades: dict[str, str] = {}
+        texts: dict[str, dict[str, None]] = {}  # an option's wordings, in order met
+        for variant in range(VARIANTS if entry.question.sampled else 1):
+            for o in items.rendered(lesson, question_id, variant, topic).options:
+                grades[str(o.index)] = o.grade
+                texts.setdefault(str(o.index), {})[o.text] = None
+        labels[question_id] = {i: (grades[i], _wordings(list(texts[i]))) for i in grades}
+    return labels
+
+
+def _wordings(texts: list[str], most: int = 3) -> str:
+    """One option's texts across the variants, as one line of a table."""
+    if len(texts) <= most:
+        return " | ".join(texts)
+    return " | ".join(texts[:most]) + f" | ... ({len(texts)} wordings, by the numbers drawn)"
 
 
 @pages.get("/lessons/{lesson_id}/analytics/{table}.csv", dependencies=[Instructor])
