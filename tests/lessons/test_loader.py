@@ -157,13 +157,13 @@ BROKEN = [
     ),
     pytest.param(
         swap("What does a loss do with {{ topic.thing }}?", "What of {{ topic.thingz }}?"),
-        "broken.yaml:21:17: steps[0].questions[0].prompt: placeholder error (topic 'cats'): "
+        "broken.yaml:21:25: steps[0].questions[0].prompt: placeholder error (topic 'cats'): "
         "the topic has no word 'thingz' (did you mean 'thing'?)",
         id="unknown-placeholder",
     ),
     pytest.param(
         swap("          - text: It fixes it\n", "          - text: It fixes {{ topic.thingy }}\n"),
-        "broken.yaml:27:19: steps[0].questions[0].options[1].text: placeholder error "
+        "broken.yaml:27:28: steps[0].questions[0].options[1].text: placeholder error "
         "(topic 'cats'): the topic has no word 'thingy' (did you mean 'thing'?)",
         id="unknown-placeholder-in-an-option",
     ),
@@ -178,7 +178,7 @@ BROKEN = [
     ),
     pytest.param(
         swap("feedback: Yes, {{ p }} is scored.", "feedback: Yes, {{ q }} is scored."),
-        "broken.yaml:26:23: steps[0].questions[0].options[0].feedback: placeholder error "
+        "broken.yaml:26:28: steps[0].questions[0].options[0].feedback: placeholder error "
         "(topic 'cats'): 'q' is not defined here: not one of the question's `params` nor a "
         "function (a topic's words are written {{ topic.q }})",
         id="undefined-param",
@@ -348,8 +348,38 @@ def test_each_broken_lesson_names_the_problem_where_it_is(source: str, expected:
 def test_a_broken_placeholder_in_a_step_text_is_reported_once_not_per_topic():
     source = swap("intro: A loss scores {{ topic.thing }}.", "intro: A loss scores {{ topic.t }.")
     assert problems_of(source) == [
-        "broken.yaml:16:12: steps[0].intro: placeholder error (topic 'cats'): unexpected '}'"
+        "broken.yaml:16:26: steps[0].intro: placeholder error (topic 'cats'): unexpected '}'"
     ]
+
+
+@pytest.mark.parametrize("style", ["|-", ">-"])
+def test_a_placeholder_mistake_inside_a_long_text_is_shown_on_its_own_line(style: str):
+    """In a text of many lines, the problem's line and column are the placeholder's own,
+    not the text's first line: for a missing topic word, a missing name and a placeholder
+    that does not parse, in a literal and in a folded text."""
+    long = (
+        f"intro: {style}\n"
+        "      A loss scores {{ topic.thing }}.\n"
+        "      It is one number for the whole batch,\n"
+        "      and {{ topic.thign }} is what it scores.\n"
+    )
+    word = problems_of(swap("intro: A loss scores {{ topic.thing }}.\n", long))
+    assert word == [
+        "broken.yaml:19:11: steps[0].intro: placeholder error (topic 'cats'): the topic has "
+        "no word 'thign' (did you mean 'thing'?)"
+    ]
+    feedback = (
+        f"feedback: {style}\n"
+        "              Yes: the miss is scored,\n"
+        "              and the score is {{ q }}.\n"
+    )
+    name = problems_of(swap("feedback: Yes, {{ p }} is scored.\n", feedback))
+    assert len(name) == 1 and name[0].startswith(
+        "broken.yaml:28:32: steps[0].questions[0].options[0].feedback: placeholder error"
+    ), name
+    broken = long.replace("{{ topic.thign }}", "{{ topic.thing }")
+    syntax = problems_of(swap("intro: A loss scores {{ topic.thing }}.\n", broken))
+    assert len(syntax) == 1 and syntax[0].startswith("broken.yaml:19:11: steps[0].intro: "), syntax
 
 
 def test_an_option_that_does_not_render_hides_no_other_problem():

@@ -34,7 +34,7 @@ def test_a_lead_in_with_an_unknown_word_is_a_problem_where_it_is():
     source = swap(WHAT, WHAT + "        lead_in: Now {{ topic.colour }}.\n")
     problems = problems_of(source)
     assert any(
-        p.startswith("broken.yaml:20:18: steps[0].questions[0].lead_in: placeholder error")
+        p.startswith("broken.yaml:20:22: steps[0].questions[0].lead_in: placeholder error")
         for p in problems
     ), problems
 

@@ -37,7 +37,7 @@ def test_a_text_using_a_word_no_learner_is_asked_for_is_located():
     )
     problems = problems_of(source)
     assert any(
-        p.startswith("broken.yaml:18:12: steps[0].intro: placeholder error (a learner's own topic")
+        p.startswith("broken.yaml:18:48: steps[0].intro: placeholder error (a learner's own topic")
         and "'other'" in p
         and "must be declared in `topic_words`" in p
         for p in problems

@@ -12,7 +12,7 @@ from tutor.engine import computations
 from tutor.lessons import examples, templates, variants
 from tutor.lessons.format import AssessmentItem, Lesson, Question
 from tutor.lessons.kinds import KINDS, numeric, steps
-from tutor.lessons.messages import did_you_mean, explain
+from tutor.lessons.messages import culprit, did_you_mean, explain
 from tutor.lessons.problems import LessonProblem, Locator
 from tutor.lessons.topics import CUSTOM, example_topic
 from tutor.render.markdown import math_problems
@@ -38,14 +38,15 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
                 source = getattr(step, name)
                 if not source or name in wrong:
                     continue
+                near = None
                 try:
                     problems_in = math_problems(templates.render(source, context))
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-                    problems_in = [explain(exc, topic, context)]
+                    problems_in, near = [explain(exc, topic, context)], culprit(exc, source)
                 if problems_in:
                     wrong.add(name)
                 for message in problems_in:
-                    add(locate.problem(("steps", s, name), message))
+                    add(locate.problem(("steps", s, name), message, near=near))
         if step.example is not None:
             for topic in _topics(lesson):
                 try:
@@ -312,10 +313,10 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
     seeds = CHECK_SEEDS if question.sampled else range(1)
     reported: set[tuple] = set()
 
-    def report(sub: tuple, message: str, *, at_key: bool = False) -> None:
+    def report(sub: tuple, message: str, *, at_key: bool = False, near: str | None = None) -> None:
         if sub not in reported:
             reported.add(sub)
-            add(locate.problem((*path, *sub), message, at_key=at_key))
+            add(locate.problem((*path, *sub), message, at_key=at_key, near=near))
 
     for seed in seeds:
         params = variants.draw_params(question, seed)
@@ -328,7 +329,7 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
                     for message in math_problems(templates.render(source, context)):
                         report(sub, message)
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-                    report(sub, explain(exc, topic, context))
+                    report(sub, explain(exc, topic, context), near=culprit(exc, source))
 
 
 def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Locator, add) -> bool:
@@ -364,10 +365,10 @@ def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Loc
         return False
     reported: set[tuple] = set()
 
-    def report(sub: tuple, message: str, *, at_key: bool = False) -> None:
+    def report(sub: tuple, message: str, *, at_key: bool = False, near: str | None = None) -> None:
         if sub not in reported:
             reported.add(sub)
-            add(locate.problem((*path, *sub), message, at_key=at_key))
+            add(locate.problem((*path, *sub), message, at_key=at_key, near=near))
 
     for seed in CHECK_SEEDS if question.sampled else range(1):
         params = variants.draw_params(question, seed)
@@ -394,7 +395,7 @@ def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Loc
                         for message in math_problems(templates.render(source, here)):
                             report_sub(part, message)
                     except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
-                        report_sub(part, explain(exc, topic, here))
+                        report_sub(part, explain(exc, topic, here), near=culprit(exc, source))
             last = len(question.steps) - 1
             problem = steps.chain_problem(
                 values[question.steps[last].id], answer, question.tolerance, seed

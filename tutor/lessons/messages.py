@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 
-from jinja2 import TemplateError, UndefinedError
+from jinja2 import Environment, TemplateError, TemplateSyntaxError, UndefinedError
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -55,3 +55,34 @@ def _undefined(message: str, context: Mapping) -> str:
             + did_you_mean(name[1], known)
         )
     return message
+
+
+_SYNTAX = Environment()  # the placeholders' syntax alone, to find the one that breaks
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+
+def culprit(exc: Exception, source: str) -> str | None:
+    """A regular expression for the placeholder in ``source`` that ``exc`` came from, so
+    that the problem is shown on its own line of a long text: the one using a missing
+    name, or the first that does not parse. None when it cannot be told."""
+    if isinstance(exc, UndefinedError):
+        message = getattr(exc, "message", None) or str(exc)
+        attribute = re.fullmatch(r"'.+' has no attribute '(.+)'", message)
+        if attribute:
+            return rf"\{{[{{%][^}}]*?\.\s*{re.escape(attribute[1])}\b"
+        name = re.fullmatch(r"'(.+)' is undefined", message)
+        if name:
+            return rf"\{{[{{%][^}}]*?(?<![\w.]){re.escape(name[1])}\b"
+        return None
+    if isinstance(exc, TemplateSyntaxError):
+        for found in _PLACEHOLDER.finditer(source):
+            try:
+                _SYNTAX.parse(found[0])
+            except TemplateSyntaxError:
+                return re.escape(found[0].splitlines()[0])
+        # One opened and never closed: the last opening with no closing after it.
+        opened = [m.start() for m in re.finditer(r"\{[{%]", source)]
+        for at in reversed(opened):
+            if not re.search(r"[}%]\}", source[at:]):
+                return re.escape(source[at:].splitlines()[0][:40])
+    return None

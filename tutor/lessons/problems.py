@@ -46,8 +46,13 @@ class Locator:
         self.file = str(file)
         self.doc = doc
 
-    def problem(self, path: Path, message: str, *, at_key: bool = False) -> LessonProblem:
-        mark = self.doc.mark_of(path, key=at_key)
+    def problem(
+        self, path: Path, message: str, *, at_key: bool = False, near: str | None = None
+    ) -> LessonProblem:
+        """The problem at ``path``; with ``near`` (a regular expression), at the line and
+        column inside the text where it matches, if it does."""
+        found = self.doc.find(path, near) if near else None
+        mark = found or self.doc.mark_of(path, key=at_key)
         return LessonProblem(self.file, mark.line, mark.column, format_path(path), message)
 
 

@@ -123,6 +123,8 @@ class Document:
     marks: dict[Path, Mark] = field(default_factory=dict)
     key_marks: dict[Path, Mark] = field(default_factory=dict)
     problems: list[YamlProblem] = field(default_factory=list)
+    ends: dict[Path, int] = field(default_factory=dict)  # a text's last line
+    lines: list[str] = field(default_factory=list)  # the file's
 
     def mark_of(self, path: Path, *, key: bool = False) -> Mark:
         """Where ``path`` was written, or its nearest written ancestor."""
@@ -132,6 +134,22 @@ class Document:
         while path not in self.marks and path:
             path = path[:-1]
         return self.marks.get(path, Mark(1, 1))
+
+    def find(self, path: Path, pattern: str) -> Mark | None:
+        """Where ``pattern`` (a regular expression) first matches inside the text written
+        at ``path``, line by line: a mistake inside a text of many lines (``lead_in: |-``)
+        is shown on its own line, not the text's first. None when it is not found."""
+        start, last = self.marks.get(path), self.ends.get(path)
+        if start is None or last is None:
+            return None
+        found = re.compile(pattern)
+        for line in range(start.line, min(last, len(self.lines)) + 1):
+            text = self.lines[line - 1]
+            offset = start.column - 1 if line == start.line else 0
+            match = found.search(text, offset)
+            if match:
+                return Mark(line, match.start() + 1)
+        return None
 
 
 def _mark(node: Node) -> Mark:
@@ -160,6 +178,11 @@ class _Builder:
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
+        end = node.end_mark
+        # A block text ends where the next key begins, at its column 0.
+        self.doc.ends[path] = (
+            end.line + 1 if end.column > 0 else max(end.line, node.start_mark.line + 1)
+        )
         return self._constructor.construct_object(node, deep=True)
 
     def _mapping(self, node: MappingNode, path: Path) -> dict:
@@ -233,6 +256,7 @@ def load(text: str) -> Document:
     if node is None:
         return Document(data=None, problems=[YamlProblem((), Mark(1, 1), "the file is empty")])
     builder = _Builder()
+    builder.doc.lines = text.splitlines()
     builder.doc.data = builder.build(node, ())
     return builder.doc
 
