@@ -195,6 +195,15 @@ BROKEN = [
     pytest.param(
         swap(
             "answer: {compute: mse, args: {y_true: t, y_pred: p}}",
+            "answer: {compute: mse, args: {y_true: t, y_pred: pp}}",
+        ),
+        "broken.yaml:49:58: steps[1].questions[0].answer.args.y_pred: the argument 'y_pred' (pp) "
+        "cannot be worked out (seed 0): placeholder error: 'pp' is not defined here",
+        id="answer-argument-that-cannot-be-worked-out",
+    ),
+    pytest.param(
+        swap(
+            "answer: {compute: mse, args: {y_true: t, y_pred: p}}",
             "answer: {compute: msq, args: {y_true: t, y_pred: p}}",
         ),
         "broken.yaml:49:27: steps[1].questions[0].answer.compute: unknown computation 'msq' "

@@ -252,6 +252,19 @@ class Numeric(Kind):
         """The answer and each mistake computed for one seed: finite, and told apart."""
         answer = question.answer
         tolerance = question.tolerance or DEFAULT_TOLERANCE
+        for name, expression in answer.args.items():
+            if not isinstance(expression, str):
+                continue
+            try:
+                templates.evaluate(expression, context)
+            except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
+                # Said at the argument that fails, not at `answer:` for all of them.
+                report(
+                    ("answer", "args", name),
+                    f"the argument {name!r} ({expression}) cannot be worked out "
+                    f"(seed {seed}): " + explain(exc, context=context),
+                )
+                return False
         try:
             args = answer_args(question, context)
             value = computations.compute(answer.compute, **args)
