@@ -36,6 +36,7 @@ SAME_IDEA_AS_PARENT = {
     ("loss-functions", "reward-hacking"),
     ("loss-functions", "which-gets-gamed"),
     ("loss-functions", "kl-strength"),
+    ("loss-functions", "kl-fix"),
 }
 
 
