@@ -380,3 +380,29 @@ def test_a_question_with_fixed_numbers_has_one_answer_for_every_variant():
     key = items.item_key(LESSON, fixed, 0)
     assert items.unseen_variant(LESSON, fixed, [key], rng(1)) is None
     assert items.unseen_variant(LESSON, fixed, [], rng(1)) in range(variants.VARIANTS)
+
+
+SHIPPED = load_catalog([Path(__file__).resolve().parents[2] / "lessons"]).lessons
+
+
+def test_a_check_is_borrowed_only_from_a_question_the_learner_has_reached():
+    """A miss on `no-right-answer` once borrowed `kl-strength`, a check written for the
+    question after it, which asks about the drift penalty before its lead-in teaches it."""
+    lesson = SHIPPED["loss-functions"]
+    step = lesson.lesson.steps[lesson.entries["no-right-answer"].step_index].id
+    own = "needs-learned-reward"
+    seen = tuple(items.item_key(lesson, own, v) for v in range(variants.VARIANTS))
+    at_first = State(step=step, main="no-right-answer", item=Item("no-right-answer", 0, Role.MAIN))
+    assert adaptive._pick_check(lesson, at_first, at_first.item, rng())[0].question == own
+    # Its own check shown: nothing further on is borrowed, so there is no fresh check.
+    done = replace(at_first, seen=seen)
+    assert adaptive._pick_check(lesson, done, done.item, rng()) is None
+    # From the later question, the earlier question's check may be borrowed.
+    later_checks = ("kl-strength", "kl-fix")
+    later = State(
+        step=step,
+        main="kl-penalty",
+        item=Item("kl-penalty", 0, Role.MAIN),
+        seen=tuple(items.item_key(lesson, q, 0) for q in later_checks),
+    )
+    assert adaptive._pick_check(lesson, later, later.item, rng())[0].question == own

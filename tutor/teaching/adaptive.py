@@ -353,9 +353,12 @@ def _pick_check(
 
     Never an item whose answer the learner has been shown (``state.seen``): in order,
     one of the main question's own checks; the question with new numbers whose answer
-    differs; a check written for another question of the skill.
+    differs; a check written for another question of the skill, one the learner has
+    reached (a check written for a later question may lean on what that question's lead-in
+    has yet to teach).
     """
     main = lesson.entries[state.main or item.question]
+    reached = (main.step_index, main.main_index)
 
     def fresh(question_id: str) -> int | None:
         return items.unseen_variant(lesson, question_id, state.seen, rng)
@@ -368,8 +371,9 @@ def _pick_check(
         if sampled and (variant := fresh(question_id)) is not None:
             return Item(question_id, variant, Role.CHECK), "new_numbers"
     for question_id in lesson.questions_for_skill(main.skill):
-        is_check = lesson.entries[question_id].parent is not None
-        if is_check and (variant := fresh(question_id)) is not None:
+        entry = lesson.entries[question_id]
+        borrowable = entry.parent is not None and (entry.step_index, entry.main_index) <= reached
+        if borrowable and (variant := fresh(question_id)) is not None:
             return Item(question_id, variant, Role.CHECK), "another_question"
     return None
 
