@@ -177,6 +177,16 @@ BROKEN = [
         id="tolerance-that-takes-in-zero",
     ),
     pytest.param(
+        swap(
+            "        answer: {compute: mse, args: {y_true: t, y_pred: p}}\n",
+            "        answer: {compute: mse, args: {y_true: t, y_pred: p}}\n"
+            "        tolerance: 0.6\n",
+        ),
+        "broken.yaml:50:20: steps[1].questions[0].tolerance: for seed 0 the answer is 2.5, and "
+        "the tolerance 0.6 accepts answers 24% off it; give a smaller `tolerance`",
+        id="tolerance-far-too-wide",
+    ),
+    pytest.param(
         swap("feedback: Yes, {{ p }} is scored.", "feedback: Yes, {{ q }} is scored."),
         "broken.yaml:26:28: steps[0].questions[0].options[0].feedback: placeholder error "
         "(topic 'cats'): 'q' is not defined here: not one of the question's `params` nor a "

@@ -126,6 +126,11 @@ class RenderedMistake(LazyTexts):
         return self.render_text(self._source)
 
 
+LOOSEST = 0.2
+"""The largest tolerance, as a share of the answer, that validation lets pass: wider, and a
+learner a fifth out is graded Exactly."""
+
+
 def answer_args(question, context: dict[str, Any]) -> dict[str, Any]:
     """A numeric answer's arguments: texts are expressions over params, the rest values."""
     assert question.answer is not None
@@ -289,6 +294,13 @@ class Numeric(Kind):
                 "of 0, so a learner who types 0 is graded Exactly; give a smaller `tolerance` "
                 "(and enough `decimals` to show the answer), or change the params",
             )
+        elif value != 0 and tolerance > LOOSEST * abs(value):
+            report(
+                ("tolerance",),
+                f"for seed {seed} the answer is {value:.6g}, and the tolerance {tolerance} "
+                f"accepts answers {100 * tolerance / abs(value):.0f}% off it; give a smaller "
+                "`tolerance` (half a unit of the last decimal asked for is usual)",
+            )
         for i, m in enumerate(question.mistakes):
             try:
                 wrong = computations.compute_mistake(answer.compute, m.mistake, **args)
@@ -306,7 +318,8 @@ class Numeric(Kind):
                     ("mistakes", i, "mistake"),
                     f"for seed {seed} this mistake gives "
                     f"{wrong:.6g}, within the tolerance {tolerance} of the answer "
-                    f"{value:.6g}, so it cannot be told apart; change the params",
+                    f"{value:.6g}, so it cannot be told apart; give a smaller `tolerance`, "
+                    "or change the params",
                 )
         return True
 
