@@ -129,6 +129,17 @@ def _record(
     topic = resume.position_topic(lesson, position)
     current = payloads.describe(lesson, state, topic, seat)
     item = current.question
+    if (
+        item is not None
+        and current.explain is not None
+        and given.variant == item.seed
+        and given.question_id in (item.id, payloads.shown_id(current))
+    ):
+        # A worked example is studied, not answered: by its own id or its problem's.
+        raise Conflict(
+            f"{payloads.shown_id(current)!r} variant {item.seed} is a worked example, with "
+            f"nothing to answer: POST /api/lessons/{lesson.id}/continue once it is studied"
+        )
     if item is None or (given.question_id, given.variant) != (item.id, item.seed):
         if given.key and position is not None:
             # Not the current item: perhaps a retry of an answer that moved the lesson on.
@@ -145,12 +156,6 @@ def _record(
             f"question {given.question_id!r} variant {given.variant} is not the current item "
             f"(that is {payloads.shown_id(current)!r} variant {item.seed}); fetch /next and "
             + ("go on from it" if current.explain is not None else "answer that")
-        )
-    if current.explain is not None:
-        # A worked example is studied, not answered: its problem's id names it only inside.
-        raise Conflict(
-            f"{payloads.shown_id(current)!r} variant {item.seed} is a worked example, with "
-            f"nothing to answer: POST /api/lessons/{lesson.id}/continue once it is studied"
         )
     graded = grade(item, seat, option_id=given.option_id, value=given.value)
     # The position's version counts its writes: a fresh seed for every decision.
