@@ -347,16 +347,31 @@ def test_the_preview_shows_a_learners_own_words_as_the_lessons_examples(tmp_path
 
 def test_an_option_whose_words_change_with_the_numbers_is_labelled_with_every_wording():
     """The options table counts picks of every variant, so it names every wording of an
-    option (here the two cases of kl-strength), not one variant's."""
+    option (here the four cases of which-gets-gamed), not one variant's."""
     from tutor.lessons.catalog import load_catalog
     from tutor.web.instructor import option_labels
 
     lessons = load_catalog([Path(__file__).resolve().parents[2] / "lessons"]).lessons
-    labels = option_labels(lessons["loss-functions"])["kl-strength"]
-    right_grade, right_text = labels["0"]
+    labels = option_labels(lessons["loss-functions"])
+    right_grade, right_text = labels["which-gets-gamed"]["0"]
     assert right_grade == "exactly"
-    assert "Its score climbs while its answers wander" in right_text
-    assert "It hardly moves from where it started" in right_text
-    assert " | " in right_text
-    fixed = option_labels(lessons["loss-functions"])["kl-penalty"]["1"][1]
+    assert "Articles padded out" in right_text and "Tickets closed quickly" in right_text
+    assert right_text.endswith("(4 wordings, by the numbers drawn)")
+    fixed = labels["kl-penalty"]["1"][1]
     assert " | " not in fixed and fixed.startswith("It keeps the tuned model")
+    # A number's answers are labelled too, and every question can be answered "not sure".
+    assert labels["softmax-share"]["right"] == ("exactly", "the right number")
+    assert labels["softmax-share"]["no_exponent"] == ("not_quite", "the mistake `no_exponent`")
+    assert labels["kl-penalty"]["not_sure"][0] == "not_sure"
+
+
+def test_the_options_table_lists_options_nobody_picked(client: TestClient, staff):
+    answer(client, new_learner(client), "mini", "exactly")
+    table = client.get("/instructor/lessons/mini/analytics/options.csv", headers=staff)
+    rows = [r for r in csv.reader(io.StringIO(table.text)) if r[0] == "what-loss-does"]
+    picks = {r[1]: (r[2], int(r[4])) for r in rows}
+    assert picks["0"] == ("exactly", 1)
+    assert len(picks) >= 4 and all(n == 0 for option, (_, n) in picks.items() if option != "0")
+    assert picks["not_sure"] == ("not_sure", 0)
+    page = client.get("/instructor/lessons/mini/analytics", headers=staff).text
+    assert "It fixes the prediction" in page  # picked by nobody, shown with its 0

@@ -330,7 +330,7 @@ def csv_rows(
         return [["question_id", "option", "grade", "text", "picks"]] + [
             [q.question_id, option, *labels.get(q.question_id, {}).get(option, ("", "")), n]
             for q in report_.questions
-            for option, n in q.picks.items()
+            for option, n in every_pick(q.picks, labels.get(q.question_id, {}))
         ]
     if table == "skills":
         return [["skill_id", "learners", "mastered", "median_tries_to_mastery", "review_share"]] + [
@@ -352,6 +352,15 @@ def csv_rows(
             [a.angle, a.shown, a.next_right, _num(a.rate)] for a in report_.angles
         ]
     raise ValueError(f"table: {table!r} is not one of {', '.join(CSV_TABLES)}")
+
+
+def every_pick(picks: Mapping[str, int], labels: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Every answer a question can get, with how often it was picked, 0 included (an
+    option nobody picks is worth seeing), in the order of ``labels``; then any picked
+    answer they do not name (an option of an earlier version of the lesson)."""
+    return [(option, picks.get(option, 0)) for option in labels] + [
+        (option, n) for option, n in picks.items() if option not in labels
+    ]
 
 
 def _num(value: float | None) -> str:

@@ -27,7 +27,7 @@ from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.topics import CUSTOM, example_topic, offers_own
 from tutor.lessons.variants import VARIANTS, render_question
 from tutor.teaching import analytics, items, payloads
-from tutor.vocabulary import Role
+from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Role
 from tutor.web import errors, ratelimit
 from tutor.web.deps import TutorDep
 from tutor.web.routing import Router
@@ -330,26 +330,35 @@ def analytics_page(
             "versions": versions,
             "tables": analytics.CSV_TABLES,
             "option_labels": option_labels(lesson),
+            "every_pick": analytics.every_pick,
         },
     )
 
 
 @lru_cache(maxsize=16)
 def option_labels(lesson: LoadedLesson) -> dict[str, dict[str, tuple[str, str]]]:
-    """Each question's options by their place in the file, as (grade, text) in the default
-    topic's words: distractor counts read better next to what the option says. Where the
-    numbers drawn change an option's words, its text gives them all (``_wordings``): the
-    picks counted are of every variant."""
+    """What each question's answers can be, by the key analytics counts them under, as
+    (grade, text) in the default topic's words: a choice's options by their place in the
+    file (where the numbers drawn change an option's words, its text gives them all, as
+    ``_wordings`` says: the picks counted are of every variant); for a number, the right
+    one, each typical mistake and any other number; and "not sure" for every question."""
     topic = lesson.lesson.default_topic
     labels: dict[str, dict[str, tuple[str, str]]] = {}
     for question_id, entry in lesson.entries.items():
-        grades: dict[str, str] = {}
-        texts: dict[str, dict[str, None]] = {}  # an option's wordings, in order met
-        for variant in range(VARIANTS if entry.question.sampled else 1):
-            for o in items.rendered(lesson, question_id, variant, topic).options:
-                grades[str(o.index)] = o.grade
-                texts.setdefault(str(o.index), {})[o.text] = None
-        labels[question_id] = {i: (grades[i], _wordings(list(texts[i]))) for i in grades}
+        question = entry.question
+        if question.kind == "numeric":
+            mine = {"right": ("exactly", "the right number")}
+            mine |= {m.mistake: (m.grade, f"the mistake `{m.mistake}`") for m in question.mistakes}
+            mine["unrecognised"] = ("not_quite", "another number")
+        else:
+            grades: dict[str, str] = {}
+            texts: dict[str, dict[str, None]] = {}  # an option's wordings, in order met
+            for variant in range(VARIANTS if question.sampled else 1):
+                for o in items.rendered(lesson, question_id, variant, topic).options:
+                    grades[str(o.index)] = o.grade
+                    texts.setdefault(str(o.index), {})[o.text] = None
+            mine = {i: (grades[i], _wordings(list(texts[i]))) for i in grades}
+        labels[question_id] = {**mine, NOT_SURE: ("not_sure", NOT_SURE_TEXT)}
     return labels
 
 
