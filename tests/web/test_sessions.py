@@ -81,6 +81,11 @@ def test_practice_on_a_chosen_skill_or_step(client: TestClient):
     assert by_skill["next"]["question"]["id"] == "mse-number"
     by_step = client.post(f"/api/lessons/{LESSON}/practice", headers=headers, json={"step": 1})
     assert [s["id"] for s in by_step.json()["skills"]] == ["score"]
+    both = client.post(
+        f"/api/lessons/{LESSON}/practice", headers=headers, json={"skill": "compute", "step": 1}
+    )
+    assert both.status_code == 422
+    assert "give `skill` or `step`, not both" in both.json()["detail"][0]["msg"]
 
 
 def test_practice_refuses_what_the_lesson_does_not_have(client: TestClient):

@@ -220,8 +220,17 @@ class StudiedOut(_Out):
 
 
 class PracticeIn(_In):
+    """What to practise: one skill, or one step's skills (not both); neither, the skills
+    the learner is weakest at."""
+
     skill: str | None = Field(None, max_length=80, description="Practise this skill only.")
     step: StepNumber | None = Field(None, description="Practise this step's skills.")
+
+    @model_validator(mode="after")
+    def _not_both(self) -> PracticeIn:
+        if self.skill is not None and self.step is not None:
+            raise ValueError("give `skill` or `step`, not both")
+        return self
 
 
 class SkillNameOut(_Out):
