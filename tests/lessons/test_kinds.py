@@ -66,7 +66,11 @@ def test_numbers_are_read_as_learners_type_them(typed: str, value: float):
 
 @pytest.mark.parametrize(
     ("typed", "wording"),
-    [("abc", "That does not read as a number."), ("1e999", "That number is too large")],
+    [
+        ("abc", "That does not read as a number."),
+        ("1_0", "That does not read as a number."),
+        ("1e999", "That number is too large"),
+    ],
 )
 def test_a_number_that_is_not_one_is_worded_for_the_learner(typed: str, wording: str):
     with pytest.raises(BadAnswer) as caught:

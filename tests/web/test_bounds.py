@@ -85,6 +85,7 @@ def test_json_true_is_not_the_number_1(client: TestClient):
     response = client.post("/api/lessons/mini/answers", headers=headers, json=body)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "variant"]
+    assert response.json()["detail"][0]["msg"] == "true is not a whole number: send one, such as 3"
 
 
 def test_text_nan_in_a_number_field_is_not_a_number(client: TestClient):

@@ -142,6 +142,8 @@ def _field_message(error: dict) -> str:
     value = error.get("input")
     if error.get("type") in _NUMBER_ERRORS:
         if isinstance(value, bool):
+            if error.get("type") in ("int_type", "int_parsing"):
+                return f"{str(value).lower()} is not a whole number: send one, such as 3"
             return f"{str(value).lower()} is not a number: send a number, such as 0.5"
         if isinstance(value, str) and tuple(error.get("loc", ()))[:1] in (("query",), ("path",)):
             # From the address, where every value is text: JSON has nothing to do with it.

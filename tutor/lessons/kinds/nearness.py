@@ -50,6 +50,8 @@ def typed_decimal(raw: str | float | int) -> Decimal | None:
     text, percent = repr(raw), False
     if not isinstance(raw, (int, float)):
         text, percent = typed_text(raw)
+    if "_" in text:  # (Decimal reads 1_0 as 10)
+        return None
     try:
         value = Decimal(text)
     except InvalidOperation:

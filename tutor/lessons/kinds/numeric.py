@@ -147,6 +147,8 @@ def parse_number(raw: str | float | int) -> float:
     else:
         cleaned, percent = typed_text(raw)
         try:
+            if "_" in cleaned:  # Python reads 1_0 as 10; a person does not write it
+                raise ValueError(cleaned)
             value = float(cleaned)
         except ValueError:
             raise BadAnswer(
