@@ -367,7 +367,9 @@ def test_each_broken_lesson_names_the_problem_where_it_is(source: str, expected:
 def test_a_broken_placeholder_in_a_step_text_is_reported_once_not_per_topic():
     source = swap("intro: A loss scores {{ topic.thing }}.", "intro: A loss scores {{ topic.t }.")
     assert problems_of(source) == [
-        "broken.yaml:16:26: steps[0].intro: placeholder error (topic 'cats'): unexpected '}'"
+        "broken.yaml:16:26: steps[0].intro: placeholder error: unexpected '}'; a placeholder "
+        "is written {{ name }} (a statement {% ... %}), each opened brace closed and each "
+        "bracket matched"
     ]
 
 

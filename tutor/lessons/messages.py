@@ -25,6 +25,13 @@ def explain(exc: Exception, topic: str | None = None, context: Mapping | None = 
         where = " (a learner's own topic, made of the examples in `topic_words`)"
     else:
         where = f" (topic {topic!r})" if topic else ""
+    if isinstance(exc, TemplateSyntaxError):
+        # Not about any topic: the text does not parse, whatever it is filled with.
+        message = getattr(exc, "message", None) or str(exc)
+        return (
+            f"placeholder error: {message}; a placeholder is written {{{{ name }}}} (a "
+            "statement {% ... %}), each opened brace closed and each bracket matched"
+        )
     if isinstance(exc, TemplateError):
         message = getattr(exc, "message", None) or str(exc)
         if isinstance(exc, UndefinedError) and context is not None:
