@@ -51,6 +51,19 @@ def test_typed_numbers_are_flagged_but_params_and_placeholders_are_not():
     assert len(found) == 1 and "the number 0.357 is typed in" in found[0]
 
 
+def test_a_typed_number_ending_a_sentence_is_flagged_on_its_own_line():
+    source = swap(
+        "        not_sure: It scores the miss.\n",
+        "        not_sure: >-\n"
+        "          It scores the miss.\n"
+        "          A guess of 0.7 costs 0.357.\n",
+    )
+    found = [p for p in advice(source) if "typed in" in p]
+    assert len(found) == 1 and "the number 0.357 is typed in" in found[0]
+    line = source.splitlines().index("          A guess of 0.7 costs 0.357.") + 1
+    assert found[0].startswith(f"lesson.yaml:{line}:32:"), found[0]
+
+
 def test_a_well_written_question_gets_no_advice():
     good = swap(
         "          - text: It fixes it\n            grade: not_quite\n"

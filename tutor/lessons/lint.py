@@ -17,7 +17,8 @@ from tutor.lessons.problems import LessonProblem, Locator
 
 # A number with two or more decimals typed into prose: a value the engine could have
 # computed, which would silently go stale if the example changed.
-_TYPED_NUMBER = re.compile(r"(?<![\w.{])(\d+\.\d{2,})(?![\w.])")
+# A number with two or more decimals, also at the end of a sentence ("... is 0.993.").
+_TYPED_NUMBER = re.compile(r"(?<![\w.{])(\d+\.\d{2,})(?!\w|\.\d)")
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|`[^`]*`|\$[^$]+\$", re.S)
 
 
@@ -95,4 +96,5 @@ def _typed_numbers(
             f"lint: the number {number} is typed in; if the engine can "
             "compute it, write it as a placeholder such as "
             "`{{ bce_term(1, 0.7) | num(3) }}` so it stays right",
+            near=rf"(?<![\w.{{]){re.escape(number)}(?!\d)",
         )
