@@ -58,9 +58,10 @@ MISS = {
         "number such as 0.36."
     ),
     Nearness.FAR: (
-        "That is not it yet. Go back to the formula of this step and work it one part at a "
-        "time, writing each part down before you combine them. If you are unsure where to "
-        f"start, choose \u201c{NOT_SURE_TEXT}\u201d for a way in."
+        "That is not it yet. Write out the formula with each number in its place, then check "
+        "each operation as you go: a dropped sign, a missed square or a wrong division is the "
+        f"usual slip. If you are unsure where to start, choose \u201c{NOT_SURE_TEXT}\u201d for a "
+        "way in."
     ),
 }
 
