@@ -59,6 +59,9 @@ def test_the_api_docs_viewer_is_served_from_here_and_compressed(client: TestClie
     assert again.status_code == 304 and not again.content
     css = next(u for u in urls if u.endswith(".css"))
     assert client.get(css, headers=GZIP).headers["content-encoding"] == "gzip"
+    # Without JavaScript the viewer is blank: the page says where the description is.
+    noscript = re.search(r"<noscript>(.*?)</noscript>", page.text, re.S)
+    assert noscript and 'href="/openapi.json"' in noscript[1]
 
 
 @pytest.fixture
