@@ -121,3 +121,22 @@ def test_no_hint_outside_a_problem():
 def test_a_problem_state_survives_a_json_round_trip():
     state = at_problem({"mse": 2})
     assert State.from_json(state.to_json()) == state
+
+
+def test_after_a_worked_example_a_check_that_is_not_a_problem_is_not_called_one_like_it():
+    """compute-z's next item after its worked example is its check all-features-zero, a
+    choice: "Now one like it, with the last step left to you" would promise what is not
+    there."""
+    from pathlib import Path
+
+    from tutor.lessons.catalog import load_catalog
+
+    shipped = load_catalog([Path(__file__).resolve().parents[2] / "lessons"]).lessons
+    lesson = shipped["how-a-network-learns"]
+    step = lesson.lesson.steps[lesson.entries["compute-z"].step_index].id
+    state = State(step=step, main="compute-z", item=Item("compute-z", 3, "main"))
+    state = adaptive.present(lesson, state, WEAK)
+    assert state.ladder.mode == "example"
+    decision = adaptive.after_example(lesson, state, p_known=WEAK, rng=rng(1))
+    assert decision.state.item.question == "all-features-zero"
+    assert decision.reason == "after_example_check"

@@ -196,7 +196,10 @@ def after_example(
     else:
         check, _ = picked
         role = item.role if item.role != Role.MAIN else Role.CHECK
-        decision = Decision(replace(state, item=replace(check, role=role)), None, "after_example")
+        # "One like it, its last step yours" only when it is a problem of steps again.
+        same_kind = ladders.has_steps(lesson.entries[check.question])
+        reason = "after_example" if same_kind else "after_example_check"
+        decision = Decision(replace(state, item=replace(check, role=role)), None, reason)
     return _presented(lesson, decision, item, p_known, firsts)
 
 

@@ -26,9 +26,9 @@ REASONS = {
     "another_question": "Let's check the same idea with another question.",
     "review": "A quick review of an idea that gave you trouble earlier.",
     "moving_on": "Let's move on for now; this idea will come back for a short review.",
-    "no_fresh_check": "You have now seen the answers to every question on this idea, so "
-    "another one here would only test your memory. Let's move on; the idea is marked "
-    "for review and will come back later.",
+    "no_fresh_check": "There is no question on this idea here whose answer you have not "
+    "already been shown, and one of those would only test your memory. Let's move on; the "
+    "idea is marked for review and will come back later.",
     "revisit": "Let's step back to an earlier idea; you will return to where you were.",
     "return": "Back to where you were, with that idea fresh in mind.",
     "another_angle": "Here is one more way to see it. The question is still waiting for you.",
@@ -36,6 +36,7 @@ REASONS = {
     "practice_done": "That is the end of this practice run.",
     "ladder": "Let's take it one step at a time: here is the first part.",
     "after_example": "Now one like it, with the last step left to you.",
+    "after_example_check": "Now a question on the same idea, for you to try.",
     "recall_done": "That is the end of the review. What you remembered will come back "
     "later; what slipped, sooner.",
 }
