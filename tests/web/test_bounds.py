@@ -237,3 +237,13 @@ def test_a_new_learner_takes_no_body_or_an_empty_object_and_refuses_anything_els
     assert not documented["requestBody"].get("required", False)
     schema = documented["requestBody"]["content"]["application/json"]["schema"]
     assert {"$ref": "#/components/schemas/LearnerIn"} in schema["anyOf"]
+
+
+def test_requests_that_take_no_fields_refuse_a_body_with_fields(client: TestClient):
+    headers = new_learner(client)
+    for action in ("restart", "hint"):
+        sent = client.post(f"/api/lessons/mini/{action}", headers=headers, json={"x": 1})
+        assert sent.status_code == 422, action
+        assert sent.json()["detail"][0]["loc"] == ["body", "x"]
+    assert client.post("/api/lessons/mini/restart", headers=headers, json={}).status_code == 200
+    assert client.post("/api/lessons/mini/restart", headers=headers).status_code == 200

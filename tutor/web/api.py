@@ -37,6 +37,7 @@ from tutor.web.schemas import (
     LossIn,
     LossOut,
     NextOut,
+    NothingIn,
     PracticeIn,
     ProgressOut,
     ReadyOut,
@@ -266,7 +267,9 @@ def get_lesson(lesson_id: str, tutor: TutorDep) -> Response:
     response_model=HintOut,
     responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
 )
-def post_hint(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+def post_hint(
+    lesson_id: str, tutor: TutorDep, learner: Learner, body: NothingIn | None = None
+) -> Response:
     """Inside a multi-step problem: the next hint for the sub-step asked (a nudge, then the
     formula, then the worked value). Each hint taken counts against what a right answer
     to that sub-step says."""
@@ -297,7 +300,9 @@ def post_choice(lesson_id: str, body: ChoiceIn, tutor: TutorDep, learner: Learne
 @router.post(
     "/lessons/{lesson_id}/restart", response_model=NextOut, responses={**NOT_FOUND, **UNAUTHORIZED}
 )
-def post_restart(lesson_id: str, tutor: TutorDep, learner: Learner) -> Response:
+def post_restart(
+    lesson_id: str, tutor: TutorDep, learner: Learner, body: NothingIn | None = None
+) -> Response:
     """Go through the lesson again from its first question; skills and answers are kept."""
     tutor.restart(learner, lesson_id)
     return _reply(NextOut.model_validate(tutor.next_json(learner, lesson_id)))

@@ -383,7 +383,12 @@ class TopicIn(_In):
         return self
 
 
-class LearnerIn(_In):
+class NothingIn(_In):
+    """This request takes no fields: send no body, or an empty object. Anything else is
+    refused, so a client that meant to send something learns that it was not read."""
+
+
+class LearnerIn(NothingIn):
     """A new learner takes no fields: send no body, or an empty object."""
 
 
