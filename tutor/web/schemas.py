@@ -223,6 +223,10 @@ class PracticeIn(_In):
     """What to practise: one skill, or one step's skills (not both); neither, the skills
     the learner is weakest at."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"not": {"required": ["skill", "step"]}}
+    )
+
     skill: str | None = Field(None, max_length=80, description="Practise this skill only.")
     step: StepNumber | None = Field(None, description="Practise this step's skills.")
 
