@@ -247,3 +247,29 @@ def test_requests_that_take_no_fields_refuse_a_body_with_fields(client: TestClie
         assert sent.json()["detail"][0]["loc"] == ["body", "x"]
     assert client.post("/api/lessons/mini/restart", headers=headers, json={}).status_code == 200
     assert client.post("/api/lessons/mini/restart", headers=headers).status_code == 200
+
+
+def test_a_loss_request_is_told_of_each_bad_number_once_and_plainly(client: TestClient):
+    def detail(body: bytes) -> list[dict]:
+        sent = client.post(
+            "/api/losses/mse", content=body, headers={"content-type": "application/json"}
+        )
+        assert sent.status_code == 422
+        return sent.json()["detail"]
+
+    # Not also told, of a list of numbers, that each number is not a row.
+    assert detail(b'{"y_true": [1, "2"], "y_pred": [1, 2]}') == [
+        {
+            "loc": ["body", "y_true", 1],
+            "msg": "'2' is not a number: send a JSON number, such as 0.5",
+            "type": "float_type",
+        }
+    ]
+    [rows] = detail(b'{"y_true": [[1, "a"]], "y_pred": [[1, 2]]}')
+    assert rows["loc"] == ["body", "y_true", 0, 1]
+    [huge] = detail(b'{"y_true": [1e200], "y_pred": [1]}')
+    assert huge["msg"] == "1e+200 is too large in size: send a number no larger than 1e+100"
+    [endless] = detail(b'{"y_true": [1e999], "y_pred": [1]}')
+    assert endless["msg"].startswith("inf is not a finite number")
+    [empty] = detail(b'{"y_true": [], "y_pred": [1]}')
+    assert empty["loc"] == ["body", "y_true"]

@@ -9,6 +9,7 @@ are worded here. Nothing changed in any of these cases.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -81,10 +82,12 @@ def problem(exc: Exception) -> Problem:
             where = f" at character {at[0]}" if at and isinstance(at[0], int) else ""
             message = f"the body is not valid JSON{where}: send a JSON object"
             return Problem(400, message, "That could not be read. Please send it again.")
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": _field_message(e), "type": e.get("type")}
-            for e in exc.errors()
-        ]
+        errors = []
+        for e in _one_branch(list(exc.errors())):
+            loc = [p for p in e.get("loc", ()) if not _is_branch(p)]
+            entry = {"loc": loc, "msg": _field_message(e), "type": e.get("type")}
+            if entry not in errors:  # two branches may say the same of one field
+                errors.append(entry)
         first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
         where = ".".join(str(p) for p in first["loc"][1:])
         return Problem(422, first["msg"], f"{where}: {first['msg']}", detail=errors)
@@ -132,6 +135,40 @@ def problem(exc: Exception) -> Problem:
 _NUMBER_ERRORS = {"float_type", "float_parsing", "int_type", "int_parsing", "finite_number"}
 
 
+def _is_branch(part: object) -> bool:
+    """A step of an error's place that names a member of a union (``list[...]``), not a
+    field or an index: pydantic's, not the client's."""
+    return isinstance(part, str) and "[" in part
+
+
+def _shape_only(error: dict) -> bool:
+    """An error that says only that a value has the wrong shape for one union member: a
+    list where a number goes, or a number where a list goes."""
+    kind = str(error.get("type", ""))
+    return kind == "list_type" or (kind.endswith("_type") and isinstance(error.get("input"), list))
+
+
+def _one_branch(errors: list[dict]) -> list[dict]:
+    """A union's errors from the members its value has the shape of: a list of numbers
+    sent where numbers or rows of numbers go is not also told, of each number, that it
+    is not a list. Members whose every error is of shape alone are dropped, while another
+    member of the same union has errors of substance."""
+    by_union: dict[tuple, dict[str, list[dict]]] = {}
+    for e in errors:
+        loc = tuple(e.get("loc", ()))
+        at = next((i for i, p in enumerate(loc) if _is_branch(p)), None)
+        if at is not None:
+            by_union.setdefault(loc[:at], {}).setdefault(str(loc[at]), []).append(e)
+    dropped: set[int] = set()
+    for branches in by_union.values():
+        substance = [b for b, found in branches.items() if not all(map(_shape_only, found))]
+        if substance:
+            for b, found in branches.items():
+                if b not in substance:
+                    dropped.update(id(e) for e in found)
+    return [e for e in errors if id(e) not in dropped]
+
+
 _OBJECT_ERRORS = frozenset({"dict_type", "model_type", "model_attributes_type"})
 
 
@@ -156,6 +193,13 @@ def _field_message(error: dict) -> str:
             return f"{value[:40]!r} is not a number: send a JSON number, such as 0.5"
         if isinstance(value, float) and value != value:
             return "NaN is not a number: send a finite number"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} is not a finite number: send one no larger than 1e100 in size"
+    if error.get("type") in ("less_than_equal", "greater_than_equal"):
+        bound = (error.get("ctx") or {}).get("le", (error.get("ctx") or {}).get("ge"))
+        if isinstance(bound, int | float) and abs(bound) >= 1e15:
+            # Pydantic writes the bound out in full: a hundred digits for 1e100.
+            return f"{value!r} is too large in size: send a number no larger than {abs(bound):g}"
     if tuple(error.get("loc", ())) == ("body",) and error.get("type") in _OBJECT_ERRORS:
         # A body sent as text or a form, or JSON that is not an object: say what to send.
         return "the body must be a JSON object, sent with Content-Type: application/json"
