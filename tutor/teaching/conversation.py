@@ -40,9 +40,16 @@ def exchanges(lesson: LoadedLesson, rows: Iterable[Any]) -> list[Exchange]:
     first. A question's ``lead_in`` comes before its first asking only."""
     out: list[Exchange] = []
     asked: set[str] = set()
+    main_heading = None  # the number of the last main question asked
     for row in rows:
         heading, prompt, lead_in = _question_texts(lesson, row.question_id, row.variant, row.topic)
         role = row.role
+        if role == Role.MAIN and heading.startswith("Question"):
+            main_heading = heading
+        elif role == Role.CHECK and main_heading and heading.startswith("Question"):
+            # Numbered as the question it checks, as when it was asked: a check borrowed
+            # from another question of the idea is not that question's.
+            heading = main_heading
         if role in HEADINGS and heading.startswith("Question"):
             heading = f"{heading} · {HEADINGS[role]}"
         elif role == Role.PRACTICE:

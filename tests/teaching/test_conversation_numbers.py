@@ -1,0 +1,32 @@
+"""How the conversation numbers what was asked: as the learner saw it when asked."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from pathlib import Path
+
+from tutor.lessons.catalog import load_catalog
+from tutor.teaching import conversation
+
+LESSON = load_catalog([Path(__file__).parents[1] / "data"]).lessons["mini"]
+Row = namedtuple("Row", "id question_id variant role topic response")
+
+
+def test_a_borrowed_check_keeps_the_number_of_the_question_it_checked():
+    """`what-loss-does-again` is written under question 1; asked after a miss on question 2
+    it read "Question 2 of 2", and the conversation reads it back the same way."""
+    topic = LESSON.lesson.default_topic
+    rows = [
+        Row(1, "what-loss-does", 0, "main", topic, {}),
+        Row(2, "order", 0, "main", topic, {}),
+        Row(3, "what-loss-does-again", 0, "check", topic, {}),
+    ]
+    headings = [x.heading for x in conversation.exchanges(LESSON, rows)]
+    assert headings == [
+        "Question 1 of 2",
+        "Question 2 of 2",
+        "Question 2 of 2 \u00b7 checking the same idea",
+    ]
+    # With its question out of sight (older answers are left out), its own number.
+    alone = conversation.exchanges(LESSON, rows[2:])
+    assert alone[0].heading == "Question 1 of 2 \u00b7 checking the same idea"
