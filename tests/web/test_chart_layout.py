@@ -97,3 +97,40 @@ def test_the_instructor_dashboard_uses_the_width_of_the_window(server, tabs):
     page.goto(f"{server}/")
     narrow = page.locator("main").bounding_box()["width"]
     assert wide >= 1200 and narrow < 800
+
+
+def _is_name(text: dict) -> bool:
+    """A unit's short name, written inside its own circle (x1, h2, z, p)."""
+    return text["cls"] == "label" and len(text["text"]) <= 3
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/lessons/backpropagation/steps/1",
+        "/lessons/backpropagation/steps/3",
+        "/lessons/backpropagation/steps/4",
+        "/lessons/how-a-network-learns/steps/1",
+    ],
+)
+def test_no_label_of_a_network_picture_runs_into_another_or_into_a_unit(
+    server, tabs, path: str, width: int
+):
+    page = tabs(width=width, height=900)
+    page.goto(server + path)
+    pictures = page.locator("svg.diagram")
+    assert pictures.count() > 0, path
+    for n in range(pictures.count()):
+        picture = pictures.nth(n).evaluate(LAYOUT)
+        view = picture["view"]
+        texts = picture["texts"]
+        for text in texts:
+            assert text["x"] >= view["x"] - 0.5, f"{text['text']!r} is cut off at the left"
+            assert text["r"] <= view["x"] + view["width"] + 0.5, f"{text['text']!r} at the right"
+            if not _is_name(text):
+                covered = [m for m in picture["marks"] if overlap(text, m, slack=1.5)]
+                assert not covered, f"{text['text']!r} runs into a unit on {path}"
+        for i, a in enumerate(texts):
+            for b in texts[i + 1 :]:
+                assert not overlap(a, b), f"{a['text']!r} and {b['text']!r} collide on {path}"

@@ -22,10 +22,17 @@ WIDTH, HEIGHT = 480, 260
 RADIUS = 24
 
 
-def _svg(key: str, title: str, desc: str, parts: Sequence[str], height: int = HEIGHT) -> Markup:
+def _svg(
+    key: str,
+    title: str,
+    desc: str,
+    parts: Sequence[str],
+    height: int = HEIGHT,
+    width: int = WIDTH,
+) -> Markup:
     k = escape(key)
     return Markup(
-        f'<svg class="chart diagram" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'<svg class="chart diagram" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{k}-title" aria-describedby="{k}-desc" '
         f'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{k}-title">{escape(title)}</title>'
@@ -56,11 +63,26 @@ def _label(x: float, y: float, text: str, cls: str = "note", anchor: str = "midd
     )
 
 
-def _unit(x: float, y: float, top: str, bottom: str) -> str:
+def _weight(x: float, y: float, weight: str, gradient: str | None, anchor: str) -> str:
+    """A connection's weight, and under it its gradient in a backward pass: two short lines
+    rather than one long one, so that labels of nearby connections do not run together."""
+    if not gradient:
+        return _label(x, y, weight, "note", anchor)
+    # The second line one line-height down, whatever size a small screen sets the text at.
+    return (
+        f'<text class="note" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(weight)}'
+        f'<tspan x="{x:.1f}" dy="1.15em">∂ {escape(gradient)}</tspan></text>'
+    )
+
+
+def _node(x: float, y: float, name: str, above: str, below: str) -> str:
+    """A unit as a circle with its short name inside, its value above and a caption below:
+    values such as h1 = 0.6457 are wider than a circle, and written inside they ran over it."""
     return (
         f'<circle class="unit" cx="{x:.1f}" cy="{y:.1f}" r="{RADIUS}"/>'
-        + _label(x, y - 3, top, "label")
-        + _label(x, y + 12, bottom)
+        + _label(x, y + 5, name, "label")
+        + _label(x, y - RADIUS - 8, f"{name} = {above}", "label")
+        + _label(x, y + RADIUS + 17, below)
     )
 
 
@@ -83,20 +105,21 @@ def neuron_diagram(
     """One neuron: each input on its weighted connection into the sum, then the sigmoid."""
     names = list(features) or [f"x{i + 1}" for i in range(len(x))]
     n = len(x)
-    height = max(HEIGHT, 70 * n + 40)
+    width = 640
+    height = max(HEIGHT, 100 * n + 40)
     gap = (height - 40) / n
-    inputs = [(70.0, 20 + gap * (i + 0.5)) for i in range(n)]
-    sum_at, out_at = (260.0, height / 2), (410.0, height / 2)
+    inputs = [(90.0, 20 + gap * (i + 0.5)) for i in range(n)]
+    sum_at, out_at = (330.0, height / 2), (540.0, height / 2)
     parts = []
     for i, (at, xi, wi) in enumerate(zip(inputs, x, w, strict=True)):
         parts.append(_edge(key, at, sum_at, wi))
-        lx, ly = _along(at, sum_at, 0.45, 8)
+        lx, ly = _along(at, sum_at, 0.5, 8)
         parts.append(_label(lx, ly, f"w = {num(wi)}"))
-        parts.append(_unit(at[0], at[1], num(xi), names[i][:14]))
+        parts.append(_node(at[0], at[1], f"x{i + 1}", num(xi), names[i][:16]))
     parts.append(_edge(key, sum_at, out_at, 1))
     parts.append(_label((sum_at[0] + out_at[0]) / 2, sum_at[1] - 10, "sigmoid"))
-    parts.append(_unit(sum_at[0], sum_at[1], f"z = {num(z)}", f"+ b {num(b)}"))
-    parts.append(_unit(out_at[0], out_at[1], f"p = {num(p)}", "output"))
+    parts.append(_node(sum_at[0], sum_at[1], "z", num(z), f"+ b {num(b)}"))
+    parts.append(_node(out_at[0], out_at[1], "p", num(p), "output"))
     terms = " + ".join(f"{num(wi)} × {num(xi)}" for xi, wi in zip(x, w, strict=True))
     desc = (
         f"{n} input{'s' if n != 1 else ''} flow into one neuron: "
@@ -114,7 +137,7 @@ def neuron_diagram(
         tuple((names[i], num(x[i]), num(w[i]), num(x[i] * w[i])) for i in range(n)),
     )
     title = "The neuron of this example, with its numbers"
-    return Figure(key, title, desc, _svg(key, title, desc, parts, int(height)), (), table)
+    return Figure(key, title, desc, _svg(key, title, desc, parts, int(height), width), (), table)
 
 
 def network_diagram(
@@ -127,10 +150,10 @@ def network_diagram(
     """The two-layer network: inputs, two hidden units, the output; weights on the
     connections, and in a backward pass each weight's gradient beneath its weight."""
     names = list(features) or ["x1", "x2"]
-    height = 300
-    inputs = [(60.0, 90.0), (60.0, 210.0)]
-    hidden = [(240.0, 90.0), (240.0, 210.0)]
-    out = (420.0, 150.0)
+    width, height = 680, 345
+    inputs = [(90.0, 95.0), (90.0, 285.0)]
+    hidden = [(400.0, 95.0), (400.0, 285.0)]
+    out = (600.0, 190.0)
     act = net["activation"]
     parts = []
     lines = []
@@ -138,32 +161,33 @@ def network_diagram(
         for i, x_at in enumerate(inputs):
             weight = net["w1"][j][i]
             parts.append(_edge(key, x_at, h_at, weight))
-            t = 0.3 if i == j else 0.62
-            lx, ly = _along(x_at, h_at, t, 8 if i <= j else -16)
-            text = f"{num(weight)}"
-            if backward:
-                text += f" (∂ {num(backward['dw1'][j][i])})"
-            parts.append(_label(lx, ly, text))
+            gradient = num(backward["dw1"][j][i]) if backward else None
+            if i == j:  # straight across: above the line, clear of the crossing ones and
+                # of the value over the unit it goes to (the lower one further along)
+                lx, ly = x_at[0] + (h_at[0] - x_at[0]) * (0.55 if i == 0 else 0.64), x_at[1] - 24
+            else:  # the two that cross: on the line itself, a third of the way along
+                lx, ly = _along(x_at, h_at, 0.33, 2)
+            parts.append(_weight(lx, ly, num(weight), gradient, "middle"))
             lines.append(
                 f"the weight from {names[i]} to hidden unit {j + 1} is {num(weight)}"
                 + (f", its gradient {num(backward['dw1'][j][i])}" if backward else "")
             )
         weight = net["w2"][j]
         parts.append(_edge(key, h_at, out, weight))
-        lx, ly = _along(h_at, out, 0.5, 10 if j == 0 else -18)
-        text = f"{num(weight)}" + (f" (∂ {num(backward['dw2'][j])})" if backward else "")
-        parts.append(_label(lx, ly, text))
+        lx, ly = _along(h_at, out, 0.42 if j == 0 else 0.55, 22 if j == 0 else -20)
+        gradient = num(backward["dw2"][j]) if backward else None
+        parts.append(_weight(lx, ly, num(weight), gradient, "middle"))
         lines.append(
             f"the weight from hidden unit {j + 1} to the output is {num(weight)}"
             + (f", its gradient {num(backward['dw2'][j])}" if backward else "")
         )
     for i, at in enumerate(inputs):
-        parts.append(_unit(at[0], at[1], num(forward["x"][i]), names[i][:14]))
+        parts.append(_node(at[0], at[1], f"x{i + 1}", num(forward["x"][i]), names[i][:16]))
     for j, at in enumerate(hidden):
         parts.append(
-            _unit(at[0], at[1], f"h{j + 1} = {num(forward['h'][j])}", f"z {num(forward['z1'][j])}")
+            _node(at[0], at[1], f"h{j + 1}", num(forward["h"][j]), f"z = {num(forward['z1'][j])}")
         )
-    parts.append(_unit(out[0], out[1], f"p = {num(forward['p'])}", f"z {num(forward['z2'])}"))
+    parts.append(_node(out[0], out[1], "p", num(forward["p"]), f"z = {num(forward['z2'])}"))
     given = ", ".join(f"{names[i]} = {num(forward['x'][i])}" for i in range(2))
     desc = (
         f"A network with two inputs ({given}), "
@@ -197,7 +221,7 @@ def network_diagram(
     columns = ("Connection", "weight") + (("gradient",) if backward else ())
     table = Table("The weights in the picture", columns, tuple(rows))
     title = "The network of this example" + (", with the backward pass" if backward else "")
-    return Figure(key, title, desc, _svg(key, title, desc, parts, height), (), table)
+    return Figure(key, title, desc, _svg(key, title, desc, parts, height, width), (), table)
 
 
 def _sentence(text: str) -> str:
