@@ -24,6 +24,7 @@ from tutor.web import api, errors, instructor, labs, step_forms, topic_pages, vi
 from tutor.web import pages as web
 from tutor.web.assets import GZIP_ABOVE, Assets
 from tutor.web.deps import TokenCache
+from tutor.web.head import HeadAsGet
 from tutor.web.instructor import InstructorAccess
 from tutor.web.limits import BodyLimit
 from tutor.web.ratelimit import RateLimit
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.templates = web.templates(settings)
     assets = Assets(settings.static_dir)
     app.state.templates.env.globals["asset"] = assets.url
+    app.add_middleware(HeadAsGet)  # innermost: only routing needs to see GET
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, timeout=settings.header_timeout)
     app.add_middleware(SecurityHeaders)
     # Level 6, not 9: nearly as small, at half the CPU of every page and JSON reply.

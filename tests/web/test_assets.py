@@ -115,3 +115,10 @@ def test_a_browser_asking_for_favicon_ico_is_sent_to_the_icon(client: TestClient
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
     assert "/favicon.ico" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_head_is_answered_as_get_without_the_body(client: TestClient):
+    for path in ("/api/health", "/", "/docs", "/lessons/mini"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.headers["content-type"] == got.headers["content-type"]
