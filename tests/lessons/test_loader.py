@@ -252,8 +252,8 @@ BROKEN = [
     ),
     pytest.param(
         swap("            feedback: Not yet.\n", ""),
-        "broken.yaml:27:13: steps[0].questions[0].options[1].feedback: this required field "
-        "is missing",
+        "broken.yaml:27:13: steps[0].questions[0].options[1].feedback: the required field "
+        "'feedback' (What the learner reads after choosing this option) is missing: add it here",
         id="missing-feedback",
     ),
     pytest.param(
@@ -339,7 +339,7 @@ BROKEN += [
     ),
     pytest.param(
         with_held_out(HELD_OUT.replace("        transfer: far\n", "")),
-        "broken.yaml:11:9: skills[0].assessment[0].transfer: this required field is missing",
+        "broken.yaml:11:9: skills[0].assessment[0].transfer: the required field 'transfer'",
         id="held-out-item-without-transfer",
     ),
     pytest.param(

@@ -195,7 +195,8 @@ def _labels(t: np.ndarray, k: int) -> np.ndarray:
         i = int(np.flatnonzero(bad)[0])
         value = t[i].item()
         raise ValueError(
-            f"y_true[{i}] = {value!r} is not a class label for y_pred's {k} classes; "
+            f"y_true[{i}] = {value!r} is not a class label for y_pred's {k} "
+            f"class{'' if k == 1 else 'es'}; "
             f"labels must be whole numbers from 0 to {k - 1}"
         )
     return t.astype(np.intp, copy=False)

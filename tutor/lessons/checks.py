@@ -242,7 +242,9 @@ def _check_ids(lesson: Lesson, locate: Locator, add) -> None:
                 first = locate.doc.mark_of(seen[ident])
                 add(
                     locate.problem(
-                        (*path, "id"), f"{what} id {ident!r} is already used at line {first.line}"
+                        (*path, "id"),
+                        f"{what} id {ident!r} is already used at line {first.line}; "
+                        "give one of them another id",
                     )
                 )
             else:

@@ -150,7 +150,10 @@ def _message(error: dict, path: Path, data: Any) -> tuple[str, bool]:
         allowed = f"; allowed here: {', '.join(fields)}" if fields and not hint else ""
         return f"unknown field {path[-1]!r}{hint}{allowed}", True
     if kind == "missing":
-        return "this required field is missing", False
+        owner = _model_at(path[:-1], data)
+        field = owner.model_fields.get(str(path[-1])) if owner is not None else None
+        what = f" ({field.description.rstrip('.')})" if field and field.description else ""
+        return f"the required field {path[-1]!r}{what} is missing: add it here", False
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip()]
