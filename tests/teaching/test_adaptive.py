@@ -406,3 +406,16 @@ def test_a_check_is_borrowed_only_from_a_question_the_learner_has_reached():
         seen=tuple(items.item_key(lesson, q, 0) for q in later_checks),
     )
     assert adaptive._pick_check(lesson, later, later.item, rng())[0].question == own
+
+
+def test_a_fault_is_traced_to_the_nearest_weak_prerequisite_first():
+    """A weak direct prerequisite is named before a weaker one further back: the helper
+    behind a miss on the KL penalty is the idea just before it, not MAE three steps back."""
+    lesson = SHIPPED["loss-functions"]
+    p_known = {s.id: 0.9 for s in lesson.lesson.skills}
+    p_known |= {"misleading-objectives": 0.5, "mae-vs-mse": 0.1}
+    skill = "reward-model-objectives"
+    assert faults.trace_fault(lesson, skill, p_known) == "misleading-objectives"
+    # With the direct one known, the weak one further back is still found.
+    p_known["misleading-objectives"] = 0.9
+    assert faults.trace_fault(lesson, skill, p_known) == "mae-vs-mse"

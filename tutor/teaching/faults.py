@@ -30,30 +30,37 @@ def trace_fault(
     A misconception tied to an earlier skill names it directly; otherwise the
     weakest prerequisite (direct ones first, then theirs) that is below ``WEAK``.
     """
-    requires = _prerequisites(lesson, skill)
+    levels = _prerequisites(lesson, skill)
     if (
         misconception_skill
         and misconception_skill != skill
         and (
-            misconception_skill in requires
+            any(misconception_skill in level for level in levels)
             or _first_step(lesson, misconception_skill) < _first_step(lesson, skill)
         )
     ):
         return misconception_skill
-    weak = [s for s in requires if p_known.get(s, mastery.PRIOR) < WEAK]
-    return min(weak, key=lambda s: p_known.get(s, mastery.PRIOR)) if weak else None
+    for level in levels:  # the nearest weak ones: a direct prerequisite before its own
+        weak = [s for s in level if p_known.get(s, mastery.PRIOR) < WEAK]
+        if weak:
+            return min(weak, key=lambda s: p_known.get(s, mastery.PRIOR))
+    return None
 
 
-def _prerequisites(lesson: LoadedLesson, skill: str) -> list[str]:
+def _prerequisites(lesson: LoadedLesson, skill: str) -> list[list[str]]:
+    """The skill's prerequisites by distance: its direct ones, then theirs, and so on."""
     by_id = {s.id: s for s in lesson.lesson.skills}
-    seen: list[str] = []
-    frontier = list(by_id[skill].requires) if skill in by_id else []
+    seen: set[str] = set()
+    levels: list[list[str]] = []
+    frontier = [r for r in (by_id[skill].requires if skill in by_id else []) if r in by_id]
     while frontier:
-        current = frontier.pop(0)
-        if current not in seen and current in by_id:
-            seen.append(current)
-            frontier.extend(by_id[current].requires)
-    return seen
+        level = [s for s in dict.fromkeys(frontier) if s not in seen]
+        if not level:
+            break
+        seen.update(level)
+        levels.append(level)
+        frontier = [r for s in level for r in by_id[s].requires if r in by_id]
+    return levels
 
 
 def _first_step(lesson: LoadedLesson, skill: str) -> int:
