@@ -493,9 +493,18 @@ def test_a_formula_that_cannot_be_shown_is_a_problem():
     )
     problems = problems_of(source)
     assert any(
-        p.startswith("broken.yaml:33:19: steps[0].questions[0].not_sure: formula $")
+        p.startswith("broken.yaml:33:27: steps[0].questions[0].not_sure: formula $")
         for p in problems
     ), problems
+    # Inside a text of many lines, at the formula's own line.
+    long = swap(
+        "        not_sure: It scores the miss.\n",
+        "        not_sure: |-\n          It scores the miss.\n\n          $$\\frac{1}{$$\n",
+    )
+    assert any(
+        p.startswith("broken.yaml:36:13: steps[0].questions[0].not_sure: formula $$")
+        for p in problems_of(long)
+    ), problems_of(long)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from tutor.engine import computations
 from tutor.lessons import examples, templates, variants
 from tutor.lessons.format import AssessmentItem, Lesson, Question
 from tutor.lessons.kinds import KINDS, numeric, steps
-from tutor.lessons.messages import culprit, did_you_mean, explain
+from tutor.lessons.messages import culprit, did_you_mean, explain, formula_at
 from tutor.lessons.problems import LessonProblem, Locator
 from tutor.lessons.topics import CUSTOM, example_topic
 from tutor.render.markdown import math_problems
@@ -46,7 +46,8 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
                 if problems_in:
                     wrong.add(name)
                 for message in problems_in:
-                    add(locate.problem(("steps", s, name), message, near=near))
+                    at = near or formula_at(message)
+                    add(locate.problem(("steps", s, name), message, near=at))
         if step.example is not None:
             for topic in _topics(lesson):
                 try:
@@ -329,7 +330,7 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
             for sub, source in question.texts():
                 try:
                     for message in math_problems(templates.render(source, context)):
-                        report(sub, message)
+                        report(sub, message, near=formula_at(message))
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
                     report(sub, explain(exc, topic, context), near=culprit(exc, source))
 
@@ -395,7 +396,7 @@ def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Loc
                 for part, source in sub.texts():
                     try:
                         for message in math_problems(templates.render(source, here)):
-                            report_sub(part, message)
+                            report_sub(part, message, near=formula_at(message))
                     except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
                         report_sub(part, explain(exc, topic, here), near=culprit(exc, source))
             last = len(question.steps) - 1

@@ -93,3 +93,17 @@ def culprit(exc: Exception, source: str) -> str | None:
             if not re.search(r"[}%]\}", source[at:]):
                 return re.escape(source[at:].splitlines()[0][:40])
     return None
+
+
+_FORMULA = re.compile(r"formula (\$\$?)(.+?)\1: ", re.S)
+
+
+def formula_at(message: str) -> str | None:
+    """A regular expression for the formula a problem names (``formula $...$: why``), to show
+    it on its own line of a long text; None for other problems. A formula with a placeholder
+    in its first characters is not found in the file, and stays at the text's start."""
+    found = _FORMULA.match(message)
+    if not found:
+        return None
+    first = found[2].strip().splitlines()[0][:30]
+    return re.escape(first) if first else None
