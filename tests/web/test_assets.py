@@ -122,3 +122,6 @@ def test_head_is_answered_as_get_without_the_body(client: TestClient):
         got, head = client.get(path), client.head(path)
         assert head.status_code == got.status_code == 200, path
         assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.content == b""
+    health = client.head("/api/health")
+    assert int(health.headers["content-length"]) == len(client.get("/api/health").content)
