@@ -314,12 +314,7 @@ def _check_question(
 def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Locator, add) -> None:
     """Render every text for every topic and every variant; compute numeric answers."""
     seeds = CHECK_SEEDS if question.sampled else range(1)
-    reported: set[tuple] = set()
-
-    def report(sub: tuple, message: str, *, at_key: bool = False, near: str | None = None) -> None:
-        if sub not in reported:
-            reported.add(sub)
-            add(locate.problem((*path, *sub), message, at_key=at_key, near=near))
+    report = _once(path, locate, add)
 
     for seed in seeds:
         params = variants.draw_params(question, seed)
@@ -333,6 +328,19 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
                         report(sub, message, near=formula_at(message))
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
                     report(sub, explain(exc, topic, context), near=culprit(exc, source))
+
+
+def _once(path: tuple, locate: Locator, add):
+    """A ``report(sub, message, at_key=, near=)`` that adds each part's first problem only:
+    a text broken in one variant is broken in all, and one line says so."""
+    reported: set[tuple] = set()
+
+    def report(sub: tuple, message: str, *, at_key: bool = False, near: str | None = None) -> None:
+        if sub not in reported:
+            reported.add(sub)
+            add(locate.problem((*path, *sub), message, at_key=at_key, near=near))
+
+    return report
 
 
 def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Locator, add) -> bool:
@@ -366,12 +374,7 @@ def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Loc
         ok = False
     if not ok:
         return False
-    reported: set[tuple] = set()
-
-    def report(sub: tuple, message: str, *, at_key: bool = False, near: str | None = None) -> None:
-        if sub not in reported:
-            reported.add(sub)
-            add(locate.problem((*path, *sub), message, at_key=at_key, near=near))
+    report = _once(path, locate, add)
 
     for seed in CHECK_SEEDS if question.sampled else range(1):
         params = variants.draw_params(question, seed)

@@ -135,10 +135,11 @@ learner a fifth out is graded Exactly."""
 def answer_args(question, context: dict[str, Any]) -> dict[str, Any]:
     """A numeric answer's arguments: texts are expressions over params, the rest values."""
     assert question.answer is not None
-    return {
-        name: templates.evaluate(value, context) if isinstance(value, str) else value
-        for name, value in question.answer.args.items()
-    }
+    return {name: _argument(value, context) for name, value in question.answer.args.items()}
+
+
+def _argument(value: Any, context: dict[str, Any]) -> Any:
+    return templates.evaluate(value, context) if isinstance(value, str) else value
 
 
 def parse_number(raw: str | float | int) -> float:
@@ -260,11 +261,10 @@ class Numeric(Kind):
         """The answer and each mistake computed for one seed: finite, and told apart."""
         answer = question.answer
         tolerance = question.tolerance or DEFAULT_TOLERANCE
+        args: dict[str, Any] = {}
         for name, expression in answer.args.items():
-            if not isinstance(expression, str):
-                continue
             try:
-                templates.evaluate(expression, context)
+                args[name] = _argument(expression, context)
             except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
                 # Said at the argument that fails, not at `answer:` for all of them.
                 report(
@@ -274,7 +274,6 @@ class Numeric(Kind):
                 )
                 return False
         try:
-            args = answer_args(question, context)
             value = computations.compute(answer.compute, **args)
         except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
             report(
