@@ -81,7 +81,9 @@ def step_view(
         "texts": payloads.step_texts(lesson, n - 1, current.topic),
         "example": payloads.example(lesson, n, current.topic),
         "current": current,
-        "next": payloads.next_json(current),
+        # The item as the question form shows it: only on the step it is on (other steps'
+        # pages say where the learner is, from ``current``).
+        "next": payloads.next_json(current) if on_this_step else None,
         "feedback": feedback,
         "another_way": way,
         "exchanges": said,
