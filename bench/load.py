@@ -16,8 +16,10 @@ then answer, answer, answer... each answer's reply carries the next item). The r
 pages and of `next` have each answered three items first (through the pages' forms, and
 through the API), as most readers have: a learner not yet begun costs less to show. It prints
 requests per second and p50/p95/p99 latency per endpoint, the ratio to the floor at the
-same concurrency, errors, and the load generator's own CPU use, then checks that every
-acknowledged answer is in the database exactly once.
+same concurrency, errors, the load generator's own CPU use and, for a server it started,
+the server's CPU per request (per answer for the learners, with their share of new
+learners and worked examples), then checks that every acknowledged answer is in the
+database exactly once.
 
 The floor is a setting of the app (TUTOR_BENCH_FLOOR), not a route the bench adds: the
 server runs as `tutor serve` in processes of its own (one per worker with --workers), and
@@ -140,6 +142,7 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     acknowledged: list[str] = field(default_factory=list)  # idempotency keys of 200 answers
+    server_cpu: float = 0.0  # seconds of the server's CPU while the phase's clock ran
 
     async def timed(self, name: str, call) -> tuple[int, object]:
         start = time.perf_counter()
@@ -299,8 +302,17 @@ async def learner_user(
 
 
 async def run_phase(
-    kind: str, url: str, concurrency: int, seconds: float, lesson: str, steps: int, stats: Stats
+    kind: str,
+    url: str,
+    concurrency: int,
+    seconds: float,
+    lesson: str,
+    steps: int,
+    stats: Stats,
+    server_pid: int | None = None,
 ) -> float:
+    """Runs one phase; its seconds on the clock. With ``server_pid``, the server's CPU over
+    those seconds is added to ``stats.server_cpu`` (the readers' beginning is not counted)."""
     host, port = urlsplit(url).hostname, urlsplit(url).port
     conns = opened = [Connection(host, port) for _ in range(concurrency)]
     # The readers of pages and of `next` begin (answer a few items) before the clock starts.
@@ -313,6 +325,7 @@ async def run_phase(
         stats.errors["GET next"] += tokens.count(None)
     until = time.perf_counter() + seconds
     start = time.perf_counter()
+    cpu_before = server_seconds(server_pid)
     if kind == "floor":
         tasks = [floor_user(c, stats, until) for c in conns]
     elif kind == "health":
@@ -330,9 +343,28 @@ async def run_phase(
             learner_user(c, stats, until, lesson, random.Random(i)) for i, c in enumerate(conns)
         ]
     await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    stats.server_cpu += server_seconds(server_pid) - cpu_before
     for c in opened:
         await c.close()
-    return time.perf_counter() - start
+    return elapsed
+
+
+def server_seconds(pid: int | None) -> float:
+    """CPU seconds used so far by process ``pid`` (every thread, those ended too) and its
+    child processes (the workers of ``--workers N``); 0.0 without a pid or off Linux. One
+    small read per process, so it can be taken while a phase's clock runs."""
+    if pid is None:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(c) for c in f.read().split()]
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / ticks + sum(server_seconds(c) for c in children)
 
 
 class CpuMeter:
@@ -579,17 +611,22 @@ def main() -> int:
         with scratch_database(args.database_url) as database_url:
             return asyncio.run(compare(args, database_url, variants))
     if args.url is not None:
-        return asyncio.run(report(args.url, args, args.database_url))
+        return asyncio.run(report(args.url, args, args.database_url, None))
     with scratch_database(args.database_url) as database_url:
         proc, url = start_server(database_url, args.workers)
         try:
-            return asyncio.run(report(url, args, database_url))
+            return asyncio.run(report(url, args, database_url, proc.pid))
         finally:
             proc.terminate()
             proc.wait(timeout=10)
 
 
-async def report(url: str, args, database_url: str | None) -> int:
+MAIN_LINE = {"learners": "POST answer"}
+"""The line of a phase that its server CPU is counted against: per answer for the
+learners (their creation, first item and worked examples counted in), else per request."""
+
+
+async def report(url: str, args, database_url: str | None, server_pid: int | None) -> int:
     conn = Connection(urlsplit(url).hostname, urlsplit(url).port)
     status, lesson = await conn.request("GET", f"/api/lessons/{args.lesson}")
     await conn.close()
@@ -606,7 +643,7 @@ async def report(url: str, args, database_url: str | None) -> int:
     )
     header = (
         f"{'conc':>4}  {'endpoint':<28} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'p99 ms':>7} {'vs floor':>8} {'errors':>6} {'client cpu':>10}"
+        f"{'p99 ms':>7} {'vs floor':>8} {'errors':>6} {'client cpu':>10} {'server ms':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -635,7 +672,14 @@ async def report(url: str, args, database_url: str | None) -> int:
                 await asyncio.sleep(SETTLE)
                 started = time.process_time()
                 elapsed[kind] += await run_phase(
-                    kind, url, concurrency, args.seconds / slices, args.lesson, steps, phases[kind]
+                    kind,
+                    url,
+                    concurrency,
+                    args.seconds / slices,
+                    args.lesson,
+                    steps,
+                    phases[kind],
+                    server_pid,
                 )
                 cpu[kind] += time.process_time() - started
         for kind in kinds:
@@ -646,10 +690,14 @@ async def report(url: str, args, database_url: str | None) -> int:
                 if name == FLOOR_NAME:
                     floor_rps = rps
                 ratio = f"{rps / floor_rps:.2f}" if floor_rps else "-"
+                # The server's CPU per request (per answer for the learners): where a
+                # ratio comes from, and whether the server was the one kept busy.
+                main_line = MAIN_LINE.get(kind, name) == name and server_pid is not None
+                cost = f"{stats.server_cpu * 1000 / len(values):.3f}" if main_line else "-"
                 print(
                     f"{concurrency:>4}  {name:<28} {rps:>8.0f} {percentile(values, 0.5):>7.1f} "
                     f"{percentile(values, 0.95):>7.1f} {percentile(values, 0.99):>7.1f} "
-                    f"{ratio:>8} {stats.errors.get(name, 0):>6} {cpu_share:>9.0%}"
+                    f"{ratio:>8} {stats.errors.get(name, 0):>6} {cpu_share:>9.0%} {cost:>10}"
                 )
             errors += sum(stats.errors.values())
             all_keys.extend(stats.acknowledged)

@@ -43,6 +43,10 @@ def test_load_reports_every_endpoint_and_the_answers_kept(tmp_path):
     for endpoint in endpoints:
         row = rf"^\s+2\s+{re.escape(endpoint)}\s+[1-9]\d*(\s+\d+\.\d){{3}}\s+\d+\.\d\d\s+0\s"
         assert re.search(row, out, re.M), out
+    # The server's CPU per request (per answer for the learners), at the end of the line.
+    for line in ("floor GET /api/bench/floor", "GET step page (HTML)", "POST answer"):
+        assert re.search(rf"^\s+2\s+{re.escape(line)}\s.*%\s+\d+\.\d{{3}}$", out, re.M), out
+    assert re.search(r"^\s+2\s+GET next \(first\)\s.*%\s+-$", out, re.M), out
     assert "errors: 0" in out
     assert re.search(r"durability: ok: [1-9]\d* acknowledged answers, 0 missing", out), out
 
