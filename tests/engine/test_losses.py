@@ -151,6 +151,18 @@ def test_custom_eps_changes_the_clip():
     assert categorical_cross_entropy([0], [[0.0, 1.0]], eps=1e-3) == pytest.approx(-math.log(1e-3))
 
 
+def test_the_smallest_clip_still_keeps_every_log_finite():
+    # 1 - 1e-16 is still below 1 in float64; with a smaller eps a prediction of 1 stayed 1.
+    perfect = ([1, 0], [1.0, 0.0])
+    assert 0 < binary_cross_entropy(*perfect, eps=1e-16) < 1e-15
+    assert np.isfinite(binary_cross_entropy_grad(*perfect, eps=1e-16)).all()
+    b = breakdown("bce", *perfect, eps=1e-16)
+    assert math.isfinite(b.loss) and all(math.isfinite(item.term) for item in b.items)
+    for smaller in (5e-17, 1e-300, 5e-324):
+        with pytest.raises(ValueError, match=r"eps must be at least 1e-16, got .*float64"):
+            binary_cross_entropy(*perfect, eps=smaller)
+
+
 @pytest.mark.parametrize("k", [2, 3, 5, 20])
 def test_integer_labels_and_onehot_give_equal_cce(k):
     labels = RNG.integers(0, k, 12)

@@ -70,7 +70,7 @@ def test_the_loss_limits_are_in_the_openapi_schema(client: TestClient):
     rows = loss_in["y_true"]["anyOf"][1]
     assert rows["items"]["maxItems"] == LOSS_ITEMS
     eps = loss_in["eps"]["anyOf"][0]
-    assert eps["exclusiveMinimum"] == 0 and eps["exclusiveMaximum"] == 0.5
+    assert eps["minimum"] == 1e-16 and eps["exclusiveMaximum"] == 0.5
     assert "413" in spec["paths"]["/api/losses/{name}"]["post"]["responses"]
 
 
@@ -183,6 +183,26 @@ def test_a_loss_of_numbers_too_large_to_square_is_refused_by_the_schema(client: 
     assert response.json()["detail"][0]["loc"][:2] == ["body", "y_true"]
     fits = client.post("/api/losses/mse", json={"y_true": [1e100], "y_pred": [-1e100]})
     assert fits.status_code == 200 and fits.json()["loss"] == 4e200
+
+
+@pytest.mark.parametrize("name", ["bce", "cce"])
+def test_a_clip_too_small_to_change_a_probability_of_1_is_refused(client: TestClient, name: str):
+    # Below 1e-16, 1 - eps is 1 in float64: a prediction of exactly 1 stayed 1 and ln(1 - p)
+    # made the loss NaN, which the JSON reply could not carry (a 500).
+    perfect = {"y_true": [1, 0], "y_pred": [1.0, 0.0]}
+    smallest = client.post(f"/api/losses/{name}", json={**perfect, "eps": 1e-16})
+    assert smallest.status_code == 200 and 0 < smallest.json()["loss"] < 1e-15
+    for eps in (1e-17, 5e-324):
+        refused = client.post(f"/api/losses/{name}", json={**perfect, "eps": eps})
+        assert refused.status_code == 422
+        said = refused.json()["detail"][0]
+        assert said["loc"] == ["body", "eps"]
+        assert said["msg"] == "Input should be at least 1e-16"
+    lab = client.get("/api/lab/loss", params={"y_true": "1", "y_pred": "1", "eps": "5e-324"})
+    assert lab.status_code == 422 and lab.json()["detail"][0]["loc"] == ["query", "eps"]
+    fine = client.get("/api/lab/loss", params={"y_true": "1", "y_pred": "1", "eps": "1e-16"})
+    assert fine.status_code == 200
+    assert all(loss["loss"] is not None for loss in fine.json()["losses"])
 
 
 def test_cce_of_flat_predictions_is_two_classes_as_in_the_lab(client: TestClient):

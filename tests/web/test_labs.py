@@ -123,6 +123,11 @@ def test_rows_of_class_probabilities_get_categorical_cross_entropy(client):
             "eps must be strictly between 0 and 0.5",
             ("eps", "Input should be less than 0.5"),
         ),
+        (
+            {"y_true": "1", "y_pred": "1", "eps": "1e-20"},
+            "eps must be at least 1e-16, got 1e-20: with less, 1 - eps is 1 in float64",
+            ("eps", "Input should be at least 1e-16"),
+        ),
     ],
 )
 def test_bad_input_is_named_beside_the_form_and_as_a_422(client, query, message, in_the_twin):

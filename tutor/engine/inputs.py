@@ -81,14 +81,24 @@ def shaped(g: np.ndarray, y_pred: Any) -> np.ndarray:
     return g
 
 
+MIN_EPS = 1e-16
+"""The smallest clip: below about 5.6e-17, ``1 - eps`` is 1 in float64, so a probability of
+1 would stay 1 and ``ln(1 - p)`` would be minus infinity (a loss of NaN, not a number)."""
+
+
 def check_eps(eps: Any) -> float:
-    if type(eps) is float and 0.0 < eps < 0.5:
+    if type(eps) is float and MIN_EPS <= eps < 0.5:
         return eps
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-        raise ValueError(f"eps must be a number strictly between 0 and 0.5, got {eps!r}")
+        raise ValueError(f"eps must be a number from 1e-16 up to (not including) 0.5, got {eps!r}")
     value = float(eps)
     if not 0.0 < value < 0.5:
         raise ValueError(f"eps must be strictly between 0 and 0.5, got {eps!r}")
+    if value < MIN_EPS:
+        raise ValueError(
+            f"eps must be at least 1e-16, got {eps!r}: with less, 1 - eps is 1 in float64 "
+            "and clipping could not keep ln(1 - p) finite"
+        )
     return value
 
 

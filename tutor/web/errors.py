@@ -200,6 +200,10 @@ def _field_message(error: dict) -> str:
         if isinstance(bound, int | float) and abs(bound) >= 1e15:
             # Pydantic writes the bound out in full: a hundred digits for 1e100.
             return f"{value!r} is too large in size: send a number no larger than {abs(bound):g}"
+        tiny = isinstance(bound, float) and 0 < abs(bound) < 1e-4
+        if error.get("type") == "greater_than_equal" and tiny:
+            # Pydantic writes 1e-16 as 0.0000000000000001: zeros to count.
+            return f"Input should be at least {bound:g}"
     if tuple(error.get("loc", ())) == ("body",) and error.get("type") in _OBJECT_ERRORS:
         # A body sent as text or a form, or JSON that is not an object: say what to send.
         return "the body must be a JSON object, sent with Content-Type: application/json"

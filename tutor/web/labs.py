@@ -12,6 +12,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from tutor.engine import descent
+from tutor.engine.inputs import MIN_EPS
 from tutor.teaching.labs import MAX_ITEMS, DescentLab, LossLab, descent_lab, loss_lab
 from tutor.web.routing import Router
 from tutor.web.schemas import DescentLabOut, LossLabOut, UnprocessableOut
@@ -31,7 +32,7 @@ NUMBER_LIST = rf"^[ ,;]*{_NUMBER}(?:[ ,;]+{_NUMBER}){{0,{MAX_ITEMS - 1}}}[ ,;\n]
 break may end it: a validator in Python reads `$` as "at the end, or before a last line
 break", so the server lets that through as well."""
 ListedNumbers = Annotated[str | None, Query(max_length=2000, pattern=NUMBER_LIST)]
-Eps = Annotated[float | None, Query(gt=0, lt=0.5, allow_inf_nan=False)]
+Eps = Annotated[float | None, Query(ge=MIN_EPS, lt=0.5, allow_inf_nan=False)]
 Valley = Annotated[Literal[tuple(descent.VALLEYS)] | None, Query()]  # type: ignore[valid-type]
 Rate = Annotated[float | None, Query(gt=0, le=100, allow_inf_nan=False)]
 Start = Annotated[float | None, Query(ge=-10, le=10, allow_inf_nan=False)]

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from tutor.engine.inputs import MIN_EPS
 from tutor.lessons.format import KindName
 from tutor.lessons.topics import MAX_WORD
 from tutor.vocabulary import Choice, Grade, Label, Role, Standing, StepStatus
@@ -598,8 +599,10 @@ class LossIn(_In):
         f"(1 to {LOSS_ITEMS}, as many as y_true, rows all as long). For cce, a flat list is "
         "two classes: each p is the row [1 − p, p]."
     )
-    eps: Annotated[float, Field(strict=True, gt=0, lt=0.5)] | None = Field(
-        None, description="Clipping for cross-entropy (bce, cce only), between 0 and 0.5."
+    eps: Annotated[float, Field(strict=True, ge=MIN_EPS, lt=0.5)] | None = Field(
+        None,
+        description="Clipping for cross-entropy (bce, cce only): from 1e-16 (with less, "
+        "1 − eps is 1 in float64) up to, not including, 0.5.",
     )
 
 
