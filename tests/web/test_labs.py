@@ -120,7 +120,7 @@ def test_rows_of_class_probabilities_get_categorical_cross_entropy(client):
         ),
         (
             {"y_true": "1", "y_pred": "0.5", "eps": "0.7"},
-            "eps must be strictly between 0 and 0.5",
+            "eps must be from 1e-16 up to (not including) 0.5, got 0.7",
             ("eps", "Input should be less than 0.5"),
         ),
         (

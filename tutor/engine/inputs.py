@@ -93,7 +93,7 @@ def check_eps(eps: Any) -> float:
         raise ValueError(f"eps must be a number from 1e-16 up to (not including) 0.5, got {eps!r}")
     value = float(eps)
     if not 0.0 < value < 0.5:
-        raise ValueError(f"eps must be strictly between 0 and 0.5, got {eps!r}")
+        raise ValueError(f"eps must be from 1e-16 up to (not including) 0.5, got {eps!r}")
     if value < MIN_EPS:
         raise ValueError(
             f"eps must be at least 1e-16, got {eps!r}: with less, 1 - eps is 1 in float64 "
