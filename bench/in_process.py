@@ -156,7 +156,7 @@ async def started_on_pages(call: Caller) -> str:
     browser = [("cookie", cookie)]
     for _ in range(STARTED):
         _, _, html = await call("GET", f"/lessons/{LESSON}", headers=browser)
-        here = re.search(rb'href="/lessons/[^/]+/steps/(\d+)#question"', html)
+        here = re.search(rb'href="/lessons/[^/]+/steps/(\d+)(?:#question)?"', html)
         _, _, page = await call(
             "GET", f"/lessons/{LESSON}/steps/{here[1].decode()}", headers=browser
         )

@@ -193,7 +193,7 @@ async def start_on_pages(conn: Connection, lesson: str) -> bool:
     """Answer STARTED items through the step pages' forms, as a browser does."""
     for _ in range(STARTED):
         status, html = await conn.request("GET", f"/lessons/{lesson}")
-        here = re.search(r'href="/lessons/[^/]+/steps/(\d+)#question"', html or "")
+        here = re.search(r'href="/lessons/[^/]+/steps/(\d+)(?:#question)?"', html or "")
         if status != 200 or here is None:
             return False
         status, html = await conn.request("GET", f"/lessons/{lesson}/steps/{here[1]}")

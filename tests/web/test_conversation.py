@@ -143,7 +143,8 @@ def test_skipped_questions_are_announced_at_a_steps_end_and_still_offered(client
         "You have shown you know this already, so we skip ahead."
     )
     assert "The takeaway" in words(last)
-    assert soup.select_one(".continue a")["href"] == f"/lessons/{LESSON}/steps/3#question"
+    # Step 3 is new: its page opens at the top, where it teaches before it asks.
+    assert soup.select_one(".continue a")["href"] == f"/lessons/{LESSON}/steps/3"
     skipped = page(client, f"/lessons/{LESSON}/steps/2")
     assert skipped.select(".exchange") == []
     offer = skipped.select_one(".skipped")
@@ -158,6 +159,26 @@ def test_skipped_questions_are_announced_at_a_steps_end_and_still_offered(client
     assert words(practice.select_one("legend.prompt")) == (
         "Two guesses have losses 0.1 and 2.3. Which missed by more?"
     )
+
+
+def test_a_link_to_a_step_opens_at_its_question_once_the_step_is_begun(client: TestClient):
+    def resume_link() -> str:
+        lesson_page = page(client, f"/lessons/{LESSON}")
+        return lesson_page.select_one(f"a.button[href^='/lessons/{LESSON}/steps/']")["href"]
+
+    assert resume_link() == f"/lessons/{LESSON}/steps/1"  # nothing read yet: the top
+    page(client, f"/lessons/{LESSON}/steps/1")
+    assert resume_link() == f"/lessons/{LESSON}/steps/1"  # seen, but nothing answered
+    soup = answer(client, page(client, f"/lessons/{LESSON}/steps/1"), "exactly")
+    assert resume_link() == f"/lessons/{LESSON}/steps/1#question"
+    home = page(client, "/")
+    assert home.select_one(f"a.button[href^='/lessons/{LESSON}/steps/1']")["href"] == (
+        f"/lessons/{LESSON}/steps/1#question"
+    )
+    # A step ahead says where the learner is, and takes them back to their question.
+    ahead = page(client, f"/lessons/{LESSON}/steps/3")
+    assert ahead.select_one("a.button")["href"] == f"/lessons/{LESSON}/steps/1#question"
+    assert soup.select(".exchange")
 
 
 def test_a_restart_begins_a_new_conversation(client: TestClient):

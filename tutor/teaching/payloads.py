@@ -85,6 +85,19 @@ class Current:
     def role(self) -> str | None:
         return self.state.item.role if self.state.item else None
 
+    @property
+    def begun(self) -> bool:
+        """Whether a link to the current step should open at its question: the learner has
+        taken in an item of the step in this pass, or is on an item from elsewhere (a review,
+        a step back). A step not begun opens at its top, where it teaches before it asks."""
+        if self.step is None:
+            return False
+        if self.role != Role.MAIN:
+            return True
+        here = self.step.n - 1
+        entries = self.lesson.entries
+        return any(q in entries and entries[q].step_index == here for q in self.state.asked)
+
 
 @lru_cache(maxsize=1024)
 def step_texts(lesson: LoadedLesson, step_index: int, topic: str) -> RenderedStep:
