@@ -152,3 +152,11 @@ def test_without_an_explanation_that_fits_the_screen_none_is_offered(settings, t
             f"/api/lessons/{LESSON}/choices", headers=headers, json={"choice": "another_angle"}
         )
         assert refused.status_code == 409
+        # A choice not offered is named as sent, beside those that are.
+        refused = client.post(
+            f"/api/lessons/{LESSON}/choices", headers=headers, json={"choice": "revisit"}
+        )
+        assert refused.status_code == 409
+        assert refused.json()["detail"] == (
+            "choice: 'revisit' is not one of the choices offered (go_on)"
+        )

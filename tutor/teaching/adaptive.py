@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from tutor.lessons.loaded import LoadedLesson
-from tutor.teaching import angles, faults, items, ladders, mastery, sessions
+from tutor.teaching import angles, faults, items, ladders, mastery, offers, sessions
 from tutor.teaching.state import Item, Offer, State, new_variant, recent, replace
 from tutor.vocabulary import Choice, Grade, Phase, Role
 
@@ -555,4 +555,5 @@ def choose(
         )
     if choice == Choice.REVISIT and offer.fault_step and offer.fault_skill:
         return Decision(faults.start_revisit(lesson, state, offer, rng), None, Choice.REVISIT)
-    raise ValueError(f"choice: {choice!r} is not one of the choices offered")
+    offered = ", ".join(offers.choices(lesson, state))
+    raise ValueError(f"choice: {str(choice)!r} is not one of the choices offered ({offered})")

@@ -8,6 +8,11 @@ message names only the ways on that are offered. Pure.
 
 from __future__ import annotations
 
+from tutor.lessons.loaded import LoadedLesson
+from tutor.teaching import angles
+from tutor.teaching.state import State
+from tutor.vocabulary import Choice
+
 HEADINGS = (
     "No shame in this",
     "A tricky one",
@@ -39,3 +44,15 @@ def wording(count: int, *, step_back: bool, another_angle: bool = True) -> tuple
     ways = [*([ANGLE] if another_angle else []), GO_ON, *([STEP_BACK] if step_back else [])]
     listed = " or ".join(ways) if len(ways) < 3 else ", ".join(ways[:-1]) + ", or " + ways[-1]
     return heading, f"{lead} You can {listed}."
+
+
+def choices(lesson: LoadedLesson, state: State) -> list[Choice]:
+    """The ways on an offer gives, in the order shown: another angle when one fits the
+    question on screen, a step back when a weak earlier idea was found, and going on."""
+    offer = state.offer
+    if offer is None:
+        return []
+    found = [Choice.ANOTHER_ANGLE] if angles.on_screen(lesson, state) is not None else []
+    if offer.fault_step and lesson.step_index(offer.fault_step) is not None:
+        found.append(Choice.REVISIT)
+    return [*found, Choice.GO_ON]

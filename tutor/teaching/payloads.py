@@ -284,13 +284,10 @@ def _offer_json(current: Current) -> dict[str, Any] | None:
     offer = current.state.offer
     if offer is None:
         return None
-    # Another angle is offered when one fits the question on screen.
-    fits = angles.on_screen(current.lesson, current.state) is not None
-    choices = [Choice.ANOTHER_ANGLE, Choice.GO_ON] if fits else [Choice.GO_ON]
+    choices = offers.choices(current.lesson, current.state)
     fault = None
     index = current.lesson.step_index(offer.fault_step) if offer.fault_step else None
     if index is not None:
-        choices.insert(1, Choice.REVISIT)
         ref = step_ref(current.lesson, index, current.topic)
         if current.step is not None and ref.n == current.step.n:
             # The weak idea is taught in this very step: name the idea, not the step.
