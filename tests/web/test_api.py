@@ -328,6 +328,24 @@ def test_a_check_is_numbered_as_the_question_it_checks(client: TestClient):
     assert (check["n"], check["of"]) == (2, 2)
 
 
+def test_a_restart_keeps_what_the_tutor_knows_of_the_learners_skills(client: TestClient):
+    headers = new_learner(client)
+    for _ in range(3):
+        answer(client, headers, LESSON, "exactly")
+
+    def skills() -> dict:
+        summary = client.get(f"/api/lessons/{LESSON}/summary", headers=headers).json()
+        return {s["id"]: (s["p_known"], s["standing"]) for s in summary["skills"]}
+
+    before = skills()
+    assert all(p > 0.85 for p, _ in before.values())  # every item right at first sight
+    again = client.post(f"/api/lessons/{LESSON}/restart", headers=headers).json()
+    assert skills() == before  # the estimate rested on this learner's first tries: kept
+    assert again["question"]["id"] == "what-loss-does"  # and the lesson starts over
+    answer(client, headers, LESSON, "exactly")
+    assert skills()["score"][0] >= before["score"][0]
+
+
 def test_a_finished_lesson_can_be_gone_through_again(client: TestClient):
     headers = new_learner(client)
     for _ in range(3):

@@ -198,10 +198,16 @@ def restart(db: Database, lesson: LoadedLesson, learner_id: str) -> None:
         if position is None:
             return  # not started: it already begins at the beginning
         fresh = adaptive.start(lesson, resume.rng(learner_id, lesson.id, position.version + 1))
-        # What the learner has been shown stays shown: a second pass is no first sight.
-        seen = resume.state(lesson, learner_id, position.state).seen
+        # What the learner has been shown stays shown: a second pass is no first sight. And
+        # how they did before being taught still sets their own prior (``State.first_tries``).
+        before = resume.state(lesson, learner_id, position.state)
         last = attempts.last(connection, learner_id=learner_id, lesson_id=lesson.id)
-        state = replace(fresh, seen=seen, since=last.id if last else 0).to_json()
+        state = replace(
+            fresh,
+            seen=before.seen,
+            since=last.id if last else 0,
+            earlier_untaught=before.first_tries,
+        ).to_json()
         _save(connection, lesson, learner_id, position, state, moved=RESTART_MOVED)
 
     db.write(write)

@@ -64,7 +64,7 @@ class Known(Mapping[str, float]):
         firsts_right: Mapping[str, int] | None = None,
     ):
         self._lesson, self._raw = lesson, p_known
-        self._own = _own_priors(lesson, tuple(state.untaught.items()))
+        self._own = _own_priors(lesson, tuple(state.first_tries.items()))
         self._worked: dict[str, float] = {}
         self.firsts_right = firsts_right or {}
 

@@ -43,7 +43,7 @@ def weakest(
     """The skills to practise: those tried and not mastered, weakest first; if every skill
     tried is mastered, the weakest tried; before any, the lesson's first skills."""
     done = set(mastered)
-    tried = [s.id for s in lesson.lesson.skills if s.id in state.untaught]
+    tried = [s.id for s in lesson.lesson.skills if s.id in state.first_tries]
     pool = [s for s in tried if s not in done] or tried
     if not pool:
         return [s.id for s in lesson.lesson.skills][:PRACTICE_SKILLS]

@@ -81,8 +81,11 @@ class State:
     offer: Offer | None = None
     revisit: tuple[str, ...] = ()  # question ids still to ask on a step back
     return_to: dict[str, Any] | None = None
-    # Per skill, the grades of its attempts before the learner was first taught it.
+    # Per skill, the grades of its attempts before the learner was first taught it: in this
+    # pass, and in the passes before it (kept through a restart: what the learner showed
+    # then still says how they learn, while this pass's record decides what to skip).
     untaught: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    earlier_untaught: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # The variant each question was last asked in, so an explanation can use the numbers
     # the learner saw; and the question answered last (for "show me another angle").
     seen_variants: dict[str, int] = field(default_factory=dict)
@@ -105,6 +108,14 @@ class State:
     @property
     def done(self) -> bool:
         return self.item is None
+
+    @property
+    def first_tries(self) -> dict[str, tuple[str, ...]]:
+        """Per skill, its untaught record from the first pass that tried it: the evidence
+        of the learner's own prior (``adaptive.estimate``)."""
+        if not self.earlier_untaught:
+            return self.untaught
+        return {**self.untaught, **self.earlier_untaught}
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data as stored: a field at its default is left out (``from_json``
@@ -179,7 +190,7 @@ _TUPLES = (
     "session",
     "session_missed",
 )
-_MAPS_OF_TUPLES = ("angles", "angle_stats", "untaught")
+_MAPS_OF_TUPLES = ("angles", "angle_stats", "untaught", "earlier_untaught")
 _EMPTY = {
     k: v for k, v in State(step="", main=None, item=None).plain().items() if k not in _REQUIRED
 }

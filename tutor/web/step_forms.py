@@ -146,7 +146,8 @@ def restart(
 ) -> Response:
     visitor.check_csrf(csrf)
     tutor.restart(visitor.id, lesson_id)
-    return redirect(visitor, f"/lessons/{lesson_id}/steps/1#question")
+    # The top of step 1: a new pass opens on its teaching, as a step not begun does.
+    return redirect(visitor, f"/lessons/{lesson_id}/steps/1")
 
 
 @router.post("/lessons/{lesson_id}/hint")
