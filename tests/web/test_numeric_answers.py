@@ -54,7 +54,9 @@ def test_a_wild_guess_is_not_quite_and_says_what_to_try(client: TestClient):
     soup = typed(client, "7")
     assert seen(soup, "#feedback .grade-word").endswith("Not quite")
     feedback = seen(soup, "#feedback .feedback-text")
-    assert feedback.startswith("That is not it yet. Write out the formula with each number")
+    assert feedback.startswith("That is not it yet. Write out the working with each number")
+    # Said of any question: no operation it may not have (a square, a division).
+    assert "square" not in feedback and "division" not in feedback
     assert "engine" not in feedback and "mistake we know" not in feedback
 
 

@@ -24,7 +24,7 @@ from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Role
 REASONS = {
     "new_numbers": "Let's check that with new numbers.",
     "another_question": "Let's check the same idea with another question.",
-    "review": "A quick review of an idea that gave you trouble earlier.",
+    "review": "A quick review of an earlier idea, to check that it has stuck.",
     "moving_on": "Let's move on for now; this idea will come back for a short review.",
     "no_fresh_check": "There is no question on this idea here whose answer you have not "
     "already been shown, and one of those would only test your memory. Let's move on; the "

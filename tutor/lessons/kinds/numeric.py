@@ -58,10 +58,9 @@ MISS = {
         "number such as 0.36."
     ),
     Nearness.FAR: (
-        "That is not it yet. Write out the formula with each number in its place and work it "
-        "through, checking each operation: a dropped sign, a missed square or a wrong division "
-        f"is the usual slip. If you are unsure where to start, choose \u201c{NOT_SURE_TEXT}\u201d "
-        "for a way in."
+        "That is not it yet. Write out the working with each number in its place and go "
+        "through it one operation at a time. Check each result before you use it; if you are "
+        f"unsure where to start, choose \u201c{NOT_SURE_TEXT}\u201d for a way in."
     ),
 }
 
