@@ -408,6 +408,23 @@ def test_a_check_is_borrowed_only_from_a_question_the_learner_has_reached():
     assert adaptive._pick_check(lesson, later, later.item, rng())[0].question == own
 
 
+def test_after_a_missed_check_the_next_is_another_check_before_the_same_one_again():
+    """The feedback on a missed check has just spoken to that very question: the same one
+    with new numbers would ask what it told. A question with two checks alternates them."""
+    lesson = SHIPPED["how-a-network-learns"]
+    step = lesson.lesson.steps[lesson.entries["compute-z"].step_index].id
+    state = State(step=step, main="compute-z", item=Item("all-features-zero", 0, Role.CHECK))
+    picked, reason = adaptive._pick_check(lesson, state, state.item, rng())
+    assert (picked.question, reason) == ("one-feature-on", "another_question")
+    state = replace(state, item=Item("one-feature-on", 0, Role.CHECK))
+    picked, reason = adaptive._pick_check(lesson, state, state.item, rng())
+    assert (picked.question, reason) == ("all-features-zero", "another_question")
+    # Every variant of the other check seen: the same question with new numbers, said so.
+    others = tuple(items.item_key(lesson, "all-features-zero", v) for v in range(variants.VARIANTS))
+    picked, reason = adaptive._pick_check(lesson, replace(state, seen=others), state.item, rng())
+    assert (picked.question, reason) == ("one-feature-on", "new_numbers")
+
+
 def test_a_fault_is_traced_to_the_nearest_weak_prerequisite_first():
     """A weak direct prerequisite is named before a weaker one further back: the helper
     behind a miss on the KL penalty is the idea just before it, not MAE three steps back."""

@@ -355,7 +355,8 @@ def _pick_check(
     """Another item on the same skill that the learner has not seen, or None.
 
     Never an item whose answer the learner has been shown (``state.seen``): in order,
-    one of the main question's own checks; the question with new numbers whose answer
+    one of the main question's own checks, the one just answered last (its feedback has
+    just spoken to that very question); the question with new numbers whose answer
     differs; a check written for another question of the skill, one the learner has
     reached (a check written for a later question may lean on what that question's lead-in
     has yet to teach).
@@ -366,9 +367,11 @@ def _pick_check(
     def fresh(question_id: str) -> int | None:
         return items.unseen_variant(lesson, question_id, state.seen, rng)
 
-    for check, _ in main.question.walk_checks():
-        if (variant := fresh(check.id)) is not None:
-            return Item(check.id, variant, Role.CHECK), "another_question"
+    own = [check.id for check, _ in main.question.walk_checks()]
+    for check_id in sorted(own, key=lambda q: q == item.question):  # a stable sort
+        if (variant := fresh(check_id)) is not None:
+            reason = "new_numbers" if check_id == item.question else "another_question"
+            return Item(check_id, variant, Role.CHECK), reason
     for question_id in dict.fromkeys((main.question.id, item.question)):
         sampled = lesson.entries[question_id].question.sampled
         if sampled and (variant := fresh(question_id)) is not None:
