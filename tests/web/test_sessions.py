@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from helpers import answer, new_learner, rendered
+from test_pages import answer_with, page
 
 LESSON = "mini"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -171,3 +172,22 @@ def test_the_home_page_lists_what_is_due_with_a_button_to_review(client: TestCli
     page = BeautifulSoup(client.get(moved.headers["location"]).text, "html.parser")
     title = " ".join(page.select_one("#question-title").get_text().split())
     assert title == "Review of an idea that is due · 1 more after this"
+
+
+def test_a_step_page_during_a_practice_run_leads_to_its_next_item(client: TestClient):
+    """The run's item may sit on another step than the page: that page said "You are on
+    step 1... its questions open once you get here", and offered to continue the lesson."""
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    for _ in range(2):
+        soup = answer_with(client, soup, "exactly")
+    csrf = soup.select_one("input[name=csrf]")["value"]
+    started = client.post(f"/lessons/{LESSON}/practice", data={"csrf": csrf, "step": "1"})
+    assert started.status_code == 200
+    other = page(client, f"/lessons/{LESSON}/steps/2")
+    text = " ".join(other.get_text().split())
+    assert "open once you get here" not in text and "Continue to step" not in text
+    link = other.select_one(".continue a")
+    assert " ".join(link.get_text().split()) == "On to the next practice question"
+    assert link["href"] == f"/lessons/{LESSON}/steps/1#question"
+    here = page(client, link["href"])
+    assert here.select_one("#question-title").get_text().startswith("Practice run")
