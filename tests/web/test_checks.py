@@ -42,3 +42,30 @@ def test_a_check_never_asks_for_an_answer_already_revealed(client: TestClient, l
     else:
         raise AssertionError("the lesson never ended")
     assert checks > 10
+
+
+def test_a_practice_run_goes_on_with_its_own_items_after_a_worked_example(client: TestClient):
+    """Studying a run's worked example once led to a question of the lesson's main one
+    (another skill), beyond the items the run had promised."""
+    lesson_id = "how-a-network-learns"
+    lesson = client.app.state.tutor.lesson(lesson_id)
+    headers = new_learner(client)
+    started = client.post(
+        f"/api/lessons/{lesson_id}/practice", headers=headers, json={"skill": "weighted-sum"}
+    ).json()
+    nxt, shown = started["next"], []
+    while not nxt["done"] and nxt["question"]["role"] == "practice":
+        question = nxt["question"]
+        shown.append(question["id"])
+        item = {"question_id": question["id"], "variant": nxt["variant"]}
+        if question["kind"] == "example":
+            went = client.post(f"/api/lessons/{lesson_id}/continue", headers=headers, json=item)
+            nxt = went.json()["next"]
+            continue
+        body = answer_body(client, lesson_id, nxt, "exactly")
+        nxt = client.post(f"/api/lessons/{lesson_id}/answers", headers=headers, json=body).json()
+        nxt = nxt["next"]
+    assert shown[0].endswith(".worked")  # the problem begins as a worked example
+    assert len(shown) == started["items"]
+    skills = {lesson.entries[q.removesuffix(".worked")].skill for q in shown}
+    assert skills == {"weighted-sum"}

@@ -174,7 +174,8 @@ def after_example(
     rng: np.random.Generator,
 ) -> Decision:
     """A worked example studied: the same kind of problem again, its last sub-step left to
-    the learner (new numbers, or the question's next check)."""
+    the learner (new numbers, or the question's next check); in a practice run or a review,
+    the run's next item."""
     item = state.item
     if state.ladder is None or state.ladder.mode != ladders.EXAMPLE or item is None:
         raise ValueError("there is no worked example to go on from")
@@ -189,7 +190,17 @@ def after_example(
         seen_variants={**state.seen_variants, item.question: item.variant},
         seen=_add(state.seen, items.item_key(lesson, item.question, item.variant)),
     )
-    picked = _pick_check(lesson, state, item, rng)
+    if item.role in sessions.SESSION_ROLES:
+        # A practice run or a review goes on with its own items, all of its skills: the
+        # example studied was one of them.
+        skill = lesson.entries[item.question].skill
+        following, over = sessions.after_item(lesson, state, skill=skill, right=True, rng=rng)
+        decision = Decision(following, None, f"{item.role}_done" if over else None)
+        return _presented(lesson, decision, item, p_known, firsts)
+    # One like the example studied: of its own question (in a review at a step's end or a
+    # step back, the lesson's main question is elsewhere), or of the main one for a check.
+    of = state if item.role == Role.CHECK else replace(state, main=item.question)
+    picked = _pick_check(lesson, of, item, rng)
     if picked is None:
         following, finished = _advance(lesson, state, known, rng)
         decision = Decision(following, None, None, finished)
