@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import new_learner
 
+from tutor.teaching.labs import MAX_ITEMS
 from tutor.web.schemas import LOSS_ITEMS
 
 
@@ -293,3 +294,26 @@ def test_a_loss_request_is_told_of_each_bad_number_once_and_plainly(client: Test
     assert endless["msg"].startswith("inf is not a finite number")
     [empty] = detail(b'{"y_true": [], "y_pred": [1]}')
     assert empty["loc"] == ["body", "y_true"]
+
+
+def test_a_lab_list_of_too_many_numbers_says_so(client: TestClient):
+    many = " ".join(["1"] * (MAX_ITEMS + 1))
+    response = client.get("/api/lab/loss", params={"y_true": many, "y_pred": many})
+    assert response.status_code == 422
+    said = {e["loc"][1]: e["msg"] for e in response.json()["detail"]}
+    assert said == dict.fromkeys(("y_true", "y_pred"), "61 numbers are too many: give at most 60")
+    typo = client.get("/api/lab/loss", params={"y_true": "1 x", "y_pred": "1 1"})
+    assert typo.json()["detail"][0]["msg"].startswith("'1 x' is not a list of numbers")
+
+
+def test_not_sure_with_a_number_beside_it_is_refused_not_half_read(client: TestClient):
+    headers = new_learner(client)
+    nxt = client.get("/api/lessons/mini/next", headers=headers).json()
+    item = {"question_id": nxt["question"]["id"], "variant": nxt["variant"]}
+    both = {**item, "option_id": "not_sure", "value": 0.5}
+    refused = client.post("/api/lessons/mini/answers", headers=headers, json=both)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["msg"] == "`not_sure` is sent alone: leave out `value`"
+    alone = {**item, "option_id": "not_sure"}
+    taken = client.post("/api/lessons/mini/answers", headers=headers, json=alone)
+    assert taken.status_code == 200 and taken.json()["grade"] == "not_sure"

@@ -52,6 +52,9 @@ RULES = {
         r"is not a class label|is not a whole number",
         "eps": r"does not clip, so it takes no eps",
     },
+    "POST /api/lessons/{lesson_id}/answers": {
+        "not sure alone": r"`not_sure` is sent alone: leave out `value`",
+    },
     "GET /api/lab/loss": {
         "same shape": r"^None of the losses can score these numbers: .*(same shape|could not be "
         r"read as)|every row needs as many",
@@ -66,6 +69,8 @@ def _broken_rule(case, response) -> str | None:
     if response.status_code != 422:
         return None
     detail = response.json().get("detail")
+    if isinstance(detail, list):  # a model's own rule, among the field errors
+        detail = " ".join(str(error.get("msg", "")) for error in detail if isinstance(error, dict))
     for rule, said in RULES.get(case.operation.label, {}).items():
         if isinstance(detail, str) and re.search(said, detail):
             return rule

@@ -122,7 +122,12 @@ async def get_next(lesson_id: str, request: Request, learner: Learner) -> Respon
 async def post_answer(
     lesson_id: str, body: AnswerIn, request: Request, learner: Learner
 ) -> Response:
-    """Answer the current item; the reply grades it and gives the next item."""
+    """Answer the current item; the reply grades it and gives the next item.
+
+    A rule the schema cannot say, named by the 422 that refuses a request breaking it:
+
+    - **not sure alone**: `option_id` `not_sure` is sent without a `value`.
+    """
     return await _answer(request, learner, lesson_id, body)
 
 

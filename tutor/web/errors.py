@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -24,6 +25,7 @@ from starlette.exceptions import HTTPException
 from tutor.errors import BadFields, TutorError, Unavailable
 from tutor.store.database import reason
 from tutor.store.sqlite_writes import WriteNotKept
+from tutor.teaching.labs import MAX_ITEMS
 
 log = logging.getLogger("tutor")
 
@@ -209,11 +211,21 @@ def _field_message(error: dict) -> str:
         return "the body must be a JSON object, sent with Content-Type: application/json"
     if error.get("type") == "string_pattern_mismatch" and isinstance(value, str):
         # The labs' lists of numbers: the pattern itself would say nothing to a person.
+        numbers = [part for part in re.split(r"[\s,;]+", value) if part]
+        if len(numbers) > MAX_ITEMS and all(_is_number(part) for part in numbers):
+            return f"{len(numbers)} numbers are too many: give at most {MAX_ITEMS}"
         return (
             f"{value[:40]!r} is not a list of numbers: write numbers between commas or "
             "spaces, with ; between rows"
         )
     return error.get("msg", "")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text.replace("\u2212", "-")))
+    except ValueError:
+        return False
 
 
 def _log_once(line: str) -> None:

@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 from tutor.engine.inputs import MIN_EPS
 from tutor.lessons.format import KindName
 from tutor.lessons.topics import MAX_WORD
-from tutor.vocabulary import Choice, Grade, Label, Role, Standing, StepStatus
+from tutor.vocabulary import NOT_SURE, Choice, Grade, Label, Role, Standing, StepStatus
 
 
 def _not_true_or_false(value: Any) -> Any:
@@ -308,6 +308,14 @@ class AnswerIn(_In):
     idempotency_key: Annotated[str | None, Field(min_length=1, max_length=128)] = Field(
         None, description="Send the same key when retrying: the answer is recorded once."
     )
+
+    @model_validator(mode="after")
+    def _not_sure_alone(self) -> AnswerIn:
+        # "Not sure" with a number beside it: which was meant? Said, not guessed.
+        if self.option_id == NOT_SURE and self.value is not None:
+            said = "`not_sure` is sent alone: leave out `value`"
+            raise PydanticCustomError("not_sure_alone", said)
+        return self
 
 
 class AnotherWayOut(_Out):
