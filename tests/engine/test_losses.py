@@ -791,3 +791,12 @@ def test_breakdown_is_frozen():
         b.loss = 0.0
     with pytest.raises(dataclasses.FrozenInstanceError):
         b.items[0].term = 0.0
+
+
+def test_a_loss_of_zero_is_never_negative_zero():
+    # Rows of targets that are all 0 score nothing: 0, written as "-0.0" it read oddly.
+    for value in (
+        categorical_cross_entropy([[0, 0]], [[0.5, 0.5]]),
+        breakdown("cce", [[0, 0]], [[0.5, 0.5]]).loss,
+    ):
+        assert value == 0 and math.copysign(1.0, value) == 1.0

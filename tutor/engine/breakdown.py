@@ -122,7 +122,7 @@ def breakdown(name: str, y_true: Any, y_pred: Any, *, eps: float = EPS) -> Break
     return Breakdown(
         loss_name=spec.name,
         items=items,
-        loss=value,
+        loss=_plain(value),
         eps=eps if spec.uses_eps else None,
         clipped=any(item.clipped for item in items),
         gradient=_nested(np.atleast_1d(gradient)),
