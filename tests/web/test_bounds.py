@@ -317,3 +317,13 @@ def test_not_sure_with_a_number_beside_it_is_refused_not_half_read(client: TestC
     alone = {**item, "option_id": "not_sure"}
     taken = client.post("/api/lessons/mini/answers", headers=headers, json=alone)
     assert taken.status_code == 200 and taken.json()["grade"] == "not_sure"
+
+
+def test_the_loss_lab_twin_takes_truths_and_predictions_together(client: TestClient):
+    # One alone was scored against the lab's example numbers for the other, unasked.
+    for given, missing in (({"y_true": "0"}, "y_pred"), ({"y_pred": "0.2"}, "y_true")):
+        response = client.get("/api/lab/loss", params=given)
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith(f"{missing} is missing: the lab scores")
+    example = client.get("/api/lab/loss")
+    assert example.status_code == 200 and example.json()["y_true"] == "1, 0, 1, 0"

@@ -60,6 +60,7 @@ RULES = {
         r"read as)|every row needs as many",
         "class labels": r"^None of the losses can score these numbers: .*(class label|is not a "
         r"whole number|sums to .+, not 1|probabilities in \[0, 1\]|targets in \[0, 1\])",
+        "both or neither": r"^y_(true|pred) is missing: the lab scores y_true and y_pred together",
     },
 }
 

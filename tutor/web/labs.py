@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from tutor.engine import descent
 from tutor.engine.inputs import MIN_EPS
+from tutor.errors import BadInput
 from tutor.teaching.labs import MAX_ITEMS, DescentLab, LossLab, descent_lab, loss_lab
 from tutor.web.routing import Router
 from tutor.web.schemas import DescentLabOut, LossLabOut, UnprocessableOut
@@ -68,7 +69,15 @@ def _as_sent(request: Request, *names: str) -> list[str | None]:
 def _loss_json(
     request: Request, y_true: ListedNumbers = None, y_pred: ListedNumbers = None, eps: Eps = None
 ) -> LossLab:
-    return loss_lab(*_as_sent(request, "y_true", "y_pred", "eps"))
+    truths, preds, clip = _as_sent(request, "y_true", "y_pred", "eps")
+    if (truths is None) != (preds is None):
+        # The lab's example numbers would fill the other in, unasked.
+        missing = "y_pred" if preds is None else "y_true"
+        raise BadInput(
+            f"{missing} is missing: the lab scores y_true and y_pred together (leave out both "
+            "for its example)"
+        )
+    return loss_lab(truths, preds, clip)
 
 
 def _descent_json(
@@ -128,7 +137,9 @@ def loss_json(lab: LossJsonDep) -> JSONResponse:
     - **same shape**: the truths and the predictions hold as many numbers or rows, and rows
       are all as long;
     - **class labels**: or, beside rows of predicted probabilities that each sum to 1, the
-      truths are one class label per row, whole numbers below the number of classes.
+      truths are one class label per row, whole numbers below the number of classes;
+    - **both or neither**: `y_true` and `y_pred` come together (with neither, the lab's
+      example numbers are scored).
     """
     return _json(lab)
 
