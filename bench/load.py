@@ -360,10 +360,13 @@ def server_seconds(pid: int | None) -> float:
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    try:  # a kernel without CONFIG_PROC_CHILDREN has no such file: no workers counted
         with open(f"/proc/{pid}/task/{pid}/children") as f:
             children = [int(c) for c in f.read().split()]
     except OSError:
-        return 0.0
+        children = []
     return (int(fields[11]) + int(fields[12])) / ticks + sum(server_seconds(c) for c in children)
 
 
