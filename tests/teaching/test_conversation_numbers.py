@@ -30,3 +30,18 @@ def test_a_borrowed_check_keeps_the_number_of_the_question_it_checked():
     # With its question out of sight (older answers are left out), its own number.
     alone = conversation.exchanges(LESSON, rows[2:])
     assert alone[0].heading == "Question 1 of 2 \u00b7 checking the same idea"
+
+
+SHIPPED = load_catalog([Path(__file__).parents[2] / "lessons"]).lessons["how-a-network-learns"]
+
+
+def test_a_check_after_a_worked_example_keeps_the_number_it_was_asked_with():
+    """`compute-z` (question 2) is shown as a worked example, which leaves no answer; its own
+    check, asked as "Question 2 of 4", was read back as question 1's."""
+    topic = SHIPPED.lesson.default_topic
+    rows = [
+        Row(1, "what-a-forward-pass-gives", 0, "main", topic, {}),
+        Row(2, "all-features-zero", 0, "check", topic, {}),
+    ]
+    headings = [x.heading for x in conversation.exchanges(SHIPPED, rows)]
+    assert headings == ["Question 1 of 4", "Question 2 of 4 \u00b7 checking the same idea"]

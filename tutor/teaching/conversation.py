@@ -40,15 +40,23 @@ def exchanges(lesson: LoadedLesson, rows: Iterable[Any]) -> list[Exchange]:
     first. A question's ``lead_in`` comes before its first asking only."""
     out: list[Exchange] = []
     asked: set[str] = set()
-    main_heading = None  # the number of the last main question asked
+    main_heading, main_at = None, -1  # the number and place of the last main question asked
     for row in rows:
         heading, prompt, lead_in = _question_texts(lesson, row.question_id, row.variant, row.topic)
         role = row.role
+        entry = lesson.entries.get(row.question_id)
         if role == Role.MAIN and heading.startswith("Question"):
-            main_heading = heading
-        elif role == Role.CHECK and main_heading and heading.startswith("Question"):
+            main_heading, main_at = heading, entry.main_index if entry else -1
+        elif (
+            role == Role.CHECK
+            and main_heading
+            and heading.startswith("Question")
+            and (entry is None or entry.main_index <= main_at)
+        ):
             # Numbered as the question it checks, as when it was asked: a check borrowed
-            # from another question of the idea is not that question's.
+            # from another question of the idea is not that question's. (A check written
+            # under a later question than the last one answered follows that question shown
+            # as a worked example, which leaves no answer behind: it keeps its own number.)
             heading = main_heading
         if role in HEADINGS and heading.startswith("Question"):
             heading = f"{heading} · {HEADINGS[role]}"
