@@ -15,9 +15,8 @@ from tutor.lessons.format import Lesson, Question
 from tutor.lessons.kinds import KINDS
 from tutor.lessons.problems import LessonProblem, Locator
 
-# A number with two or more decimals typed into prose: a value the engine could have
-# computed, which would silently go stale if the example changed.
-# A number with two or more decimals, also at the end of a sentence ("... is 0.993.").
+# A number with two or more decimals typed into prose (one ending a sentence too: "... is
+# 0.993."): a value the engine could have computed, which would go stale if the example changed.
 _TYPED_NUMBER = re.compile(r"(?<![\w.{])(\d+\.\d{2,})(?!\w|\.\d)")
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|`[^`]*`|\$[^$]+\$", re.S)
 
