@@ -160,11 +160,47 @@ def test_missed_skills_below_mastery_come_back_at_the_end_of_the_step(p_score, r
         assert state.item.role == "review" and state.step == "loss"
         assert LESSON.entries[state.item.question].skill == "score"
         assert trail[-1][1].reason == "review"
-        state, trail = play(["not_quite"], p_known=p_known, state=state)
-        assert state.item.question == "mse-number"  # one review, then on: never trapped
-        assert trail[0][1].finished_step == "loss"
+        reviewed_question = state.item.question
+        state, trail = play(["not_quite", "not_quite"], p_known=p_known, state=state)
+        # A miss in review: another angle and one fresh check of the skill, then on,
+        # whatever the check's answer: never trapped.
+        missed, check = trail[0][1], trail[1][0].item
+        assert missed.angle is not None and missed.reason in ("another_question", "new_numbers")
+        assert check.role == "check" and LESSON.entries[check.question].skill == "score"
+        assert (check.question, check.variant) != (reviewed_question, trail[0][0].item.variant)
+        assert trail[1][1].reason == "review_moving_on" and "score" in trail[1][1].state.review
+        assert state.item.question == "mse-number"
+        assert trail[1][1].finished_step == "loss"
     else:
         assert state.item.question == "mse-number"
+
+
+def test_a_review_check_answered_right_goes_on_with_the_review():
+    p_known = {"score": 0.5, "compute": 0.5}
+    state, _ = play(["not_quite", "exactly", "exactly"], p_known=p_known)
+    assert state.item.role == "review"
+    state, trail = play(["not_quite", "exactly"], p_known=p_known, state=state)
+    assert trail[1][0].item.role == "check" and trail[1][0].main == trail[0][0].item.question
+    assert trail[1][1].reason is None and trail[1][1].finished_step == "loss"
+    assert state.item.question == "mse-number" and state.offer is None
+    # The angle shown before the check is credited with the check's answer.
+    angle, before = trail[0][1].angle, trail[0][0].angle_stats
+    wins, losses = before.get(angle, (0, 0))
+    assert state.angle_stats == {**before, angle: (wins + 1, losses)}
+
+
+def test_a_review_missed_with_no_fresh_item_left_goes_on():
+    p_known = {"score": 0.5, "compute": 0.5}
+    state, _ = play(["not_quite", "exactly", "exactly"], p_known=p_known)
+    seen = tuple(
+        items.item_key(LESSON, q, v)
+        for q in LESSON.questions_for_skill("score")
+        for v in range(variants.VARIANTS)
+    )
+    decision = after_answer(
+        LESSON, replace(state, seen=seen), "not_quite", p_known=p_known, rng=rng(3)
+    )
+    assert decision.state.item.question == "mse-number" and decision.finished_step == "loss"
 
 
 def test_fault_tracing_points_at_the_weak_prerequisite_step():

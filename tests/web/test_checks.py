@@ -69,3 +69,42 @@ def test_a_practice_run_goes_on_with_its_own_items_after_a_worked_example(client
     assert len(shown) == started["items"]
     skills = {lesson.entries[q.removesuffix(".worked")].skill for q in shown}
     assert skills == {"weighted-sum"}
+
+
+def test_a_review_missed_gets_another_angle_and_one_fresh_check(client: TestClient):
+    """A miss in a step's review used to move straight on, unexplained and unchecked."""
+    lesson_id = "how-a-network-learns"
+    headers = new_learner(client)
+    review = to_check = check = after = None
+    for _ in range(200):  # everything missed: the step's review, then the check after it
+        nxt = client.get(f"/api/lessons/{lesson_id}/next", headers=headers).json()
+        nxt = past_examples(client, headers, lesson_id, nxt)
+        reply = client.post(
+            f"/api/lessons/{lesson_id}/answers",
+            headers=headers,
+            json=answer_body(client, lesson_id, nxt, "not_quite"),
+        ).json()
+        role = nxt["question"]["role"]
+        if review is None and role == "review":
+            review = nxt
+        if review is not None and role == "check":
+            check, after = nxt, reply
+            break
+        if review is not None:  # the review, or a part of it when it is taken in steps
+            to_check = reply
+    else:
+        raise AssertionError("no review, or no check after it")
+    assert to_check["next"]["question"]["role"] == "check"
+    assert to_check["another_way"] is not None and to_check["another_way"]["text"]
+    assert to_check["message"] in (
+        "Let's check the same idea with another question.",
+        "Let's check that with new numbers.",
+    )
+    assert (check["question"]["id"], check["variant"]) != (
+        review["question"]["id"],
+        review["variant"],
+    )
+    # The check missed too: on with the lesson, saying so truthfully, and no bridge out of a
+    # main question that was not the one just asked.
+    assert after["message"].startswith("Let's move on for now. This idea still looks shaky")
+    assert after["bridge"] is None and after["next"]["question"]["role"] != "check"

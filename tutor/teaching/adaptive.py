@@ -14,7 +14,8 @@ The loop for each main question of a step:
    prerequisite (fault tracing), or to go on. After three checks it moves on
    regardless, with the skill marked for review: nobody is ever trapped.
 4. At the end of a step, skills that were missed and are still below mastery come
-   back once as review questions; at the end of the lesson, once more.
+   back once as review questions; at the end of the lesson, once more. A review
+   missed gets another angle and one fresh check, then the review goes on.
 5. A main question on a skill the learner has already tried and now masters is
    skipped: practice stops once mastery is reached.
 6. A practice run or a review (``sessions``) can interrupt any of this and returns the
@@ -319,6 +320,22 @@ def _continue(
         back = faults.after_revisit(lesson, state, p_known, rng)
         reason = Choice.REVISIT if back.return_to else "return"
         return Decision(back, angle, reason, solution=not right)
+    if item.role == Role.REVIEW and not right:
+        # A review is a second pass, and a miss there is met as anywhere else: another
+        # angle (above), then a fresh item of the skill, in the review question's loop. That
+        # check is the only one (``checks`` spent): whatever its answer, the review goes on.
+        picked = _pick_check(lesson, replace(state, main=item.question), item, rng)
+        if picked is not None:
+            check, reason = picked
+            state = replace(
+                state,
+                main=item.question,
+                item=check,
+                checks=MAX_CHECKS,
+                loop_misses=1,
+                pending_angle=angle,
+            )
+            return Decision(state, angle, reason)
     if item.role == Role.REVIEW or right:
         next_state, finished = _advance(lesson, state, p_known, rng)
         reason = "review" if next_state.item and next_state.item.role == Role.REVIEW else None
@@ -329,7 +346,9 @@ def _continue(
     if state.checks >= MAX_CHECKS:
         state = replace(state, review=_add(state.review, skill))
         next_state, finished = _advance(lesson, state, p_known, rng)
-        return Decision(next_state, angle, "moving_on", finished, solution=True)
+        # A review's check missed: the idea's reviews in this lesson may be over.
+        reason = "moving_on" if state.phase == Phase.QUESTIONS else "review_moving_on"
+        return Decision(next_state, angle, reason, finished, solution=True)
     picked = _pick_check(lesson, state, item, rng)
     if picked is None:  # every item of the skill has shown its answer: come back later
         state = replace(state, review=_add(state.review, skill))

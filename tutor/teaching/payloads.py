@@ -19,13 +19,15 @@ from tutor.lessons.variants import RenderedQuestion, RenderedStep, render_step
 from tutor.teaching import adaptive, angles, ladders, offers
 from tutor.teaching.grading import Graded
 from tutor.teaching.items import explained, item_key, rendered, substeps
-from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Role
+from tutor.vocabulary import NOT_SURE, NOT_SURE_TEXT, Choice, Grade, Phase, Role
 
 REASONS = {
     "new_numbers": "Let's check that with new numbers.",
     "another_question": "Let's check the same idea with another question.",
     "review": "A quick review of an earlier idea, to check that it has stuck.",
     "moving_on": "Let's move on for now; this idea will come back for a short review.",
+    "review_moving_on": "Let's move on for now. This idea still looks shaky, so it stays "
+    "marked for review; a practice run on your weakest ideas is a good way back to it.",
     "no_fresh_check": "There is no question on this idea here whose answer you have not "
     "already been shown, and one of those would only test your memory. Let's move on; the "
     "idea is marked for review and will come back later.",
@@ -393,7 +395,10 @@ def answer_response(
         way = another_way(lesson, decision.state, about, decision.angle, current.topic)
     finished = decision.finished_step
     # A bridge leads from one main question into the next: not out of a review or a step back.
-    moving_on = current.role in (Role.MAIN, Role.CHECK) and (
+    moving_on = (
+        current.role in (Role.MAIN, Role.CHECK)
+        and current.state.phase == Phase.QUESTIONS  # (a review's check: out of a review)
+    ) and (
         following.done
         or (following.role == Role.MAIN and following.state.main != current.state.main)
     )
