@@ -229,3 +229,19 @@ def test_the_one_number_model_settles_at_the_mean_under_mse_and_the_median_under
                 moved = computations.compute(loss, y_true=t, y_pred=[guess + nudge] * len(t))
                 assert moved > at_best, (question_id, t)
             assert max(t) > 3 * sorted(t)[2], "each set has an outlying true value"
+
+
+def test_not_sure_on_a_part_reassures_and_shows_its_working_once():
+    """A typed part's reply reveals its worked solution beside the feedback, so the feedback
+    only reassures; a part with options reveals none, so its feedback carries the working."""
+    typed, chosen = (
+        variants.render_substeps(LESSON, _question(question_id), skill="s", seed=0, topic=None)[
+            index
+        ]
+        for question_id, index in (("compute-mse", 0), ("below-the-guard", 0))
+    )
+    assert typed.kind == "numeric" and typed.solution
+    assert typed.not_sure == variants.PART_NOT_SURE
+    assert typed.solution not in typed.not_sure
+    assert chosen.kind == "choice"
+    assert chosen.not_sure == f"That's all right. {chosen.solution}"

@@ -207,3 +207,32 @@ def test_with_fading_off_the_server_asks_the_whole_problem_first(settings):
         n = nxt(client, headers)
     assert n["question"]["id"] == "mse-steps" and n["question"]["kind"] == "numeric"
     assert n["ladder"] is None
+
+
+def test_not_sure_on_a_part_is_met_kindly_and_shows_its_working_once(settings):
+    """The part's worked solution used to come twice, as the feedback and as the solution;
+    and on the last part, only as the feedback."""
+    from tutor.app import create_app
+
+    with TestClient(create_app(settings.model_copy(update={"fading": False}))) as client:
+        headers = to_the_problem(client)
+        n = nxt(client, headers)
+        n = send(client, headers, n, -12345.0)["next"]  # the whole problem missed
+        assert n["ladder"]["mode"] == "ladder"
+        replies = []
+        while n["ladder"] is not None and n["ladder"]["mode"] == "ladder":
+            sub = part(client, n)
+            body = {"question_id": n["question"]["id"], "variant": n["variant"]}
+            reply = client.post(
+                f"/api/lessons/{LESSON}/answers",
+                headers=headers,
+                json={**body, "option_id": "not_sure"},
+            ).json()
+            replies.append((sub, reply))
+            n = reply["next"]
+    assert len(replies) == 3
+    for sub, reply in replies:
+        assert reply["grade"] == "not_sure"
+        assert reply["feedback"] == "That's all right: here is how this part works out."
+        assert reply["solution"] == sub.solution and sub.solution not in reply["feedback"]
+        assert reply["answer"] == sub.answer_text

@@ -170,6 +170,8 @@ DEFAULT_EXPLAIN = (
     "Before you go on: for each line above, say to yourself why it follows from the one before it."
 )
 
+PART_NOT_SURE = "That's all right: here is how this part works out."
+
 
 class RenderedSubStep(LazyTexts):
     """One sub-step of a multi-step question, in one variant and topic; graded as any item
@@ -209,7 +211,13 @@ class RenderedSubStep(LazyTexts):
 
     @property
     def not_sure(self) -> str:
-        return self.solution or ""
+        if self.kind == "numeric" and self.solution:
+            # Said above the part's worked solution, which every reply to a typed part not
+            # answered right reveals: the feedback does not repeat it.
+            return PART_NOT_SURE
+        if self.solution:
+            return f"That's all right. {self.solution}"
+        return "That's all right: the right answer is shown with this reply."
 
     @property
     def answer_text(self) -> str | None:

@@ -294,10 +294,13 @@ def _in_problem(
         # The whole problem was missed and taken in then: the loop goes on from that miss.
         known = Known(lesson, state, p_known, firsts)
         parent = Grade.NOT_QUITE
-        return _continue(lesson, state, item, parent, known, None, misconception_skill, rng)
-    parent = Grade.EXACTLY if right else Grade.NOT_QUITE
-    state, known, angle = _take_in(lesson, state, item, parent, p_known, firsts, rng)
-    return _continue(lesson, state, item, parent, known, angle, misconception_skill, rng)
+        decision = _continue(lesson, state, item, parent, known, None, misconception_skill, rng)
+    else:
+        parent = Grade.EXACTLY if right else Grade.NOT_QUITE
+        state, known, angle = _take_in(lesson, state, item, parent, p_known, firsts, rng)
+        decision = _continue(lesson, state, item, parent, known, angle, misconception_skill, rng)
+    # The last part missed shows how it works out, as every part before it does.
+    return replace(decision, solution=True) if grade != Grade.EXACTLY else decision
 
 
 def _continue(
