@@ -214,6 +214,11 @@ def test_cce_of_flat_predictions_is_two_classes_as_in_the_lab(client: TestClient
     bce = client.post("/api/losses/bce", json={"y_true": [1, 0], "y_pred": [0.8, 0.4]}).json()
     assert flat.json()["loss"] == same["loss"] == pytest.approx(bce["loss"])
     assert flat.json()["note"].startswith("Two classes: each prediction p is the row [1 − p, p]")
+    # The gradient comes in the predictions' shape, one number per p: bce's, by the chain rule.
+    assert flat.json()["gradient"] == pytest.approx(bce["gradient"])
+    assert "the gradient is with respect to each p" in flat.json()["note"]
+    clipped = client.post("/api/losses/cce", json={"y_true": [0, 1], "y_pred": [1.0, 0.8]})
+    assert clipped.json()["gradient"] == pytest.approx([0.0, -0.625])
     outside = client.post("/api/losses/cce", json={"y_true": [1], "y_pred": [1.5]})
     assert outside.status_code == 422
     assert "y_pred must hold probabilities in [0, 1]" in outside.json()["detail"]

@@ -94,6 +94,10 @@ TWO_CLASSES = (
     "Two classes: each prediction p is the row [1 − p, p] and each truth is the class, 0 or 1. "
     "With two classes, categorical cross-entropy is binary cross-entropy."
 )
+TWO_CLASSES_API = (
+    f"{TWO_CLASSES} Each item's prediction is the probability its row gives the true class; "
+    "the gradient is with respect to each p, one number per prediction."
+)
 
 
 @dataclass
@@ -158,6 +162,12 @@ def two_classes(preds: list[float]) -> list[list[float]]:
     :data:`TWO_CLASSES`); raises ValueError, naming y_pred, for a p outside [0, 1]."""
     inputs.unit_bounds(np.asarray(preds, dtype=float), "y_pred", "probabilities")
     return [[1.0 - p, p] for p in preds]
+
+
+def gradient_of_p(rows: list[list[float]]) -> list[float]:
+    """The gradient for rows [1 − p, p] (see :func:`two_classes`) as one number per p, the
+    shape the predictions came in: by the chain rule, d/dp = g[1] − g[0]."""
+    return [second - first for first, second in rows]
 
 
 # The engine's hints name its Python parameters; the labs and the API take probabilities.

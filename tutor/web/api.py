@@ -401,18 +401,21 @@ def post_loss(name: Literal["mse", "mae", "bce", "cce"], body: LossIn) -> Respon
       number of classes;
     - **eps** is for bce and cce only.
 
-    For cce, a flat y_pred is two classes: each p is the row [1 − p, p], as in the loss lab.
+    For cce, a flat y_pred is two classes: each p is the row [1 − p, p], as in the loss lab,
+    and the gradient is with respect to each p (it equals bce's).
     """
     kwargs = {} if body.eps is None else {"eps": body.eps}
     if body.eps is not None and not losses.LOSSES[name].uses_eps:
         raise BadInput(f"eps: {name} does not clip, so it takes no eps")
     flat = not isinstance(body.y_pred[0], list)
-    notes = [labs.TWO_CLASSES] if name == "cce" and flat else []
+    notes = [labs.TWO_CLASSES_API] if name == "cce" and flat else []
     try:
         y_pred = labs.two_classes(body.y_pred) if notes else body.y_pred  # type: ignore[arg-type]
         result = breakdown.breakdown(name, body.y_true, y_pred, **kwargs).as_dict()
     except ValueError as exc:
         raise BadInput(labs.in_api_words(str(exc))) from None
+    if notes:  # the gradient in the shape the predictions came in
+        result["gradient"] = labs.gradient_of_p(result["gradient"])
     clipped = [item["index"] for item in result["items"] if item["clipped"]]
     if clipped:
         notes.append(_clipping_note(clipped))

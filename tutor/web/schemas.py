@@ -628,7 +628,10 @@ class LossOut(_Out):
     loss: float
     eps: float | None
     items: list[LossItemOut]
-    gradient: list[Any]
+    gradient: list[Any] = Field(
+        description="d loss / d y_pred, in y_pred's shape (for cce on a flat y_pred, with "
+        "respect to each p)."
+    )
     note: str | None = Field(
         default=None,
         description="Why part of the gradient is 0, when clipping made it so; for cce on a "
