@@ -238,6 +238,10 @@ def test_every_option_of_every_question_has_feedback(item):
 LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|built-in method|bound method|<function")
 
 
+HYPHEN_NUMBER = re.compile(r"(?<![\w-])-\d")
+MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", re.S)
+
+
 def _rendered_texts(rq: variants.RenderedQuestion) -> list[str]:
     texts = [rq.prompt, rq.not_sure, *(t for _, t in rq.another_way)]
     texts += [t for o in rq.options for t in (o.text, o.feedback)]
@@ -256,6 +260,8 @@ def test_every_question_renders_for_every_topic_and_seed(item):
             for rendered in _rendered_texts(rq):
                 assert rendered.strip()
                 assert not LEFTOVER.search(rendered), (topic, seed, rendered)
+                # "p − y = 0.35 − 1 = −0.65": a number filled in takes the text's minus sign.
+                assert not HYPHEN_NUMBER.search(MATH_OR_CODE.sub("", rendered)), rendered
             if q.kind == "numeric":
                 assert rq.answer is not None
 

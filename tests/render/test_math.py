@@ -51,6 +51,15 @@ def test_placeholders_are_filled_before_the_formula_is_read():
     assert formula.find("mn").get_text() == "0.25"
 
 
+def test_a_negative_number_filled_in_reads_as_a_minus_in_text_and_in_a_formula():
+    source = templates.render("p − y = {{ d }}, and $g = {{ d | num(2) }}$", {"d": -0.65})
+    assert source.startswith("p − y = −0.65, and")
+    (formula,) = maths(text.to_html(source))
+    # A minus sign the formula reads as one, not an unknown symbol.
+    assert [mo.get_text() for mo in formula.find_all("mo")] == ["=", "−"]
+    assert not any(mi.get_text() == "−" for mi in formula.find_all("mi"))
+
+
 @pytest.mark.parametrize(
     "latex",
     [

@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from functools import lru_cache, wraps
+from functools import lru_cache, partial, wraps
 from typing import Any
 
 from jinja2 import StrictUndefined
@@ -21,14 +21,14 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
 from tutor.engine import computations
-from tutor.render.numbers import format_number, num, nums
+from tutor.render.numbers import MINUS, num, nums
 
 
 def _finalize(value: Any) -> Any:
-    if isinstance(value, float):
-        return format_number(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return num(value, minus=MINUS)
     if isinstance(value, (list, tuple)) and all(isinstance(v, (int, float)) for v in value):
-        return "[" + ", ".join(format_number(v) for v in value) + "]"
+        return "[" + ", ".join(num(v, minus=MINUS) for v in value) + "]"
     return value
 
 
@@ -228,8 +228,8 @@ def _environment() -> ImmutableSandboxedEnvironment:
     for name in _PADDING | _COUNTS | {"format", "replace"}:
         if name in env.filters:
             env.filters[name] = _bounded_filter(name, env.filters[name])
-    env.filters["num"] = num
-    env.filters["nums"] = nums
+    env.filters["num"] = partial(num, minus=MINUS)
+    env.filters["nums"] = partial(nums, minus=MINUS)
     env.filters["capitalize"] = _capitalize
     for name in ("lipsum", "namespace"):  # text of any length; values that grow in loops
         env.globals.pop(name, None)

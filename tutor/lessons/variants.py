@@ -18,7 +18,7 @@ from tutor.lessons.format import Lesson, Question, Sampled, Step
 from tutor.lessons.kinds import KINDS
 from tutor.lessons.templates import LazyTexts
 from tutor.lessons.topics import OwnTopic
-from tutor.render.numbers import num
+from tutor.render.numbers import MINUS, num
 
 VARIANTS = 16
 """How many variants a question with drawn numbers has: seeds 0 to 15. The validator renders
@@ -225,9 +225,10 @@ class RenderedSubStep(LazyTexts):
 
     @property
     def value_text(self) -> str:
-        """The sub-step's value as worked: the number, or the right option's text."""
+        """The sub-step's value as worked, as lesson text writes it: the number (with the
+        minus sign of the texts around it), or the right option's text."""
         if self.answer is not None:
-            return num(self.answer, self.decimals)
+            return num(self.answer, self.decimals, MINUS)
         return next((o.text for o in self.options if o.grade == "exactly"), "")
 
 

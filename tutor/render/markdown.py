@@ -21,6 +21,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from tutor.render.numbers import MINUS
+
 _MATH_ELEMENTS = frozenset(
     (
         *("math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup"),
@@ -98,6 +100,8 @@ def _clean(element: ET.Element) -> str:
 def _mathml(latex: str, display: bool) -> str:
     """MathML for ``latex``; raises MathError with a reason when it cannot be converted."""
     try:
+        # A number filled in carries the text's minus sign (−), which LaTeX writes as "-".
+        latex = latex.replace(MINUS, "-")
         converted = latex_to_mathml(latex, display="block" if display else "inline")
         tree = ET.fromstring(converted)
     except Exception as exc:  # the converter raises many kinds of errors, all the same here

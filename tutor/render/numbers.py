@@ -39,17 +39,25 @@ def clip_text(value: float) -> str:
     return format_number(value)
 
 
-def num(value: float, decimals: int | None = None) -> str:
-    """The `num` filter: `{{ x | num(2) }}` rounds to at most two decimals."""
+MINUS = "\u2212"
+"""The minus sign of lesson texts, where authors write "p − y": a number they fill in is
+written with it too ("= −0.65", not "= -0.65")."""
+
+
+def num(value: float, decimals: int | None = None, minus: str = "-") -> str:
+    """The `num` filter: `{{ x | num(2) }}` rounds to at most two decimals; a negative
+    number starts with ``minus``."""
     if decimals is None or not math.isfinite(value):
-        return format_number(value)
-    text = f"{value:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+        text = format_number(value)
+    else:
+        text = f"{value:.{decimals}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    return minus + text[1:] if text.startswith("-") else text
 
 
-def nums(values: list[float], decimals: int | None = None) -> str:
+def nums(values: list[float], decimals: int | None = None, minus: str = "-") -> str:
     """The `nums` filter: a list as "0.9, 0.1 and 0.8"."""
-    parts = [num(v, decimals) for v in values]
+    parts = [num(v, decimals, minus) for v in values]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
