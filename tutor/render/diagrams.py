@@ -137,7 +137,9 @@ def neuron_diagram(
         tuple((names[i], num(x[i]), num(w[i]), num(x[i] * w[i])) for i in range(n)),
     )
     title = "The neuron of this example, with its numbers"
-    return Figure(key, title, desc, _svg(key, title, desc, parts, int(height), width), (), table)
+    return Figure(
+        key, title, desc, _svg(key, title, desc, parts, int(height), width), (), table, scrolls=True
+    )
 
 
 def network_diagram(
@@ -221,7 +223,9 @@ def network_diagram(
     columns = ("Connection", "weight") + (("gradient",) if backward else ())
     table = Table("The weights in the picture", columns, tuple(rows))
     title = "The network of this example" + (", with the backward pass" if backward else "")
-    return Figure(key, title, desc, _svg(key, title, desc, parts, height, width), (), table)
+    return Figure(
+        key, title, desc, _svg(key, title, desc, parts, height, width), (), table, scrolls=True
+    )
 
 
 def _sentence(text: str) -> str:

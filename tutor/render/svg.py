@@ -52,6 +52,9 @@ class Figure:
     svg: Markup
     legend: tuple[tuple[str, int], ...]
     table: Table | None = None
+    scrolls: bool = False
+    """On a narrow screen the picture keeps a readable width and scrolls in its own box
+    (a diagram: its labels are many and small) rather than shrink with the page."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
