@@ -45,3 +45,20 @@ def test_a_check_after_a_worked_example_keeps_the_number_it_was_asked_with():
     ]
     headings = [x.heading for x in conversation.exchanges(SHIPPED, rows)]
     assert headings == ["Question 1 of 4", "Question 2 of 4 \u00b7 checking the same idea"]
+
+
+def test_a_check_after_a_missed_review_has_the_number_of_the_question_reviewed():
+    """A review missed is checked in its own loop, and the page numbers that check as the
+    question reviewed; the conversation read it back as the last main question's."""
+    topic = LESSON.lesson.default_topic
+    rows = [
+        Row(1, "what-loss-does", 0, "main", topic, {}),
+        Row(2, "order", 0, "main", topic, {}),
+        Row(3, "what-loss-does", 1, "review", topic, {}),
+        Row(4, "what-loss-does-again", 0, "check", topic, {}),
+    ]
+    headings = [x.heading for x in conversation.exchanges(LESSON, rows)]
+    assert headings[2:] == [
+        "Question 1 of 2 \u00b7 review",
+        "Question 1 of 2 \u00b7 checking the same idea",
+    ]

@@ -40,12 +40,13 @@ def exchanges(lesson: LoadedLesson, rows: Iterable[Any]) -> list[Exchange]:
     first. A question's ``lead_in`` comes before its first asking only."""
     out: list[Exchange] = []
     asked: set[str] = set()
-    main_heading, main_at = None, -1  # the number and place of the last main question asked
+    main_heading, main_at = None, -1  # the number and place of the last main or review asked
     for row in rows:
         heading, prompt, lead_in = _question_texts(lesson, row.question_id, row.variant, row.topic)
         role = row.role
         entry = lesson.entries.get(row.question_id)
-        if role == Role.MAIN and heading.startswith("Question"):
+        if role in (Role.MAIN, Role.REVIEW) and heading.startswith("Question"):
+            # (A review missed is checked in its own loop: its check is numbered as it is.)
             main_heading, main_at = heading, entry.main_index if entry else -1
         elif (
             role == Role.CHECK
