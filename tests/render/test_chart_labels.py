@@ -76,7 +76,7 @@ def test_the_corner_labels_of_the_two_axes_stay_apart():
     ticks = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "tick"]
     bottom = HEIGHT - BOTTOM
     y_zero = next(t for t in ticks if t.text == "0" and t.get("text-anchor") == "end")
-    x_first = next(t for t in ticks if t.text == "-2")
+    x_first = next(t for t in ticks if t.text == "\u22122")  # with the minus sign
     assert float(y_zero.get("y")) < bottom  # above the x axis
     assert x_first.get("text-anchor") is None and float(x_first.get("x")) >= LEFT - 3
     y_box = (LEFT - 6 - 18 * CHAR, float(y_zero.get("y")) - 14.4, LEFT - 6, float(y_zero.get("y")))

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 from tutor.engine import network, neuron
 from tutor.render.diagrams import network_diagram, neuron_diagram
-from tutor.render.numbers import format_number as num
+from tutor.render.numbers import text_num as num
 
 
 def svg_of(figure) -> BeautifulSoup:
@@ -25,7 +25,7 @@ def test_the_neuron_picture_carries_every_number_of_its_example():
     assert "whiskers" in text and "collar" in text
     # The negative weight is drawn dashed and says so in words, not by colour alone.
     assert len(svg.select("line.edge[stroke-dasharray]")) == 1
-    assert "weight -2 (negative, drawn dashed)" in figure.caption
+    assert "weight \u22122 (negative, drawn dashed)" in figure.caption
     assert f"= {num(f.z)}" in figure.caption and f"p = {num(f.p)}" in figure.caption
     assert [row[0] for row in figure.table.rows] == ["whiskers", "collar"]
 
@@ -41,7 +41,7 @@ def test_the_network_picture_shows_the_backward_pass_on_its_connections():
     assert f"p = {num(f.p)}" in text
     assert len(figure.table.rows) == 6 and figure.table.columns[-1] == "gradient"
     assert f"the output's blame is p − y = {num(b.dz2)}" in figure.caption
-    assert "the weight from age to hidden unit 1 is -0.4" in figure.caption
+    assert "the weight from age to hidden unit 1 is \u22120.4" in figure.caption
 
 
 def test_the_network_description_reads_as_sentences():

@@ -9,6 +9,7 @@ A browser shows the same page either way; this keeps it so for the shipped lesso
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,26 @@ from tutor.render.markdown import ascii_html, to_html
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 
 
+HYPHEN_NUMBER = re.compile(r"(?<![\w.-])-\d")
+
+
 def ascii_page(client: TestClient, url: str) -> BeautifulSoup:
     response = client.get(url)
     assert response.status_code == 200, response.text
     beyond = [i for i, ch in enumerate(response.text) if not ch.isascii()]
     assert not beyond, f"{url}: ...{response.text[beyond[0] - 80 : beyond[0] + 20]}..."
-    return BeautifulSoup(response.text, "html.parser")
+    soup = BeautifulSoup(response.text, "html.parser")
+    # Numbers written into the page (worked examples, pictures, charts) take the lesson
+    # texts' minus sign, not a hyphen; a formula's own minus is MathML's, left aside.
+    shown = BeautifulSoup(response.text, "html.parser")
+    for hidden in shown.select("math, script, style"):
+        hidden.decompose()
+    text = shown.get_text(" ")
+    found = HYPHEN_NUMBER.search(text)
+    assert found is None, (
+        f"{url}: a hyphen for a minus: ...{text[found.start() - 60 : found.end()]}"
+    )
+    return soup
 
 
 def test_references_read_as_the_characters_they_stand_for():

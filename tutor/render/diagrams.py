@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from tutor.render.numbers import format_number as num
+from tutor.render.numbers import text_num as num
 from tutor.render.svg import Figure, Table
 
 WIDTH, HEIGHT = 480, 260

@@ -55,6 +55,12 @@ def num(value: float, decimals: int | None = None, minus: str = "-") -> str:
     return minus + text[1:] if text.startswith("-") else text
 
 
+def text_num(value: float) -> str:
+    """A number as the lesson texts write it, for what is drawn and described beside them (a
+    picture's labels, a chart's ticks): with the minus sign."""
+    return num(value, minus=MINUS)
+
+
 def nums(values: list[float], decimals: int | None = None, minus: str = "-") -> str:
     """The `nums` filter: a list as "0.9, 0.1 and 0.8"."""
     parts = [num(v, decimals, minus) for v in values]

@@ -19,7 +19,7 @@ import numpy as np
 
 from tutor.engine import losses, neuron
 from tutor.engine.breakdown import breakdown
-from tutor.render.numbers import format_number as num
+from tutor.render.numbers import text_num as num
 from tutor.render.svg import (
     DASHES,
     HEIGHT,

@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from tutor.render.numbers import format_number as num
+from tutor.render.numbers import text_num as num
 
 WIDTH, HEIGHT = 480, 280
 LEFT, RIGHT, TOP, BOTTOM = 52, 16, 36, 50

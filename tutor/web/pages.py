@@ -26,7 +26,7 @@ from tutor.lessons.loaded import LoadedLesson
 from tutor.lessons.topics import OwnTopic
 from tutor.render import plots
 from tutor.render.markdown import ascii_html, prompt_parts, to_html, to_inline_html
-from tutor.render.numbers import clip_text, counted, format_number
+from tutor.render.numbers import clip_text, counted, num
 from tutor.service import standing
 from tutor.service.tutor import Tutor
 from tutor.teaching import labs, payloads
@@ -74,7 +74,9 @@ def templates(settings: Settings) -> Jinja2Templates:
     env.env.filters["md_inline"] = to_inline_html
     env.env.globals["prompt_parts"] = prompt_parts
     env.env.filters["ascii"] = lambda text: ascii_html(escape(text))  # see ascii_html
-    env.env.filters["num"] = format_number
+    # A negative number with the minus sign of the lesson texts, written as a reference
+    # (pages are ASCII: see ascii_html); the labs read it back when it is pasted in.
+    env.env.filters["num"] = lambda value: Markup(num(value, minus="&#x2212;"))
     env.env.filters["counted"] = counted
     env.env.filters["urlencode"] = _urlencode
     env.env.globals["clip_text"] = clip_text
