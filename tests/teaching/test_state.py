@@ -53,3 +53,11 @@ def test_kept_estimates_are_the_ones_worked_out_for_that_state():
             params=params,
         )
         assert again["score"] == pytest.approx(expected)
+
+
+def test_the_example_studied_survives_storing_and_is_left_out_when_there_is_none():
+    state = State("s", None, Item("q", 3, "check"), studied=("p", 1, "q", 3))
+    stored = state.to_json()
+    assert stored["studied"] == ["p", 1, "q", 3]
+    assert State.from_json(stored) == state
+    assert "studied" not in replace(state, studied=None).to_json()

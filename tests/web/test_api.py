@@ -279,6 +279,7 @@ def test_the_whole_lesson_to_done(client: TestClient):
         "offer": None,
         "session": None,
         "ladder": None,
+        "studied": None,
     }
     nxt_answer = client.post(
         f"/api/lessons/{LESSON}/answers",

@@ -288,10 +288,18 @@ def test_a_problem_in_parts_from_worked_example_to_a_hint(serve, tabs, javascrip
         send(page)
     page.goto(url + "/lessons/ladder/steps/2")
     assert page.locator(".ladder h3").inner_text() == "A worked example"
-    assert page.locator(".worked li").count() == 3
+    assert page.locator(".ladder .worked li").count() == 3
     send(page, "I have worked through it")
     assert page.locator(".ladder h3").inner_text() == "Part 3 of 3"
-    assert page.locator(".worked li").count() == 2
+    assert page.locator(".ladder .worked li").count() == 2
+    # The example just studied is folded beside it: closed, then opened to look back at.
+    studied = page.locator("details.studied")
+    assert not studied.locator(".worked li").first.is_visible()
+    studied.locator("summary").click()
+    assert (
+        studied.locator(".worked li").count() == 3
+        and studied.locator(".worked li").first.is_visible()
+    )
     send(page, "Show me this part worked")
     assert page.locator("#hints li").count() == 1
     sub_value = page.locator("#hints li").inner_text()

@@ -89,6 +89,14 @@ def test_a_new_learner_studies_a_worked_example_then_does_its_last_part(client: 
     assert went["message"] == "Now one like it, with the last step left to you."
     faded = went["next"]
     assert faded["question"]["id"] == "mse-steps.mean" and faded["variant"] != n["variant"]
+    # The example studied comes with the problem like it, to look back at, until it is done.
+    assert faded["studied"] == {
+        "question_id": "mse-steps",
+        "variant": n["variant"],
+        "prompt": ladder["prompt"],
+        "worked": ladder["worked"],
+    }
+    assert nxt(client, headers)["studied"] == faded["studied"]
     assert faded["ladder"]["mode"] == "faded" and faded["ladder"]["step"] == 3
     worked = faded["ladder"]["worked"]
     lesson = client.app.state.tutor.lesson(LESSON)
@@ -101,8 +109,10 @@ def test_a_slip_in_a_part_is_diagnosed_and_checked_again_with_new_numbers(client
     n = study_the_example(client, headers)
     sub = part(client, n)
     total = sub.answer * 2  # the sum of the two squares: a mistake the sub-step knows
+    assert n["studied"] is not None
     reply = send(client, headers, n, total)
     assert reply["grade"] == "not_quite" and reply["mistake"] == "sum_instead_of_mean"
+    assert reply["next"]["studied"] is None  # the problem it stood beside is answered
     assert reply["feedback"] == "That is their sum; halve it."
     assert reply["another_way"] is not None  # the problem explained from another angle
     check = reply["next"]
@@ -189,9 +199,14 @@ def test_the_pages_walk_a_problem_without_javascript(client: TestClient):
     assert len(soup.select(".worked li")) == 3
     form = soup.select_one("form.continue-example")
     assert form.select_one("button").get_text() == "I have worked through it"
+    studied = [li.get_text(" ", strip=True) for li in soup.select(".ladder .worked li")]
     soup = post_form(client, form)
     assert soup.select_one(".ladder h3").get_text() == "Part 3 of 3"
-    assert len(soup.select(".worked li")) == 2
+    assert len(soup.select(".ladder .worked li")) == 2
+    # The example just studied stays on the page, folded, to look back at.
+    folded = soup.select_one("details.studied")
+    assert folded.summary.get_text() == "The worked example you just studied"
+    assert [li.get_text(" ", strip=True) for li in folded.select(".worked li")] == studied
     hint_form = soup.select_one("form.hint-form")
     assert hint_form.select_one("button").get_text() == "Show me this part worked"
     soup = post_form(client, hint_form)

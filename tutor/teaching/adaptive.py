@@ -163,7 +163,11 @@ def after_answer(
             if ladders.has_steps(lesson.entries[item.question]):
                 state = ladders.whole_right(lesson, state, item)
             decision = _continue(lesson, state, item, grade, known, angle, misconception_skill, rng)
-    return _presented(lesson, decision, item, p_known, firsts)
+    decision = _presented(lesson, decision, item, p_known, firsts)
+    if decision.state.studied is not None and decision.state.item != item:
+        # The item the example stood beside is done: the example is no longer shown.
+        decision = replace(decision, state=replace(decision.state, studied=None))
+    return decision
 
 
 def after_example(
@@ -176,7 +180,7 @@ def after_example(
 ) -> Decision:
     """A worked example studied: the same kind of problem again, its last sub-step left to
     the learner (new numbers, or the question's next check); in a practice run or a review,
-    the run's next item."""
+    the run's next item. The example stays to look back at beside that item (``studied``)."""
     item = state.item
     if state.ladder is None or state.ladder.mode != ladders.EXAMPLE or item is None:
         raise ValueError("there is no worked example to go on from")
@@ -197,7 +201,7 @@ def after_example(
         skill = lesson.entries[item.question].skill
         following, over = sessions.after_item(lesson, state, skill=skill, right=True, rng=rng)
         decision = Decision(following, None, f"{item.role}_done" if over else None)
-        return _presented(lesson, decision, item, p_known, firsts)
+        return _beside(item, _presented(lesson, decision, item, p_known, firsts))
     # One like the example studied: of its own question (in a review at a step's end or a
     # step back, the lesson's main question is elsewhere), or of the main one for a check.
     of = state if item.role == Role.CHECK else replace(state, main=item.question)
@@ -212,7 +216,18 @@ def after_example(
         same_kind = ladders.has_steps(lesson.entries[check.question])
         reason = "after_example" if same_kind else "after_example_check"
         decision = Decision(replace(state, item=replace(check, role=role)), None, reason)
-    return _presented(lesson, decision, item, p_known, firsts)
+    return _beside(item, _presented(lesson, decision, item, p_known, firsts))
+
+
+def _beside(example: Item, decision: Decision) -> Decision:
+    """The decision with the example just studied kept beside its next item (``studied``)."""
+    following = decision.state.item
+    studied = (
+        None
+        if following is None
+        else (example.question, example.variant, following.question, following.variant)
+    )
+    return replace(decision, state=replace(decision.state, studied=studied))
 
 
 def _presented(

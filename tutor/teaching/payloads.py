@@ -214,6 +214,7 @@ def next_json(current: Current) -> dict[str, Any]:
             "offer": None,
             "session": None,
             "ladder": None,
+            "studied": None,
         }
     q = current.question
     example = current.explain is not None
@@ -240,7 +241,34 @@ def next_json(current: Current) -> dict[str, Any]:
         "offer": _offer_json(current),
         "session": _session_json(current),
         "ladder": _ladder_json(current),
+        "studied": _studied_json(current),
     }
+
+
+def _studied_json(current: Current) -> dict[str, Any] | None:
+    """The worked example studied just before the item on screen, to look back at while
+    doing it: its problem and every sub-step worked (not beside another worked example)."""
+    state = current.state
+    if state.studied is None or state.item is None or current.explain is not None:
+        return None
+    question_id, variant, beside, beside_variant = state.studied
+    if (beside, beside_variant) != (state.item.question, state.item.variant):
+        return None
+    if question_id not in current.lesson.entries:  # the lesson was edited meanwhile
+        return None
+    return {
+        "question_id": question_id,
+        "variant": variant,
+        "prompt": rendered(current.lesson, question_id, variant, current.topic).prompt,
+        "worked": _worked_json(substeps(current.lesson, question_id, variant, current.topic)),
+    }
+
+
+def _worked_json(parts: Any) -> list[dict[str, Any]]:
+    return [
+        {"id": s.step_id, "prompt": s.prompt, "value": s.value_text, "text": s.solution}
+        for s in parts
+    ]
 
 
 def hint_rungs(sub: Any) -> tuple[str, ...]:
@@ -266,10 +294,7 @@ def _ladder_json(current: Current) -> dict[str, Any] | None:
         "mode": ladder.mode,
         "step": min(ladder.at + 1, n),
         "of": n,
-        "worked": [
-            {"id": s.step_id, "prompt": s.prompt, "value": s.value_text, "text": s.solution}
-            for s in current.worked
-        ],
+        "worked": _worked_json(current.worked),
         "hints": hints,
         "hints_left": left,
     }

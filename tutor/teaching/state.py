@@ -101,6 +101,10 @@ class State:
     # left to do (teaching.fading: 0 a worked example ... sub-steps + 1 the whole problem).
     ladder: Ladder | None = None
     fade: dict[str, int] = field(default_factory=dict)
+    # The worked example studied just before the current item, and that item: (example's
+    # question, its variant, the item's question, its variant). Shown beside the item to
+    # look back at, and only beside it.
+    studied: tuple[str, int, str, int] | None = None
     # The last answer before this pass through the lesson began (a restart): the step
     # pages show the conversation of this pass only.
     since: int = 0
@@ -150,6 +154,7 @@ class State:
         for name in _MAPS_OF_TUPLES:
             data[name] = {k: list(v) for k, v in data[name].items()}
         data["ladder"] = None if self.ladder is None else dict(vars(self.ladder))
+        data["studied"] = None if self.studied is None else list(self.studied)
         data["fade"] = dict(self.fade)
         data["return_to"] = None if self.return_to is None else dict(self.return_to)
         data["seen_variants"] = dict(self.seen_variants)
@@ -167,6 +172,8 @@ class State:
             data[name] = tuple(data.get(name, ()))
         for name in _MAPS_OF_TUPLES:
             data[name] = {k: tuple(v) for k, v in data.get(name, {}).items()}
+        if data.get("studied") is not None:
+            data["studied"] = tuple(data["studied"])
         # Fields a newer version added take their defaults; unknown ones are dropped.
         return cls(
             item=Item(**item) if item else None,

@@ -184,6 +184,13 @@ class LadderOut(_Out):
     )
 
 
+class StudiedExampleOut(_Out):
+    question_id: str = Field(description="The multi-step problem of the worked example.")
+    variant: int
+    prompt: str = Field(description="The problem, as the example set it.")
+    worked: list[WorkedOut] = Field(description="Every sub-step, worked, with its value.")
+
+
 class NextOut(_Out):
     done: bool
     step: StepRefOut | None
@@ -200,6 +207,11 @@ class NextOut(_Out):
         None,
         description="Inside a multi-step problem: the question is one of its sub-steps (or, "
         "for a worked example, the prompt to explain it).",
+    )
+    studied: StudiedExampleOut | None = Field(
+        None,
+        description="The worked example studied just before this item (POST .../continue), "
+        "to look back at while doing it; null once the item is answered.",
     )
 
 
