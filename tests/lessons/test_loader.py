@@ -507,6 +507,20 @@ def test_a_formula_that_cannot_be_shown_is_a_problem():
     ), problems_of(long)
 
 
+def test_a_formula_that_never_opens_is_a_problem_at_its_dollar():
+    """`{{ k }}$e$` shows its dollars as typed: a formula opens only after a space or
+    punctuation. Found once rendered, and shown at the dollar in the file."""
+    source = swap(
+        "        not_sure: It scores the miss.\n",
+        "        not_sure: 'An error of $e$ becomes {{ 3 }}$e$.'\n",
+    )
+    problems = problems_of(source)
+    assert any(
+        p.startswith("broken.yaml:33:51: steps[0].questions[0].not_sure: unopened formula $e$")
+        for p in problems
+    ), problems
+
+
 @pytest.mark.parametrize(
     "source",
     [

@@ -102,6 +102,9 @@ def formula_at(message: str) -> str | None:
     """A regular expression for the formula a problem names (``formula $...$: why``), to show
     it on its own line of a long text; None for other problems. A formula with a placeholder
     in its first characters is not found in the file, and stays at the text's start."""
+    if message.startswith("unopened formula "):
+        # The dollar that failed to open, right after a letter, digit or placeholder.
+        return r"(?<=[\w}])\$(?=[A-Za-z\\])"
     found = _FORMULA.match(message)
     if not found:
         return None

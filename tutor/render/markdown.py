@@ -139,7 +139,8 @@ def math_problems(source: str) -> list[str]:
     if "$" not in source:
         return []  # every formula is fenced by dollars: nothing to parse
     problems = []
-    for token in _formulas(_MD.parse(source)):
+    tokens = _MD.parse(source)
+    for token in _formulas(tokens):
         display = token.type in _DISPLAY
         fence = "$$" if display else "$"
         content = token.content.strip()
@@ -147,7 +148,19 @@ def math_problems(source: str) -> list[str]:
             _mathml(content, display)
         except MathError as exc:
             problems.append(f"formula {fence}{content}{fence}: {exc}")
+    for token in _plain_text(tokens):
+        # A dollar sign right after a letter or digit opens no formula ("3$e$" shows as
+        # typed); a dollar before a digit is money, and left alone.
+        for unopened in _UNOPENED.finditer(token.content):
+            problems.append(
+                f"unopened formula {unopened[0]}: a $ right after a letter, a digit or a "
+                "placeholder opens no formula, and shows as typed; start the formula before "
+                "the number (${{ k }}e$, not {{ k }}$e$) or leave a space before the $"
+            )
     return problems
+
+
+_UNOPENED = re.compile(r"\$[A-Za-z\\][^$]*\$")
 
 
 def _formulas(tokens):
@@ -155,6 +168,13 @@ def _formulas(tokens):
         if token.type in _INLINE + _DISPLAY:
             yield token
         yield from _formulas(token.children or [])
+
+
+def _plain_text(tokens):
+    for token in tokens:
+        if token.type == "text":
+            yield token
+        yield from _plain_text(token.children or [])
 
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
