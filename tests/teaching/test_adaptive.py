@@ -201,6 +201,9 @@ def test_a_review_missed_with_no_fresh_item_left_goes_on():
         LESSON, replace(state, seen=seen), "not_quite", p_known=p_known, rng=rng(3)
     )
     assert decision.state.item.question == "mse-number" and decision.finished_step == "loss"
+    # Said as it is: the idea still looks shaky (not "a quick review" of what comes next).
+    assert decision.reason == "review_moving_on" and "score" in decision.state.review
+    assert decision.solution
 
 
 def test_fault_tracing_points_at_the_weak_prerequisite_step():

@@ -354,6 +354,10 @@ def _continue(
                 pending_angle=angle,
             )
             return Decision(state, angle, reason)
+        # Nothing fresh left to check it with: on, saying the idea is still shaky.
+        state = replace(state, review=_add(state.review, skill))
+        next_state, finished = _advance(lesson, state, p_known, rng)
+        return Decision(next_state, angle, "review_moving_on", finished, solution=True)
     if item.role == Role.REVIEW or right:
         next_state, finished = _advance(lesson, state, p_known, rng)
         reason = "review" if next_state.item and next_state.item.role == Role.REVIEW else None
