@@ -62,3 +62,24 @@ def test_a_check_after_a_missed_review_has_the_number_of_the_question_reviewed()
         "Question 1 of 2 \u00b7 review",
         "Question 1 of 2 \u00b7 checking the same idea",
     ]
+
+
+LOSSES = load_catalog([Path(__file__).parents[2] / "lessons"]).lessons["loss-functions"]
+
+
+def test_a_review_taken_in_parts_keeps_its_question_and_numbers_the_check_after_it():
+    """A review of a problem asked part by part read back as a bare "Part 3 of 3", and the
+    check after it took the number of the step's last main question (3, not 1)."""
+    topic = LOSSES.lesson.default_topic
+    rows = [
+        Row(1, "compute-mse", 0, "main", topic, {}),
+        Row(2, "why-square", 0, "main", topic, {}),
+        Row(3, "spread-or-one-big", 0, "main", topic, {}),
+        Row(4, "compute-mse.mean", 1, "review", topic, {}),
+        Row(5, "mse-exact-item-added", 0, "check", topic, {}),
+    ]
+    headings = [x.heading for x in conversation.exchanges(LOSSES, rows)]
+    assert headings[3:] == [
+        "Part 3 of 3 \u00b7 review",
+        "Question 1 of 3 \u00b7 checking the same idea",
+    ]

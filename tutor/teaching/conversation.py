@@ -45,9 +45,11 @@ def exchanges(lesson: LoadedLesson, rows: Iterable[Any]) -> list[Exchange]:
         heading, prompt, lead_in = _question_texts(lesson, row.question_id, row.variant, row.topic)
         role = row.role
         entry = lesson.entries.get(row.question_id)
-        if role in (Role.MAIN, Role.REVIEW) and heading.startswith("Question"):
+        # A part of a problem belongs to the problem's loop, numbered as the problem.
+        owner = entry or lesson.entries.get(row.question_id.partition(".")[0])
+        if role in (Role.MAIN, Role.REVIEW) and owner is not None:
             # (A review missed is checked in its own loop: its check is numbered as it is.)
-            main_heading, main_at = heading, entry.main_index if entry else -1
+            main_heading, main_at = _numbered(lesson, owner), owner.main_index
         elif (
             role == Role.CHECK
             and main_heading
@@ -59,7 +61,7 @@ def exchanges(lesson: LoadedLesson, rows: Iterable[Any]) -> list[Exchange]:
             # under a later question than the last one answered follows that question shown
             # as a worked example, which leaves no answer behind: it keeps its own number.)
             heading = main_heading
-        if role in HEADINGS and heading.startswith("Question"):
+        if role in HEADINGS and heading.startswith(("Question", "Part")):
             heading = f"{heading} · {HEADINGS[role]}"
         elif role == Role.PRACTICE:
             heading = "Practice run"
@@ -144,6 +146,10 @@ def lead_in_for(lesson: LoadedLesson, question_id: str, seed: int, topic: str) -
     return rendered(lesson, question_id, seed, topic).lead_in
 
 
+def _numbered(lesson: LoadedLesson, entry: Any) -> str:
+    return f"Question {entry.main_index + 1} of {len(lesson.step(entry.step_index).questions)}"
+
+
 def _question_texts(
     lesson: LoadedLesson, question_id: str, seed: int, topic: str
 ) -> tuple[str, str | None, str | None]:
@@ -151,9 +157,8 @@ def _question_texts(
     entry = lesson.entries.get(question_id)
     if entry is not None:
         shown = rendered(lesson, question_id, seed, topic)
-        of = len(lesson.step(entry.step_index).questions)
         lead_in = shown.lead_in if entry.parent is None else None
-        return f"Question {entry.main_index + 1} of {of}", shown.prompt, lead_in
+        return _numbered(lesson, entry), shown.prompt, lead_in
     parent, _, sub = question_id.partition(".")
     if parent in lesson.entries:
         parts = substeps(lesson, parent, seed, topic)
