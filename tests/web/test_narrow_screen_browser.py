@@ -61,3 +61,31 @@ def test_pictures_are_readable_and_wide_formulas_scroll_at_360_px(server, tabs):
             assert {"local", "scroll"} <= set(formula["attachment"].replace(",", " ").split())
     assert pictures, "no step of the lessons shows a neuron or network picture"
     assert formulas, "no formula of the lessons is wider than a 360 px screen"
+
+
+def test_a_long_formula_in_a_line_of_text_scrolls_in_place_at_360_px(serve, tabs, tmp_path):  # noqa: F811
+    """A formula inside a sentence cannot break across lines: a long one (numbers drawn for
+    an explanation, say) widened the whole page on a phone."""
+    from helpers import editable_lessons
+
+    folder = editable_lessons(tmp_path)
+    lesson = folder / "mini.yaml"
+    terms = " + ".join(f"{w} \\\\times ({w + 10})" for w in range(1, 9))
+    lesson.write_text(
+        lesson.read_text().replace(
+            'prompt: "The network said {{ p }} for',
+            f'prompt: "Here $z = {terms}$. The network said {{{{ p }}}} for',
+        )
+    )
+    url, _ = serve(folder)
+    tab = tabs(width=WIDTH, height=800)
+    tab.goto(url + "/lessons/mini/steps/1")
+    seen = tab.evaluate(
+        """() => {
+          const box = document.querySelector('.math-inline');
+          return {page: document.scrollingElement.scrollWidth, screen: window.innerWidth,
+                  inner: box.scrollWidth, outer: box.clientWidth};
+        }"""
+    )
+    assert seen["inner"] > seen["outer"]  # the formula is wider than the screen...
+    assert seen["page"] <= seen["screen"], seen  # ...and scrolls in its box, not the page
