@@ -290,6 +290,7 @@ def test_a_problem_in_parts_from_worked_example_to_a_hint(serve, tabs, javascrip
     assert page.locator(".ladder h3").inner_text() == "A worked example"
     assert page.locator(".ladder .worked li").count() == 3
     send(page, "I have worked through it")
+    assert page.locator("p.note").inner_text() == "Now one like it, with the last step left to you."
     assert page.locator(".ladder h3").inner_text() == "Part 3 of 3"
     assert page.locator(".ladder .worked li").count() == 2
     # The example just studied is folded beside it: closed, then opened to look back at.

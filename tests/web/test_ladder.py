@@ -201,6 +201,10 @@ def test_the_pages_walk_a_problem_without_javascript(client: TestClient):
     assert form.select_one("button").get_text() == "I have worked through it"
     studied = [li.get_text(" ", strip=True) for li in soup.select(".ladder .worked li")]
     soup = post_form(client, form)
+    # The page says what comes next, as the API's reply does.
+    assert (
+        soup.select_one("p.note").get_text() == "Now one like it, with the last step left to you."
+    )
     assert soup.select_one(".ladder h3").get_text() == "Part 3 of 3"
     assert len(soup.select(".ladder .worked li")) == 2
     # The example just studied stays on the page, folded, to look back at.

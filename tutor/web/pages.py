@@ -176,6 +176,11 @@ NOTES = {
     "chosen": "That choice was already made.",
     Choice.REVISIT: payloads.REASONS["revisit"],
     Choice.GO_ON: payloads.REASONS["moving_on"],
+    # What follows a worked example, as the API's reply to it says.
+    "like_it": payloads.REASONS["after_example"],
+    "same_idea": payloads.REASONS["after_example_check"],
+    "run_done": payloads.REASONS["practice_done"],
+    "review_done": payloads.REASONS["recall_done"],
 }
 """Short notes a redirect can ask the step page to show, by key (``?note=recorded``)."""
 

@@ -17,7 +17,7 @@ from tutor.service.answers import as_stored
 from tutor.service.tutor import Tutor
 from tutor.vocabulary import Choice
 from tutor.web.deps import TutorDep
-from tutor.web.pages import page_mode, redirect, render_step_page
+from tutor.web.pages import NOTES, page_mode, redirect, render_step_page
 from tutor.web.routing import Router
 from tutor.web.visitors import WriterDep
 
@@ -175,13 +175,20 @@ def studied(
     csrf: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     visitor.check_csrf(csrf)
-    note = ""
     try:
-        tutor.study(visitor.id, lesson_id, question_id=question_id, variant=variant)
+        said = tutor.study(visitor.id, lesson_id, question_id=question_id, variant=variant)
     except Conflict:  # sent twice: already gone on
-        note = "?note=moved"
+        said = None
+    # The page says what comes next, as the API's reply does ("Now one like it...").
+    note = "moved" if said is None else _note_for(said["message"])
     n = _current_n(tutor, visitor.id, lesson_id)
-    return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}{note}#question")
+    query = f"?note={note}" if note else ""
+    return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}{query}#question")
+
+
+def _note_for(message: str | None) -> str | None:
+    """The page note that says ``message``, if there is one."""
+    return next((key for key, text in NOTES.items() if text == message), None)
 
 
 @router.post("/lessons/{lesson_id}/practice")
