@@ -23,6 +23,8 @@ def test_the_neuron_picture_carries_every_number_of_its_example():
     for value in (0.8, 0.3, 1.5, -2.0, f.z, f.p):
         assert num(value) in text
     assert "whiskers" in text and "collar" in text
+    # The bias is named beside its value: "+ b −0.5" read as "plus b minus 0.5".
+    assert f"+ bias {num(f.b)}" in text
     # The negative weight is drawn dashed and says so in words, not by colour alone.
     assert len(svg.select("line.edge[stroke-dasharray]")) == 1
     assert "weight \u22122 (negative, drawn dashed)" in figure.caption

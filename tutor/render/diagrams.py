@@ -118,7 +118,7 @@ def neuron_diagram(
         parts.append(_node(at[0], at[1], f"x{i + 1}", num(xi), names[i][:16]))
     parts.append(_edge(key, sum_at, out_at, 1))
     parts.append(_label((sum_at[0] + out_at[0]) / 2, sum_at[1] - 10, "sigmoid"))
-    parts.append(_node(sum_at[0], sum_at[1], "z", num(z), f"+ b {num(b)}"))
+    parts.append(_node(sum_at[0], sum_at[1], "z", num(z), f"+ bias {num(b)}"))
     parts.append(_node(out_at[0], out_at[1], "p", num(p), "output"))
     terms = " + ".join(f"{num(wi)} × {num(xi)}" for xi, wi in zip(x, w, strict=True))
     desc = (
