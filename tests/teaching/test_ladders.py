@@ -140,3 +140,19 @@ def test_after_a_worked_example_a_check_that_is_not_a_problem_is_not_called_one_
     decision = adaptive.after_example(lesson, state, p_known=WEAK, rng=rng(1))
     assert decision.state.item.question == "all-features-zero"
     assert decision.reason == "after_example_check"
+
+
+def test_a_worked_example_stays_beside_the_next_item_only_on_its_own_skill():
+    state = at_problem()
+    decision = adaptive.after_example(LESSON, state, p_known=WEAK, rng=rng(1))
+    following = decision.state.item
+    assert decision.state.studied == ("mse-steps", 7, following.question, following.variant)
+    # In a practice run that goes on to another skill's question, it is not kept.
+    running = replace(
+        state,
+        item=replace(state.item, role="practice"),
+        session=("one",),
+        return_to={"step": "compute", "item": None},
+    )
+    decision = adaptive.after_example(LESSON, running, p_known=WEAK, rng=rng(1))
+    assert decision.state.item.question == "one" and decision.state.studied is None

@@ -201,7 +201,7 @@ def after_example(
         skill = lesson.entries[item.question].skill
         following, over = sessions.after_item(lesson, state, skill=skill, right=True, rng=rng)
         decision = Decision(following, None, f"{item.role}_done" if over else None)
-        return _beside(item, _presented(lesson, decision, item, p_known, firsts))
+        return _beside(lesson, item, _presented(lesson, decision, item, p_known, firsts))
     # One like the example studied: of its own question (in a review at a step's end or a
     # step back, the lesson's main question is elsewhere), or of the main one for a check.
     of = state if item.role == Role.CHECK else replace(state, main=item.question)
@@ -216,16 +216,21 @@ def after_example(
         same_kind = ladders.has_steps(lesson.entries[check.question])
         reason = "after_example" if same_kind else "after_example_check"
         decision = Decision(replace(state, item=replace(check, role=role)), None, reason)
-    return _beside(item, _presented(lesson, decision, item, p_known, firsts))
+    return _beside(lesson, item, _presented(lesson, decision, item, p_known, firsts))
 
 
-def _beside(example: Item, decision: Decision) -> Decision:
-    """The decision with the example just studied kept beside its next item (``studied``)."""
+def _beside(lesson: LoadedLesson, example: Item, decision: Decision) -> Decision:
+    """The decision with the example just studied kept beside its next item (``studied``),
+    when that item is on the example's skill (a practice run may go on to another)."""
     following = decision.state.item
+    same_skill = (
+        following is not None
+        and lesson.entries[following.question].skill == lesson.entries[example.question].skill
+    )
     studied = (
-        None
-        if following is None
-        else (example.question, example.variant, following.question, following.variant)
+        (example.question, example.variant, following.question, following.variant)
+        if following is not None and same_skill
+        else None
     )
     return replace(decision, state=replace(decision.state, studied=studied))
 
