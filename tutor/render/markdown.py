@@ -121,7 +121,6 @@ def _math_html(latex: str, display: bool) -> str:
         # Inline too: a formula cannot break across lines, so on a phone a long one scrolls
         # in its own box rather than widen the page (static/tutor.css, .math-inline).
         return f'<span class="math-inline">{mathml}</span>'
-
     # A wide formula scrolls sideways on a small screen; the wrapper takes keyboard focus
     # so it can be scrolled without a mouse.
     return f'<span class="math-wrap" tabindex="0" role="group" aria-label="Formula">{mathml}</span>'

@@ -223,15 +223,10 @@ def _beside(lesson: LoadedLesson, example: Item, decision: Decision) -> Decision
     """The decision with the example just studied kept beside its next item (``studied``),
     when that item is on the example's skill (a practice run may go on to another)."""
     following = decision.state.item
-    same_skill = (
-        following is not None
-        and lesson.entries[following.question].skill == lesson.entries[example.question].skill
-    )
-    studied = (
-        (example.question, example.variant, following.question, following.variant)
-        if following is not None and same_skill
-        else None
-    )
+    studied = None
+    skill = lesson.entries[example.question].skill
+    if following is not None and lesson.entries[following.question].skill == skill:
+        studied = (example.question, example.variant, following.question, following.variant)
     return replace(decision, state=replace(decision.state, studied=studied))
 
 
@@ -360,9 +355,7 @@ def _continue(
             )
             return Decision(state, angle, reason)
         # Nothing fresh left to check it with: on, saying the idea is still shaky.
-        state = replace(state, review=_add(state.review, skill))
-        next_state, finished = _advance(lesson, state, p_known, rng)
-        return Decision(next_state, angle, "review_moving_on", finished, solution=True)
+        return _marked_and_on(lesson, state, skill, p_known, angle, "review_moving_on", rng)
     if item.role == Role.REVIEW or right:
         next_state, finished = _advance(lesson, state, p_known, rng)
         reason = "review" if next_state.item and next_state.item.role == Role.REVIEW else None
@@ -371,16 +364,12 @@ def _continue(
     # A miss on the main question or one of its checks.
     misses = state.loop_misses + 1
     if state.checks >= MAX_CHECKS:
-        state = replace(state, review=_add(state.review, skill))
-        next_state, finished = _advance(lesson, state, p_known, rng)
         # A review's check missed: the idea's reviews in this lesson may be over.
         reason = "moving_on" if state.phase == Phase.QUESTIONS else "review_moving_on"
-        return Decision(next_state, angle, reason, finished, solution=True)
+        return _marked_and_on(lesson, state, skill, p_known, angle, reason, rng)
     picked = _pick_check(lesson, state, item, rng)
     if picked is None:  # every item of the skill has shown its answer: come back later
-        state = replace(state, review=_add(state.review, skill))
-        next_state, finished = _advance(lesson, state, p_known, rng)
-        return Decision(next_state, angle, "no_fresh_check", finished, solution=True)
+        return _marked_and_on(lesson, state, skill, p_known, angle, "no_fresh_check", rng)
     check, reason = picked
     offer = None
     if misses >= STUCK_AFTER:
@@ -400,6 +389,21 @@ def _continue(
         offer=offer,
     )
     return Decision(state, angle, reason)
+
+
+def _marked_and_on(
+    lesson: LoadedLesson,
+    state: State,
+    skill: str,
+    p_known: Known,
+    angle: str | None,
+    reason: str,
+    rng: np.random.Generator,
+) -> Decision:
+    """On to the next item with ``skill`` marked for review, the answer missed worked out."""
+    state = replace(state, review=_add(state.review, skill))
+    next_state, finished = _advance(lesson, state, p_known, rng)
+    return Decision(next_state, angle, reason, finished, solution=True)
 
 
 def _add(values: tuple[str, ...], value: str) -> tuple[str, ...]:

@@ -40,6 +40,15 @@ def _number(token: str, name: str) -> float:
     return value
 
 
+def is_number(token: str) -> bool:
+    """Whether a person's ``token`` reads as one finite number (as ``parse_values`` reads it)."""
+    try:
+        _number(token, "")
+    except ValueError:
+        return False
+    return True
+
+
 def parse_values(source: str, name: str) -> list[float] | list[list[float]]:
     """Numbers separated by commas or spaces; `;` separates rows (class probabilities, say).
 

@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException
 from tutor.errors import BadFields, TutorError, Unavailable
 from tutor.store.database import reason
 from tutor.store.sqlite_writes import WriteNotKept
-from tutor.teaching.labs import MAX_ITEMS
+from tutor.teaching.labs import MAX_ITEMS, is_number
 
 log = logging.getLogger("tutor")
 
@@ -212,20 +212,13 @@ def _field_message(error: dict) -> str:
     if error.get("type") == "string_pattern_mismatch" and isinstance(value, str):
         # The labs' lists of numbers: the pattern itself would say nothing to a person.
         numbers = [part for part in re.split(r"[\s,;]+", value) if part]
-        if len(numbers) > MAX_ITEMS and all(_is_number(part) for part in numbers):
+        if len(numbers) > MAX_ITEMS and all(is_number(part) for part in numbers):
             return f"{len(numbers)} numbers are too many: give at most {MAX_ITEMS}"
         return (
             f"{value[:40]!r} is not a list of numbers: write numbers between commas or "
             "spaces, with ; between rows"
         )
     return error.get("msg", "")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        return math.isfinite(float(text.replace("\u2212", "-")))
-    except ValueError:
-        return False
 
 
 def _log_once(line: str) -> None:
