@@ -240,6 +240,12 @@ LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|built-in method|bound method|<function
 
 HYPHEN_NUMBER = re.compile(r"(?<![\w-])-\d")
 MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", re.S)
+# Two signs meeting ("2 × −0.5", "0.3 + −2", "0.9 − −0.1"), and a positive number in
+# brackets beside an operator ("3 × (0.2)", "0.9 − (0.12)", "(0.3) × 1.5"): `paren` writes both.
+SIGNS_MEET = re.compile(r"(?:[×+·]|\\times|\\cdot|\s[−-])\s*[−-]\s*\d")
+BRACKETED_POSITIVE = re.compile(
+    r"(?:[×+·−]|\\times|\\cdot)\s*\(\d[\d.]*\)|(?<![\w)])\(\d[\d.]*\)\s*(?:[×·]|\\times)"
+)
 
 
 def _rendered_texts(rq: variants.RenderedQuestion) -> list[str]:
@@ -250,6 +256,12 @@ def _rendered_texts(rq: variants.RenderedQuestion) -> list[str]:
     return texts
 
 
+def _part_texts(part: variants.RenderedSubStep) -> list[str]:
+    texts = [part.prompt, part.not_sure, *part.hints, *(m.feedback for m in part.mistakes)]
+    texts += [t for o in part.options for t in (o.text, o.feedback)]
+    return texts + ([part.solution] if part.solution else [])
+
+
 @pytest.mark.parametrize("item", ALL, ids=_any_id)
 def test_every_question_renders_for_every_topic_and_seed(item):
     lesson_id, q, skill = item
@@ -257,11 +269,16 @@ def test_every_question_renders_for_every_topic_and_seed(item):
     for topic in lesson.topics:
         for seed in RENDER_SEEDS:
             rq = variants.render_question(lesson, q, skill=skill, seed=seed, topic=topic)
-            for rendered in _rendered_texts(rq):
+            parts = variants.render_substeps(lesson, q, skill=skill, seed=seed, topic=topic)
+            for rendered in _rendered_texts(rq) + [t for p in parts for t in _part_texts(p)]:
                 assert rendered.strip()
                 assert not LEFTOVER.search(rendered), (topic, seed, rendered)
                 # "p − y = 0.35 − 1 = −0.65": a number filled in takes the text's minus sign.
                 assert not HYPHEN_NUMBER.search(MATH_OR_CODE.sub("", rendered)), rendered
+                # A number filled in beside an operator is bracketed when, and only when,
+                # it is negative.
+                assert not SIGNS_MEET.search(rendered), (topic, seed, rendered)
+                assert not BRACKETED_POSITIVE.search(rendered), (topic, seed, rendered)
             if q.kind == "numeric":
                 assert rq.answer is not None
 
@@ -275,6 +292,8 @@ def test_step_texts_render_for_every_topic(lesson_id):
             for value in (rendered.title, rendered.intro, rendered.takeaway, rendered.next):
                 if value is not None:
                     assert not LEFTOVER.search(value), (topic, step.id, value)
+                    assert not SIGNS_MEET.search(value), (topic, step.id, value)
+                    assert not BRACKETED_POSITIVE.search(value), (topic, step.id, value)
 
 
 @pytest.mark.parametrize("lesson_id", LESSON_IDS)

@@ -29,6 +29,8 @@ def test_the_neuron_picture_carries_every_number_of_its_example():
     assert len(svg.select("line.edge[stroke-dasharray]")) == 1
     assert "weight \u22122 (negative, drawn dashed)" in figure.caption
     assert f"= {num(f.z)}" in figure.caption and f"p = {num(f.p)}" in figure.caption
+    # A negative term of the sum is bracketed: "+ −2 × 0.3" reads as two signs at once.
+    assert "z = 1.5 × 0.8 + (\u22122) × 0.3 + 0.1 = " in figure.caption
     assert [row[0] for row in figure.table.rows] == ["whiskers", "collar"]
 
 

@@ -61,6 +61,20 @@ def test_a_negative_number_filled_in_reads_as_a_minus_in_text_and_in_a_formula()
 
 
 @pytest.mark.parametrize(
+    ("value", "decimals", "written"),
+    [(-0.5, None, "(−0.5)"), (0.2, None, "0.2"), (0, None, "0"), (-0.04167, 3, "(−0.042)")],
+)
+def test_an_operand_is_bracketed_only_when_negative(value, decimals, written):
+    source = templates.render("2 × {{ w | paren(d) }}", {"w": value, "d": decimals})
+    assert source == f"2 × {written}"
+
+
+def test_a_bracketed_operand_reads_as_a_minus_inside_a_formula():
+    (formula,) = maths(text.to_html(templates.render("$2 \\times {{ w | paren }}$", {"w": -3})))
+    assert [mo.get_text() for mo in formula.find_all("mo")] == ["×", "(", "−", ")"]
+
+
+@pytest.mark.parametrize(
     "latex",
     [
         "\\text{<script>alert(1)</script>}",

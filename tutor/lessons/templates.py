@@ -21,7 +21,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
 from tutor.engine import computations
-from tutor.render.numbers import MINUS, num, nums
+from tutor.render.numbers import MINUS, num, nums, paren
 
 
 def _finalize(value: Any) -> Any:
@@ -230,6 +230,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
             env.filters[name] = _bounded_filter(name, env.filters[name])
     env.filters["num"] = partial(num, minus=MINUS)
     env.filters["nums"] = partial(nums, minus=MINUS)
+    env.filters["paren"] = partial(paren, minus=MINUS)
     env.filters["capitalize"] = _capitalize
     for name in ("lipsum", "namespace"):  # text of any length; values that grow in loops
         env.globals.pop(name, None)

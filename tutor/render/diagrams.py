@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from tutor.render.numbers import MINUS, paren
 from tutor.render.numbers import text_num as num
 from tutor.render.svg import Figure, Table
 
@@ -120,7 +121,11 @@ def neuron_diagram(
     parts.append(_label((sum_at[0] + out_at[0]) / 2, sum_at[1] - 10, "sigmoid"))
     parts.append(_node(sum_at[0], sum_at[1], "z", num(z), f"+ bias {num(b)}"))
     parts.append(_node(out_at[0], out_at[1], "p", num(p), "output"))
-    terms = " + ".join(f"{num(wi)} × {num(xi)}" for xi, wi in zip(x, w, strict=True))
+    # Negative operands after the first in brackets: "1.5 × 0.8 + (−2) × 0.3 + (−0.5)".
+    terms = " + ".join(
+        f"{num(wi) if i == 0 else paren(wi, minus=MINUS)} × {paren(xi, minus=MINUS)}"
+        for i, (xi, wi) in enumerate(zip(x, w, strict=True))
+    )
     desc = (
         f"{n} input{'s' if n != 1 else ''} flow into one neuron: "
         + "; ".join(
@@ -128,7 +133,8 @@ def neuron_diagram(
             + (" (negative, drawn dashed)" if w[i] < 0 else "")
             for i in range(n)
         )
-        + f". The neuron adds the weighted inputs and the bias: z = {terms} + {num(b)} = "
+        + f". The neuron adds the weighted inputs and the bias: z = {terms} + "
+        f"{paren(b, minus=MINUS)} = "
         f"{num(z)}. The sigmoid turns z into the output p = {num(p)}."
     )
     table = Table(

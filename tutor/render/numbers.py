@@ -61,6 +61,13 @@ def text_num(value: float) -> str:
     return num(value, minus=MINUS)
 
 
+def paren(value: float, decimals: int | None = None, minus: str = "-") -> str:
+    """The `paren` filter: a number as an operand, as `num` writes it but bracketed when
+    negative, so that no two signs meet: "2 × (−0.5)", "0.9 − (−0.1)", "2 × 0.5"."""
+    text = num(value, decimals, minus)
+    return f"({text})" if text.startswith(minus) else text
+
+
 def nums(values: list[float], decimals: int | None = None, minus: str = "-") -> str:
     """The `nums` filter: a list as "0.9, 0.1 and 0.8"."""
     parts = [num(v, decimals, minus) for v in values]
