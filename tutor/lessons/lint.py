@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from tutor.lessons import variants
 from tutor.lessons.cues import cue_problems
 from tutor.lessons.format import Lesson, Question
 from tutor.lessons.kinds import KINDS
@@ -19,6 +20,12 @@ from tutor.lessons.problems import LessonProblem, Locator
 # 0.993."): a value the engine could have computed, which would go stale if the example changed.
 _TYPED_NUMBER = re.compile(r"(?<![\w.{])(\d+\.\d{2,})(?!\w|\.\d)")
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|`[^`]*`|\$[^$]+\$", re.S)
+# As a text reads once filled in: two signs meeting ("2 × −0.5", "0.9 − −0.1"), or a
+# positive number in brackets beside an operator ("3 × (0.2)", "(0.3) × 1.5").
+_SIGNS_MEET = re.compile(r"(?:[×+·]|\\times|\\cdot|\s[−-])\s*[−-]\s*\d[\d.]*")
+_BRACKETED_POSITIVE = re.compile(
+    r"(?:[×+·−]|\\times|\\cdot)\s*\(\d[\d.]*\)|(?<![\w)])\(\d[\d.]*\)\s*(?:[×·]|\\times)"
+)
 
 
 def lint(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
@@ -27,6 +34,7 @@ def lint(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
     questions = list(lesson.every_question())
     for question, path in questions:
         found.extend(_lint_question(question, path, locate))
+        found.extend(_operands(lesson, question, path, locate))
     found.extend(cue_problems(lesson, [(q, p, q.skill or "") for q, p in questions], locate))
     items: Counter[str] = Counter()
     for step in lesson.steps:
@@ -65,6 +73,10 @@ def lint(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
     for s, step in enumerate(lesson.steps):
         for name in ("intro", "takeaway", "next"):
             found.extend(_typed_numbers(getattr(step, name), ("steps", s, name), locate, set()))
+        shown = variants.render_step(lesson, step, None)
+        for name in variants.STEP_TEXTS:
+            problem = _operand_problem(getattr(shown, name), ("steps", s, name), "", locate)
+            found.extend([problem] if problem else [])
     return sorted(found)
 
 
@@ -79,6 +91,48 @@ def _lint_question(question: Question, path: tuple, locate: Locator) -> Iterator
     known = {str(v) for v in question.params.values() if isinstance(v, (int, float))}
     for sub, source in question.texts():
         yield from _typed_numbers(source, (*path, *sub), locate, known)
+
+
+def _operands(
+    lesson: Lesson, question: Question, path: tuple, locate: Locator
+) -> Iterator[LessonProblem]:
+    """Numbers beside an operator as they read in each variant: a negative one bare meets the
+    operator's sign, and a positive one needs no brackets; `paren` writes either right.
+    Reported once per text, for the first variant that shows it."""
+    told: set[tuple] = set()
+    skill = question.skill or ""
+    for seed in range(variants.VARIANTS) if question.sampled else range(1):
+        try:
+            shown = variants.render_question(lesson, question, skill=skill, seed=seed, topic=None)
+            texts = [((*path, *sub), shown.render_text(src)) for sub, src in question.texts()]
+            if question.steps:
+                for part in variants.render_substeps(
+                    lesson, question, skill=skill, seed=seed, topic=None
+                ):
+                    texts += [
+                        ((*path, "steps", part.index, *sub), part.render_text(src))
+                        for sub, src in question.steps[part.index].texts()
+                    ]
+        except Exception:  # noqa: BLE001 - validation reports what does not render
+            return
+        variant = f" in variant {seed}" if question.sampled else ""
+        for where, text in texts:
+            if where not in told and (problem := _operand_problem(text, where, variant, locate)):
+                told.add(where)
+                yield problem
+
+
+def _operand_problem(
+    text: str | None, where: tuple, variant: str, locate: Locator
+) -> LessonProblem | None:
+    found = _SIGNS_MEET.search(text or "") or _BRACKETED_POSITIVE.search(text or "")
+    if found is None:
+        return None
+    return locate.problem(
+        where,
+        f"lint: reads {found[0].strip()!r}{variant}; write a number beside an operator as "
+        "`{{ w | paren }}`, which brackets it only when it is negative",
+    )
 
 
 def _typed_numbers(
