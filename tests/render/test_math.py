@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from bs4 import BeautifulSoup
 
 from tutor.lessons import templates
 from tutor.render import markdown as text
+
+STATIC = Path(__file__).resolve().parents[2] / "static"
 
 
 def maths(html: str) -> list:
@@ -58,6 +62,24 @@ def test_a_negative_number_filled_in_reads_as_a_minus_in_text_and_in_a_formula()
     # A minus sign the formula reads as one, not an unknown symbol.
     assert [mo.get_text() for mo in formula.find_all("mo")] == ["=", "−"]
     assert not any(mi.get_text() == "−" for mi in formula.find_all("mi"))
+    # A sign, set tight against its number: an infix minus read "g = − 0.65".
+    assert formula.find_all("mo")[1].get("form") == "prefix"
+
+
+@pytest.mark.parametrize(
+    ("latex", "forms"),
+    [
+        ("a - b", [None]),  # a subtraction stays one
+        ("(a) - b", [None, None, None]),
+        ("-\\ln p", ["prefix"]),
+        ("2 \\times (-0.7) - 1", [None, None, "prefix", None, None]),
+        ("e^{-z}", ["prefix"]),
+    ],
+)
+def test_a_minus_that_starts_a_term_is_a_sign(latex, forms):
+    (formula,) = maths(text.to_html(f"${latex}$"))
+    found = [mo.get("form") for mo in formula.find_all("mo") if mo.get_text() != "\u2061"]
+    assert found == forms
 
 
 @pytest.mark.parametrize(
@@ -72,6 +94,14 @@ def test_an_operand_is_bracketed_only_when_negative(value, decimals, written):
 def test_a_bracketed_operand_reads_as_a_minus_inside_a_formula():
     (formula,) = maths(text.to_html(templates.render("$2 \\times {{ w | paren }}$", {"w": -3})))
     assert [mo.get_text() for mo in formula.find_all("mo")] == ["×", "(", "−", ")"]
+
+
+def test_the_full_stop_after_a_formula_stays_on_its_line():
+    soup = BeautifulSoup(text.to_html("edges $x_2 = 1.2$. Both, $a$, and $b$ end"), "html.parser")
+    glued = soup.select(".math-glue")
+    assert [g.get_text() for g in glued] == ["x2=1.2.", "a,"]
+    assert all(g.find(class_="math-inline") for g in glued)
+    assert "nowrap" in (STATIC / "tutor.css").read_text().split(".math-glue")[1].split("}")[0]
 
 
 @pytest.mark.parametrize(

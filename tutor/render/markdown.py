@@ -108,7 +108,32 @@ def _mathml(latex: str, display: bool) -> str:
         name = type(exc).__name__
         reason = _MATH_REASONS.get(name) or str(exc) or _CAMEL.sub(" ", name).lower()
         raise MathError(reason) from None
+    _mark_unary_minus(tree)
     return _clean(tree)
+
+
+_CLOSERS = frozenset(")]}|\u27e9\u2016!")
+
+
+def _mark_unary_minus(element: ET.Element) -> None:
+    """A minus that starts a term ("z = −2.2", "2 × (−0.7)") as a sign, not a subtraction.
+
+    MathML takes an operator between two others for an infix one and spaces it out, so
+    "= −2.2" read as "= − 2.2"; ``form="prefix"`` sets it tight against its number.
+    """
+    before = None
+    for child in element:
+        # After nothing, or after an operator other than a closing bracket.
+        opens_a_term = before is None or _operator(before) not in (None, *_CLOSERS)
+        if opens_a_term and _operator(child) in ("\u2212", "-"):
+            child.set("form", "prefix")
+        _mark_unary_minus(child)
+        before = child
+
+
+def _operator(element: ET.Element) -> str | None:
+    """The text of an ``<mo>``; None for any other element."""
+    return (element.text or "").strip() if element.tag.rpartition("}")[2] == "mo" else None
 
 
 def _math_html(latex: str, display: bool) -> str:
@@ -193,6 +218,17 @@ for _kind in _INLINE + _DISPLAY:
     _MD.add_render_rule(_kind, _render_math)
 
 
+# A formula is one box to line breaking: the full stop after "x = 1.2" could start the next
+# line. Kept with the punctuation right after it (static/tutor.css, .math-glue).
+_FORMULA_THEN_PUNCTUATION = re.compile(r'(<span class="math-inline">.*?</math></span>)([.,;:!?)]+)')
+
+
+def _glued(html: str) -> str:
+    if 'class="math-inline"' not in html:
+        return html
+    return _FORMULA_THEN_PUNCTUATION.sub(r'<span class="math-glue">\1\2</span>', html)
+
+
 def ascii_html(html: str) -> Markup:
     """HTML with every character beyond ASCII written as a character reference: the same
     page to a browser. A page all of whose parts are ASCII is joined and encoded as bytes
@@ -206,13 +242,13 @@ def ascii_html(html: str) -> Markup:
 @lru_cache(maxsize=4096)
 def to_html(markdown: str) -> Markup:
     """Markdown to HTML, block level (paragraphs, lists, tables); ASCII (``ascii_html``)."""
-    return ascii_html(_MD.render(markdown))
+    return ascii_html(_glued(_MD.render(markdown)))
 
 
 @lru_cache(maxsize=8192)
 def to_inline_html(markdown: str) -> Markup:
     """Markdown to HTML without the surrounding paragraph, for options and titles."""
-    return ascii_html(_MD.renderInline(markdown))
+    return ascii_html(_glued(_MD.renderInline(markdown)))
 
 
 @lru_cache(maxsize=4096)
