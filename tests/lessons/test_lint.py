@@ -84,6 +84,13 @@ def test_two_signs_meeting_in_a_variant_are_flagged_at_their_text():
     assert [p for p in advice(fixed) if "beside an operator" in p] == []
 
 
+def test_feedback_that_repeats_its_grade_is_flagged():
+    source = swap("            feedback: Not yet.\n", "            feedback: Not quite. Not yet.\n")
+    found = [p for p in advice(source) if "which the grade above it already says" in p]
+    assert len(found) == 1
+    assert "options[1].feedback: lint: this feedback starts with 'Not quite'" in found[0]
+
+
 def test_a_well_written_question_gets_no_advice():
     good = swap(
         "          - text: It fixes it\n            grade: not_quite\n"

@@ -92,6 +92,14 @@ class Choice(Kind):
 
     def lint(self, question, path: tuple, locate) -> Iterator:
         for i, option in enumerate(question.options):
+            label = Grade(option.grade).label
+            if option.feedback.lstrip().lower().startswith(label.lower()):
+                # The grade is shown just above its feedback: "✗ Not quite / Not quite. ..."
+                yield locate.problem(
+                    (*path, "options", i, "feedback"),
+                    f"lint: this feedback starts with {label!r}, which the grade above it "
+                    "already says; start with what the learner should take from it",
+                )
             if option.grade == Grade.EXACTLY:
                 continue
             if option.grade == Grade.NOT_QUITE and not option.misconception:
