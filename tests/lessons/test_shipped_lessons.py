@@ -130,6 +130,13 @@ def test_lesson_1_declares_its_skills():
     assert {s.id for s in _lesson(LESSON_1).skills} == LESSON_1_SKILLS
 
 
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_skill_names_write_a_minus_as_the_texts_do(lesson_id):
+    # The lesson page lists them beside texts that write "w − learning rate × slope".
+    for skill in _lesson(lesson_id).skills:
+        assert " - " not in skill.name and not HYPHEN_NUMBER.search(skill.name), skill.name
+
+
 def test_lesson_1_later_skills_build_on_earlier_ones():
     skills = {s.id: set(s.requires) for s in _lesson(LESSON_1).skills}
     loss = {"loss-is-a-score", "loss-grows-with-distance", "loss-is-a-target"}

@@ -38,7 +38,7 @@ REASONS = {
     "practice_done": "That is the end of this practice run.",
     "ladder": "Let's take it one step at a time: here is the first part.",
     "after_example": "Now one like it, with the last step left to you.",
-    "after_example_check": "Now a question on the same idea, for you to try.",
+    "after_example_check": "Now a question on the same skill, for you to try.",
     "recall_done": "That is the end of the review. What you remembered will come back "
     "later; what slipped, sooner.",
 }
