@@ -138,8 +138,9 @@ def test_a_number_the_answer_can_never_be_is_said_to_be_impossible_first(
 ):
     graded = grade(shipped_question(lesson_id, question_id), SEAT, value=typed)
     assert graded.grade == "not_quite"
-    said = f"{float(typed):g}"
+    said = f"{float(typed):g}".replace("-", "\u2212")  # shown back with the texts' minus
     assert graded.feedback.startswith(f"{said} cannot be right: {why}. "), graded.feedback
+    assert graded.said == said and graded.answer == f"{float(typed):g}"  # kept as typed
 
 
 def test_a_wrong_number_that_could_be_the_answer_gets_the_plain_advice():

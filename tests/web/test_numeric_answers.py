@@ -60,6 +60,12 @@ def test_a_wild_guess_is_not_quite_and_says_what_to_try(client: TestClient):
     assert "engine" not in feedback and "mistake we know" not in feedback
 
 
+def test_a_typed_minus_is_shown_back_as_the_texts_write_it(client: TestClient):
+    soup = typed(client, "-1.1")
+    # The hyphen typed is read as a minus, and said back with the minus sign of the texts.
+    assert seen(soup, "#feedback .said") == "You said: \u22121.1"
+
+
 def test_the_api_grades_a_json_number_in_decimal_terms(client: TestClient):
     headers = new_learner(client)
     nxt = client.get(f"/api/lessons/{LESSON}/next", headers=headers).json()
@@ -82,5 +88,5 @@ def test_the_api_tells_a_near_miss_from_a_sign_slip(client: TestClient):
         replies.append(reply.json())
     near, sign = replies
     assert near["grade"] == "close" and near["feedback"].startswith("Nearly:")
-    assert sign["grade"] == "not_quite"
+    assert sign["grade"] == "not_quite" and sign["said"] == "\u22121.1"
     assert sign["feedback"].startswith("The size is right but the sign is not.")

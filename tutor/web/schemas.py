@@ -338,7 +338,10 @@ class AnotherWayOut(_Out):
 class AnswerOut(_Out):
     question_id: str
     variant: int
-    said: str = Field(description="The answer as the learner gave it.")
+    said: str = Field(
+        description="The answer as the learner gave it, as the tutor says it back: the chosen "
+        "option's text, or the number read from `value` (a minus written as \u2212)."
+    )
     grade: Grade
     label: str = Field(description="Exactly, Close, Not quite or Not sure.")
     feedback: str

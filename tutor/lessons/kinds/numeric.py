@@ -31,7 +31,7 @@ from tutor.lessons.kinds.nearness import (
 )
 from tutor.lessons.messages import did_you_mean, explain
 from tutor.lessons.templates import LazyTexts
-from tutor.render.numbers import num
+from tutor.render.numbers import MINUS, num
 from tutor.vocabulary import NOT_SURE_TEXT, Grade, MissGrade
 
 DEFAULT_TOLERANCE = 0.01
@@ -348,14 +348,16 @@ class Numeric(Kind):
                 )
             raise BadAnswer("value: type a number, or choose not_sure", wording=TYPE_A_NUMBER)
         number = parse_number(value)
-        said = f"{number:g}"
+        kept = f"{number:g}"  # as stored, and compared with a retry's
+        # Shown back as the lesson texts write numbers: "−0.4", whatever key was typed.
+        said = MINUS + kept[1:] if kept.startswith("-") else kept
         typed = typed_decimal(value)
         assert typed is not None  # parse_number has read it
         answer = engine_decimal(rendered.answer)
         tolerance = tolerance_decimal(rendered.tolerance)
         where = nearness(typed, answer, tolerance)
         if where == Nearness.WITHIN:
-            return Graded(Grade.EXACTLY, rendered.solution or "", said, said)
+            return Graded(Grade.EXACTLY, rendered.solution or "", kept, said)
         # The closest known mistake within tolerance names what went wrong.
         matches = [
             m
@@ -367,20 +369,20 @@ class Numeric(Kind):
             return Graded(
                 best.grade,
                 best.feedback,
-                said,
+                kept,
                 said,
                 misconception=best.misconception,
                 mistake=best.mistake,
             )
         if where in NEAR_MISS:
             wording = NEAR_MISS[where].format(decimals=_decimals(rendered.decimals))
-            return Graded(Grade.CLOSE, wording, said, said)
+            return Graded(Grade.CLOSE, wording, kept, said)
         why = computations.impossible(rendered.computed, number)
         if why is not None:  # say first what can be seen without working anything out
             return Graded(
-                Grade.NOT_QUITE, f"{said} cannot be right: {why}. {MISS[where]}", said, said
+                Grade.NOT_QUITE, f"{said} cannot be right: {why}. {MISS[where]}", kept, said
             )
-        return Graded(Grade.NOT_QUITE, MISS[where], said, said)
+        return Graded(Grade.NOT_QUITE, MISS[where], kept, said)
 
     def right_answer(self, rendered) -> str:
         return f"{rendered.answer:.6g}"
