@@ -124,7 +124,12 @@ def test_a_formula_cannot_inject_markup_or_script(latex):
 @pytest.mark.parametrize(
     ("source", "problem"),
     [
-        ("$\\frac{1}{$", "a brace or an argument is missing"),
+        ("$\\sqrt$", "a brace or an argument is missing"),
+        ("$\\frac{1}{$", "a { is never closed"),
+        # The converter reads on past an unpaired brace, into a formula nobody wrote.
+        ("$w_{j1$", "a { is never closed: a } is missing"),
+        ("$w_{j1}}$", "a } closes no {"),
+        ("$\\frac{1}{v_1$", "a { is never closed"),
         ("$\\left( x$", "a \\left has no matching \\right"),
         ("$x^$", "a ^ or _ has nothing after it"),
         ("$\\foo$", "\\foo is not a LaTeX command the converter knows"),

@@ -99,6 +99,9 @@ def _clean(element: ET.Element) -> str:
 @lru_cache(maxsize=2048)
 def _mathml(latex: str, display: bool) -> str:
     """MathML for ``latex``; raises MathError with a reason when it cannot be converted."""
+    unbalanced = _unbalanced(latex)
+    if unbalanced:  # the converter reads on past it, into a formula nobody wrote
+        raise MathError(unbalanced)
     try:
         # A number filled in carries the text's minus sign (−), which LaTeX writes as "-".
         latex = latex.replace(MINUS, "-")
@@ -110,6 +113,27 @@ def _mathml(latex: str, display: bool) -> str:
         raise MathError(reason) from None
     _mark_unary_minus(tree)
     return _clean(tree)
+
+
+def _unbalanced(latex: str) -> str | None:
+    """Why the formula's braces do not pair up, or None. (``\\{`` and ``\\}`` are braces
+    to show, not to group.)"""
+    depth = 0
+    escaped = False
+    for char in latex:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return "a } closes no {: remove it, or open its group"
+    if depth == 1:
+        return "a { is never closed: a } is missing"
+    return f"{depth} {{ are never closed: {depth} }} are missing" if depth else None
 
 
 _CLOSERS = frozenset(")]}|\u27e9\u2016!")
