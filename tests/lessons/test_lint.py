@@ -66,7 +66,8 @@ def test_a_typed_number_ending_a_sentence_is_flagged_on_its_own_line():
 
 def test_two_signs_meeting_in_a_variant_are_flagged_at_their_text():
     # p is drawn from 0.1 to 0.4: "1 − p" is fine, "2 × −p" meets two signs in every
-    # variant, and "({{ p }}) × 2" brackets a positive number.
+    # variant, and "({{ p }}) × 2" brackets a positive number. Each is shown at its
+    # placeholder.
     source = swap(
         "        not_sure: It scores the miss.\n",
         "        not_sure: The miss is 1 − {{ p }}, and 2 × {{ -p }} is its double.\n"
@@ -76,10 +77,10 @@ def test_two_signs_meeting_in_a_variant_are_flagged_at_their_text():
     line = source.splitlines().index("        bridge: Here ({{ p }}) × 2 is the slope.") + 1
     assert len(found) == 2, found
     assert found[0].startswith(
-        f"lesson.yaml:{line - 1}:19: steps[0].questions[0].not_sure: lint: reads '× \u2212"
+        f"lesson.yaml:{line - 1}:52: steps[0].questions[0].not_sure: lint: reads '× \u2212"
     )
     assert "in variant 0; write a number beside an operator as `{{ w | paren }}`" in found[0]
-    assert found[1].startswith(f"lesson.yaml:{line}:17: steps[0].questions[0].bridge: lint:")
+    assert found[1].startswith(f"lesson.yaml:{line}:22: steps[0].questions[0].bridge: lint:")
     fixed = source.replace("{{ -p }}", "{{ -p | paren }}").replace("({{ p }})", "{{ p | paren }}")
     assert [p for p in advice(fixed) if "beside an operator" in p] == []
 

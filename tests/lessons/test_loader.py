@@ -507,6 +507,18 @@ def test_a_formula_that_cannot_be_shown_is_a_problem():
     ), problems_of(long)
 
 
+def test_an_unknown_latex_command_is_a_problem_at_the_command():
+    source = swap(
+        "        not_sure: It scores the miss.\n",
+        "        not_sure: |-\n          It scores the miss:\n"
+        "          $$h = 0.5 + \\sigmoid(z)$$\n",
+    )
+    found = [p for p in problems_of(source) if "not a LaTeX command" in p]
+    # The command's own column, not the formula's start (column 13).
+    assert found, problems_of(source)
+    assert found[0].startswith("broken.yaml:35:23: steps[0].questions[0].not_sure:"), found
+
+
 def test_a_formula_that_never_opens_is_a_problem_at_its_dollar():
     """`{{ k }}$e$` shows its dollars as typed: a formula opens only after a space or
     punctuation. Found once rendered, and shown at the dollar in the file."""

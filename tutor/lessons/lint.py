@@ -132,7 +132,19 @@ def _operand_problem(
         where,
         f"lint: reads {found[0].strip()!r}{variant}; write a number beside an operator as "
         "`{{ w | paren }}`, which brackets it only when it is negative",
+        near=_placeholder_after(found[0].strip()),
     )
+
+
+def _placeholder_after(shown: str) -> str:
+    """Where in the source the number ``shown`` came from: the first placeholder without
+    `paren` right after its operator ("× {{ w }}"), or in brackets ("({{ w }}) ×")."""
+    bare = r"\{\{(?![^}]*\bparen\b)"
+    if shown.startswith("("):
+        return r"\(" + bare
+    op = next((c for c in ("\\times", "\\cdot") if shown.startswith(c)), shown[0])
+    after = re.escape(op)
+    return rf"(?:(?<={after} )|(?<={after}))\(?" + bare
 
 
 def _typed_numbers(

@@ -108,5 +108,11 @@ def formula_at(message: str) -> str | None:
     found = _FORMULA.match(message)
     if not found:
         return None
+    unknown = _UNKNOWN_COMMAND.search(message, found.end())
+    if unknown:  # the command itself, where the formula is long
+        return re.escape(unknown[1]) + r"(?![A-Za-z])"
     first = found[2].strip().splitlines()[0][:30]
     return re.escape(first) if first else None
+
+
+_UNKNOWN_COMMAND = re.compile(r"(\\[A-Za-z]+) is not a LaTeX command")
