@@ -190,8 +190,21 @@ BROKEN = [
         swap("feedback: Yes, {{ p }} is scored.", "feedback: Yes, {{ q }} is scored."),
         "broken.yaml:26:28: steps[0].questions[0].options[0].feedback: placeholder error "
         "(topic 'cats'): 'q' is not defined here: not one of the question's `params` nor a "
-        "function (a topic's words are written {{ topic.q }})",
+        "function",
         id="undefined-param",
+    ),
+    pytest.param(
+        swap("feedback: Yes, {{ p }} is scored.", "feedback: Yes, {{ thing }} is scored."),
+        "broken.yaml:26:28: steps[0].questions[0].options[0].feedback: placeholder error "
+        "(topic 'cats'): 'thing' is not defined here: not one of the question's `params` nor "
+        "a function (a topic's words are written {{ topic.thing }})",
+        id="topic-word-without-topic",
+    ),
+    pytest.param(
+        swap("feedback: Yes, {{ p }} is scored.", "feedback: Yes, {{ topci.thing }} is scored."),
+        "broken.yaml:26:28: steps[0].questions[0].options[0].feedback: placeholder error "
+        "(topic 'cats'): 'topci' is not defined here (did you mean 'topic'?)",
+        id="topic-misspelled",
     ),
     pytest.param(
         swap(

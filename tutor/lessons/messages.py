@@ -55,11 +55,17 @@ def _undefined(message: str, context: Mapping) -> str:
         return f"the topic has no word {word[1]!r}{did_you_mean(word[1], known)}"
     name = re.fullmatch(r"'(.+)' is undefined", message)
     if name:
-        known = [k for k in context if k != "topic"]
+        missing = name[1]
+        if did_you_mean(missing, ["topic"]):  # `topci.thing`: the topic itself misspelled
+            return f"{missing!r} is not defined here (did you mean 'topic'?)"
+        words = context.get("topic")
+        if isinstance(words, Mapping) and missing in words:
+            hint = f" (a topic's words are written {{{{ topic.{missing} }}}})"
+        else:
+            hint = did_you_mean(missing, [k for k in context if k != "topic"])
         return (
-            f"{name[1]!r} is not defined here: not one of the question's `params` nor a "
-            f"function (a topic's words are written {{{{ topic.{name[1]} }}}})"
-            + did_you_mean(name[1], known)
+            f"{missing!r} is not defined here: not one of the question's `params` nor a "
+            "function" + hint
         )
     return message
 
