@@ -259,6 +259,11 @@ def test_switching_topic_re_renders_and_is_remembered(client: TestClient):
     assert next_item(client, headers)["topic"] == "spam"
     response = client.put(f"/api/lessons/{LESSON}/topic", headers=headers, json={"topic": "dogs"})
     assert response.status_code == 404
+    response = client.put(f"/api/lessons/{LESSON}/topic", headers=headers, json={})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == (
+        "give either `topic` (a ready topic's id) or `custom` (your words)"
+    )
 
 
 def test_the_whole_lesson_to_done(client: TestClient):

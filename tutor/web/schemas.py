@@ -246,7 +246,7 @@ class PracticeIn(_In):
     @model_validator(mode="after")
     def _not_both(self) -> PracticeIn:
         if self.skill is not None and self.step is not None:
-            raise ValueError("give `skill` or `step`, not both")
+            raise PydanticCustomError("skill_or_step", "give `skill` or `step`, not both")
         return self
 
 
@@ -407,7 +407,10 @@ class TopicIn(_In):
     @model_validator(mode="after")
     def _one_of(self) -> TopicIn:
         if (self.topic is None) == (self.custom is None):
-            raise ValueError("give either `topic` (a ready topic's id) or `custom` (your words)")
+            raise PydanticCustomError(
+                "topic_or_custom",
+                "give either `topic` (a ready topic's id) or `custom` (your words)",
+            )
         return self
 
 
