@@ -30,6 +30,10 @@ def test_validate_prints_every_problem_and_exits_1(tmp_path: Path):
     assert len(lines) == 2
     assert all(line.startswith(f"{tmp_path / 'broken.yaml'}:") for line in lines)
     assert "did you mean 'exactly'?" in lines[1] or "did you mean 'exactly'?" in lines[0]
+    (tmp_path / "fine.yaml").write_text(source.replace("id: mini", "id: fine", 1))
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    # Where the problems are, apart from how much was checked.
+    assert result.stderr.strip() == "2 problems in 1 file (2 files checked)"
 
 
 def test_validate_with_no_lesson_files_fails(tmp_path: Path):

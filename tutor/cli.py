@@ -195,8 +195,12 @@ def validate(
         typer.echo(str(problem))
     files = lesson_files(targets)
     if catalog.problems:
-        n = len(catalog.problems)
-        typer.echo(f"{counted(n, 'problem')} in {counted(len(files), 'file')}", err=True)
+        n, where = len(catalog.problems), len({p.file for p in catalog.problems})
+        typer.echo(
+            f"{counted(n, 'problem')} in {counted(where, 'file')} "
+            f"({counted(len(files), 'file')} checked)",
+            err=True,
+        )
         raise typer.Exit(1)
     if not files:
         typer.echo("no lesson files found in " + ", ".join(map(str, targets)), err=True)
