@@ -174,5 +174,54 @@ def test_csv_tables():
     # A numeric question's picks are the typical mistakes its answers matched.
     numeric = next(q for q in REPORT.questions if q.question_id == "mse-number")
     assert numeric.picks == {"right": 1, "unrecognised": 2}
+    # The step funnel as the page and the JSON give it, finished steps included.
+    assert analytics.csv_rows(REPORT, "steps") == [
+        ["step_id", "reached", "finished", "stopped_here"],
+        ["loss", 5, 2, 3],
+        ["compute", 2, 0, 2],
+    ]
     with pytest.raises(ValueError, match="table"):
         analytics.csv_rows(REPORT, "nope")
+
+
+def test_a_problem_worked_part_by_part_has_a_row_for_each_part():
+    ladder = load_catalog([Path(__file__).parents[1] / "data" / "ladder"]).lessons["ladder"]
+    answered = [
+        ("A", "mse-steps.first-error", "mse", "exactly", None),
+        ("A", "mse-steps.first-square", "squaring", "not_quite", "doubled"),
+        ("A", "mse-steps.mean", "mse", "exactly", None),
+        ("B", "mse-steps", "mse", "exactly", None),
+    ]
+    attempts = [
+        {
+            "id": i,
+            "learner_id": learner,
+            "lesson_hash": ladder.content_hash,
+            "question_id": question,
+            "step_id": "compute",
+            "skill_id": skill,
+            "grade": grade,
+            "option_index": None,
+            "mistake": mistake,
+            "angle": None,
+            "role": "main",
+            "first_try": True,
+        }
+        for i, (learner, question, skill, grade, mistake) in enumerate(answered, start=1)
+    ]
+    report = analytics.report(ladder, attempts)
+    rows = {q.question_id: q for q in report.questions}
+    ids = [q.question_id for q in report.questions]
+    # Each part right after its problem, on the part's own skill.
+    at = ids.index("mse-steps")
+    assert ids[at : at + 4] == [
+        "mse-steps",
+        "mse-steps.first-error",
+        "mse-steps.first-square",
+        "mse-steps.mean",
+    ]
+    assert rows["mse-steps.first-square"].skill_id == "squaring"
+    assert rows["mse-steps.first-square"].picks == {"doubled": 1}
+    assert (rows["mse-steps"].attempts, rows["mse-steps.mean"].attempts) == (1, 1)
+    # Every answer is in some row: the rows add up to the total.
+    assert sum(q.attempts for q in report.questions) == report.attempts == 4

@@ -363,6 +363,12 @@ def test_an_option_whose_words_change_with_the_numbers_is_labelled_with_every_wo
     assert labels["softmax-share"]["right"] == ("exactly", "the right number")
     assert labels["softmax-share"]["no_exponent"] == ("not_quite", "the mistake `no_exponent`")
     assert labels["kl-penalty"]["not_sure"][0] == "not_sure"
+    # A problem's parts are answered under their own ids, and labelled like questions.
+    clipped = labels["below-the-guard.clipped"]
+    assert sorted(grade for grade, _ in clipped.values()).count("exactly") == 1
+    assert clipped["not_sure"][0] == "not_sure"
+    numeric_part = next(k for k in labels if k.startswith("compute-mse."))
+    assert labels[numeric_part]["right"] == ("exactly", "the right number")
 
 
 def test_the_options_table_lists_options_nobody_picked(client: TestClient, staff):

@@ -151,7 +151,7 @@ def _questions(
         for learner, f in firsts.items()
     }
     out = []
-    for question_id, entry in lesson.entries.items():
+    for question_id, step_id, skill_id in _rows(lesson):
         rows = [a for a in log if a["question_id"] == question_id]
         flags, rest = [], []
         for learner, first in firsts.items():
@@ -166,8 +166,8 @@ def _questions(
         out.append(
             QuestionFigures(
                 question_id=question_id,
-                step_id=lesson.step(entry.step_index).id,
-                skill_id=entry.skill,
+                step_id=step_id,
+                skill_id=skill_id,
                 attempts=len(rows),
                 learners=len(flags),
                 first_try_exactly=sum(flags) / len(flags) if flags else None,
@@ -175,6 +175,20 @@ def _questions(
                 discrimination=point_biserial(flags, rest),
             )
         )
+    return out
+
+
+def _rows(lesson: LoadedLesson) -> list[tuple[str, str, str]]:
+    """(id, step, skill) of every question, each problem followed by its parts: a problem
+    worked part by part is answered under its parts' ids (``<question>.<part>``)."""
+    out = []
+    for question_id, entry in lesson.entries.items():
+        step_id = lesson.step(entry.step_index).id
+        out.append((question_id, step_id, entry.skill))
+        out += [
+            (f"{question_id}.{sub.id}", step_id, sub.skill or entry.skill)
+            for sub in entry.question.steps
+        ]
     return out
 
 
@@ -344,8 +358,8 @@ def csv_rows(
             for s in report_.skills
         ]
     if table == "steps":
-        return [["step_id", "reached", "stopped_here"]] + [
-            [s.step_id, s.reached, s.stopped_here] for s in report_.steps
+        return [["step_id", "reached", "finished", "stopped_here"]] + [
+            [s.step_id, s.reached, s.finished, s.stopped_here] for s in report_.steps
         ]
     if table == "angles":
         return [["angle", "shown", "next_right", "rate"]] + [

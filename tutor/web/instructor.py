@@ -13,7 +13,7 @@ import hmac
 import io
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, Query, Request
@@ -346,20 +346,32 @@ def option_labels(lesson: LoadedLesson) -> dict[str, dict[str, tuple[str, str]]]
     labels: dict[str, dict[str, tuple[str, str]]] = {}
     for question_id, entry in lesson.entries.items():
         question = entry.question
-        if question.kind == "numeric":
-            mine = {"right": ("exactly", "the right number")}
-            mine |= {m.mistake: (m.grade, f"the mistake `{m.mistake}`") for m in question.mistakes}
-            mine["unrecognised"] = ("not_quite", "another number")
-        else:
-            grades: dict[str, str] = {}
-            texts: dict[str, dict[str, None]] = {}  # an option's wordings, in order met
-            for variant in range(VARIANTS if question.sampled else 1):
-                for o in items.rendered(lesson, question_id, variant, topic).options:
-                    grades[str(o.index)] = o.grade
-                    texts.setdefault(str(o.index), {})[o.text] = None
-            mine = {i: (grades[i], _wordings(list(texts[i]))) for i in grades}
-        labels[question_id] = {**mine, NOT_SURE: ("not_sure", NOT_SURE_TEXT)}
+        variants = range(VARIANTS if question.sampled else 1)
+        shown = [(question_id, question, partial(items.rendered, lesson, question_id, topic=topic))]
+        # A problem's parts are answered, and counted, under their own ids.
+        shown += [
+            (f"{question_id}.{sub.id}", sub, partial(_part, lesson, question_id, k, topic))
+            for k, sub in enumerate(question.steps)
+        ]
+        for shown_id, asked, render in shown:
+            if asked.kind == "numeric":
+                mine = {"right": ("exactly", "the right number")}
+                mine |= {m.mistake: (m.grade, f"the mistake `{m.mistake}`") for m in asked.mistakes}
+                mine["unrecognised"] = ("not_quite", "another number")
+            else:
+                grades: dict[str, str] = {}
+                texts: dict[str, dict[str, None]] = {}  # an option's wordings, in order met
+                for variant in variants:
+                    for o in render(variant).options:
+                        grades[str(o.index)] = o.grade
+                        texts.setdefault(str(o.index), {})[o.text] = None
+                mine = {i: (grades[i], _wordings(list(texts[i]))) for i in grades}
+            labels[shown_id] = {**mine, NOT_SURE: ("not_sure", NOT_SURE_TEXT)}
     return labels
+
+
+def _part(lesson: LoadedLesson, question_id: str, index: int, topic: str, variant: int):
+    return items.substeps(lesson, question_id, variant, topic)[index]
 
 
 def _wordings(texts: list[str], most: int = 3) -> str:
