@@ -66,6 +66,20 @@ def test_a_typed_minus_is_shown_back_as_the_texts_write_it(client: TestClient):
     assert seen(soup, "#feedback .said") == "You said: \u22121.1"
 
 
+def test_the_api_refuses_a_number_whose_comma_could_mean_either(client: TestClient):
+    headers = new_learner(client)
+    nxt = client.get(f"/api/lessons/{LESSON}/next", headers=headers).json()
+    body = {"question_id": nxt["question"]["id"], "variant": nxt["variant"]}
+    for value, status in (("1,000", 422), ("12,500", 422), ("1,5", 200)):
+        reply = client.post(
+            f"/api/lessons/{LESSON}/answers", headers=headers, json=body | {"value": value}
+        )
+        assert reply.status_code == status, reply.text
+        if status == 422:
+            assert "could be a number with a thousands separator" in reply.text
+    assert reply.json()["said"] == "1.5"  # a lone comma with one decimal is a decimal comma
+
+
 def test_the_api_grades_a_json_number_in_decimal_terms(client: TestClient):
     headers = new_learner(client)
     nxt = client.get(f"/api/lessons/{LESSON}/next", headers=headers).json()

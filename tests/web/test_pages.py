@@ -145,6 +145,12 @@ TYPE = "Type a number, such as 0.36."
         (2, {"option_id": "a"}, TYPE),
         (2, {"value": "lots"}, "That does not read as a number. " + TYPE),
         (2, {"value": "1e999"}, "That number is too large to work with. " + TYPE),
+        (
+            2,
+            {"value": "1,000"},
+            "Is that comma a thousands separator or a decimal point? Write the number without "
+            "it (1000) or with a point (1.0).",
+        ),
     ],
 )
 def test_a_refused_answer_is_explained_in_the_learners_words(client, step, sent, message):

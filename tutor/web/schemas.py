@@ -315,7 +315,13 @@ class AnswerIn(_In):
         None, description="The chosen option's id, or `not_sure`."
     )
     value: Annotated[float, Field(strict=True)] | Annotated[str, Field(max_length=40)] | None = (
-        Field(None, description="For numeric questions: the number (JSON `true` is not one).")
+        Field(
+            None,
+            description="For numeric questions: the number, or text as a learner types it: "
+            "`0.36`, `0,36` (a decimal comma), `36%`, `1e-3`, a minus as - or \u2212. Text "
+            "such as `1,000` is refused as ambiguous (a thousand, or one). JSON `true` is not "
+            "a number.",
+        )
     )
     idempotency_key: Annotated[str | None, Field(min_length=1, max_length=128)] = Field(
         None, description="Send the same key when retrying: the answer is recorded once."

@@ -9,6 +9,7 @@ within 5%), else Not quite, with feedback that says what to try.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -141,11 +142,23 @@ def _argument(value: Any, context: dict[str, Any]) -> Any:
     return templates.evaluate(value, context) if isinstance(value, str) else value
 
 
+# "1,000" or "12,500": a thousand with a separator, or a decimal comma? Asked, not guessed.
+_THOUSANDS = re.compile(r"[-+\u2212]?[1-9]\d{0,2}(?:,\d{3})+")
+
+
 def parse_number(raw: str | float | int) -> float:
-    """A typed number: accepts 0.36, ,36 (comma decimals), 1e-3, spaces and a trailing %."""
+    """A typed number: accepts 0.36, ,36 (comma decimals), 1e-3, spaces and a trailing %;
+    refuses "1,000", which could be a thousand or one."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         value = float(raw)
     else:
+        if _THOUSANDS.fullmatch(str(raw).strip().replace(" ", "").rstrip("%")):
+            raise BadAnswer(
+                f"value: {str(raw)[:40]!r} could be a number with a thousands separator or "
+                "with a decimal comma; send it without the comma (1000) or with a point (1.0)",
+                wording="Is that comma a thousands separator or a decimal point? Write the "
+                "number without it (1000) or with a point (1.0).",
+            )
         cleaned, percent = typed_text(raw)
         try:
             if "_" in cleaned:  # Python reads 1_0 as 10; a person does not write it
