@@ -101,6 +101,9 @@ def test_the_full_stop_after_a_formula_stays_on_its_line():
     glued = soup.select(".math-glue")
     assert [g.get_text() for g in glued] == ["x2=1.2.", "a,"]
     assert all(g.find(class_="math-inline") for g in glued)
+    # Only a formula and its own punctuation: not the words up to a later formula's.
+    soup = BeautifulSoup(text.to_html("so $a$ and then a long way on to $b$."), "html.parser")
+    assert [g.get_text() for g in soup.select(".math-glue")] == ["b."]
     assert "nowrap" in (STATIC / "tutor.css").read_text().split(".math-glue")[1].split("}")[0]
 
 

@@ -164,7 +164,8 @@ def test_typed_numbers_are_read_the_way_people_write_them(client: TestClient):
     answer(client, headers, LESSON, "exactly")
     nxt = answer(client, headers, LESSON, "exactly")["next"]
     question = rendered(client, LESSON, nxt)
-    typed = f"  {question.answer:.3f} ".replace(".", ",")
+    # A decimal comma (four decimals: "4,500" could also be four thousand five hundred).
+    typed = f"  {question.answer:.4f} ".replace(".", ",")
     body = {"question_id": question.id, "variant": question.seed, "value": typed}
     result = client.post(f"/api/lessons/{LESSON}/answers", headers=headers, json=body)
     assert result.json()["grade"] == "exactly"

@@ -87,6 +87,28 @@ def test_json_true_is_not_the_number_1(client: TestClient):
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "variant"]
     assert response.json()["detail"][0]["msg"] == "true is not a whole number: send one, such as 3"
+    # A value no member of a union takes is told once, not once per member.
+    for value, said in (
+        (True, "true is not a number: send a number, such as 0.5"),
+        ([0.25], "Input should be a valid number"),
+    ):
+        body = {"question_id": nxt["question"]["id"], "variant": nxt["variant"], "value": value}
+        response = client.post("/api/lessons/mini/answers", headers=headers, json=body)
+        assert response.status_code == 422
+        assert [e["msg"] for e in response.json()["detail"]] == [said]
+
+
+def test_an_answer_with_no_body_says_what_to_send(client: TestClient):
+    headers = new_learner(client)
+    response = client.post("/api/lessons/mini/answers", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body"],
+            "msg": "the body is missing: send a JSON object, with Content-Type: application/json",
+            "type": "missing",
+        }
+    ]
 
 
 def test_text_nan_in_a_number_field_is_not_a_number(client: TestClient):

@@ -244,7 +244,9 @@ for _kind in _INLINE + _DISPLAY:
 
 # A formula is one box to line breaking: the full stop after "x = 1.2" could start the next
 # line. Kept with the punctuation right after it (static/tutor.css, .math-glue).
-_FORMULA_THEN_PUNCTUATION = re.compile(r'(<span class="math-inline">.*?</math></span>)([.,;:!?)]+)')
+_FORMULA_THEN_PUNCTUATION = re.compile(
+    r'(<span class="math-inline"><math(?:(?!</math>).)*</math></span>)([.,;:!?)]+)', re.S
+)
 
 
 def _glued(html: str) -> str:

@@ -138,9 +138,15 @@ _NUMBER_ERRORS = {"float_type", "float_parsing", "int_type", "int_parsing", "fin
 
 
 def _is_branch(part: object) -> bool:
-    """A step of an error's place that names a member of a union (``list[...]``), not a
-    field or an index: pydantic's, not the client's."""
-    return isinstance(part, str) and "[" in part
+    """A step of an error's place that names a member of a union (``list[...]``, ``float``,
+    ``constrained-str``), not a field or an index: pydantic's, not the client's."""
+    return isinstance(part, str) and ("[" in part or part in _MEMBER_TAGS)
+
+
+# Pydantic's names for plain members of a union; no field of the API is named so.
+_MEMBER_TAGS = frozenset(
+    ("float", "int", "str", "bool", "constrained-str", "constrained-float", "constrained-int")
+)
 
 
 def _shape_only(error: dict) -> bool:
@@ -164,11 +170,20 @@ def _one_branch(errors: list[dict]) -> list[dict]:
     dropped: set[int] = set()
     for branches in by_union.values():
         substance = [b for b, found in branches.items() if not all(map(_shape_only, found))]
+        undecided = len(substance) in (0, len(branches))
+        if undecided and all(_wrong_type(e) for found in branches.values() for e in found):
+            # A value of a type no member takes (`true`, a list where a number or its text
+            # goes): said once, by the first member, not once per member.
+            substance = list(branches)[:1]
         if substance:
             for b, found in branches.items():
                 if b not in substance:
                     dropped.update(id(e) for e in found)
     return [e for e in errors if id(e) not in dropped]
+
+
+def _wrong_type(error: dict) -> bool:
+    return str(error.get("type", "")).endswith("_type")
 
 
 _OBJECT_ERRORS = frozenset({"dict_type", "model_type", "model_attributes_type"})
@@ -206,6 +221,8 @@ def _field_message(error: dict) -> str:
         if error.get("type") == "greater_than_equal" and tiny:
             # Pydantic writes 1e-16 as 0.0000000000000001: zeros to count.
             return f"Input should be at least {bound:g}"
+    if tuple(error.get("loc", ())) == ("body",) and error.get("type") == "missing":
+        return "the body is missing: send a JSON object, with Content-Type: application/json"
     if tuple(error.get("loc", ())) == ("body",) and error.get("type") in _OBJECT_ERRORS:
         # A body sent as text or a form, or JSON that is not an object: say what to send.
         return "the body must be a JSON object, sent with Content-Type: application/json"
