@@ -346,7 +346,7 @@ def option_labels(lesson: LoadedLesson) -> dict[str, dict[str, tuple[str, str]]]
     labels: dict[str, dict[str, tuple[str, str]]] = {}
     for question_id, entry in lesson.entries.items():
         question = entry.question
-        variants = range(VARIANTS if question.sampled else 1)
+        seeds = range(VARIANTS if question.sampled else 1)
         shown = [(question_id, question, partial(items.rendered, lesson, question_id, topic=topic))]
         # A problem's parts are answered, and counted, under their own ids.
         shown += [
@@ -361,8 +361,8 @@ def option_labels(lesson: LoadedLesson) -> dict[str, dict[str, tuple[str, str]]]
             else:
                 grades: dict[str, str] = {}
                 texts: dict[str, dict[str, None]] = {}  # an option's wordings, in order met
-                for variant in variants:
-                    for o in render(variant).options:
+                for seed in seeds:
+                    for o in render(seed).options:
                         grades[str(o.index)] = o.grade
                         texts.setdefault(str(o.index), {})[o.text] = None
                 mine = {i: (grades[i], _wordings(list(texts[i]))) for i in grades}
@@ -370,8 +370,9 @@ def option_labels(lesson: LoadedLesson) -> dict[str, dict[str, tuple[str, str]]]
     return labels
 
 
-def _part(lesson: LoadedLesson, question_id: str, index: int, topic: str, variant: int):
-    return items.substeps(lesson, question_id, variant, topic)[index]
+def _part(lesson: LoadedLesson, question_id: str, index: int, topic: str, seed: int) -> Any:
+    """A problem's part ``index``, rendered in one variant and topic."""
+    return items.substeps(lesson, question_id, seed, topic)[index]
 
 
 def _wordings(texts: list[str], most: int = 3) -> str:
