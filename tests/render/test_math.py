@@ -133,6 +133,7 @@ def test_a_formula_cannot_inject_markup_or_script(latex):
         ("$w_{j1$", "a { is never closed: a } is missing"),
         ("$w_{j1}}$", "a } closes no {"),
         ("$\\frac{1}{v_1$", "a { is never closed"),
+        ("$\\frac{1}$", "a fraction has no denominator"),  # drawn as 1 over nothing
         ("$\\left( x$", "a \\left has no matching \\right"),
         ("$x^$", "a ^ or _ has nothing after it"),
         ("$\\foo$", "\\foo is not a LaTeX command the converter knows"),

@@ -80,6 +80,17 @@ def test_the_api_refuses_a_number_whose_comma_could_mean_either(client: TestClie
     assert reply.json()["said"] == "1.5"  # a lone comma with one decimal is a decimal comma
 
 
+def test_json_nan_as_an_answer_is_named_as_sent(client: TestClient):
+    headers = new_learner(client) | {"content-type": "application/json"}
+    nxt = client.get(f"/api/lessons/{LESSON}/next", headers=headers).json()
+    body = f'{{"question_id": "{nxt["question"]["id"]}", "variant": {nxt["variant"]}, '
+    response = client.post(
+        f"/api/lessons/{LESSON}/answers", headers=headers, content=body + '"value": NaN}'
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == "value: NaN is not a number"  # not 'nan'
+
+
 def test_the_api_grades_a_json_number_in_decimal_terms(client: TestClient):
     headers = new_learner(client)
     nxt = client.get(f"/api/lessons/{LESSON}/next", headers=headers).json()

@@ -60,6 +60,10 @@ class MathError(ValueError):
 
 _FUNCTIONS = {"ln", "log", "exp", "sin", "cos", "tan", "max", "min", "arg"}
 _FIXED_ARITY = {"msub", "msup", "msubsup", "munder", "mover", "munderover", "mfrac", "mroot"}
+# How many parts each takes: the converter lets `\frac{1}` through with one, which a
+# browser draws as a bare 1 over nothing.
+_PARTS = {"mfrac": 2, "mroot": 2, "msub": 2, "msup": 2, "munder": 2, "mover": 2}
+_MISSING_PART = {"mfrac": "a fraction has no denominator", "mroot": "a root has no index"}
 
 
 def _names_function(element: ET.Element) -> bool:
@@ -78,6 +82,8 @@ def _clean(element: ET.Element) -> str:
         raise MathError(f"it would produce <{tag}>, which a formula may not contain")
     if tag in ("mi", "mo") and (element.text or "").startswith("\\") and len(element.text) > 1:
         raise MathError(f"{element.text} is not a LaTeX command the converter knows")
+    if tag in _PARTS and len(element) < _PARTS[tag]:
+        raise MathError(_MISSING_PART.get(tag, "a ^ or _ has nothing after it"))
     attributes = "".join(
         f' {name}="{escape(value)}"'
         for name, value in element.attrib.items()

@@ -173,7 +173,8 @@ def parse_number(raw: str | float | int) -> float:
             value /= 100
     if math.isnan(value):
         raise BadAnswer(
-            f"value: {str(raw)[:40]!r} is not a number",
+            # (JSON's NaN arrives as a float, whose text would read 'nan'.)
+            f"value: {'NaN' if isinstance(raw, float) else repr(str(raw)[:40])} is not a number",
             wording="That does not read as a number. " + TYPE_A_NUMBER,
         )
     if not math.isfinite(value):
