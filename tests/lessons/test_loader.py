@@ -566,7 +566,7 @@ def test_aliases_are_refused_where_they_are_used(source: str):
 def test_an_unexpected_failure_is_a_problem_of_that_file(monkeypatch):
     from tutor.lessons import checks
 
-    def boom(*_args):
+    def boom(*_args, **_told):
         raise RecursionError("too deep")
 
     monkeypatch.setattr(checks, "cross_check", boom)

@@ -45,7 +45,7 @@ def _load_text(
 ) -> tuple[LoadedLesson | None, list[LessonProblem]]:
     # Imported here: a start that finds every lesson kept (tutor.lessons.kept) needs neither.
     from tutor.lessons import checks
-    from tutor.lessons.lint import lint
+    from tutor.lessons.lint import Operands, lint
 
     doc = load_yaml(source)
     locate = Locator(file, doc)
@@ -63,13 +63,14 @@ def _load_text(
         found = sorted(validation_problems(exc, locate, limit=MAX_PROBLEMS))
         errors = exc.error_count()
         return None, _capped(found, errors if errors > MAX_PROBLEMS else None)
-    problems = checks.cross_check(lesson, locate)
+    operands = Operands(locate)  # advice read off the check's own rendering of every text
+    problems = checks.cross_check(lesson, locate, observe=operands.see)
     if known is not None:
         problems += misconceptions.unknown_tags(lesson, known, locate)
     if problems:
         return None, sorted(set(problems))
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
-    advice = tuple(lint(lesson, locate))
+    advice = tuple(sorted([*lint(lesson, locate), *operands.found]))
     mark = doc.mark_of(("id",))
     id_at = (mark.line, mark.column)
     return LoadedLesson(lesson, file, digest, index_questions(lesson), advice, id_at=id_at), []

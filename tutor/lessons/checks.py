@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from jinja2 import TemplateError
@@ -20,9 +20,21 @@ from tutor.render.markdown import math_problems
 # Every variant a learner can be given, for questions whose numbers are drawn.
 CHECK_SEEDS = range(variants.VARIANTS)
 
+Observer = Callable[[tuple, str, "int | None"], None]
+"""Told each text as it reads in the lesson's default topic, once rendered here: its path,
+the text, and the variant (None for a text whose numbers are not drawn). The lint reads
+them (``lint.Operands``) instead of rendering every variant again."""
 
-def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
-    """Every problem of a lesson that the models alone cannot see."""
+
+def _ignore(path: tuple, text: str, seed: int | None) -> None:
+    pass
+
+
+def cross_check(
+    lesson: Lesson, locate: Locator, observe: Observer = _ignore
+) -> list[LessonProblem]:
+    """Every problem of a lesson that the models alone cannot see (``observe`` is told every
+    text rendered in the default topic)."""
     problems: list[LessonProblem] = []
     add = problems.append
     _check_topics(lesson, locate, add)
@@ -40,9 +52,13 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
                     continue
                 near = None
                 try:
-                    problems_in = math_problems(templates.render(source, context))
+                    text = templates.render(source, context)
+                    problems_in = math_problems(text)
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
                     problems_in, near = [explain(exc, topic, context)], culprit(exc, source)
+                else:
+                    if topic == lesson.default_topic:
+                        observe(("steps", s, name), text, None)
                 if problems_in:
                     wrong.add(name)
                 for message in problems_in:
@@ -56,8 +72,8 @@ def cross_check(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
                     add(locate.problem(("steps", s, "example"), explain(exc, topic)))
                     break
     for question, path, main in _questions(lesson):
-        _check_question(lesson, question, path, main, locate, add)
-    _check_assessment(lesson, locate, add)
+        _check_question(lesson, question, path, main, locate, add, observe)
+    _check_assessment(lesson, locate, add, observe)
     _check_checkable(lesson, locate, add)
     return problems
 
@@ -86,7 +102,7 @@ def assessment_items(lesson: Lesson) -> Iterator[tuple[AssessmentItem, tuple, st
             yield item, ("skills", i, "assessment", a), skill.id
 
 
-def _check_assessment(lesson: Lesson, locate: Locator, add) -> None:
+def _check_assessment(lesson: Lesson, locate: Locator, add, observe: Observer) -> None:
     """Held-out items are checked as questions, and must stay out of practice."""
     practice = {" ".join(q.prompt.split()): q.id for q, _, _ in _questions(lesson)}
     for item, path, skill in assessment_items(lesson):
@@ -115,7 +131,7 @@ def _check_assessment(lesson: Lesson, locate: Locator, add) -> None:
                     "never be reachable in practice; ask it in new words or a new framing",
                 )
             )
-        _check_question(lesson, item, path, False, locate, add)
+        _check_question(lesson, item, path, False, locate, add, observe)
 
 
 def _check_topics(lesson: Lesson, locate: Locator, add) -> None:
@@ -261,7 +277,13 @@ def _check_ids(lesson: Lesson, locate: Locator, add) -> None:
 
 
 def _check_question(
-    lesson: Lesson, question: Question, path: tuple, main: bool, locate: Locator, add
+    lesson: Lesson,
+    question: Question,
+    path: tuple,
+    main: bool,
+    locate: Locator,
+    add,
+    observe: Observer,
 ) -> None:
     kind = KINDS[question.kind]
     for other in KINDS.values():
@@ -290,7 +312,7 @@ def _check_question(
             )
         elif not question.steps:
             add(locate.problem((*path, "explain"), "`explain` goes with `steps`", at_key=True))
-        elif not _check_substeps(lesson, question, path, locate, add):
+        elif not _check_substeps(lesson, question, path, locate, add, observe):
             return
     if question.lead_in and not main:
         add(
@@ -308,10 +330,12 @@ def _check_question(
                 "give at least one `another_way` explanation to show after a miss",
             )
         )
-    _check_rendering(lesson, question, path, locate, add)
+    _check_rendering(lesson, question, path, locate, add, observe)
 
 
-def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Locator, add) -> None:
+def _check_rendering(
+    lesson: Lesson, question: Question, path: tuple, locate: Locator, add, observe: Observer
+) -> None:
     """Render every text for every topic and every variant; compute numeric answers."""
     seeds = CHECK_SEEDS if question.sampled else range(1)
     report = _once(path, locate, add)
@@ -324,10 +348,14 @@ def _check_rendering(lesson: Lesson, question: Question, path: tuple, locate: Lo
                 return
             for sub, source in question.texts():
                 try:
-                    for message in math_problems(templates.render(source, context)):
+                    text = templates.render(source, context)
+                    for message in math_problems(text):
                         report(sub, message, near=formula_at(message))
                 except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
                     report(sub, explain(exc, topic, context), near=culprit(exc, source))
+                else:
+                    if topic == lesson.default_topic:
+                        observe((*path, *sub), text, seed if question.sampled else None)
 
 
 def _once(path: tuple, locate: Locator, add):
@@ -343,7 +371,9 @@ def _once(path: tuple, locate: Locator, add):
     return report
 
 
-def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Locator, add) -> bool:
+def _check_substeps(
+    lesson: Lesson, question: Question, path: tuple, locate: Locator, add, observe: Observer
+) -> bool:
     """Each sub-step valid and renderable for every topic and seed, the last one numeric
     and giving the question's answer."""
     skills = {s.id for s in lesson.skills}
@@ -398,10 +428,15 @@ def _check_substeps(lesson: Lesson, question: Question, path: tuple, locate: Loc
                 values[sub.id] = here.get("answer")
                 for part, source in sub.texts():
                     try:
-                        for message in math_problems(templates.render(source, here)):
+                        text = templates.render(source, here)
+                        for message in math_problems(text):
                             report_sub(part, message, near=formula_at(message))
                     except (TemplateError, ValueError, TypeError, ArithmeticError) as exc:
                         report_sub(part, explain(exc, topic, here), near=culprit(exc, source))
+                    else:
+                        if topic == lesson.default_topic:
+                            where = (*path, "steps", k, *part)
+                            observe(where, text, seed if question.sampled else None)
             last = len(question.steps) - 1
             problem = steps.chain_problem(
                 values[question.steps[last].id], answer, question.tolerance, seed

@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from tutor.lessons import variants
 from tutor.lessons.cues import cue_problems
 from tutor.lessons.format import Lesson, Question
 from tutor.lessons.kinds import KINDS
@@ -34,7 +33,6 @@ def lint(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
     questions = list(lesson.every_question())
     for question, path in questions:
         found.extend(_lint_question(question, path, locate))
-        found.extend(_operands(lesson, question, path, locate))
     found.extend(cue_problems(lesson, [(q, p, q.skill or "") for q, p in questions], locate))
     items: Counter[str] = Counter()
     for step in lesson.steps:
@@ -73,10 +71,6 @@ def lint(lesson: Lesson, locate: Locator) -> list[LessonProblem]:
     for s, step in enumerate(lesson.steps):
         for name in ("intro", "takeaway", "next"):
             found.extend(_typed_numbers(getattr(step, name), ("steps", s, name), locate, set()))
-        shown = variants.render_step(lesson, step, None)
-        for name in variants.STEP_TEXTS:
-            problem = _operand_problem(getattr(shown, name), ("steps", s, name), "", locate)
-            found.extend([problem] if problem else [])
     return sorted(found)
 
 
@@ -93,39 +87,32 @@ def _lint_question(question: Question, path: tuple, locate: Locator) -> Iterator
         yield from _typed_numbers(source, (*path, *sub), locate, known)
 
 
-def _operands(
-    lesson: Lesson, question: Question, path: tuple, locate: Locator
-) -> Iterator[LessonProblem]:
-    """Numbers beside an operator as they read in each variant: a negative one bare meets the
-    operator's sign, and a positive one needs no brackets; `paren` writes either right.
-    Reported once per text, for the first variant that shows it."""
-    told: set[tuple] = set()
-    skill = question.skill or ""
-    for seed in range(variants.VARIANTS) if question.sampled else range(1):
-        try:
-            shown = variants.render_question(lesson, question, skill=skill, seed=seed, topic=None)
-            texts = [((*path, *sub), shown.render_text(src)) for sub, src in question.texts()]
-            if question.steps:
-                for part in variants.render_substeps(
-                    lesson, question, skill=skill, seed=seed, topic=None
-                ):
-                    texts += [
-                        ((*path, "steps", part.index, *sub), part.render_text(src))
-                        for sub, src in question.steps[part.index].texts()
-                    ]
-        except Exception:  # noqa: BLE001 - validation reports what does not render
+class Operands:
+    """Numbers beside an operator as each text reads in each variant: a negative one bare
+    meets the operator's sign, and a positive one needs no brackets; `paren` writes either
+    right. Told every text by the validation, which renders them all anyway
+    (``checks.cross_check(..., observe=operands.see)``); each text reported once, for the
+    first variant that shows it."""
+
+    def __init__(self, locate: Locator):
+        self.locate = locate
+        self.found: list[LessonProblem] = []
+        self._told: set[tuple] = set()
+
+    def see(self, where: tuple, text: str, seed: int | None) -> None:
+        if where in self._told:
             return
-        variant = f" in variant {seed}" if question.sampled else ""
-        for where, text in texts:
-            if where not in told and (problem := _operand_problem(text, where, variant, locate)):
-                told.add(where)
-                yield problem
+        variant = "" if seed is None else f" in variant {seed}"
+        problem = _operand_problem(text, where, variant, self.locate)
+        if problem is not None:
+            self._told.add(where)
+            self.found.append(problem)
 
 
 def _operand_problem(
-    text: str | None, where: tuple, variant: str, locate: Locator
+    text: str, where: tuple, variant: str, locate: Locator
 ) -> LessonProblem | None:
-    found = _SIGNS_MEET.search(text or "") or _BRACKETED_POSITIVE.search(text or "")
+    found = _SIGNS_MEET.search(text) or _BRACKETED_POSITIVE.search(text)
     if found is None:
         return None
     return locate.problem(
