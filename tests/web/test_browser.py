@@ -47,8 +47,8 @@ def grade_of_option(server_settings: Settings, page, grade: str) -> str:
     from tutor.lessons.catalog import load_catalog
     from tutor.lessons.variants import render_question
 
-    question_id = page.locator("input[name=question_id]").input_value()
-    variant = int(page.locator("input[name=variant]").input_value())
+    question_id = page.locator("input[name=question_id]").first.input_value()
+    variant = int(page.locator("input[name=variant]").first.input_value())
     topic = page.locator("select[name=topic]").input_value()
     catalog = load_catalog([server_settings.lessons_dir])
     for lesson in catalog:
@@ -71,8 +71,8 @@ def current_question(settings: Settings, page):
     from tutor.lessons.catalog import load_catalog
     from tutor.lessons.variants import render_question
 
-    question_id = page.locator("input[name=question_id]").input_value()
-    variant = int(page.locator("input[name=variant]").input_value())
+    question_id = page.locator("input[name=question_id]").first.input_value()
+    variant = int(page.locator("input[name=variant]").first.input_value())
     topic = page.locator("select[name=topic]").input_value()
     parent, _, part = question_id.partition(".")  # a part of a multi-step problem: "q.part"
     lesson = next(x for x in load_catalog([settings.lessons_dir]) if parent in x.entries)

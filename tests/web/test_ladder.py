@@ -255,3 +255,82 @@ def test_not_sure_on_a_part_is_met_kindly_and_shows_its_working_once(settings):
         assert reply["feedback"] == "That's all right: here is how this part works out."
         assert reply["solution"] == sub.solution and sub.solution not in reply["feedback"]
         assert reply["answer"] == sub.answer_text
+
+
+HINT = f"/api/lessons/{LESSON}/hint"
+
+
+def on_the_first_part(client: TestClient) -> tuple[dict, dict]:
+    """A learner asked the problem's parts one at a time (the whole was missed), on the
+    first: a part with three rungs, two hints and its worked value."""
+    headers = to_the_problem(client)
+    n = send(client, headers, nxt(client, headers), -12345.0)["next"]
+    assert n["ladder"]["mode"] == "ladder" and n["ladder"]["hints_left"] == 3
+    return headers, n
+
+
+def test_a_hint_asked_again_is_shown_again_and_counted_once(settings):
+    """A retry (a timeout, a form sent twice) used to take the next rung as well, and every
+    rung taken counts against the answer."""
+    from tutor.app import create_app
+
+    with TestClient(create_app(settings.model_copy(update={"fading": False}))) as client:
+        headers, n = on_the_first_part(client)
+        asked = {"question_id": n["question"]["id"], "variant": n["variant"], "rung": 1}
+        first = client.post(HINT, headers=headers, json=asked)
+        again = client.post(HINT, headers=headers, json=asked)
+        assert first.status_code == again.status_code == 200, again.text
+        assert again.json() == first.json()
+        assert (first.json()["rung"], first.json()["hint"]) == (
+            1,
+            "Start with the first item only.",
+        )
+        after = nxt(client, headers)
+        assert after["ladder"]["hints"] == ["Start with the first item only."]
+        assert after["ladder"]["hints_left"] == 2
+        skipped = client.post(HINT, headers=headers, json={**asked, "rung": 3})
+        assert skipped.status_code == 409
+        assert (
+            skipped.json()["detail"] == "hint 3 is not the next one: 1 of 3 shown, so the next is 2"
+        )
+        stale = client.post(HINT, headers=headers, json={**asked, "variant": n["variant"] + 1})
+        assert stale.status_code == 409
+        assert stale.json()["detail"] == (
+            f"the hint was asked for question_id {n['question']['id']!r}, variant "
+            f"{n['variant'] + 1}, but the sub-step being asked is {n['question']['id']!r} "
+            f"variant {n['variant']}; fetch /next"
+        )
+        for bad in ({"rung": 0}, {"rung": 51}, {"rung": True}, {"rungs": 2}):
+            refused = client.post(HINT, headers=headers, json=bad)
+            assert refused.status_code == 422, (bad, refused.text)
+        assert nxt(client, headers) == after  # none of these changed anything
+        second = client.post(HINT, headers=headers, json={**asked, "rung": 2}).json()
+        assert (second["rung"], second["hint"]) == (2, "error = prediction - truth")
+        assert client.post(HINT, headers=headers).json()["rung"] == 3  # naming nothing: the next
+        now = nxt(client, headers)
+        send(client, headers, now, part(client, now).answer)
+        with client.app.state.tutor.db.reading() as connection:
+            from sqlalchemy import text
+
+            logged = connection.execute(
+                text("SELECT question_id, hints FROM attempts ORDER BY id DESC LIMIT 1")
+            ).one()
+        assert tuple(logged) == ("mse-steps.first-error", 3)
+
+
+def test_the_hint_form_sent_twice_shows_one_hint(settings):
+    from tutor.app import create_app
+
+    with TestClient(create_app(settings.model_copy(update={"fading": False}))) as client:
+        soup = page(client, f"/lessons/{LESSON}/steps/1")
+        while soup.select_one("form.answer") and "Warm-up" in soup.title.get_text():
+            soup = post_form(client, soup.select_one("form.answer"), option_id="not_sure")
+        soup = page(client, f"/lessons/{LESSON}/steps/2")
+        soup = post_form(client, soup.select_one("form.answer"), value="-12345")
+        hint_form = soup.select_one("form.hint-form")
+        assert hint_form.select_one("button").get_text() == "Give me a hint"
+        post_form(client, hint_form)
+        soup = post_form(client, hint_form)  # the same form again: a double click, a reload
+        assert [li.get_text() for li in soup.select("#hints li")] == [
+            "Start with the first item only."
+        ]

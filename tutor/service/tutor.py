@@ -314,9 +314,24 @@ class Tutor:
             self.db, lesson, learner_id, seat, now=self.clock(), **answer
         )
 
-    def hint(self, learner_id: str, lesson_id: str) -> dict[str, Any]:
-        """The next rung of the hint ladder for the sub-step being asked."""
-        return writes.hint(self.db, self.lesson(lesson_id), learner_id, self.seat(learner_id))
+    def hint(
+        self,
+        learner_id: str,
+        lesson_id: str,
+        *,
+        question_id: str | None = None,
+        variant: int | None = None,
+        rung: int | None = None,
+    ) -> dict[str, Any]:
+        """The next rung of the hint ladder for the sub-step being asked (or ``rung``, when
+        it is already shown or the next; for this sub-step, when it is named)."""
+        return writes.hint(
+            self.db,
+            self.lesson(lesson_id),
+            learner_id,
+            self.seat(learner_id),
+            asked=writes.HintAsked(question_id, variant, rung),
+        )
 
     def study(self, learner_id: str, lesson_id: str, *, question_id: str, variant: int) -> dict:
         """Go on from the worked example on screen."""

@@ -10,8 +10,8 @@ the attempt and the skill's record, are :mod:`~tutor.service.answers`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row
 
@@ -77,8 +77,25 @@ def choose(
     return db.write(write)
 
 
-def hint(db: Database, lesson: LoadedLesson, learner_id: str, seat: Seat) -> dict[str, Any]:
-    """The next hint for the sub-step being asked: a nudge, the formula, its worked value."""
+class HintAsked(NamedTuple):
+    """What a hint request named, each part optional: the sub-step and the rung."""
+
+    question_id: str | None = None
+    variant: int | None = None
+    rung: int | None = None
+
+
+ANY_HINT = HintAsked()
+"""A hint request that names nothing: the next rung of whatever sub-step is asked."""
+
+
+def hint(
+    db: Database, lesson: LoadedLesson, learner_id: str, seat: Seat, asked: HintAsked = ANY_HINT
+) -> dict[str, Any]:
+    """The next hint for the sub-step being asked: a nudge, the formula, its worked value.
+
+    A request that names a rung already shown (a retry, a form sent twice) is shown that
+    rung again and takes nothing more, since every hint taken counts against the answer."""
 
     def write(connection: Connection) -> dict[str, Any]:
         position = progress.position(
@@ -89,21 +106,49 @@ def hint(db: Database, lesson: LoadedLesson, learner_id: str, seat: Seat) -> dic
         current = payloads.describe(lesson, state, topic, seat)
         if state.ladder is None or current.explain is not None or current.question is None:
             raise Conflict("there is no sub-step to give a hint for: hints come inside a problem")
+        _check_sub_step(current, asked)
         rungs = payloads.hint_rungs(current.question)
+        shown = state.ladder.hints
+        if asked.rung is not None and asked.rung <= shown:
+            return _hint_reply(asked.rung, rungs, current)  # shown again: nothing is written
         try:
-            state, rung = ladders.take_hint(state, len(rungs))
+            taken, rung = ladders.take_hint(state, len(rungs))
         except ValueError as exc:
             raise Conflict(str(exc)) from None
-        _save(connection, lesson, learner_id, position, state.to_json())
-        following = payloads.describe(lesson, state, topic, seat)
-        return {
-            "rung": rung,
-            "of": len(rungs),
-            "hint": rungs[rung - 1],
-            "next": payloads.next_json(following),
-        }
+        if asked.rung is not None and asked.rung != rung:
+            raise Conflict(
+                f"hint {asked.rung} is not the next one: {shown} of {len(rungs)} shown, "
+                f"so the next is {rung}"
+            )
+        _save(connection, lesson, learner_id, position, taken.to_json())
+        return _hint_reply(rung, rungs, payloads.describe(lesson, taken, topic, seat))
 
     return db.write(write)
+
+
+def _check_sub_step(current: payloads.Current, asked: HintAsked) -> None:
+    """A hint named for a sub-step (or a variant) that is no longer asked is refused."""
+    assert current.question is not None
+    now = (payloads.shown_id(current), current.question.seed)
+    if asked.question_id not in (None, now[0]) or asked.variant not in (None, now[1]):
+        named = ", ".join(
+            f"{name} {value!r}"
+            for name, value in (("question_id", asked.question_id), ("variant", asked.variant))
+            if value is not None
+        )
+        raise Conflict(
+            f"the hint was asked for {named}, but the sub-step being asked is {now[0]!r} "
+            f"variant {now[1]}; fetch /next"
+        )
+
+
+def _hint_reply(rung: int, rungs: Sequence[str], following: payloads.Current) -> dict[str, Any]:
+    return {
+        "rung": rung,
+        "of": len(rungs),
+        "hint": rungs[rung - 1],
+        "next": payloads.next_json(following),
+    }
 
 
 def study(

@@ -29,6 +29,7 @@ from tutor.web.schemas import (
     ChoiceResultOut,
     ErrorOut,
     HealthOut,
+    HintIn,
     HintOut,
     LearnerIn,
     LearnerOut,
@@ -273,12 +274,16 @@ def get_lesson(lesson_id: str, tutor: TutorDep) -> Response:
     responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
 )
 def post_hint(
-    lesson_id: str, tutor: TutorDep, learner: Learner, body: NothingIn | None = None
+    lesson_id: str, tutor: TutorDep, learner: Learner, body: HintIn | None = None
 ) -> Response:
     """Inside a multi-step problem: the next hint for the sub-step asked (a nudge, then the
     formula, then the worked value). Each hint taken counts against what a right answer
-    to that sub-step says."""
-    return _reply(HintOut.model_validate(tutor.hint(learner, lesson_id)))
+    to that sub-step says.
+
+    Send `question_id`, `variant` and `rung` (from `next`) to make a retry safe: the rung
+    is shown again instead of the next one being taken."""
+    asked = body.model_dump() if body is not None else {}
+    return _reply(HintOut.model_validate(tutor.hint(learner, lesson_id, **asked)))
 
 
 @router.post(

@@ -215,6 +215,23 @@ class NextOut(_Out):
     )
 
 
+class HintIn(_In):
+    """Which hint is asked for. Every field may be left out (or no body sent at all): the
+    next rung of the sub-step being asked. Sent, they make a retry safe: a rung already
+    shown is shown again and counts nothing more, and a hint for a sub-step that is no
+    longer asked is refused."""
+
+    question_id: str | None = Field(
+        None, max_length=170, description="The sub-step's id, from `next`."
+    )
+    variant: Variant | None = Field(None, description="From `next`.")
+    rung: Annotated[int, Field(ge=1, le=50), BeforeValidator(_not_true_or_false)] | None = Field(
+        None,
+        description="The rung wanted, from 1. The next one, `len(next.ladder.hints) + 1`, "
+        "is taken; one already shown is shown again, and counts nothing more.",
+    )
+
+
 class HintOut(_Out):
     rung: int = Field(description="Which hint this is: a nudge, the formula, the worked value.")
     of: int

@@ -156,11 +156,15 @@ def hint(
     tutor: TutorDep,
     visitor: WriterDep,
     csrf: Annotated[str, Form(max_length=80)] = "",
+    question_id: Annotated[str | None, Form(max_length=170)] = None,
+    variant: Annotated[int | None, Form(ge=0, le=2**31 - 1)] = None,
+    rung: Annotated[int | None, Form(ge=1, le=50)] = None,
 ) -> Response:
     visitor.check_csrf(csrf)
-    # No hint left, or no sub-step any more: the page shows where things are.
+    # No hint left, no sub-step any more, or the form sent again: the page shows where
+    # things are (a rung already shown is not taken twice).
     with suppress(Conflict):
-        tutor.hint(visitor.id, lesson_id)
+        tutor.hint(visitor.id, lesson_id, question_id=question_id, variant=variant, rung=rung)
     n = _current_n(tutor, visitor.id, lesson_id)
     return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}#hints")
 
