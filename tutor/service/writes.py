@@ -160,13 +160,19 @@ def study(
     question_id: str,
     variant: int,
 ) -> dict[str, Any]:
-    """Go on from a worked example (``<question id>.worked``) once it is studied."""
+    """Go on from a worked example (``<question id>.worked``) once it is studied.
+
+    A retry of the request that went on (a client's timeout, a form sent twice), with
+    nothing written since, is told what that request was told, and changes nothing."""
 
     def write(connection: Connection) -> dict[str, Any]:
         position, skills = progress.read(
             connection, learner_id=learner_id, lesson_id=lesson.id, lock=True
         )
         state = resume.state(lesson, learner_id, position.state if position else None)
+        again = _went_on_again(lesson, seat, state, position, question_id, variant)
+        if again is not None:
+            return again
         ladder = state.ladder
         if ladder is None or ladder.mode != ladders.EXAMPLE:
             raise Conflict("there is no worked example to go on from; fetch /next")
@@ -183,7 +189,15 @@ def study(
             firsts_right={s: r.firsts_right for s, r in skills.items()},
             rng=resume.rng(learner_id, lesson.id, counter),
         )
-        _save(connection, lesson, learner_id, position, decision.state.to_json())
+        # The version this write gives the position: how a retry of it is known.
+        went_on = (ladder.question, ladder.variant, decision.reason, counter)
+        _save(
+            connection,
+            lesson,
+            learner_id,
+            position,
+            replace(decision.state, went_on=went_on).to_json(),
+        )
         topic = resume.position_topic(lesson, position)
         following = payloads.describe(lesson, decision.state, topic, seat)
         return {
@@ -192,6 +206,25 @@ def study(
         }
 
     return db.write(write)
+
+
+def _went_on_again(
+    lesson: LoadedLesson,
+    seat: Seat,
+    state: State,
+    position: Row | None,
+    question_id: str,
+    variant: int,
+) -> dict[str, Any] | None:
+    """What the request that went on from this worked example was told, if this is that
+    request again with nothing written since (the position still at the version it made)."""
+    went = state.went_on
+    if went is None or position is None:
+        return None
+    if (question_id, variant, position.version) != (f"{went[0]}.worked", went[1], went[3]):
+        return None
+    current = payloads.describe(lesson, state, resume.position_topic(lesson, position), seat)
+    return {"message": payloads.REASONS.get(went[2] or ""), "next": payloads.next_json(current)}
 
 
 SESSION_MOVED = "the lesson moved on while the session was starting; try again"

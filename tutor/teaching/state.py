@@ -105,6 +105,11 @@ class State:
     # question, its variant, the item's question, its variant). Shown beside the item to
     # look back at, and only beside it.
     studied: tuple[str, int, str, int] | None = None
+    # The last worked example gone on from: (its question, its variant, the reason the
+    # next item was chosen, as teaching.payloads.REASONS names it, and the position's
+    # version that write made). A retry of that request, with nothing written since, is
+    # told the same again (service.writes.study).
+    went_on: tuple[str, int, str | None, int] | None = None
     # The last answer before this pass through the lesson began (a restart): the step
     # pages show the conversation of this pass only.
     since: int = 0
@@ -155,6 +160,7 @@ class State:
             data[name] = {k: list(v) for k, v in data[name].items()}
         data["ladder"] = None if self.ladder is None else dict(vars(self.ladder))
         data["studied"] = None if self.studied is None else list(self.studied)
+        data["went_on"] = None if self.went_on is None else list(self.went_on)
         data["fade"] = dict(self.fade)
         data["return_to"] = None if self.return_to is None else dict(self.return_to)
         data["seen_variants"] = dict(self.seen_variants)
@@ -172,8 +178,9 @@ class State:
             data[name] = tuple(data.get(name, ()))
         for name in _MAPS_OF_TUPLES:
             data[name] = {k: tuple(v) for k, v in data.get(name, {}).items()}
-        if data.get("studied") is not None:
-            data["studied"] = tuple(data["studied"])
+        for name in ("studied", "went_on"):
+            if data.get(name) is not None:
+                data[name] = tuple(data[name])
         # Fields a newer version added take their defaults; unknown ones are dropped.
         return cls(
             item=Item(**item) if item else None,
