@@ -111,6 +111,25 @@ def test_an_answer_with_no_body_says_what_to_send(client: TestClient):
     ]
 
 
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b"[" * 5000 + b"]" * 5000, "the body's JSON nests too deeply to be read"),
+        (b'{"a": ' * 3000 + b"1" + b"}" * 3000, "the body's JSON nests too deeply to be read"),
+        (b'{"question_id": "q", "variant": ' + b"9" * 5000 + b"}", "far too many digits"),
+        (b'{"question_id": "q\xff", "variant": 1}', "the body is not UTF-8 text (byte 18)"),
+    ],
+    ids=["deep-list", "deep-object", "long-integer", "not-utf-8"],
+)
+def test_json_past_the_parser_s_limits_says_what_was_wrong(client: TestClient, body, said):
+    """These were all "There was an error parsing the body", which names nothing."""
+    headers = {**new_learner(client), "content-type": "application/json"}
+    for url in ("/api/lessons/mini/answers", "/api/losses/mse"):
+        refused = client.post(url, headers=headers, content=body)
+        assert refused.status_code == 400, refused.text
+        assert said in refused.json()["detail"]
+
+
 def test_text_nan_in_a_number_field_is_not_a_number(client: TestClient):
     response = client.post("/api/losses/mse", json={"y_true": [1], "y_pred": ["nan"]})
     assert response.status_code == 422

@@ -57,7 +57,13 @@ router = Router(
     prefix="/api",
     tags=["api"],
     responses={
-        400: {"model": ErrorOut, "description": "The body is not JSON at all."},
+        400: {
+            "model": ErrorOut,
+            "description": (
+                "The body cannot be read as JSON: not JSON at all, not UTF-8, or past the "
+                "parser's limits (nested too deeply, a number with thousands of digits)."
+            ),
+        },
         413: {"model": ErrorOut, "description": "The body is larger than the limit."},
         422: {"model": UnprocessableOut, "description": "The input does not fit: what and why."},
     },

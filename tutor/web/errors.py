@@ -62,6 +62,26 @@ class Problem:
             object.__setattr__(self, "detail", self.message)
 
 
+def _unreadable_json(exc: HTTPException) -> str | None:
+    """What made a body that FastAPI could not parse unreadable, when it says only "There
+    was an error parsing the body": the JSON parser's own limits, and text that is not
+    UTF-8. None for anything else."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None:
+        return None
+    if isinstance(cause, RecursionError):
+        return "the body's JSON nests too deeply to be read: send a JSON object of plain fields"
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the body is not UTF-8 text (byte {cause.start}): send JSON as UTF-8"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        # Python refuses to read an integer of more than sys.get_int_max_str_digits() digits.
+        return (
+            "a number in the body has far too many digits to be read: send numbers of an "
+            "ordinary size"
+        )
+    return None
+
+
 def problem(exc: Exception) -> Problem:
     """What went wrong, as the two front doors say it."""
     if isinstance(exc, BadFields):
@@ -73,6 +93,9 @@ def problem(exc: Exception) -> Problem:
     if isinstance(exc, TutorError):
         return Problem(exc.status, exc.message, exc.wording, dict(exc.headers))
     if isinstance(exc, HTTPException):
+        unread = _unreadable_json(exc)
+        if unread is not None:
+            return Problem(400, unread, "That could not be read. Please send it again.")
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         wording = HTTP_WORDING.get(exc.status_code, message)
         return Problem(exc.status_code, message, wording, dict(exc.headers or {}), exc.detail)
