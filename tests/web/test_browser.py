@@ -279,6 +279,29 @@ def test_the_api_docs_render_under_the_strict_content_security_policy(server, pa
     assert problems == []
 
 
+def test_a_part_s_hints_come_one_rung_per_click(serve, tabs, javascript):
+    """The hint form names the rung it shows: swapped in place, the new form must name the
+    next one, or a second click would show the first hint again."""
+    url, _ = serve(ROOT / "tests" / "data" / "ladder", fading=False)
+    page = tabs(javascript=javascript)
+    page.goto(url + "/lessons/ladder/steps/1")
+    while page.locator("form.answer").count() and "Warm-up" in page.title():
+        page.locator("input[value=not_sure]").check()
+        send(page)
+    page.goto(url + "/lessons/ladder/steps/2")
+    page.locator("#value").fill("-12345")  # the whole problem missed: its parts, one by one
+    send(page)
+    for shown in (1, 2):
+        send(page, "Give me a hint")
+        assert page.locator("#hints li").count() == shown
+    assert page.locator("#hints li").all_inner_texts() == [
+        "Start with the first item only.",
+        "error = prediction - truth",
+    ]
+    assert page.get_by_role("button", name="Show me this part worked").is_visible()
+    assert page.errors == []
+
+
 def test_a_problem_in_parts_from_worked_example_to_a_hint(serve, tabs, javascript):
     url, _ = serve(ROOT / "tests" / "data" / "ladder")
     page = tabs(javascript=javascript)
