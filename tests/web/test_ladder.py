@@ -367,3 +367,48 @@ def test_the_worked_example_form_sent_twice_says_what_comes_next_both_times(
     form = soup.select_one("form.continue-example")
     notes = [post_form(client, form).select_one("p.note").get_text() for _ in range(2)]
     assert notes == ["Now one like it, with the last step left to you."] * 2
+
+
+def test_a_worked_example_has_no_hints_and_says_how_to_go_on(client: TestClient):
+    headers = to_the_problem(client)
+    assert nxt(client, headers)["question"]["kind"] == "example"
+    refused = client.post(HINT, headers=headers)
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "a worked example has no hints: every part of it is worked. "
+        f"POST /api/lessons/{LESSON}/continue once it is studied"
+    )
+
+
+def test_forms_left_behind_in_another_tab_say_what_happened(settings):
+    """A hint form for a part already answered used to land on the next part with no word;
+    a worked example's form sent after more was done said "that answer was not recorded"."""
+    from tutor.app import create_app
+
+    with TestClient(create_app(settings.model_copy(update={"fading": False}))) as client:
+        soup = page(client, f"/lessons/{LESSON}/steps/1")
+        while soup.select_one("form.answer") and "Warm-up" in soup.title.get_text():
+            soup = post_form(client, soup.select_one("form.answer"), option_id="not_sure")
+        soup = page(client, f"/lessons/{LESSON}/steps/2")
+        soup = post_form(client, soup.select_one("form.answer"), value="-12345")
+        left_behind = soup.select_one("form.hint-form")
+        post_form(client, soup.select_one("form.answer"), option_id="not_sure")  # the part
+        soup = post_form(client, left_behind)
+        assert soup.select_one("p.note").get_text() == (
+            "That hint was for a part you had already moved past, so none was taken. "
+            "Here is where you are now."
+        )
+        assert soup.select("#hints li") == []
+
+    with TestClient(create_app(settings)) as client:
+        soup = page(client, f"/lessons/{LESSON}/steps/1")
+        while soup.select_one("form.answer") and "Warm-up" in soup.title.get_text():
+            soup = post_form(client, soup.select_one("form.answer"), option_id="not_sure")
+        soup = page(client, f"/lessons/{LESSON}/steps/2")
+        example = soup.select_one("form.continue-example")
+        soup = post_form(client, example)
+        post_form(client, soup.select_one("form.hint-form"))  # something else done since
+        soup = post_form(client, example)
+        assert soup.select_one("p.note").get_text() == (
+            "You had already gone on from that worked example. Here is where you are now."
+        )

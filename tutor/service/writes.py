@@ -104,7 +104,12 @@ def hint(
         state = resume.state(lesson, learner_id, position.state if position else None)
         topic = resume.position_topic(lesson, position)
         current = payloads.describe(lesson, state, topic, seat)
-        if state.ladder is None or current.explain is not None or current.question is None:
+        if state.ladder is not None and current.explain is not None:
+            raise Conflict(
+                "a worked example has no hints: every part of it is worked. POST "
+                f"/api/lessons/{lesson.id}/continue once it is studied"
+            )
+        if state.ladder is None or current.question is None:
             raise Conflict("there is no sub-step to give a hint for: hints come inside a problem")
         _check_sub_step(current, asked)
         rungs = payloads.hint_rungs(current.question)

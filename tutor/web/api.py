@@ -274,10 +274,20 @@ def get_lesson(lesson_id: str, tutor: TutorDep) -> Response:
     )
 
 
+HINT_CONFLICT = {
+    409: {
+        "model": ErrorOut,
+        "description": "No hint to give: no part of a problem is asked, every hint of this one "
+        "is shown, the rung is not the next, or the part named is no longer asked. Nothing "
+        "changed.",
+    }
+}
+
+
 @router.post(
     "/lessons/{lesson_id}/hint",
     response_model=HintOut,
-    responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
+    responses={**NOT_FOUND, **UNAUTHORIZED, **HINT_CONFLICT},
 )
 def post_hint(
     lesson_id: str, tutor: TutorDep, learner: Learner, body: HintIn | None = None
@@ -286,8 +296,10 @@ def post_hint(
     formula, then the worked value). Each hint taken counts against what a right answer
     to that sub-step says.
 
-    Send `question_id`, `variant` and `rung` (from `next`) to make a retry safe: the rung
-    is shown again instead of the next one being taken."""
+    Send `question_id`, `variant` and `rung` (from `next`: `question.id`, `variant` and
+    `len(ladder.hints) + 1`) to make a retry safe: the rung is shown again instead of the
+    next one being taken, and a retry that comes after the part was answered is refused
+    instead of taking a hint of the next part. `rung` alone protects only within a part."""
     asked = body.model_dump() if body is not None else {}
     return _reply(HintOut.model_validate(tutor.hint(learner, lesson_id, **asked)))
 
@@ -298,7 +310,10 @@ def post_hint(
     responses={**NOT_FOUND, **UNAUTHORIZED, **CONFLICT},
 )
 def post_continue(lesson_id: str, body: StudiedIn, tutor: TutorDep, learner: Learner) -> Response:
-    """Go on from a worked example (a `next` whose question has kind `example`)."""
+    """Go on from a worked example (a `next` whose question has kind `example`).
+
+    Safe to retry: the same request again, with nothing else done since, gets the same
+    reply and changes nothing."""
     studied = tutor.study(learner, lesson_id, question_id=body.question_id, variant=body.variant)
     return _reply(StudiedOut.model_validate(studied))
 

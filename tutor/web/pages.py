@@ -174,6 +174,9 @@ NOTES = {
     "moved": "That question is no longer the current one, so that answer was not recorded. "
     "Here is where you are now.",
     "chosen": "That choice was already made.",
+    "gone_on": "You had already gone on from that worked example. Here is where you are now.",
+    "hint_moved": "That hint was for a part you had already moved past, so none was taken. "
+    "Here is where you are now.",
     Choice.REVISIT: payloads.REASONS["revisit"],
     Choice.GO_ON: payloads.REASONS["moving_on"],
     # What follows a worked example, as the API's reply to it says.

@@ -222,9 +222,12 @@ class HintIn(_In):
     longer asked is refused."""
 
     question_id: str | None = Field(
-        None, max_length=170, description="The sub-step's id, from `next`."
+        None,
+        max_length=170,
+        description="The part's id: `next.question.id` (not `next.ladder.question_id`, the "
+        "problem's).",
     )
-    variant: Variant | None = Field(None, description="From `next`.")
+    variant: Variant | None = Field(None, description="`next.variant`.")
     rung: Annotated[int, Field(ge=1, le=50), BeforeValidator(_not_true_or_false)] | None = Field(
         None,
         description="The rung wanted, from 1. The next one, `len(next.ladder.hints) + 1`, "

@@ -5,7 +5,6 @@ the same forms and shows that page's part in place)."""
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -161,10 +160,12 @@ def hint(
     rung: Annotated[int | None, Form(ge=1, le=50)] = None,
 ) -> Response:
     visitor.check_csrf(csrf)
-    # No hint left, no sub-step any more, or the form sent again: the page shows where
-    # things are (a rung already shown is not taken twice).
-    with suppress(Conflict):
+    # A form sent again shows its rung again, and takes no other (the service's rule).
+    try:
         tutor.hint(visitor.id, lesson_id, question_id=question_id, variant=variant, rung=rung)
+    except Conflict:  # from a page left behind (another tab moved on): nothing was taken
+        n = _current_n(tutor, visitor.id, lesson_id)
+        return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}?note=hint_moved#question")
     n = _current_n(tutor, visitor.id, lesson_id)
     return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}#hints")
 
@@ -181,10 +182,10 @@ def studied(
     visitor.check_csrf(csrf)
     try:
         said = tutor.study(visitor.id, lesson_id, question_id=question_id, variant=variant)
-    except Conflict:  # sent twice: already gone on
+    except Conflict:  # from a page left behind: gone on from already, and more done since
         said = None
     # The page says what comes next, as the API's reply does ("Now one like it...").
-    note = "moved" if said is None else _note_for(said["message"])
+    note = "gone_on" if said is None else _note_for(said["message"])
     n = _current_n(tutor, visitor.id, lesson_id)
     query = f"?note={note}" if note else ""
     return redirect(visitor, f"/lessons/{lesson_id}/steps/{n}{query}#question")
