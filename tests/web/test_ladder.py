@@ -318,14 +318,20 @@ def test_a_hint_asked_again_is_shown_again_and_counted_once(settings):
         assert tuple(logged) == ("mse-steps.first-error", 3)
 
 
+def step_2_on_pages(client: TestClient) -> BeautifulSoup:
+    """A browser learner past the warm-up (answered "not sure"), on step 2's page: the
+    problem's worked example, or with fading off the whole problem."""
+    soup = page(client, f"/lessons/{LESSON}/steps/1")
+    while soup.select_one("form.answer") and "Warm-up" in soup.title.get_text():
+        soup = post_form(client, soup.select_one("form.answer"), option_id="not_sure")
+    return page(client, f"/lessons/{LESSON}/steps/2")
+
+
 def test_the_hint_form_sent_twice_shows_one_hint(settings):
     from tutor.app import create_app
 
     with TestClient(create_app(settings.model_copy(update={"fading": False}))) as client:
-        soup = page(client, f"/lessons/{LESSON}/steps/1")
-        while soup.select_one("form.answer") and "Warm-up" in soup.title.get_text():
-            soup = post_form(client, soup.select_one("form.answer"), option_id="not_sure")
-        soup = page(client, f"/lessons/{LESSON}/steps/2")
+        soup = step_2_on_pages(client)
         soup = post_form(client, soup.select_one("form.answer"), value="-12345")
         hint_form = soup.select_one("form.hint-form")
         assert hint_form.select_one("button").get_text() == "Give me a hint"
@@ -360,10 +366,7 @@ def test_going_on_from_a_worked_example_again_is_told_the_same(client: TestClien
 def test_the_worked_example_form_sent_twice_says_what_comes_next_both_times(
     client: TestClient,
 ):
-    soup = page(client, f"/lessons/{LESSON}/steps/1")
-    while soup.select_one("form.answer") and "Warm-up" in soup.title.get_text():
-        soup = post_form(client, soup.select_one("form.answer"), option_id="not_sure")
-    soup = page(client, f"/lessons/{LESSON}/steps/2")
+    soup = step_2_on_pages(client)
     form = soup.select_one("form.continue-example")
     notes = [post_form(client, form).select_one("p.note").get_text() for _ in range(2)]
     assert notes == ["Now one like it, with the last step left to you."] * 2
@@ -386,10 +389,7 @@ def test_forms_left_behind_in_another_tab_say_what_happened(settings):
     from tutor.app import create_app
 
     with TestClient(create_app(settings.model_copy(update={"fading": False}))) as client:
-        soup = page(client, f"/lessons/{LESSON}/steps/1")
-        while soup.select_one("form.answer") and "Warm-up" in soup.title.get_text():
-            soup = post_form(client, soup.select_one("form.answer"), option_id="not_sure")
-        soup = page(client, f"/lessons/{LESSON}/steps/2")
+        soup = step_2_on_pages(client)
         soup = post_form(client, soup.select_one("form.answer"), value="-12345")
         left_behind = soup.select_one("form.hint-form")
         post_form(client, soup.select_one("form.answer"), option_id="not_sure")  # the part
@@ -401,10 +401,7 @@ def test_forms_left_behind_in_another_tab_say_what_happened(settings):
         assert soup.select("#hints li") == []
 
     with TestClient(create_app(settings)) as client:
-        soup = page(client, f"/lessons/{LESSON}/steps/1")
-        while soup.select_one("form.answer") and "Warm-up" in soup.title.get_text():
-            soup = post_form(client, soup.select_one("form.answer"), option_id="not_sure")
-        soup = page(client, f"/lessons/{LESSON}/steps/2")
+        soup = step_2_on_pages(client)
         example = soup.select_one("form.continue-example")
         soup = post_form(client, example)
         post_form(client, soup.select_one("form.hint-form"))  # something else done since
