@@ -130,6 +130,19 @@ def test_json_past_the_parser_s_limits_says_what_was_wrong(client: TestClient, b
         assert said in refused.json()["detail"]
 
 
+@pytest.mark.parametrize("text", [b'"\\ud800"', b'"\xed\xa0\x80"'], ids=["escaped", "raw"])
+def test_a_lone_surrogate_in_text_is_named_as_not_unicode(client: TestClient, text):
+    """JSON lets a lone surrogate through; Pydantic said "unable to parse raw data as a
+    unicode string", which says nothing of what to send."""
+    headers = {**new_learner(client), "content-type": "application/json"}
+    body = b'{"question_id": ' + text + b', "variant": 1}'
+    refused = client.post("/api/lessons/mini/answers", headers=headers, content=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0]["msg"] == (
+        "this text holds a character that is not valid Unicode: send UTF-8 text"
+    )
+
+
 def test_text_nan_in_a_number_field_is_not_a_number(client: TestClient):
     response = client.post("/api/losses/mse", json={"y_true": [1], "y_pred": ["nan"]})
     assert response.status_code == 422

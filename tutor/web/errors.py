@@ -258,6 +258,10 @@ def _field_message(error: dict) -> str:
             f"{value[:40]!r} is not a list of numbers: write numbers between commas or "
             "spaces, with ; between rows"
         )
+    if error.get("type") == "string_unicode":
+        # A lone surrogate ("\ud800" escaped, or its bytes): JSON lets it through, text
+        # cannot hold it.
+        return "this text holds a character that is not valid Unicode: send UTF-8 text"
     return error.get("msg", "")
 
 
