@@ -279,16 +279,21 @@ def test_the_api_docs_render_under_the_strict_content_security_policy(server, pa
     assert problems == []
 
 
-def test_a_part_s_hints_come_one_rung_per_click(serve, tabs, javascript):
-    """The hint form names the rung it shows: swapped in place, the new form must name the
-    next one, or a second click would show the first hint again."""
-    url, _ = serve(ROOT / "tests" / "data" / "ladder", fading=False)
-    page = tabs(javascript=javascript)
+def to_the_ladder_problem(page, url: str) -> None:
+    """Past the `ladder` lesson's warm-up (answered "not sure"), on step 2: its problem."""
     page.goto(url + "/lessons/ladder/steps/1")
     while page.locator("form.answer").count() and "Warm-up" in page.title():
         page.locator("input[value=not_sure]").check()
         send(page)
     page.goto(url + "/lessons/ladder/steps/2")
+
+
+def test_a_part_s_hints_come_one_rung_per_click(serve, tabs, javascript):
+    """The hint form names the rung it shows: swapped in place, the new form must name the
+    next one, or a second click would show the first hint again."""
+    url, _ = serve(ROOT / "tests" / "data" / "ladder", fading=False)
+    page = tabs(javascript=javascript)
+    to_the_ladder_problem(page, url)
     page.locator("#value").fill("-12345")  # the whole problem missed: its parts, one by one
     send(page)
     for shown in (1, 2):
@@ -305,11 +310,7 @@ def test_a_part_s_hints_come_one_rung_per_click(serve, tabs, javascript):
 def test_a_problem_in_parts_from_worked_example_to_a_hint(serve, tabs, javascript):
     url, _ = serve(ROOT / "tests" / "data" / "ladder")
     page = tabs(javascript=javascript)
-    page.goto(url + "/lessons/ladder/steps/1")
-    while page.locator("form.answer").count() and "Warm-up" in page.title():
-        page.locator("input[value=not_sure]").check()
-        send(page)
-    page.goto(url + "/lessons/ladder/steps/2")
+    to_the_ladder_problem(page, url)
     assert page.locator(".ladder h3").inner_text() == "A worked example"
     assert page.locator(".ladder .worked li").count() == 3
     send(page, "I have worked through it")
